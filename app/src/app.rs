@@ -1,0 +1,96 @@
+//! The HTML document, the router and the session shared by every page.
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, MetaTags, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+use crate::auth::{fetch_current_user, CurrentUser, Login, Logout};
+use crate::components::layout::{Footer, Header, SkipLinks};
+use crate::error::AppError;
+use crate::pages;
+
+/// The whole document, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="fr" data-fr-scheme="light">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="format-detection" content="telephone=no" />
+                <link rel="stylesheet" href="/dsfr/dsfr.min.css" />
+                <link rel="stylesheet" href="/dsfr/utility/icons/icons.min.css" />
+                <link rel="icon" href="/dsfr/favicon/favicon.svg" type="image/svg+xml" />
+                <link rel="shortcut icon" href="/dsfr/favicon/favicon.ico" type="image/x-icon" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// What every page can reach: the logged-in user (reloaded after login and logout) and the
+/// login and logout actions.
+#[derive(Clone, Copy)]
+pub struct Session {
+    pub user: Resource<Result<Option<CurrentUser>, AppError>>,
+    pub login: ServerAction<Login>,
+    pub logout: ServerAction<Logout>,
+}
+
+pub fn use_session() -> Session {
+    expect_context::<Session>()
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+
+    let login = ServerAction::<Login>::new();
+    let logout = ServerAction::<Logout>::new();
+    let user = Resource::new(
+        move || (login.version().get(), logout.version().get()),
+        |_| fetch_current_user(),
+    );
+    provide_context(Session {
+        user,
+        login,
+        logout,
+    });
+
+    view! {
+        <Link rel="stylesheet" id="leptos" href="/pkg/permis.css" />
+        <Title formatter=|title: String| {
+            if title.is_empty() {
+                "Permis de conduire — demande en ligne".to_string()
+            } else {
+                format!("{title} — Permis de conduire")
+            }
+        } />
+        <Router>
+            <SkipLinks />
+            <Header />
+            <main id="contenu" tabindex="-1" class="permis-main">
+                <Routes fallback=pages::not_found::NotFound>
+                    <Route path=path!("") view=pages::home::HomePage />
+                    <Route path=path!("connexion") view=pages::login::UsagerLoginPage />
+                    <Route path=path!("connexion/pro") view=pages::login::ProLoginPage />
+                    <Route path=path!("accessibilite") view=pages::info::AccessibilityPage />
+                    <Route
+                        path=path!("ecole/demandes")
+                        view=pages::ecole::MesDemandesPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("monespace") view=pages::monespace::MonEspacePage ssr=SsrMode::Async />
+                    <Route path=path!("pro") view=pages::pro::ProHomePage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+            <Footer />
+        </Router>
+    }
+}

@@ -1,0 +1,207 @@
+//! DSFR page frame: skip links, header with the « République Française » block, footer.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::app::use_session;
+use crate::auth::CurrentUser;
+use crate::domain::account::Role;
+
+#[component]
+pub fn SkipLinks() -> impl IntoView {
+    view! {
+        <div class="fr-skiplinks">
+            <nav class="fr-container" aria-label="Accès rapide">
+                <ul class="fr-skiplinks__list">
+                    <li>
+                        <a class="fr-link" href="#contenu">"Contenu"</a>
+                    </li>
+                    <li>
+                        <a class="fr-link" href="#footer">"Pied de page"</a>
+                    </li>
+                </ul>
+            </nav>
+        </div>
+    }
+}
+
+/// The links at the right of the header (and in the mobile menu).
+#[component]
+fn ToolLinks(user: Option<CurrentUser>) -> impl IntoView {
+    let session = use_session();
+    match user {
+        Some(user) => {
+            let home = user.role.home_path();
+            let label = match user.role {
+                Role::Ecole => "Mes demandes",
+                Role::Usager => "Mon espace",
+                Role::Agent | Role::Admin => "Espace professionnel",
+            };
+            view! {
+                <ul class="fr-btns-group">
+                    <li>
+                        <A href=home attr:class="fr-btn fr-icon-account-circle-line">
+                            {label}
+                            <span class="fr-sr-only">{format!(" — {}", user.display_name())}</span>
+                        </A>
+                    </li>
+                    <li>
+                        <ActionForm action=session.logout attr:class="permis-inline-form">
+                            <button type="submit" class="fr-btn fr-icon-logout-box-r-line">
+                                "Se déconnecter"
+                            </button>
+                        </ActionForm>
+                    </li>
+                </ul>
+            }
+            .into_any()
+        }
+        None => view! {
+            <ul class="fr-btns-group">
+                <li>
+                    <A href="/connexion/pro" attr:class="fr-btn fr-icon-briefcase-line">
+                        "Espace professionnel"
+                    </A>
+                </li>
+                <li>
+                    <A href="/connexion" attr:class="fr-btn fr-icon-account-circle-line">
+                        "Mon espace"
+                    </A>
+                </li>
+            </ul>
+        }
+        .into_any(),
+    }
+}
+
+#[component]
+pub fn Header() -> impl IntoView {
+    let session = use_session();
+    // The mobile menu is opened by Leptos, not by the DSFR script (see README: DSFR and hydration).
+    let (menu_open, set_menu_open) = signal(false);
+    let tools = move || {
+        Suspend::new(async move {
+            let user = session.user.await.ok().flatten();
+            view! { <ToolLinks user /> }
+        })
+    };
+    view! {
+        <header role="banner" class="fr-header">
+            <div class="fr-header__body">
+                <div class="fr-container">
+                    <div class="fr-header__body-row">
+                        <div class="fr-header__brand fr-enlarge-link">
+                            <div class="fr-header__brand-top">
+                                <div class="fr-header__logo">
+                                    <p class="fr-logo">"République" <br /> "Française"</p>
+                                </div>
+                                <div class="fr-header__navbar">
+                                    <button
+                                        class="fr-btn--menu fr-btn"
+                                        id="button-menu"
+                                        aria-controls="modal-menu"
+                                        aria-haspopup="dialog"
+                                        aria-expanded=move || menu_open.get().to_string()
+                                        title="Menu"
+                                        on:click=move |_| set_menu_open.set(true)
+                                    >
+                                        "Menu"
+                                    </button>
+                                </div>
+                            </div>
+                            <div class="fr-header__service">
+                                <a href="/" title="Accueil — Permis de conduire">
+                                    <p class="fr-header__service-title">"Permis de conduire"</p>
+                                </a>
+                                <p class="fr-header__service-tagline">
+                                    "Demande en ligne par votre école de conduite"
+                                </p>
+                            </div>
+                        </div>
+                        <div class="fr-header__tools">
+                            <div class="fr-header__tools-links">
+                                <Transition fallback=|| ()>{tools}</Transition>
+                            </div>
+                        </div>
+                    </div>
+                </div>
+            </div>
+            <div
+                class="fr-header__menu fr-modal"
+                class:fr-modal--opened=move || menu_open.get()
+                id="modal-menu"
+                aria-labelledby="button-menu"
+            >
+                <div class="fr-container">
+                    <button
+                        class="fr-btn--close fr-btn"
+                        aria-controls="modal-menu"
+                        title="Fermer"
+                        on:click=move |_| set_menu_open.set(false)
+                    >
+                        "Fermer"
+                    </button>
+                    <div class="fr-header__menu-links" on:click=move |_| set_menu_open.set(false)>
+                        <Transition fallback=|| ()>{tools}</Transition>
+                    </div>
+                </div>
+            </div>
+        </header>
+    }
+}
+
+#[component]
+pub fn Footer() -> impl IntoView {
+    view! {
+        <footer class="fr-footer" role="contentinfo" id="footer">
+            <div class="fr-container">
+                <div class="fr-footer__body">
+                    <div class="fr-footer__brand fr-enlarge-link">
+                        <a href="/" title="Retour à l'accueil du site — Permis de conduire — République Française">
+                            <p class="fr-logo">"République" <br /> "Française"</p>
+                        </a>
+                    </div>
+                    <div class="fr-footer__content">
+                        <p class="fr-footer__content-desc">
+                            "Service de demande de permis de conduire en ligne : l'école de conduite saisit la demande, le candidat la vérifie et la valide depuis son espace."
+                        </p>
+                        <ul class="fr-footer__content-list">
+                            <li class="fr-footer__content-item">
+                                <a class="fr-footer__content-link" href="https://www.service-public.fr" rel="noopener" target="_blank" title="service-public.fr — nouvelle fenêtre">
+                                    "service-public.fr"
+                                </a>
+                            </li>
+                            <li class="fr-footer__content-item">
+                                <a class="fr-footer__content-link" href="https://www.legifrance.gouv.fr" rel="noopener" target="_blank" title="legifrance.gouv.fr — nouvelle fenêtre">
+                                    "legifrance.gouv.fr"
+                                </a>
+                            </li>
+                            <li class="fr-footer__content-item">
+                                <a class="fr-footer__content-link" href="https://www.gouvernement.fr" rel="noopener" target="_blank" title="gouvernement.fr — nouvelle fenêtre">
+                                    "gouvernement.fr"
+                                </a>
+                            </li>
+                        </ul>
+                    </div>
+                </div>
+                <div class="fr-footer__bottom">
+                    <ul class="fr-footer__bottom-list">
+                        <li class="fr-footer__bottom-item">
+                            <a class="fr-footer__bottom-link" href="/accessibilite">
+                                "Accessibilité : partiellement conforme"
+                            </a>
+                        </li>
+                    </ul>
+                    <div class="fr-footer__bottom-copy">
+                        <p>
+                            "Sauf mention explicite de propriété intellectuelle détenue par des tiers, les contenus de ce site sont proposés sous "
+                            <a href="https://github.com/etalab/licence-ouverte/blob/master/LO.md" rel="noopener" target="_blank" title="licence etalab-2.0 — nouvelle fenêtre">
+                                "licence etalab-2.0"
+                            </a>
+                        </p>
+                    </div>
+                </div>
+            </div>
+        </footer>
+    }
+}

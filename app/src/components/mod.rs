@@ -1,0 +1,4 @@
+pub mod forms;
+pub mod guard;
+pub mod layout;
+pub mod layout_bits;

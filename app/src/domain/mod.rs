@@ -1,0 +1,6 @@
+//! Domain rules: plain Rust, no IO, compiled into both the server and the browser.
+
+pub mod account;
+pub mod lockout;
+pub mod password;
+pub mod session;

@@ -1,0 +1,12 @@
+//! Server-only code: database access, password hashing, sessions. Compiled with the `ssr` feature.
+
+pub mod context;
+pub mod db;
+pub mod passwords;
+pub mod sessions;
+pub mod throttle;
+pub mod time;
+pub mod users;
+
+pub use context::{AppContext, Clock, ClientIp, Settings, SystemClock};
+pub use db::Db;

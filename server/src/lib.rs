@@ -1,0 +1,10 @@
+//! The `permis` server: configuration, state, router, security middleware and background jobs.
+
+pub mod config;
+pub mod jobs;
+pub mod middleware;
+pub mod router;
+pub mod seed;
+
+pub use config::Config;
+pub use router::{build_router, AppState};

@@ -1,0 +1,201 @@
+//! `permis`: the server binary and its administration commands.
+
+use std::io::BufRead;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use leptos::config::get_configuration;
+
+use app::domain::account::Role;
+use app::server::{AppContext, Db, SystemClock};
+use server::seed::{self, NewAccount};
+use server::{build_router, AppState, Config};
+
+#[derive(Parser)]
+#[command(name = "permis", about = "Demande de permis de conduire en ligne")]
+struct Cli {
+    #[command(flatten)]
+    config: Config,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrates the database and serves the site (the default).
+    Serve,
+    /// Applies the database migrations and exits.
+    Migrate,
+    /// Creates the demo school and accounts when missing and prints how to log in.
+    Demo,
+    /// Creates a driving school.
+    CreateSchool {
+        #[arg(long)]
+        name: String,
+        /// Numéro d'agrément préfectoral, e.g. E2407500010.
+        #[arg(long)]
+        agrement: String,
+        /// Département, e.g. 75 or 2A.
+        #[arg(long)]
+        departement: String,
+    },
+    /// Creates a driving-school user, an agent or an admin. The password is read from standard input.
+    CreateUser {
+        /// ecole, agent or admin.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        identifiant: String,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long, default_value = "")]
+        prenom: String,
+        #[arg(long, default_value = "")]
+        nom: String,
+        /// For role ecole: the school's agrément number.
+        #[arg(long)]
+        agrement: Option<String>,
+    },
+}
+
+fn fail(message: impl std::fmt::Display) -> ! {
+    eprintln!("permis : {message}");
+    std::process::exit(1);
+}
+
+async fn context(config: &Config) -> AppContext {
+    let db = Db::connect(&config.database_url)
+        .await
+        .unwrap_or_else(|e| fail(format!("connexion à la base impossible : {e}")));
+    db.migrate()
+        .await
+        .unwrap_or_else(|e| fail(format!("migration impossible : {e}")));
+    AppContext {
+        db,
+        clock: Arc::new(SystemClock),
+        settings: Arc::new(config.settings()),
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    let config = cli.config;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            context(&config).await;
+            println!("Base de données à jour.");
+        }
+        Command::Demo => {
+            let ctx = context(&config).await;
+            let accounts = seed::seed_demo(&ctx)
+                .await
+                .unwrap_or_else(|e| fail(e));
+            println!("Comptes de démonstration ({}):", config.public_url);
+            for a in accounts {
+                println!(
+                    "  {:<32} {}{}  identifiant : {:<12} mot de passe : {}",
+                    a.label,
+                    config.public_url.as_str().trim_end_matches('/'),
+                    a.login_path,
+                    a.identifiant,
+                    a.password
+                );
+            }
+        }
+        Command::CreateSchool {
+            name,
+            agrement,
+            departement,
+        } => {
+            let ctx = context(&config).await;
+            let id = seed::create_school(
+                &ctx,
+                app::server::users::NewSchool {
+                    name,
+                    agrement,
+                    departement,
+                },
+            )
+            .await
+            .unwrap_or_else(|e| fail(e));
+            println!("École créée (n° interne {id}).");
+        }
+        Command::CreateUser {
+            role,
+            identifiant,
+            email,
+            prenom,
+            nom,
+            agrement,
+        } => {
+            let role = match Role::parse(&role) {
+                Some(r) if r != Role::Usager => r,
+                _ => fail("--role doit valoir ecole, agent ou admin (les comptes usagers sont créés par les demandes)."),
+            };
+            eprintln!("Mot de passe (au moins 12 caractères), puis Entrée :");
+            let mut password = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut password)
+                .unwrap_or_else(|e| fail(e));
+            let password = password.trim_end_matches(['\r', '\n']).to_string();
+            let ctx = context(&config).await;
+            let id = seed::create_account(
+                &ctx,
+                NewAccount {
+                    role,
+                    identifiant,
+                    email,
+                    prenom,
+                    nom,
+                    agrement,
+                    password,
+                },
+            )
+            .await
+            .unwrap_or_else(|e| fail(e));
+            println!("Compte créé (n° interne {id}).");
+        }
+    }
+}
+
+async fn serve(config: Config) {
+    let ctx = context(&config).await;
+    let mut leptos_options = get_configuration(None)
+        .unwrap_or_else(|e| fail(format!("configuration Leptos : {e}")))
+        .leptos_options;
+    leptos_options.site_addr = config.listen;
+    leptos_options.site_root = config.site_root.to_string_lossy().into_owned().into();
+
+    server::jobs::spawn_housekeeping(ctx.clone());
+    let app = build_router(
+        AppState {
+            leptos_options,
+            ctx: ctx.clone(),
+        },
+        config.trusted_proxies,
+    );
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .unwrap_or_else(|e| fail(format!("écoute sur {} impossible : {e}", config.listen)));
+    tracing::info!("permis écoute sur http://{} (adresse publique {})", config.listen, config.public_url);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .unwrap_or_else(|e| fail(e));
+    ctx.db.close().await;
+}

@@ -1,0 +1,223 @@
+//! Middleware on every response: security headers with a per-response CSP nonce, the refusal of
+//! cross-site state-changing requests, and the client address as the server sees it.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use axum::extract::connect_info::MockConnectInfo;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+
+use app::server::ClientIp;
+
+pub struct SecurityConfig {
+    /// `scheme://host[:port]` of the public URL.
+    pub public_origin: String,
+    pub hsts: bool,
+    pub trusted_proxies: usize,
+}
+
+/// The nonce of the current response's Content-Security-Policy.
+#[derive(Clone, Debug)]
+pub struct CspNonce(pub String);
+
+pub fn content_security_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'nonce-{nonce}'; img-src 'self' data:; font-src 'self'; \
+         connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; \
+         form-action 'self'"
+    )
+}
+
+pub async fn security_headers(
+    State(config): State<Arc<SecurityConfig>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let nonce = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 16]>());
+    req.extensions_mut().insert(CspNonce(nonce.clone()));
+    let is_api = req.uri().path().starts_with("/api/");
+    let mut res = next.run(req).await;
+    let headers = res.headers_mut();
+    if let Ok(csp) = HeaderValue::from_str(&content_security_policy(&nonce)) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    headers.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
+    );
+    if config.hsts {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+        );
+    }
+    let is_html = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if is_html || is_api {
+        // Pages and answers may hold personal data: never stored by the browser or a proxy.
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+fn is_safe_method(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Whether a state-changing request comes from another site (CSRF). Browsers send
+/// `Sec-Fetch-Site` (all current ones) and `Origin` (on every POST); clients that send neither
+/// are not browsers and carry no ambient cookie risk.
+pub fn is_cross_site(config: &SecurityConfig, headers: &axum::http::HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        if !matches!(site, "same-origin" | "none") {
+            return true;
+        }
+    }
+    match headers.get(header::ORIGIN) {
+        None => false,
+        Some(origin) => {
+            let Ok(origin) = origin.to_str() else {
+                return true;
+            };
+            if origin == config.public_origin {
+                return false;
+            }
+            // Same origin as the address the browser used (a browser sets Host itself).
+            let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+            let origin_host = origin
+                .strip_prefix("http://")
+                .or_else(|| origin.strip_prefix("https://"));
+            !matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
+        }
+    }
+}
+
+pub async fn refuse_cross_site(
+    State(config): State<Arc<SecurityConfig>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if !is_safe_method(req.method()) && is_cross_site(&config, req.headers()) {
+        tracing::warn!(path = %req.uri().path(), "requête inter-sites refusée");
+        return (
+            StatusCode::FORBIDDEN,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "Requête refusée : elle provient d'un autre site. Rechargez la page du service et recommencez.",
+        )
+            .into_response();
+    }
+    next.run(req).await
+}
+
+/// The client's address: the TCP peer, or — behind `trusted_proxies` reverse proxies — the
+/// entry those proxies added to `X-Forwarded-For`. Entries a client writes itself are ignored.
+pub fn resolve_client_ip(
+    peer: IpAddr,
+    forwarded_for: Option<&str>,
+    trusted_proxies: usize,
+) -> IpAddr {
+    if trusted_proxies == 0 {
+        return peer;
+    }
+    let hops: Vec<&str> = forwarded_for
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    // The last proxy appended the address it saw; counting from the right, entry n comes from
+    // the n-th trusted proxy.
+    hops.len()
+        .checked_sub(trusted_proxies)
+        .and_then(|i| hops.get(i))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(peer)
+}
+
+pub async fn client_ip(
+    State(config): State<Arc<SecurityConfig>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    // `MockConnectInfo` is how tests give a peer address without a TCP connection.
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0)
+        .or_else(|| req.extensions().get::<MockConnectInfo<SocketAddr>>().map(|c| c.0));
+    if let Some(peer) = peer {
+        let xff = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok());
+        let ip = resolve_client_ip(peer.ip(), xff, config.trusted_proxies);
+        req.extensions_mut().insert(ClientIp(ip));
+    }
+    next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> SecurityConfig {
+        SecurityConfig {
+            public_origin: "https://permis.example.fr".into(),
+            hsts: true,
+            trusted_proxies: 0,
+        }
+    }
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> axum::http::HeaderMap {
+        let mut h = axum::http::HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn cross_site_requests_are_recognised() {
+        let c = config();
+        assert!(is_cross_site(&c, &headers(&[("sec-fetch-site", "cross-site")])));
+        assert!(is_cross_site(&c, &headers(&[("sec-fetch-site", "same-site")])));
+        assert!(!is_cross_site(&c, &headers(&[("sec-fetch-site", "same-origin")])));
+        assert!(is_cross_site(&c, &headers(&[("origin", "https://evil.example")])));
+        assert!(is_cross_site(&c, &headers(&[("origin", "null")])));
+        assert!(!is_cross_site(&c, &headers(&[("origin", "https://permis.example.fr")])));
+        assert!(!is_cross_site(
+            &c,
+            &headers(&[("origin", "http://localhost:3000"), ("host", "localhost:3000")])
+        ));
+        assert!(!is_cross_site(&c, &headers(&[])));
+    }
+
+    #[test]
+    fn forwarded_for_is_only_trusted_from_known_proxies() {
+        let peer: IpAddr = "10.0.0.1".parse().unwrap();
+        // No trusted proxy: a forged header changes nothing.
+        assert_eq!(resolve_client_ip(peer, Some("1.2.3.4"), 0), peer);
+        // One proxy: the entry it appended (the last one) is the client; earlier ones are forged.
+        assert_eq!(
+            resolve_client_ip(peer, Some("6.6.6.6, 203.0.113.9"), 1),
+            "203.0.113.9".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(resolve_client_ip(peer, None, 1), peer);
+        assert_eq!(resolve_client_ip(peer, Some("garbage"), 1), peer);
+    }
+}

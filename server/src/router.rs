@@ -1,0 +1,83 @@
+//! The axum router: Leptos pages and server functions, `/healthz`, static files, middleware.
+
+use std::sync::Arc;
+
+use axum::extract::{FromRef, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+
+use app::app::{shell, App};
+use app::server::AppContext;
+
+use crate::middleware::{self, CspNonce, SecurityConfig};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub ctx: AppContext,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    if state.ctx.db.ping().await {
+        (StatusCode::OK, "ok")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "base de données injoignable")
+    }
+}
+
+/// Builds the whole application. `trusted_proxies`: see `Config::trusted_proxies`.
+pub fn build_router(state: AppState, trusted_proxies: usize) -> Router {
+    let routes = generate_route_list(App);
+    let ctx = state.ctx.clone();
+    let security = Arc::new(SecurityConfig {
+        public_origin: ctx.settings.public_origin(),
+        hsts: ctx.settings.secure(),
+        trusted_proxies,
+    });
+
+    // Each request's server functions and pages see the application context and the CSP
+    // nonce the middleware chose for this response.
+    let additional_context = move || {
+        provide_context(ctx.clone());
+        if let Some(nonce) = use_context::<http::request::Parts>()
+            .and_then(|p| p.extensions.get::<CspNonce>().cloned())
+        {
+            provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+        }
+    };
+
+    let options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(healthz))
+        .leptos_routes_with_context(&state, routes, additional_context.clone(), move || {
+            shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            additional_context,
+            shell,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            security.clone(),
+            middleware::refuse_cross_site,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            security.clone(),
+            middleware::client_ip,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            security,
+            middleware::security_headers,
+        ))
+        .with_state(state)
+}

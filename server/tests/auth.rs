@@ -1,0 +1,269 @@
+//! Login, lockout, sessions and logout through the real router, on SQLite or PostgreSQL.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+
+use app::auth::messages;
+
+fn refused_message(body: &str) -> String {
+    let v: serde_json::Value = serde_json::from_str(body).unwrap_or_else(|_| panic!("not JSON: {body}"));
+    v.get("Refused")
+        .and_then(|m| m.as_str())
+        .unwrap_or_else(|| panic!("not a refusal: {body}"))
+        .to_string()
+}
+
+fn field_error(body: &str) -> (String, String) {
+    let v: serde_json::Value = serde_json::from_str(body).unwrap_or_else(|_| panic!("not JSON: {body}"));
+    let f = v.get("Field").unwrap_or_else(|| panic!("not a field error: {body}"));
+    (
+        f["field"].as_str().unwrap().to_string(),
+        f["message"].as_str().unwrap().to_string(),
+    )
+}
+
+#[tokio::test]
+async fn a_school_logs_in_with_its_identifiant_or_email_and_sees_its_demandes() {
+    let app = TestApp::with_accounts().await;
+
+    let res = app.login("pro", "ecole.gare", SCHOOL_PASSWORD, None).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(res.header("location"), Some("/ecole/demandes"));
+    let set_cookie = res.header("set-cookie").unwrap().to_string();
+    assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"), "{set_cookie}");
+    let token = res.session_cookie().unwrap();
+
+    let page = app.get("/ecole/demandes", Some(&token)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Mes demandes"));
+    assert!(page.body.contains("Auto-école de la Gare"));
+    assert!(page.body.contains("Première connexion"));
+
+    // By email, in any case, an hour later: the page now shows the previous login.
+    app.advance(3600);
+    let token = app.login_ok("pro", "Contact@AutoEcole-Gare.example", SCHOOL_PASSWORD).await;
+    let page = app.get("/ecole/demandes", Some(&token)).await;
+    assert!(
+        page.body.contains("Dernière connexion : 26/11/2026 à 10:00"),
+        "the previous login (09:00 UTC = 10:00 Paris) is shown, not the current one"
+    );
+}
+
+#[tokio::test]
+async fn a_candidate_logs_in_to_mon_espace() {
+    let app = TestApp::with_accounts().await;
+    let token = app.login_ok("usager", "pmartin", CANDIDATE_PASSWORD).await;
+    let page = app.get("/monespace", Some(&token)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Bienvenue, Pierre Martin"));
+    // A candidate cannot open the school's pages: sent back to their own.
+    let page = app.get("/ecole/demandes", Some(&token)).await;
+    assert_eq!(page.status, StatusCode::FOUND);
+    assert_eq!(page.header("location"), Some("/monespace"));
+}
+
+#[tokio::test]
+async fn pages_of_an_espace_require_a_login() {
+    let app = TestApp::with_accounts().await;
+    let page = app.get("/ecole/demandes", None).await;
+    assert_eq!(page.status, StatusCode::FOUND);
+    assert_eq!(page.header("location"), Some("/connexion/pro"));
+    let page = app.get("/monespace", None).await;
+    assert_eq!(page.status, StatusCode::FOUND);
+    assert_eq!(page.header("location"), Some("/connexion"));
+    let who = app.post_form("/api/session", "", None).await;
+    assert_eq!(who.status, StatusCode::OK);
+    assert_eq!(who.body, "null");
+}
+
+#[tokio::test]
+async fn failures_say_the_same_thing_whatever_was_wrong() {
+    let app = TestApp::with_accounts().await;
+    let wrong_password = app.login("pro", "ecole.gare", "pas le bon mot de passe", None).await;
+    let unknown_account = app.login("pro", "personne.inconnue", "pas le bon mot de passe", None).await;
+    let wrong_space = app.login("usager", "ecole.gare", SCHOOL_PASSWORD, None).await;
+    let unknown_email = app.login("pro", "nobody@example.fr", "pas le bon mot de passe", None).await;
+    for res in [&wrong_password, &unknown_account, &wrong_space, &unknown_email] {
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(refused_message(&res.body), messages::WRONG_CREDENTIALS);
+        assert!(res.session_cookie().is_none());
+    }
+}
+
+#[tokio::test]
+async fn ten_failures_in_an_hour_lock_the_account_for_fifteen_minutes() {
+    let app = TestApp::with_accounts().await;
+    for i in 1..=9 {
+        let res = app.login("usager", "pmartin", "mauvais mot de passe", None).await;
+        assert_eq!(refused_message(&res.body), messages::WRONG_CREDENTIALS, "failure {i}");
+        app.advance(60);
+    }
+    // The tenth failure locks, and says so (09:09 UTC = 10:09 Paris, + 15 min).
+    let res = app.login("usager", "pmartin", "mauvais mot de passe", None).await;
+    assert_eq!(refused_message(&res.body), messages::account_locked("10:24"));
+    // Even the right password is refused while locked.
+    app.advance(14 * 60);
+    let res = app.login("usager", "pmartin", CANDIDATE_PASSWORD, None).await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(refused_message(&res.body), messages::account_locked("10:24"));
+    // Fifteen minutes after the last failure, the right password works again.
+    app.advance(60);
+    app.login_ok("usager", "pmartin", CANDIDATE_PASSWORD).await;
+    // And the counter starts again from zero.
+    let res = app.login("usager", "pmartin", "mauvais mot de passe", None).await;
+    assert_eq!(refused_message(&res.body), messages::WRONG_CREDENTIALS);
+}
+
+#[tokio::test]
+async fn an_unknown_identifiant_locks_like_a_real_one() {
+    let app = TestApp::with_accounts().await;
+    for _ in 0..9 {
+        app.login("usager", "nexistepas", "mauvais mot de passe", None).await;
+    }
+    let res = app.login("usager", "nexistepas", "mauvais mot de passe", None).await;
+    assert!(refused_message(&res.body).starts_with("Par sécurité, ce compte est bloqué"));
+    // Other accounts are not affected.
+    app.login_ok("usager", "pmartin", CANDIDATE_PASSWORD).await;
+}
+
+#[tokio::test]
+async fn the_address_limit_ignores_a_forged_forwarded_for() {
+    let app = TestApp::with_accounts().await;
+    for i in 0..50 {
+        let forged = format!("203.0.113.{i}");
+        let body = form(&[("espace", "usager"), ("identifiant", &format!("inconnu{i}")), ("password", "mauvais mot de passe")]);
+        let res = app
+            .post_form_with(
+                "/api/connexion",
+                body.into_bytes(),
+                None,
+                &[("x-forwarded-for", &forged), ("sec-fetch-site", "same-origin")],
+            )
+            .await;
+        assert_eq!(refused_message(&res.body), messages::WRONG_CREDENTIALS);
+    }
+    // The 51st attempt from this address is refused, even with the right password.
+    let res = app
+        .post_form_with(
+            "/api/connexion",
+            form(&[("espace", "usager"), ("identifiant", "pmartin"), ("password", CANDIDATE_PASSWORD)]).into_bytes(),
+            None,
+            &[("x-forwarded-for", "192.0.2.99")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{}", res.body);
+    assert!(refused_message(&res.body).starts_with("Trop de tentatives de connexion ont échoué depuis votre réseau"));
+}
+
+#[tokio::test]
+async fn login_rotates_the_session_and_the_old_cookie_dies() {
+    let app = TestApp::with_accounts().await;
+    let first = app.login_ok("usager", "pmartin", CANDIDATE_PASSWORD).await;
+    let res = app.login("usager", "pmartin", CANDIDATE_PASSWORD, Some(&first)).await;
+    let second = res.session_cookie().unwrap();
+    assert_ne!(first, second);
+    assert_eq!(app.get("/monespace", Some(&first)).await.status, StatusCode::FOUND);
+    assert_eq!(app.get("/monespace", Some(&second)).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_database_holds_no_clear_session_token() {
+    let app = TestApp::with_accounts().await;
+    let token = app.login_ok("usager", "pmartin", CANDIDATE_PASSWORD).await;
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT id_hash FROM sessions")
+        .fetch_all(app.ctx.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_ne!(rows[0].0, token);
+    assert!(!rows[0].0.contains(&token));
+}
+
+#[tokio::test]
+async fn logout_ends_the_session_on_the_server() {
+    let app = TestApp::with_accounts().await;
+    let token = app.login_ok("pro", "ecole.gare", SCHOOL_PASSWORD).await;
+    let res = app.post_form("/api/deconnexion", "", Some(&token)).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.header("set-cookie").unwrap().contains("Max-Age=0"));
+    // Replaying the old cookie does not work.
+    assert_eq!(app.get("/ecole/demandes", Some(&token)).await.status, StatusCode::FOUND);
+}
+
+#[tokio::test]
+async fn sessions_expire_after_thirty_idle_minutes() {
+    let app = TestApp::with_accounts().await;
+    let token = app.login_ok("usager", "pmartin", CANDIDATE_PASSWORD).await;
+    app.advance(29 * 60);
+    assert_eq!(app.get("/monespace", Some(&token)).await.status, StatusCode::OK);
+    // Activity at 29 min moved the deadline: 29 more minutes are fine, 30 are not.
+    app.advance(29 * 60);
+    assert_eq!(app.get("/monespace", Some(&token)).await.status, StatusCode::OK);
+    app.advance(30 * 60);
+    assert_eq!(app.get("/monespace", Some(&token)).await.status, StatusCode::FOUND);
+}
+
+#[tokio::test]
+async fn sessions_end_after_twelve_hours_even_when_active() {
+    let app = TestApp::with_accounts().await;
+    let token = app.login_ok("usager", "pmartin", CANDIDATE_PASSWORD).await;
+    for _ in 0..35 {
+        app.advance(20 * 60);
+        assert_eq!(app.get("/monespace", Some(&token)).await.status, StatusCode::OK);
+    }
+    // 11 h 40 so far; 20 more minutes reach 12 hours.
+    app.advance(20 * 60);
+    assert_eq!(app.get("/monespace", Some(&token)).await.status, StatusCode::FOUND);
+}
+
+#[tokio::test]
+async fn housekeeping_removes_expired_sessions() {
+    let app = TestApp::with_accounts().await;
+    app.login_ok("usager", "pmartin", CANDIDATE_PASSWORD).await;
+    app.advance(31 * 60);
+    server::jobs::run_housekeeping(&app.ctx).await;
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sessions")
+        .fetch_one(app.ctx.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_french_message_never_a_500() {
+    let app = TestApp::with_accounts().await;
+
+    let res = app.login("pro", "", SCHOOL_PASSWORD, None).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert_eq!(field_error(&res.body), ("identifiant".into(), "Saisissez votre identifiant ou votre adresse électronique.".into()));
+
+    let res = app.login("pro", "ecole.gare", "", None).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert_eq!(field_error(&res.body), ("password".into(), messages::PASSWORD_EMPTY.into()));
+
+    let long = "a".repeat(10 * 1024);
+    let res = app.login("pro", &long, SCHOOL_PASSWORD, None).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert!(field_error(&res.body).1.contains("254 caractères"));
+    let res = app.login("pro", "ecole.gare", &long, None).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert!(field_error(&res.body).1.contains("128 caractères"));
+
+    // Bytes that are not UTF-8, percent-encoded and raw.
+    let res = app.post_form("/api/connexion", "espace=pro&identifiant=%FF%FE&password=abc", None).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
+    assert!(field_error(&res.body).1.contains("caractères non reconnus"));
+    let mut raw = b"espace=pro&identifiant=ecole.gare&password=".to_vec();
+    raw.extend_from_slice(&[0xC3, 0x28, 0xFF]);
+    let res = app.post_form("/api/connexion", raw, None).await;
+    assert!(res.status.is_client_error(), "{} {}", res.status, res.body);
+
+    // Missing or unknown fields: the request is malformed, said in French.
+    for body in ["identifiant=x", "espace=martien&identifiant=x&password=y", ""] {
+        let res = app.post_form("/api/connexion", body, None).await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{body}: {}", res.body);
+        assert!(res.body.contains("BadRequest"), "{body}: {}", res.body);
+    }
+}

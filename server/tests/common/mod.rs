@@ -1,0 +1,234 @@
+//! A test application: the real router on a real database (a fresh SQLite file, or a fresh
+//! PostgreSQL database when `TEST_DATABASE_URL` points to a server), with a clock the test moves.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::connect_info::MockConnectInfo;
+use axum::http::{header, Request, Response, StatusCode};
+use axum::Router;
+use leptos::config::LeptosOptions;
+use tower::ServiceExt;
+
+use app::domain::account::Role;
+use app::server::users::NewSchool;
+use app::server::{AppContext, Clock, Db, Settings};
+use server::seed::{self, NewAccount};
+use server::{build_router, AppState};
+
+/// 2026-11-26T09:00:00Z
+pub const T0: i64 = 1_795_683_600;
+
+pub struct TestClock(AtomicI64);
+
+impl Clock for TestClock {
+    fn now(&self) -> i64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+pub const SCHOOL_PASSWORD: &str = "vitesse limitee a 50";
+pub const CANDIDATE_PASSWORD: &str = "tartine du dimanche";
+
+pub struct TestApp {
+    pub router: Router,
+    pub ctx: AppContext,
+    clock: Arc<TestClock>,
+    _site: tempfile::TempDir,
+    _db_dir: Option<tempfile::TempDir>,
+    pub peer: SocketAddr,
+}
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl TestResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The session token this response sets, if any.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|c| c.strip_prefix("permis_session="))
+            .map(|rest| rest.split(';').next().unwrap_or("").to_string())
+    }
+}
+
+async fn database() -> (Db, Option<tempfile::TempDir>) {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(admin_url) if admin_url.starts_with("postgres") => {
+            // One fresh database per test, on the throwaway cluster the test script started.
+            use sqlx::Connection;
+            let name = format!("permis_t_{}", hex_id());
+            let mut admin = sqlx::PgConnection::connect(&admin_url).await.expect("postgres");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut admin)
+                .await
+                .expect("create database");
+            let mut url = url::Url::parse(&admin_url).expect("url");
+            url.set_path(&format!("/{name}"));
+            (Db::connect(url.as_str()).await.expect("connect"), None)
+        }
+        _ => {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let url = format!("sqlite://{}/permis.db", dir.path().display());
+            (Db::connect(&url).await.expect("connect"), Some(dir))
+        }
+    }
+}
+
+fn hex_id() -> String {
+    let n: u64 = rand::random();
+    format!("{n:016x}")
+}
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        let (db, db_dir) = database().await;
+        db.migrate().await.expect("migrate");
+        let clock = Arc::new(TestClock(AtomicI64::new(T0)));
+        let ctx = AppContext {
+            db,
+            clock: clock.clone(),
+            settings: Arc::new(Settings {
+                public_url: "http://127.0.0.1:3000".parse().unwrap(),
+            }),
+        };
+        let site = tempfile::tempdir().expect("site dir");
+        std::fs::create_dir_all(site.path().join("pkg")).unwrap();
+        std::fs::write(site.path().join("pkg/permis.css"), "body{margin:0}").unwrap();
+        let leptos_options = LeptosOptions::builder()
+            .output_name("permis")
+            .site_root(site.path().to_string_lossy().to_string())
+            .build();
+        let peer: SocketAddr = "198.51.100.7:40000".parse().unwrap();
+        let router = build_router(
+            AppState {
+                leptos_options,
+                ctx: ctx.clone(),
+            },
+            0,
+        )
+        .layer(MockConnectInfo(peer));
+        TestApp {
+            router,
+            ctx,
+            clock,
+            _site: site,
+            _db_dir: db_dir,
+            peer,
+        }
+    }
+
+    /// A school « E2407500010 » with user `ecole.gare`, and a candidate `pmartin`.
+    pub async fn with_accounts() -> TestApp {
+        let app = TestApp::new().await;
+        seed::create_school(
+            &app.ctx,
+            NewSchool {
+                name: "Auto-école de la Gare".into(),
+                agrement: "E2407500010".into(),
+                departement: "75".into(),
+            },
+        )
+        .await
+        .expect("school");
+        for (role, identifiant, email, prenom, nom, agrement, password) in [
+            (Role::Ecole, "ecole.gare", "contact@autoecole-gare.example", "Nadia", "Benali", Some("E2407500010"), SCHOOL_PASSWORD),
+            (Role::Usager, "pmartin", "Pierre.Martin@example.fr", "Pierre", "Martin", None, CANDIDATE_PASSWORD),
+        ] {
+            seed::create_account(
+                &app.ctx,
+                NewAccount {
+                    role,
+                    identifiant: identifiant.into(),
+                    email: Some(email.into()),
+                    prenom: prenom.into(),
+                    nom: nom.into(),
+                    agrement: agrement.map(Into::into),
+                    password: password.into(),
+                },
+            )
+            .await
+            .expect("account");
+        }
+        app
+    }
+
+    pub fn advance(&self, secs: i64) {
+        self.clock.0.fetch_add(secs, Ordering::SeqCst);
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> TestResponse {
+        let res: Response<Body> = self.router.clone().oneshot(req).await.expect("infallible");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = axum::body::to_bytes(res.into_body(), 10 << 20).await.expect("body");
+        TestResponse {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&self, path: &str, cookie: Option<&str>) -> TestResponse {
+        let mut req = Request::get(path).header(header::ACCEPT, "text/html");
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, format!("permis_session={c}"));
+        }
+        self.send(req.body(Body::empty()).unwrap()).await
+    }
+
+    /// A server-function call as the browser's WASM makes it (same origin).
+    pub async fn post_form(&self, path: &str, body: impl Into<Vec<u8>>, cookie: Option<&str>) -> TestResponse {
+        self.post_form_with(path, body.into(), cookie, &[("origin", "http://127.0.0.1:3000"), ("sec-fetch-site", "same-origin")]).await
+    }
+
+    pub async fn post_form_with(
+        &self,
+        path: &str,
+        body: Vec<u8>,
+        cookie: Option<&str>,
+        extra: &[(&str, &str)],
+    ) -> TestResponse {
+        let mut req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json");
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, format!("permis_session={c}"));
+        }
+        for (k, v) in extra {
+            req = req.header(*k, *v);
+        }
+        self.send(req.body(Body::from(body)).unwrap()).await
+    }
+
+    pub async fn login(&self, espace: &str, identifiant: &str, password: &str, cookie: Option<&str>) -> TestResponse {
+        let body = form(&[("espace", espace), ("identifiant", identifiant), ("password", password)]);
+        self.post_form("/api/connexion", body, cookie).await
+    }
+
+    /// Logs in and returns the session token.
+    pub async fn login_ok(&self, espace: &str, identifiant: &str, password: &str) -> String {
+        let res = self.login(espace, identifiant, password, None).await;
+        assert_eq!(res.status, StatusCode::OK, "login failed: {}", res.body);
+        res.session_cookie().expect("session cookie")
+    }
+}
+
+pub fn form(pairs: &[(&str, &str)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
+}
