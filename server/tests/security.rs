@@ -78,3 +78,13 @@ async fn healthz_answers_when_the_database_does() {
     let res = app.get("/healthz", None).await;
     assert_eq!(res.status, StatusCode::SERVICE_UNAVAILABLE);
 }
+
+#[tokio::test]
+async fn the_tests_run_on_the_backend_the_script_asked_for() {
+    let app = TestApp::new().await;
+    let expected = match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if url.starts_with("postgres") => app::server::db::Backend::Postgres,
+        _ => app::server::db::Backend::Sqlite,
+    };
+    assert_eq!(app.ctx.db.backend(), expected);
+}

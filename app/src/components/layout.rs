@@ -130,7 +130,9 @@ pub fn Header() -> impl IntoView {
                 class="fr-header__menu fr-modal"
                 class:fr-modal--opened=move || menu_open.get()
                 id="modal-menu"
-                aria-labelledby="button-menu"
+                role=move || menu_open.get().then_some("dialog")
+                aria-modal=move || menu_open.get().then_some("true")
+                aria-labelledby=move || menu_open.get().then_some("button-menu")
             >
                 <div class="fr-container">
                     <button

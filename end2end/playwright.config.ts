@@ -1,0 +1,51 @@
+import { defineConfig, devices } from '@playwright/test';
+
+// The release build is served on its own port with a fresh SQLite database seeded with the
+// demo accounts. Chromium comes from Debian (no browser download).
+const port = 3100;
+const baseURL = `http://127.0.0.1:${port}`;
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [['list']],
+  use: {
+    baseURL,
+    locale: 'fr-FR',
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-quic',
+        '--no-first-run',
+      ],
+    },
+  },
+  projects: [
+    { name: 'desktop', use: { ...devices['Desktop Chrome'], channel: undefined } },
+  ],
+  webServer: {
+    command:
+      'rm -rf ../target/e2e && mkdir -p ../target/e2e && ../target/release/permis demo && exec ../target/release/permis serve',
+    url: `${baseURL}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'pipe',
+    env: {
+      DATABASE_URL: 'sqlite://../target/e2e/permis.db',
+      PERMIS_LISTEN: `127.0.0.1:${port}`,
+      PERMIS_PUBLIC_URL: baseURL,
+      LEPTOS_SITE_ROOT: '../target/site',
+      RUST_LOG: 'warn',
+    },
+  },
+});

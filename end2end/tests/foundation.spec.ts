@@ -1,0 +1,103 @@
+import { test, expect } from '@playwright/test';
+import { demo, expectAccessible, hydrated, login, watchConsole } from './helpers';
+
+test('the home page explains the service and hydrates without errors', async ({ page }) => {
+  const errors = watchConsole(page);
+  await page.goto('/');
+  await hydrated(page);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Demande de permis de conduire en ligne');
+  await expect(page.getByText('République', { exact: false }).first()).toBeVisible();
+  await expectAccessible(page);
+  expect(errors, 'console errors (CSP, hydration)').toEqual([]);
+});
+
+test('a click handled by the WASM works in the release build', async ({ page }) => {
+  await page.goto('/connexion');
+  await hydrated(page);
+  const password = page.getByLabel('Mot de passe', { exact: true });
+  await expect(password).toHaveAttribute('type', 'password');
+  await page.getByText('Afficher le mot de passe').click();
+  await expect(password).toHaveAttribute('type', 'text');
+  await page.getByText('Afficher le mot de passe').click();
+  await expect(password).toHaveAttribute('type', 'password');
+});
+
+test('a driving school logs in and sees « Mes demandes »', async ({ page }) => {
+  const errors = watchConsole(page);
+  await page.goto('/connexion/pro');
+  await expectAccessible(page);
+  await login(page, '/connexion/pro', demo.ecole.identifiant, demo.ecole.password);
+  await expect(page).toHaveURL(/\/ecole\/demandes$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Mes demandes' })).toBeVisible();
+  await expect(page.getByText('Auto-école de la Gare')).toBeVisible();
+  await expect(page.getByRole('table')).toBeVisible();
+  await expectAccessible(page);
+  // A reload is rendered by the server from the session cookie.
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1, name: 'Mes demandes' })).toBeVisible();
+  expect(errors).toEqual([]);
+});
+
+test('a candidate logs in, sees « Mon espace », logs out, and sees the previous login next time', async ({ page }) => {
+  await page.goto('/connexion');
+  await expectAccessible(page);
+  await login(page, '/connexion', demo.usager.identifiant, demo.usager.password);
+  await expect(page).toHaveURL(/\/monespace$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Mon espace' })).toBeVisible();
+  await expect(page.getByText('Bienvenue, Pierre Martin')).toBeVisible();
+  await expectAccessible(page);
+
+  await page.getByRole('button', { name: 'Se déconnecter' }).first().click();
+  await expect(page.getByText('Vous êtes déconnecté')).toBeVisible();
+  // The session is over on the server: the page sends back to the login form.
+  await page.goto('/monespace');
+  await expect(page).toHaveURL(/\/connexion$/);
+
+  await login(page, '/connexion', demo.usager.identifiant, demo.usager.password);
+  await expect(page).toHaveURL(/\/monespace$/);
+  await expect(page.getByText(/Dernière connexion : \d{2}\/\d{2}\/\d{4} à \d{2}:\d{2}/)).toBeVisible();
+});
+
+test('a wrong password shows the message and keeps what was typed', async ({ page }) => {
+  await login(page, '/connexion', demo.usager.identifiant, 'ce nest pas le bon');
+  const alert = page.getByRole('alert');
+  await expect(alert).toContainText('Identifiant ou mot de passe incorrect');
+  await expect(page.getByLabel('Identifiant ou adresse électronique')).toHaveValue(demo.usager.identifiant);
+  await expect(page).toHaveURL(/\/connexion$/);
+  await expectAccessible(page);
+});
+
+test('an empty identifiant gets a message next to the field', async ({ page }) => {
+  await page.goto('/connexion/pro');
+  await hydrated(page);
+  await page.getByLabel('Mot de passe', { exact: true }).fill('quelque chose de long');
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await expect(page.locator('#identifiant-error')).toHaveText(
+    'Saisissez votre identifiant ou votre adresse électronique.',
+  );
+  await expect(page.getByLabel('Identifiant ou adresse électronique')).toHaveAttribute('aria-invalid', 'true');
+  await expectAccessible(page);
+});
+
+test('unknown pages answer a DSFR 404', async ({ page }) => {
+  const res = await page.goto('/nulle-part');
+  expect(res?.status()).toBe(404);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Page non trouvée');
+  await expectAccessible(page);
+});
+
+test.describe('on a phone', () => {
+  test.use({ viewport: { width: 375, height: 740 } });
+
+  test('the header menu opens and leads to the login pages', async ({ page }) => {
+    await page.goto('/');
+    await hydrated(page);
+    await page.getByRole('button', { name: 'Menu' }).click();
+    const menu = page.locator('#modal-menu');
+    await expect(menu.getByRole('link', { name: 'Mon espace' })).toBeVisible();
+    await expectAccessible(page);
+    await menu.getByRole('link', { name: 'Espace professionnel' }).click();
+    await expect(page).toHaveURL(/\/connexion\/pro$/);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText("Connexion à l'espace professionnel");
+  });
+});

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Installs whatever is missing to build and run permis (and, with --test, to test it).
+# Each step is skipped when already done, so a second run takes seconds.
+#   scripts/setup.sh          build + run prerequisites
+#   scripts/setup.sh --test   also Playwright, Chromium and PostgreSQL binaries
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+FOR_TESTS=0
+[ "${1:-}" = "--test" ] && FOR_TESTS=1
+
+say() { printf '\033[1;34m==> %s\033[0m\n' "$*"; }
+need() { command -v "$1" >/dev/null 2>&1 || { echo "permis: '$1' est requis mais introuvable ($2)" >&2; exit 1; }; }
+
+need cargo "installez Rust avec rustup"
+need rustup "installez Rust avec rustup"
+need node "installez Node.js 20"
+need npm "installez Node.js 20"
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+apt_install() {
+  as_root apt-get install -y --no-install-recommends "$@" >/dev/null 2>&1 \
+    || { as_root apt-get update >/dev/null && as_root apt-get install -y --no-install-recommends "$@" >/dev/null; }
+}
+
+# 1. The WASM target.
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "rustup target add wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# 2. cargo-leptos 0.3.10, without its download features (no network at build time).
+if ! cargo leptos --version 2>/dev/null | grep -q '0\.3\.10'; then
+  say "cargo install cargo-leptos 0.3.10 (about 15 minutes on 2 cores, once)"
+  cargo install cargo-leptos --version 0.3.10 --locked --features no_downloads
+fi
+
+# 3. The wasm-bindgen CLI at exactly the version of the wasm-bindgen crate in Cargo.lock.
+WBG_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WBG_VERSION" ]; then
+  say "cargo install wasm-bindgen-cli $WBG_VERSION"
+  cargo install wasm-bindgen-cli --version "$WBG_VERSION"
+fi
+
+# 4. Front-end packages: DSFR and binaryen's wasm-opt (Debian's breaks hydration).
+#    DSFR's preinstall script wants a project configuration we do not use: scripts are skipped.
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/@gouvfr/dsfr/dist ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "npm ci (DSFR, binaryen)"
+  npm ci --ignore-scripts --no-audit --no-fund
+fi
+
+# 5. DSFR copied into the site's assets (not committed).
+DSFR_VERSION=$(node -p "require('./node_modules/@gouvfr/dsfr/package.json').version")
+if [ "$(cat public/dsfr/VERSION 2>/dev/null)" != "$DSFR_VERSION" ]; then
+  say "copie du DSFR $DSFR_VERSION dans public/dsfr"
+  rm -rf public/dsfr
+  mkdir -p public/dsfr/utility/icons
+  src=node_modules/@gouvfr/dsfr/dist
+  cp "$src/dsfr.min.css" public/dsfr/
+  cp -r "$src/fonts" "$src/icons" "$src/favicon" public/dsfr/
+  cp "$src/utility/icons/icons.min.css" public/dsfr/utility/icons/
+  echo "$DSFR_VERSION" > public/dsfr/VERSION
+fi
+
+if [ "$FOR_TESTS" = 1 ]; then
+  # 6. Playwright (its browser download is skipped: Debian's Chromium is used).
+  if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+    say "npm ci (Playwright, axe-core)"
+    (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+  fi
+  # 7. Chromium from Debian.
+  if [ ! -x /usr/bin/chromium ]; then
+    say "apt-get install chromium"
+    apt_install chromium
+  fi
+  # 8. PostgreSQL server binaries, for the throwaway test cluster.
+  if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    say "apt-get install postgresql"
+    apt_install postgresql
+  fi
+fi

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# README command 2: the whole suite.
+#   1. Rust unit and integration tests on SQLite;
+#   2. the same integration tests on a throwaway PostgreSQL cluster;
+#   3. the Playwright suite (Debian Chromium) against a release build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --test
+
+echo "== 1/3 Tests Rust (SQLite)"
+cargo test --workspace
+
+echo "== 2/3 Tests d'intégration (PostgreSQL)"
+scripts/pg-test-cluster.sh cargo test -p server --tests
+
+echo "== 3/3 Tests de bout en bout (Playwright, build release)"
+export PATH="$PWD/node_modules/.bin:$PATH"
+cargo leptos build --release
+(cd end2end && npx playwright test)
+echo "Tous les tests sont passés."
