@@ -16,9 +16,9 @@ test('a click handled by the WASM works in the release build', async ({ page }) 
   await hydrated(page);
   const password = page.getByLabel('Mot de passe', { exact: true });
   await expect(password).toHaveAttribute('type', 'password');
-  await page.getByText('Afficher le mot de passe').click();
+  await page.getByText('Afficher', { exact: true }).click();
   await expect(password).toHaveAttribute('type', 'text');
-  await page.getByText('Afficher le mot de passe').click();
+  await page.getByText('Afficher', { exact: true }).click();
   await expect(password).toHaveAttribute('type', 'password');
 });
 

@@ -101,13 +101,14 @@ async fn main() {
                 .unwrap_or_else(|e| fail(e));
             println!("Comptes de démonstration ({}):", config.public_url);
             for a in accounts {
-                println!(
-                    "  {:<32} {}{}  identifiant : {:<12} mot de passe : {}",
-                    a.label,
+                let url = format!(
+                    "{}{}",
                     config.public_url.as_str().trim_end_matches('/'),
-                    a.login_path,
-                    a.identifiant,
-                    a.password
+                    a.login_path
+                );
+                println!(
+                    "  {:<32} {:<38} identifiant : {:<12} mot de passe : {}",
+                    a.label, url, a.identifiant, a.password
                 );
             }
         }
@@ -192,10 +193,31 @@ async fn serve(config: Config) {
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
+    .with_graceful_shutdown(shutdown_signal())
     .await
     .unwrap_or_else(|e| fail(e));
     ctx.db.close().await;
+}
+
+/// Ctrl-C or SIGTERM: stop accepting connections and finish the requests in flight.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("arrêt demandé");
 }

@@ -77,40 +77,42 @@ fn LoginForm(espace: Espace, title: &'static str, intro: &'static str) -> impl I
                                 />
                             </div>
                             <div class="fr-fieldset__element">
-                                <div class="fr-password" id="password-group">
-                                    <div
-                                        class="fr-input-group"
-                                        class:fr-input-group--error=move || password_error.get().is_some()
-                                    >
-                                        <label class="fr-label" for="password">"Mot de passe"</label>
-                                        <div class="fr-input-wrap">
-                                            <input
-                                                class="fr-password__input fr-input"
-                                                class:fr-input--error=move || password_error.get().is_some()
-                                                id="password"
-                                                name="password"
-                                                type=move || if show_password.get() { "text" } else { "password" }
-                                                autocomplete="current-password"
-                                                aria-required="true"
-                                                aria-invalid=move || password_error.get().is_some().then_some("true")
-                                                aria-describedby=move || password_error.get().is_some().then_some("password-error")
-                                            />
-                                        </div>
+                                <div
+                                    class="fr-password"
+                                    class:fr-input-group--error=move || password_error.get().is_some()
+                                    id="password-group"
+                                >
+                                    <label class="fr-label" for="password">"Mot de passe"</label>
+                                    <div class="fr-input-wrap">
+                                        <input
+                                            class="fr-password__input fr-input"
+                                            class:fr-input--error=move || password_error.get().is_some()
+                                            id="password"
+                                            name="password"
+                                            type=move || if show_password.get() { "text" } else { "password" }
+                                            autocomplete="current-password"
+                                            aria-required="true"
+                                            aria-invalid=move || password_error.get().is_some().then_some("true")
+                                            aria-describedby="password-messages"
+                                        />
+                                    </div>
+                                    <div class="fr-messages-group" id="password-messages" aria-live="polite">
                                         {move || {
                                             password_error
                                                 .get()
-                                                .map(|m| view! { <p id="password-error" class="fr-error-text">{m}</p> })
+                                                .map(|m| view! { <p id="password-error" class="fr-message fr-message--error">{m}</p> })
                                         }}
                                     </div>
                                     <div class="fr-password__checkbox fr-checkbox-group fr-checkbox-group--sm">
                                         <input
                                             id="password-show"
                                             type="checkbox"
+                                            aria-label="Afficher le mot de passe"
                                             prop:checked=show_password
                                             on:change=move |ev| set_show_password.set(event_target_checked(&ev))
                                         />
                                         <label class="fr-password__checkbox fr-label" for="password-show">
-                                            "Afficher le mot de passe"
+                                            "Afficher"
                                         </label>
                                     </div>
                                 </div>
