@@ -1,6 +1,10 @@
 //! Domain rules: plain Rust, no IO, compiled into both the server and the browser.
 
 pub mod account;
+pub mod date;
+pub mod demande;
+pub mod eligibility;
+pub mod formats;
 pub mod lockout;
 pub mod password;
 pub mod session;

@@ -1,0 +1,215 @@
+//! Formats of the fields of a demande, normalised the same way in the browser and on the server.
+
+/// Postal code: five digits (Corsica included: 20xxx).
+pub fn normalize_code_postal(raw: &str) -> Result<String, &'static str> {
+    let s: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+    if s.is_empty() {
+        return Err("Saisissez le code postal.");
+    }
+    if s.len() != 5 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("Le code postal comporte 5 chiffres, par exemple 75011.");
+    }
+    if s.starts_with("00") {
+        return Err("Ce code postal n'existe pas : il ne peut pas commencer par 00.");
+    }
+    Ok(s)
+}
+
+/// French mobile numbers, metropolitan and overseas, stored in E.164 (`+33612345678`).
+/// Source: ARCEP numbering plan (06/07 in metropolitan France; 0639, 0690/0691, 0692/0693,
+/// 0694, 0696/0697 overseas, with their country codes).
+pub fn normalize_mobile(raw: &str) -> Result<String, &'static str> {
+    let cleaned: String = raw
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')' | '\u{a0}'))
+        .collect();
+    if cleaned.is_empty() {
+        return Err("Saisissez le numéro de téléphone portable.");
+    }
+    let national = if let Some(rest) = cleaned.strip_prefix("+33").or_else(|| cleaned.strip_prefix("0033")) {
+        format!("0{rest}")
+    } else if let Some(rest) = ["+262", "+590", "+594", "+596", "00262", "00590", "00594", "00596"]
+        .iter()
+        .find_map(|p| cleaned.strip_prefix(p))
+    {
+        format!("0{rest}")
+    } else {
+        cleaned
+    };
+    if national.len() != 10 || !national.bytes().all(|b| b.is_ascii_digit()) || !national.starts_with('0') {
+        return Err("Le numéro de portable comporte 10 chiffres, par exemple 06 12 34 56 78.");
+    }
+    let overseas: &[(&str, &str)] = &[
+        ("0639", "+262"),
+        ("0690", "+590"),
+        ("0691", "+590"),
+        ("0692", "+262"),
+        ("0693", "+262"),
+        ("0694", "+594"),
+        ("0696", "+596"),
+        ("0697", "+596"),
+    ];
+    if let Some((_, cc)) = overseas.iter().find(|(p, _)| national.starts_with(p)) {
+        return Ok(format!("{cc}{}", &national[1..]));
+    }
+    if national.starts_with("06") || national.starts_with("07") {
+        return Ok(format!("+33{}", &national[1..]));
+    }
+    Err("Ce numéro n'est pas un numéro de portable : il doit commencer par 06 ou 07.")
+}
+
+/// `+33612345678` → `06 12 34 56 78` for display.
+pub fn display_phone(e164: &str) -> String {
+    let national = ["+33", "+262", "+590", "+594", "+596"]
+        .iter()
+        .find_map(|p| e164.strip_prefix(p))
+        .map(|rest| format!("0{rest}"))
+        .unwrap_or_else(|| e164.to_string());
+    national
+        .as_bytes()
+        .chunks(2)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// NEPH (numéro d'enregistrement préfectoral harmonisé): 12 digits, optional.
+pub fn normalize_neph(raw: &str) -> Result<Option<String>, &'static str> {
+    let s: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    if s.len() != 12 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("Le numéro NEPH comporte 12 chiffres. Laissez le champ vide si le candidat n'en a pas.");
+    }
+    Ok(Some(s))
+}
+
+/// E-photo code: 22 letters and digits, upper case (spaces and dashes ignored).
+pub fn normalize_ephoto_code(raw: &str) -> Result<String, &'static str> {
+    let s: String = raw
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect::<String>()
+        .to_ascii_uppercase();
+    if s.is_empty() {
+        return Err("Saisissez le code e-photo figurant sur la planche photo.");
+    }
+    if s.len() != 22 || !s.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err("Le code e-photo comporte 22 lettres et chiffres (sans accents).");
+    }
+    Ok(s)
+}
+
+/// A plausible email address (the real check is the activation link the candidate receives).
+pub fn normalize_email(raw: &str) -> Result<String, &'static str> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Err("Saisissez l'adresse électronique du candidat.");
+    }
+    if s.chars().count() > 254 {
+        return Err("L'adresse électronique ne peut pas dépasser 254 caractères.");
+    }
+    let Some((local, domain)) = s.rsplit_once('@') else {
+        return Err("L'adresse électronique doit avoir la forme nom@domaine.fr.");
+    };
+    let ok = !local.is_empty()
+        && !local.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control() || c == char::REPLACEMENT_CHARACTER);
+    if !ok {
+        return Err("L'adresse électronique doit avoir la forme nom@domaine.fr.");
+    }
+    Ok(s.to_string())
+}
+
+/// Names (nom, prénoms, commune): letters (accents included), spaces, hyphens, apostrophes.
+pub fn normalize_name(raw: &str, what: &str, max: usize) -> Result<String, String> {
+    let s = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if s.is_empty() {
+        return Err(format!("Saisissez {what}."));
+    }
+    if s.chars().count() > max {
+        return Err(format!("Ce champ ne peut pas dépasser {max} caractères."));
+    }
+    if !s
+        .chars()
+        .all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '’' | '.'))
+    {
+        return Err("Seuls les lettres, espaces, traits d'union et apostrophes sont acceptés.".into());
+    }
+    Ok(s)
+}
+
+/// Free text (street name, complement): trimmed, bounded, no control characters.
+pub fn normalize_text(raw: &str, max: usize) -> Result<String, String> {
+    let s = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if s.chars().count() > max {
+        return Err(format!("Ce champ ne peut pas dépasser {max} caractères."));
+    }
+    if s.chars().any(|c| c.is_control() || c == char::REPLACEMENT_CHARACTER) {
+        return Err("Ce champ contient des caractères non reconnus.".into());
+    }
+    Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postal_codes() {
+        assert_eq!(normalize_code_postal(" 75 011"), Ok("75011".into()));
+        assert_eq!(normalize_code_postal("20000"), Ok("20000".into()));
+        assert!(normalize_code_postal("7501").is_err());
+        assert!(normalize_code_postal("75O11").is_err());
+        assert!(normalize_code_postal("00100").is_err());
+        assert!(normalize_code_postal("").is_err());
+    }
+
+    #[test]
+    fn mobile_numbers_are_stored_in_e164() {
+        assert_eq!(normalize_mobile("06 12 34 56 78"), Ok("+33612345678".into()));
+        assert_eq!(normalize_mobile("07.12.34.56.78"), Ok("+33712345678".into()));
+        assert_eq!(normalize_mobile("+33 6 12 34 56 78"), Ok("+33612345678".into()));
+        assert_eq!(normalize_mobile("0033612345678"), Ok("+33612345678".into()));
+        assert_eq!(normalize_mobile("0692 12 34 56"), Ok("+262692123456".into()));
+        assert_eq!(normalize_mobile("+262 692 12 34 56"), Ok("+262692123456".into()));
+        assert_eq!(normalize_mobile("0696123456"), Ok("+596696123456".into()));
+        assert!(normalize_mobile("01 23 45 67 89").unwrap_err().contains("portable"));
+        assert!(normalize_mobile("06 12 34 56").is_err());
+        assert!(normalize_mobile("").is_err());
+        assert_eq!(display_phone("+33612345678"), "06 12 34 56 78");
+    }
+
+    #[test]
+    fn neph_is_optional_and_twelve_digits() {
+        assert_eq!(normalize_neph(""), Ok(None));
+        assert_eq!(normalize_neph("1234 5678 9012"), Ok(Some("123456789012".into())));
+        assert!(normalize_neph("12345678901").is_err());
+        assert!(normalize_neph("12345678901A").is_err());
+    }
+
+    #[test]
+    fn ephoto_codes_are_normalised_to_upper_case() {
+        assert_eq!(
+            normalize_ephoto_code("abcd-efgh 1234 5678 9012 kl"),
+            Ok("ABCDEFGH123456789012KL".into())
+        );
+        assert!(normalize_ephoto_code("ABCDEFGH123456789012K").is_err());
+        assert!(normalize_ephoto_code("ABCDEFGH123456789012KÉ").is_err());
+    }
+
+    #[test]
+    fn emails_and_names() {
+        assert_eq!(normalize_email(" lea@example.fr "), Ok("lea@example.fr".into()));
+        assert!(normalize_email("lea@example").is_err());
+        assert!(normalize_email("lea example.fr").is_err());
+        assert_eq!(normalize_name("  Jean-Pierre   d'Arc ", "le nom", 50), Ok("Jean-Pierre d'Arc".into()));
+        assert!(normalize_name("R2D2", "le nom", 50).is_err());
+        assert!(normalize_name("", "le nom de naissance", 50).unwrap_err().contains("nom de naissance"));
+    }
+}
