@@ -131,9 +131,23 @@ mod ssr {
             Some(c) => throttle::account_key_for_user(c.id),
             None => throttle::account_key_for_name(&normalized),
         };
-        if let Some(until) =
-            throttle::locked_until(&ctx.db, &lockout::ACCOUNT, &account_key, now).await?
-        {
+        let mut keys = vec![account_key.as_str()];
+        if let Some(k) = &ip_key {
+            keys.push(k.as_str());
+        }
+        // The attempt is recorded as a failure before the password is checked, and the lock is
+        // computed from the attempts of others: parallel guesses cannot all slip under the limit.
+        let attempt = throttle::record_failure(&ctx.db, &keys, now).await?;
+        let others_locked = throttle::locked_until_excluding(
+            &ctx.db,
+            &lockout::ACCOUNT,
+            &account_key,
+            now,
+            &attempt,
+        )
+        .await?;
+        if let Some(until) = others_locked {
+            throttle::forget(&ctx.db, &attempt).await?;
             return Err(AppError::Refused(messages::account_locked(&format_time(until))));
         }
 
@@ -145,11 +159,6 @@ mod ssr {
         let user = match candidate {
             Some(c) if verified => c,
             _ => {
-                let mut keys = vec![account_key.as_str()];
-                if let Some(k) = &ip_key {
-                    keys.push(k.as_str());
-                }
-                throttle::record_failure(&ctx.db, &keys, now).await?;
                 if let Some(until) =
                     throttle::locked_until(&ctx.db, &lockout::ACCOUNT, &account_key, now).await?
                 {
@@ -158,6 +167,9 @@ mod ssr {
                 return Err(AppError::Refused(messages::WRONG_CREDENTIALS.into()));
             }
         };
+        // Success: the account's failures (this attempt included) are forgotten; the address
+        // keeps no trace of a successful login either.
+        throttle::forget(&ctx.db, &attempt).await?;
         let role = Role::parse(&user.role).ok_or_else(|| AppError::internal("role", &user.role))?;
         throttle::clear(&ctx.db, &account_key).await?;
 

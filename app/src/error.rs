@@ -5,8 +5,18 @@ use serde::{Deserialize, Serialize};
 use server_fn::codec::JsonEncoding;
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
 
+/// A message about one form field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
+    /// Several fields are not acceptable; every message is shown next to its field.
+    #[error("Le formulaire contient {} erreur(s) : corrigez les champs signalés.", .0.len())]
+    Invalid(Vec<FieldError>),
     /// A field's value is not acceptable; `field` is the form field's name.
     #[error("{message}")]
     Field { field: String, message: String },
@@ -44,7 +54,24 @@ impl AppError {
     pub fn field_message(&self, name: &str) -> Option<String> {
         match self {
             AppError::Field { field, message } if field == name => Some(message.clone()),
+            AppError::Invalid(errors) => errors
+                .iter()
+                .filter(|e| e.field == name)
+                .map(|e| e.message.clone())
+                .reduce(|a, b| format!("{a} {b}")),
             _ => None,
+        }
+    }
+
+    /// All field errors, in form order (for the summary at the top of a form).
+    pub fn field_errors(&self) -> Vec<FieldError> {
+        match self {
+            AppError::Field { field, message } => vec![FieldError {
+                field: field.clone(),
+                message: message.clone(),
+            }],
+            AppError::Invalid(errors) => errors.clone(),
+            _ => Vec::new(),
         }
     }
 
@@ -60,7 +87,9 @@ impl AppError {
     pub fn status(&self) -> http::StatusCode {
         use http::StatusCode;
         match self {
-            AppError::Field { .. } | AppError::BadRequest => StatusCode::BAD_REQUEST,
+            AppError::Field { .. } | AppError::Invalid(_) | AppError::BadRequest => {
+                StatusCode::BAD_REQUEST
+            }
             AppError::Refused(_) | AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,

@@ -97,12 +97,11 @@ pub fn is_cross_site(config: &SecurityConfig, headers: &axum::http::HeaderMap) -
             if origin == config.public_origin {
                 return false;
             }
-            // Same origin as the address the browser used (a browser sets Host itself).
+            // Same origin as the address the browser used (a browser sets Host itself), with
+            // the scheme the service is served with.
+            let scheme = if config.hsts { "https" } else { "http" };
             let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-            let origin_host = origin
-                .strip_prefix("http://")
-                .or_else(|| origin.strip_prefix("https://"));
-            !matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
+            !matches!(host, Some(h) if origin.eq_ignore_ascii_case(&format!("{scheme}://{h}")))
         }
     }
 }
@@ -131,6 +130,7 @@ pub fn resolve_client_ip(
     forwarded_for: Option<&str>,
     trusted_proxies: usize,
 ) -> IpAddr {
+    let peer = peer.to_canonical();
     if trusted_proxies == 0 {
         return peer;
     }
@@ -145,8 +145,12 @@ pub fn resolve_client_ip(
     hops.len()
         .checked_sub(trusted_proxies)
         .and_then(|i| hops.get(i))
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(peer)
+        .and_then(|s| s.parse::<IpAddr>().ok())
+        .map(|ip| ip.to_canonical())
+        .unwrap_or_else(|| {
+            tracing::warn!("X-Forwarded-For absent ou trop court derrière {trusted_proxies} proxy(s)");
+            peer
+        })
 }
 
 pub async fn client_ip(
@@ -161,11 +165,15 @@ pub async fn client_ip(
         .map(|c| c.0)
         .or_else(|| req.extensions().get::<MockConnectInfo<SocketAddr>>().map(|c| c.0));
     if let Some(peer) = peer {
+        // Proxies may add their entry on a line of its own: all lines form one list.
         let xff = req
             .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok());
-        let ip = resolve_client_ip(peer.ip(), xff, config.trusted_proxies);
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect::<Vec<_>>()
+            .join(",");
+        let ip = resolve_client_ip(peer.ip(), Some(&xff), config.trusted_proxies);
         req.extensions_mut().insert(ClientIp(ip));
     }
     next.run(req).await
@@ -200,7 +208,13 @@ mod tests {
         assert!(is_cross_site(&c, &headers(&[("origin", "https://evil.example")])));
         assert!(is_cross_site(&c, &headers(&[("origin", "null")])));
         assert!(!is_cross_site(&c, &headers(&[("origin", "https://permis.example.fr")])));
+        // Served over https: the browser's own address, with https, is same-origin…
         assert!(!is_cross_site(
+            &c,
+            &headers(&[("origin", "https://localhost:3000"), ("host", "localhost:3000")])
+        ));
+        // …but the same host over plain http is another origin.
+        assert!(is_cross_site(
             &c,
             &headers(&[("origin", "http://localhost:3000"), ("host", "localhost:3000")])
         ));
@@ -218,6 +232,9 @@ mod tests {
             "203.0.113.9".parse::<IpAddr>().unwrap()
         );
         assert_eq!(resolve_client_ip(peer, None, 1), peer);
+        // An IPv4 client seen through an IPv6 socket is that IPv4 client.
+        let mapped: IpAddr = "::ffff:203.0.113.9".parse().unwrap();
+        assert_eq!(resolve_client_ip(mapped, None, 0), "203.0.113.9".parse::<IpAddr>().unwrap());
         assert_eq!(resolve_client_ip(peer, Some("garbage"), 1), peer);
     }
 }

@@ -8,3 +8,5 @@ pub mod formats;
 pub mod lockout;
 pub mod password;
 pub mod session;
+pub mod departements;
+pub mod steps;

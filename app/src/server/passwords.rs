@@ -45,7 +45,21 @@ fn dummy_hash() -> &'static str {
     })
 }
 
+/// At most this many hashes are computed at once (19 MiB each): a burst of logins queues
+/// instead of exhausting memory and blocking threads.
+fn hashing_permits() -> &'static tokio::sync::Semaphore {
+    static PERMITS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    PERMITS.get_or_init(|| {
+        let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
+        tokio::sync::Semaphore::new(cpus * 2)
+    })
+}
+
 pub async fn hash_password(password: String) -> Result<PasswordHashString, AppError> {
+    let _permit = hashing_permits()
+        .acquire()
+        .await
+        .map_err(|e| AppError::internal("hash permits", e))?;
     tokio::task::spawn_blocking(move || hash_blocking(&password))
         .await
         .map_err(|e| AppError::internal("hash task", e))?
@@ -55,6 +69,10 @@ pub async fn hash_password(password: String) -> Result<PasswordHashString, AppEr
 
 /// Verifies `password` against `phc`, or against a dummy hash when there is none (same cost).
 pub async fn verify_password(password: String, phc: Option<String>) -> Result<bool, AppError> {
+    let _permit = hashing_permits()
+        .acquire()
+        .await
+        .map_err(|e| AppError::internal("hash permits", e))?;
     tokio::task::spawn_blocking(move || match phc {
         Some(phc) => verify_blocking(&password, &phc),
         None => {

@@ -16,8 +16,9 @@ pub fn account_key_for_name(normalized: &str) -> String {
 }
 
 pub fn ip_key(ip: std::net::IpAddr) -> String {
-    // IPv6 clients are grouped by /64, the block one subscriber gets.
-    match ip {
+    // IPv4 clients seen through an IPv6 socket (::ffff:a.b.c.d) are IPv4 clients; IPv6 clients
+    // are grouped by /64, the block one subscriber gets.
+    match ip.to_canonical() {
         std::net::IpAddr::V4(v4) => format!("ip:{v4}"),
         std::net::IpAddr::V6(v6) => {
             let s = v6.segments();
@@ -39,17 +40,58 @@ pub async fn locked_until(db: &Db, policy: &Policy, key: &str, now: i64) -> Resu
     Ok(policy.locked_until(&failures, now))
 }
 
-pub async fn record_failure(db: &Db, keys: &[&str], now: i64) -> Result<(), AppError> {
+/// The rows written for one login attempt.
+pub struct Attempt(Vec<i64>);
+
+/// Records a failure under each key; returns the rows, so a successful or refused attempt can
+/// be forgotten.
+pub async fn record_failure(db: &Db, keys: &[&str], now: i64) -> Result<Attempt, AppError> {
     let mut tx = db.pool().begin().await?;
+    let mut ids = Vec::with_capacity(keys.len());
     for key in keys {
-        sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
-            .bind(*key)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        let (id,): (i64,) =
+            sqlx::query_as("INSERT INTO login_failures (key, at) VALUES ($1, $2) RETURNING id")
+                .bind(*key)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+        ids.push(id);
     }
     tx.commit().await?;
+    Ok(Attempt(ids))
+}
+
+pub async fn forget(db: &Db, attempt: &Attempt) -> Result<(), AppError> {
+    for id in &attempt.0 {
+        sqlx::query("DELETE FROM login_failures WHERE id = $1")
+            .bind(*id)
+            .execute(db.pool())
+            .await?;
+    }
     Ok(())
+}
+
+/// Like `locked_until`, without the rows of `attempt` (the attempt being decided).
+pub async fn locked_until_excluding(
+    db: &Db,
+    policy: &Policy,
+    key: &str,
+    now: i64,
+    attempt: &Attempt,
+) -> Result<Option<i64>, AppError> {
+    let since = now - policy.lookback_secs();
+    let rows: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT id, at FROM login_failures WHERE key = $1 AND at > $2 ORDER BY at")
+            .bind(key)
+            .bind(since)
+            .fetch_all(db.pool())
+            .await?;
+    let failures: Vec<i64> = rows
+        .into_iter()
+        .filter(|(id, _)| !attempt.0.contains(id))
+        .map(|(_, at)| at)
+        .collect();
+    Ok(policy.locked_until(&failures, now))
 }
 
 pub async fn clear(db: &Db, key: &str) -> Result<(), AppError> {
