@@ -3,11 +3,10 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::path;
 
-use crate::auth::{fetch_current_user, CurrentUser, Login, Logout};
+use crate::auth::{CurrentUser, Login, Logout};
 use crate::components::layout::{Footer, Header, SkipLinks};
-use crate::error::AppError;
 use crate::pages;
 
 /// The whole document, rendered on the server.
@@ -38,9 +37,28 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// login and logout actions.
 #[derive(Clone, Copy)]
 pub struct Session {
-    pub user: Resource<Result<Option<CurrentUser>, AppError>>,
+    pub user: RwSignal<Option<CurrentUser>>,
     pub login: ServerAction<Login>,
     pub logout: ServerAction<Logout>,
+}
+
+/// The user the server resolved for this page request (see the server's session middleware),
+/// shared with the browser in the page itself: no round trip, no loading state.
+fn initial_user() -> Option<CurrentUser> {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .and_then(|p| {
+                p.extensions
+                    .get::<crate::server::sessions::ResolvedUser>()
+                    .cloned()
+            })
+            .and_then(|r| r.0)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
+    }
 }
 
 pub fn use_session() -> Session {
@@ -53,10 +71,17 @@ pub fn App() -> impl IntoView {
 
     let login = ServerAction::<Login>::new();
     let logout = ServerAction::<Logout>::new();
-    let user = Resource::new(
-        move || (login.version().get(), logout.version().get()),
-        |_| fetch_current_user(),
-    );
+    let user = RwSignal::new(leptos::server::SharedValue::new(initial_user).into_inner());
+    Effect::new(move || {
+        if let Some(Ok(u)) = login.value().get() {
+            user.set(Some(u));
+        }
+    });
+    Effect::new(move || {
+        if let Some(Ok(())) = logout.value().get() {
+            user.set(None);
+        }
+    });
     provide_context(Session {
         user,
         login,
@@ -81,13 +106,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("connexion") view=pages::login::UsagerLoginPage />
                     <Route path=path!("connexion/pro") view=pages::login::ProLoginPage />
                     <Route path=path!("accessibilite") view=pages::info::AccessibilityPage />
-                    <Route
-                        path=path!("ecole/demandes")
-                        view=pages::ecole::MesDemandesPage
-                        ssr=SsrMode::Async
-                    />
-                    <Route path=path!("monespace") view=pages::monespace::MonEspacePage ssr=SsrMode::Async />
-                    <Route path=path!("pro") view=pages::pro::ProHomePage ssr=SsrMode::Async />
+                    <Route path=path!("ecole/demandes") view=pages::ecole::MesDemandesPage />
+                    <Route path=path!("monespace") view=pages::monespace::MonEspacePage />
+                    <Route path=path!("pro") view=pages::pro::ProHomePage />
                 </Routes>
             </main>
             <Footer />

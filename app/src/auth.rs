@@ -34,27 +34,23 @@ impl CurrentUser {
 /// The user of the current request, or `None` when not logged in.
 #[server(prefix = "/api", endpoint = "session")]
 pub async fn fetch_current_user() -> Result<Option<CurrentUser>, AppError> {
-    use crate::server::{context::app_context, sessions, time::format_date_time};
+    use crate::server::{context::app_context, sessions};
     let ctx = app_context()?;
-    let user = sessions::current(&ctx).await.map_err(AppError::with_status)?;
-    Ok(user.and_then(|u| {
-        Some(CurrentUser {
-            role: u.role()?,
-            derniere_connexion: u.previous_login_at.map(format_date_time),
-            identifiant: u.identifiant,
-            prenom: u.prenom,
-            nom: u.nom,
-            school_name: u.school_name,
-            school_agrement: u.school_agrement,
-        })
-    }))
+    let user = sessions::current(&ctx)
+        .await
+        .map_err(AppError::with_status)?;
+    Ok(user.and_then(|u| u.to_current_user()))
 }
 
 /// Logs in with an identifiant or an email and a password, on the login page of `espace`.
 /// On success the session cookie is set (a new session id every time) and the browser is sent
 /// to the role's home page.
 #[server(prefix = "/api", endpoint = "connexion")]
-pub async fn login(espace: Espace, identifiant: String, password: String) -> Result<(), AppError> {
+pub async fn login(
+    espace: Espace,
+    identifiant: String,
+    password: String,
+) -> Result<CurrentUser, AppError> {
     ssr::login(espace, identifiant, password)
         .await
         .map_err(AppError::with_status)
@@ -68,7 +64,8 @@ pub async fn logout() -> Result<(), AppError> {
 
 /// Messages of the login page, shared with the tests.
 pub mod messages {
-    pub const WRONG_CREDENTIALS: &str = "Identifiant ou mot de passe incorrect. Vérifiez votre saisie : \
+    pub const WRONG_CREDENTIALS: &str =
+        "Identifiant ou mot de passe incorrect. Vérifiez votre saisie : \
         après 10 essais infructueux en une heure, le compte est bloqué pendant 15 minutes.";
     pub const PASSWORD_EMPTY: &str = "Saisissez votre mot de passe.";
 
@@ -102,7 +99,11 @@ mod ssr {
     use crate::server::time::format_time;
     use crate::server::{passwords, sessions, throttle, users};
 
-    pub async fn login(espace: Espace, identifiant: String, password: String) -> Result<(), AppError> {
+    pub async fn login(
+        espace: Espace,
+        identifiant: String,
+        password: String,
+    ) -> Result<super::CurrentUser, AppError> {
         let ctx = app_context()?;
         let now = ctx.now();
 
@@ -114,7 +115,10 @@ mod ssr {
         if password.chars().count() > password::MAX_CHARS {
             return Err(AppError::field(
                 "password",
-                format!("Le mot de passe ne peut pas dépasser {} caractères.", password::MAX_CHARS),
+                format!(
+                    "Le mot de passe ne peut pas dépasser {} caractères.",
+                    password::MAX_CHARS
+                ),
             ));
         }
 
@@ -122,7 +126,9 @@ mod ssr {
         let ip_key = client_ip().map(throttle::ip_key);
         if let Some(key) = &ip_key {
             if let Some(until) = throttle::locked_until(&ctx.db, &lockout::IP, key, now).await? {
-                return Err(AppError::Refused(messages::address_blocked(&format_time(until))));
+                return Err(AppError::Refused(messages::address_blocked(&format_time(
+                    until,
+                ))));
             }
         }
 
@@ -131,25 +137,23 @@ mod ssr {
             Some(c) => throttle::account_key_for_user(c.id),
             None => throttle::account_key_for_name(&normalized),
         };
-        let mut keys = vec![account_key.as_str()];
-        if let Some(k) = &ip_key {
-            keys.push(k.as_str());
-        }
-        // The attempt is recorded as a failure before the password is checked, and the lock is
-        // computed from the attempts of others: parallel guesses cannot all slip under the limit.
-        let attempt = throttle::record_failure(&ctx.db, &keys, now).await?;
-        let others_locked = throttle::locked_until_excluding(
+        let other_keys: Vec<&str> = ip_key.iter().map(String::as_str).collect();
+        let attempt = match throttle::begin_attempt(
             &ctx.db,
             &lockout::ACCOUNT,
             &account_key,
+            &other_keys,
             now,
-            &attempt,
         )
-        .await?;
-        if let Some(until) = others_locked {
-            throttle::forget(&ctx.db, &attempt).await?;
-            return Err(AppError::Refused(messages::account_locked(&format_time(until))));
-        }
+        .await?
+        {
+            Ok(attempt) => attempt,
+            Err(until) => {
+                return Err(AppError::Refused(messages::account_locked(&format_time(
+                    until,
+                ))))
+            }
+        };
 
         let usable_hash = candidate
             .as_ref()
@@ -162,7 +166,9 @@ mod ssr {
                 if let Some(until) =
                     throttle::locked_until(&ctx.db, &lockout::ACCOUNT, &account_key, now).await?
                 {
-                    return Err(AppError::Refused(messages::account_locked(&format_time(until))));
+                    return Err(AppError::Refused(messages::account_locked(&format_time(
+                        until,
+                    ))));
                 }
                 return Err(AppError::Refused(messages::WRONG_CREDENTIALS.into()));
             }
@@ -186,7 +192,11 @@ mod ssr {
             .map_err(|e| AppError::internal("cookie", e))?;
         response.append_header(SET_COOKIE, cookie);
         leptos_axum::redirect(role.home_path());
-        Ok(())
+        let session = sessions::lookup(&ctx.db, &token, now)
+            .await?
+            .and_then(|s| s.to_current_user())
+            .ok_or_else(|| AppError::internal("login", "new session not found"))?;
+        Ok(session)
     }
 
     pub async fn logout() -> Result<(), AppError> {

@@ -145,7 +145,10 @@ mod tests {
     #[test]
     fn field_errors_belong_next_to_their_field() {
         let e = AppError::field("identifiant", "Saisissez votre identifiant.");
-        assert_eq!(e.field_message("identifiant").as_deref(), Some("Saisissez votre identifiant."));
+        assert_eq!(
+            e.field_message("identifiant").as_deref(),
+            Some("Saisissez votre identifiant.")
+        );
         assert_eq!(e.field_message("password"), None);
         assert_eq!(e.form_message(), None);
         assert!(AppError::Internal.form_message().is_some());

@@ -47,3 +47,9 @@ CREATE TABLE login_failures (
     at  INTEGER NOT NULL
 );
 CREATE INDEX login_failures_key_at ON login_failures (key, at);
+
+-- One row per throttled key, locked while an attempt is checked and recorded, so that parallel
+-- attempts on one account are decided one after the other.
+CREATE TABLE login_locks (
+    key TEXT PRIMARY KEY
+);

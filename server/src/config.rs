@@ -17,7 +17,11 @@ pub struct Config {
 
     /// Public base URL of the service, used in links sent to users and for the origin check.
     /// With `https://`, cookies are Secure and HSTS is sent.
-    #[arg(long, env = "PERMIS_PUBLIC_URL", default_value = "http://127.0.0.1:3000")]
+    #[arg(
+        long,
+        env = "PERMIS_PUBLIC_URL",
+        default_value = "http://127.0.0.1:3000"
+    )]
     pub public_url: url::Url,
 
     /// SMTP server for emails, e.g. `smtp://localhost:2525` or `smtps://user:pass@host`.

@@ -96,9 +96,7 @@ async fn main() {
         }
         Command::Demo => {
             let ctx = context(&config).await;
-            let accounts = seed::seed_demo(&ctx)
-                .await
-                .unwrap_or_else(|e| fail(e));
+            let accounts = seed::seed_demo(&ctx).await.unwrap_or_else(|e| fail(e));
             println!("Comptes de démonstration ({}):", config.public_url);
             for a in accounts {
                 let url = format!(
@@ -188,7 +186,11 @@ async fn serve(config: Config) {
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .unwrap_or_else(|e| fail(format!("écoute sur {} impossible : {e}", config.listen)));
-    tracing::info!("permis écoute sur http://{} (adresse publique {})", config.listen, config.public_url);
+    tracing::info!(
+        "permis écoute sur http://{} (adresse publique {})",
+        config.listen,
+        config.public_url
+    );
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),

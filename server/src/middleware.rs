@@ -47,8 +47,14 @@ pub async fn security_headers(
     if let Ok(csp) = HeaderValue::from_str(&content_security_policy(&nonce)) {
         headers.insert(header::CONTENT_SECURITY_POLICY, csp);
     }
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(
         "cross-origin-opener-policy",
@@ -148,7 +154,9 @@ pub fn resolve_client_ip(
         .and_then(|s| s.parse::<IpAddr>().ok())
         .map(|ip| ip.to_canonical())
         .unwrap_or_else(|| {
-            tracing::warn!("X-Forwarded-For absent ou trop court derrière {trusted_proxies} proxy(s)");
+            tracing::warn!(
+                "X-Forwarded-For absent ou trop court derrière {trusted_proxies} proxy(s)"
+            );
             peer
         })
 }
@@ -163,7 +171,11 @@ pub async fn client_ip(
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0)
-        .or_else(|| req.extensions().get::<MockConnectInfo<SocketAddr>>().map(|c| c.0));
+        .or_else(|| {
+            req.extensions()
+                .get::<MockConnectInfo<SocketAddr>>()
+                .map(|c| c.0)
+        });
     if let Some(peer) = peer {
         // Proxies may add their entry on a line of its own: all lines form one list.
         let xff = req
@@ -202,21 +214,42 @@ mod tests {
     #[test]
     fn cross_site_requests_are_recognised() {
         let c = config();
-        assert!(is_cross_site(&c, &headers(&[("sec-fetch-site", "cross-site")])));
-        assert!(is_cross_site(&c, &headers(&[("sec-fetch-site", "same-site")])));
-        assert!(!is_cross_site(&c, &headers(&[("sec-fetch-site", "same-origin")])));
-        assert!(is_cross_site(&c, &headers(&[("origin", "https://evil.example")])));
+        assert!(is_cross_site(
+            &c,
+            &headers(&[("sec-fetch-site", "cross-site")])
+        ));
+        assert!(is_cross_site(
+            &c,
+            &headers(&[("sec-fetch-site", "same-site")])
+        ));
+        assert!(!is_cross_site(
+            &c,
+            &headers(&[("sec-fetch-site", "same-origin")])
+        ));
+        assert!(is_cross_site(
+            &c,
+            &headers(&[("origin", "https://evil.example")])
+        ));
         assert!(is_cross_site(&c, &headers(&[("origin", "null")])));
-        assert!(!is_cross_site(&c, &headers(&[("origin", "https://permis.example.fr")])));
+        assert!(!is_cross_site(
+            &c,
+            &headers(&[("origin", "https://permis.example.fr")])
+        ));
         // Served over https: the browser's own address, with https, is same-origin…
         assert!(!is_cross_site(
             &c,
-            &headers(&[("origin", "https://localhost:3000"), ("host", "localhost:3000")])
+            &headers(&[
+                ("origin", "https://localhost:3000"),
+                ("host", "localhost:3000")
+            ])
         ));
         // …but the same host over plain http is another origin.
         assert!(is_cross_site(
             &c,
-            &headers(&[("origin", "http://localhost:3000"), ("host", "localhost:3000")])
+            &headers(&[
+                ("origin", "http://localhost:3000"),
+                ("host", "localhost:3000")
+            ])
         ));
         assert!(!is_cross_site(&c, &headers(&[])));
     }
@@ -234,7 +267,59 @@ mod tests {
         assert_eq!(resolve_client_ip(peer, None, 1), peer);
         // An IPv4 client seen through an IPv6 socket is that IPv4 client.
         let mapped: IpAddr = "::ffff:203.0.113.9".parse().unwrap();
-        assert_eq!(resolve_client_ip(mapped, None, 0), "203.0.113.9".parse::<IpAddr>().unwrap());
+        assert_eq!(
+            resolve_client_ip(mapped, None, 0),
+            "203.0.113.9".parse::<IpAddr>().unwrap()
+        );
         assert_eq!(resolve_client_ip(peer, Some("garbage"), 1), peer);
     }
+}
+
+/// Paths that are never pages: no session lookup for them.
+fn is_page_path(path: &str) -> bool {
+    !["/api/", "/pkg/", "/dsfr/", "/healthz", "/favicon"]
+        .iter()
+        .any(|p| path.starts_with(p))
+}
+
+/// For page requests: resolves the logged-in user once, before rendering (the page reads it
+/// synchronously), and answers a redirect for pages reserved to other roles — to the login page
+/// for anonymous visitors, to their own home for users of another role.
+pub async fn session_context(
+    State(ctx): State<app::server::AppContext>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    use app::domain::account::page_access;
+    use app::server::sessions::{self, ResolvedUser};
+    let path = req.uri().path().to_string();
+    if !matches!(*req.method(), Method::GET | Method::HEAD) || !is_page_path(&path) {
+        return next.run(req).await;
+    }
+    let user = match sessions::token_from_headers(&ctx.settings, req.headers()) {
+        Some(token) => match sessions::lookup(&ctx.db, &token, ctx.now()).await {
+            Ok(user) => user.and_then(|u| u.to_current_user()),
+            Err(_) => None, // logged by the store; the visitor is treated as anonymous
+        },
+        None => None,
+    };
+    if let Some((roles, espace)) = page_access(&path) {
+        let target = match user.as_ref().map(|u| u.role) {
+            Some(role) if roles.contains(&role) => None,
+            Some(role) => Some(role.home_path()),
+            None => Some(espace.login_path()),
+        };
+        if let Some(target) = target {
+            return (
+                StatusCode::FOUND,
+                [
+                    (header::LOCATION, target),
+                    (header::CACHE_CONTROL, "no-store"),
+                ],
+            )
+                .into_response();
+        }
+    }
+    req.extensions_mut().insert(ResolvedUser(user));
+    next.run(req).await
 }

@@ -32,7 +32,10 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     if state.ctx.db.ping().await {
         (StatusCode::OK, "ok")
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "base de données injoignable")
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "base de données injoignable",
+        )
     }
 }
 
@@ -63,9 +66,13 @@ pub fn build_router(state: AppState, trusted_proxies: usize) -> Router {
         .leptos_routes_with_context(&state, routes, additional_context.clone(), move || {
             shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
-            additional_context,
-            shell,
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(additional_context, shell))
+        .layer(axum::middleware::from_fn_with_state(
+            state.ctx.clone(),
+            middleware::session_context,
         ))
         .layer(axum::middleware::from_fn_with_state(
             security.clone(),
@@ -74,6 +81,11 @@ pub fn build_router(state: AppState, trusted_proxies: usize) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             security.clone(),
             middleware::client_ip,
+        ))
+        // No request may hang: past 30 seconds the client gets an error, with the headers below.
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::GATEWAY_TIMEOUT,
+            std::time::Duration::from_secs(30),
         ))
         .layer(axum::middleware::from_fn_with_state(
             security,

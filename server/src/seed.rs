@@ -30,7 +30,10 @@ pub async fn create_account(ctx: &AppContext, account: NewAccount) -> Result<i64
             users::find_school_by_agrement(&ctx.db, agrement)
                 .await?
                 .ok_or_else(|| {
-                    AppError::field("agrement", format!("Aucune école n'a l'agrément « {agrement} »."))
+                    AppError::field(
+                        "agrement",
+                        format!("Aucune école n'a l'agrément « {agrement} »."),
+                    )
                 })?
                 .id,
         ),
@@ -67,10 +70,16 @@ pub async fn create_account(ctx: &AppContext, account: NewAccount) -> Result<i64
 
 pub async fn create_school(ctx: &AppContext, school: NewSchool) -> Result<i64, AppError> {
     if school.name.trim().is_empty() {
-        return Err(AppError::field("name", "Le nom de l'école est obligatoire."));
+        return Err(AppError::field(
+            "name",
+            "Le nom de l'école est obligatoire.",
+        ));
     }
     let agrement = school.agrement.trim();
-    if agrement.is_empty() || agrement.len() > 20 || !agrement.chars().all(|c| c.is_ascii_alphanumeric()) {
+    if agrement.is_empty()
+        || agrement.len() > 20
+        || !agrement.chars().all(|c| c.is_ascii_alphanumeric())
+    {
         return Err(AppError::field(
             "agrement",
             "Le numéro d'agrément est obligatoire (lettres et chiffres, 20 au plus), par exemple E2407500010.",
@@ -91,15 +100,50 @@ pub const DEMO_SCHOOL_AGREMENT: &str = "E2407500010";
 
 pub const DEMO_ACCOUNTS: &[(&str, Role, &str, &str, &str, &str, &str)] = &[
     // label, role, identifiant, email, prénom, nom, password
-    ("École de conduite", Role::Ecole, "ecole.gare", "contact@autoecole-gare.example", "Nadia", "Benali", "vitesse limitee a 50"),
-    ("Candidat avec un compte", Role::Usager, "pmartin", "pierre.martin@example.fr", "Pierre", "Martin", "tartine du dimanche"),
-    ("Administrateur", Role::Admin, "admin", "admin@permis.example", "Claire", "Durand", "chef de bureau 2026"),
-    ("Agent du centre d'instruction", Role::Agent, "agent.ctn", "agent@ctn.example", "Marc", "Lefebvre", "centre instruction nantes"),
+    (
+        "École de conduite",
+        Role::Ecole,
+        "ecole.gare",
+        "contact@autoecole-gare.example",
+        "Nadia",
+        "Benali",
+        "vitesse limitee a 50",
+    ),
+    (
+        "Candidat avec un compte",
+        Role::Usager,
+        "pmartin",
+        "pierre.martin@example.fr",
+        "Pierre",
+        "Martin",
+        "tartine du dimanche",
+    ),
+    (
+        "Administrateur",
+        Role::Admin,
+        "admin",
+        "admin@permis.example",
+        "Claire",
+        "Durand",
+        "chef de bureau 2026",
+    ),
+    (
+        "Agent du centre d'instruction",
+        Role::Agent,
+        "agent.ctn",
+        "agent@ctn.example",
+        "Marc",
+        "Lefebvre",
+        "centre instruction nantes",
+    ),
 ];
 
 /// Creates the demo school and accounts when missing (idempotent) and returns them.
 pub async fn seed_demo(ctx: &AppContext) -> Result<Vec<DemoAccount>, AppError> {
-    if users::find_school_by_agrement(&ctx.db, DEMO_SCHOOL_AGREMENT).await?.is_none() {
+    if users::find_school_by_agrement(&ctx.db, DEMO_SCHOOL_AGREMENT)
+        .await?
+        .is_none()
+    {
         create_school(
             ctx,
             NewSchool {
@@ -112,7 +156,10 @@ pub async fn seed_demo(ctx: &AppContext) -> Result<Vec<DemoAccount>, AppError> {
     }
     let mut out = Vec::new();
     for &(label, role, identifiant, email, prenom, nom, password) in DEMO_ACCOUNTS {
-        if users::find_id_by_identifiant(&ctx.db, identifiant).await?.is_none() {
+        if users::find_id_by_identifiant(&ctx.db, identifiant)
+            .await?
+            .is_none()
+        {
             create_account(
                 ctx,
                 NewAccount {

@@ -6,7 +6,9 @@ use axum::http::StatusCode;
 use common::*;
 
 fn assert_security_headers(res: &TestResponse, what: &str) -> String {
-    let csp = res.header("content-security-policy").unwrap_or_else(|| panic!("{what}: no CSP"));
+    let csp = res
+        .header("content-security-policy")
+        .unwrap_or_else(|| panic!("{what}: no CSP"));
     for part in [
         "object-src 'none'",
         "base-uri 'none'",
@@ -16,10 +18,23 @@ fn assert_security_headers(res: &TestResponse, what: &str) -> String {
     ] {
         assert!(csp.contains(part), "{what}: CSP lacks {part}: {csp}");
     }
-    assert!(!csp.contains("unsafe-inline") && !csp.contains("'unsafe-eval'"), "{what}: {csp}");
-    assert_eq!(res.header("x-content-type-options"), Some("nosniff"), "{what}");
+    assert!(
+        !csp.contains("unsafe-inline") && !csp.contains("'unsafe-eval'"),
+        "{what}: {csp}"
+    );
+    assert_eq!(
+        res.header("x-content-type-options"),
+        Some("nosniff"),
+        "{what}"
+    );
     assert_eq!(res.header("referrer-policy"), Some("no-referrer"), "{what}");
-    let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap();
     nonce.to_string()
 }
 
@@ -31,7 +46,10 @@ async fn every_page_asset_and_error_carries_the_security_headers() {
     assert_eq!(page.status, StatusCode::OK);
     let nonce = assert_security_headers(&page, "page");
     // The hydration script carries this response's nonce.
-    assert!(page.body.contains(&format!("nonce=\"{nonce}\"")), "inline scripts carry the nonce");
+    assert!(
+        page.body.contains(&format!("nonce=\"{nonce}\"")),
+        "inline scripts carry the nonce"
+    );
     assert_eq!(page.header("cache-control"), Some("no-store"));
 
     let asset = app.get("/pkg/permis.css", None).await;
@@ -51,13 +69,22 @@ async fn every_page_asset_and_error_carries_the_security_headers() {
 #[tokio::test]
 async fn cross_site_state_changes_are_refused() {
     let app = TestApp::with_accounts().await;
-    let body = form(&[("espace", "usager"), ("identifiant", "pmartin"), ("password", CANDIDATE_PASSWORD)]);
+    let body = form(&[
+        ("espace", "usager"),
+        ("identifiant", "pmartin"),
+        ("password", CANDIDATE_PASSWORD),
+    ]);
     for headers in [
         &[("origin", "https://evil.example")][..],
         &[("sec-fetch-site", "cross-site")][..],
-        &[("sec-fetch-site", "same-site"), ("origin", "https://sub.127.0.0.1")][..],
+        &[
+            ("sec-fetch-site", "same-site"),
+            ("origin", "https://sub.127.0.0.1"),
+        ][..],
     ] {
-        let res = app.post_form_with("/api/connexion", body.clone().into_bytes(), None, headers).await;
+        let res = app
+            .post_form_with("/api/connexion", body.clone().into_bytes(), None, headers)
+            .await;
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{headers:?}");
         assert!(res.body.contains("provient d'un autre site"));
         assert!(res.session_cookie().is_none());

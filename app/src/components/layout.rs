@@ -79,12 +79,7 @@ pub fn Header() -> impl IntoView {
     let session = use_session();
     // The mobile menu is opened by Leptos, not by the DSFR script (see README: DSFR and hydration).
     let (menu_open, set_menu_open) = signal(false);
-    let tools = move || {
-        Suspend::new(async move {
-            let user = session.user.await.ok().flatten();
-            view! { <ToolLinks user /> }
-        })
-    };
+    let tools = move || view! { <ToolLinks user=session.user.get() /> };
     view! {
         <header role="banner" class="fr-header">
             <div class="fr-header__body">
@@ -120,7 +115,7 @@ pub fn Header() -> impl IntoView {
                         </div>
                         <div class="fr-header__tools">
                             <div class="fr-header__tools-links">
-                                <Transition fallback=|| ()>{tools}</Transition>
+                                {tools}
                             </div>
                         </div>
                     </div>
@@ -144,7 +139,7 @@ pub fn Header() -> impl IntoView {
                         "Fermer"
                     </button>
                     <div class="fr-header__menu-links" on:click=move |_| set_menu_open.set(false)>
-                        <Transition fallback=|| ()>{tools}</Transition>
+                        {tools}
                     </div>
                 </div>
             </div>

@@ -181,3 +181,38 @@ mod tests {
         );
     }
 }
+
+/// The roles a page is reserved to, and where anonymous visitors log in. The server checks this
+/// before rendering (a redirect, not a page); the browser checks it again on client navigation.
+pub fn page_access(path: &str) -> Option<(&'static [Role], Espace)> {
+    let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
+    if under("/ecole") {
+        Some((&[Role::Ecole], Espace::Pro))
+    } else if under("/monespace") {
+        Some((&[Role::Usager], Espace::Usager))
+    } else if under("/pro") {
+        Some((&[Role::Agent, Role::Admin], Espace::Pro))
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod access_tests {
+    use super::*;
+
+    #[test]
+    fn reserved_pages() {
+        assert_eq!(
+            page_access("/ecole/demandes").map(|a| a.1),
+            Some(Espace::Pro)
+        );
+        assert_eq!(
+            page_access("/monespace").map(|a| a.0),
+            Some(&[Role::Usager][..])
+        );
+        assert_eq!(page_access("/ecoles-partenaires"), None);
+        assert_eq!(page_access("/connexion/pro"), None);
+        assert_eq!(page_access("/professionnels"), None);
+    }
+}

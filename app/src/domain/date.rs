@@ -32,7 +32,8 @@ pub enum DateProblem {
 
 impl Date {
     pub fn new(year: i32, month: u8, day: u8) -> Option<Date> {
-        (1..=12).contains(&month)
+        (1..=12)
+            .contains(&month)
             .then_some(())
             .filter(|_| day >= 1 && day <= days_in_month(year, month))
             .map(|_| Date { year, month, day })
@@ -130,9 +131,30 @@ mod tests {
 
     #[test]
     fn both_input_formats_are_read() {
-        assert_eq!(Date::parse("2009-03-14"), Ok(Date { year: 2009, month: 3, day: 14 }));
-        assert_eq!(Date::parse(" 14/03/2009 "), Ok(Date { year: 2009, month: 3, day: 14 }));
-        assert_eq!(Date::parse("4/3/2009"), Ok(Date { year: 2009, month: 3, day: 4 }));
+        assert_eq!(
+            Date::parse("2009-03-14"),
+            Ok(Date {
+                year: 2009,
+                month: 3,
+                day: 14
+            })
+        );
+        assert_eq!(
+            Date::parse(" 14/03/2009 "),
+            Ok(Date {
+                year: 2009,
+                month: 3,
+                day: 14
+            })
+        );
+        assert_eq!(
+            Date::parse("4/3/2009"),
+            Ok(Date {
+                year: 2009,
+                month: 3,
+                day: 4
+            })
+        );
     }
 
     #[test]
@@ -164,6 +186,9 @@ mod tests {
         for d in [-1_000_000, -1, 0, 59, 10_957, 20_000, 2_000_000] {
             assert_eq!(Date::from_days_since_epoch(d).days_since_epoch(), d);
         }
-        assert_eq!(Date::from_unix(1_795_683_600), Date::new(2026, 11, 26).unwrap());
+        assert_eq!(
+            Date::from_unix(1_795_683_600),
+            Date::new(2026, 11, 26).unwrap()
+        );
     }
 }

@@ -196,6 +196,19 @@ pub const STEPS: [&str; 6] = [
 pub const EXTENSIONS_VOIE: &[&str] = &["bis", "ter", "quater", "quinquies", "A", "B", "C", "D"];
 
 pub const TYPES_VOIE: &[&str] = &[
-    "Allée", "Avenue", "Boulevard", "Chemin", "Cours", "Hameau", "Impasse", "Lieu-dit", "Passage",
-    "Place", "Quai", "Route", "Rue", "Square", "Villa",
+    "Allée",
+    "Avenue",
+    "Boulevard",
+    "Chemin",
+    "Cours",
+    "Hameau",
+    "Impasse",
+    "Lieu-dit",
+    "Passage",
+    "Place",
+    "Quai",
+    "Route",
+    "Rue",
+    "Square",
+    "Villa",
 ];

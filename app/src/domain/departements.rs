@@ -125,7 +125,11 @@ pub fn departement_of_postal_code(code_postal: &str) -> Option<&'static str> {
 
 pub fn find(code: &str) -> Option<&'static (&'static str, &'static str, &'static str)> {
     let code = code.trim().to_uppercase();
-    let code = if code.len() == 1 { format!("0{code}") } else { code };
+    let code = if code.len() == 1 {
+        format!("0{code}")
+    } else {
+        code
+    };
     DEPARTEMENTS.iter().find(|d| d.0 == code)
 }
 
@@ -168,8 +172,18 @@ mod tests {
         assert_eq!(departement_of_postal_code("20000"), Some("2A"));
         assert_eq!(departement_of_postal_code("20200"), Some("2B"));
         assert_eq!(departement_of_postal_code("97400"), Some("974"));
-        assert_eq!(departement_of_postal_code("97500"), None, "Saint-Pierre-et-Miquelon is not a département");
-        assert_eq!(prefecture_label("77").as_deref(), Some("Préfecture de Seine-et-Marne (Melun)"));
-        assert_eq!(prefecture_label("1").as_deref(), Some("Préfecture de l'Ain (Bourg-en-Bresse)"));
+        assert_eq!(
+            departement_of_postal_code("97500"),
+            None,
+            "Saint-Pierre-et-Miquelon is not a département"
+        );
+        assert_eq!(
+            prefecture_label("77").as_deref(),
+            Some("Préfecture de Seine-et-Marne (Melun)")
+        );
+        assert_eq!(
+            prefecture_label("1").as_deref(),
+            Some("Préfecture de l'Ain (Bourg-en-Bresse)")
+        );
     }
 }

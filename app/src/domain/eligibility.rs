@@ -75,7 +75,10 @@ pub fn check_motif(step: &MotifStep) -> Vec<Breach> {
         return out;
     }
     if cats.len() > 4 {
-        out.push(breach("categories", "Une demande porte sur 4 catégories au plus."));
+        out.push(breach(
+            "categories",
+            "Une demande porte sur 4 catégories au plus.",
+        ));
     }
     let motos = [Categorie::A1, Categorie::A2, Categorie::A]
         .iter()
@@ -209,21 +212,39 @@ mod tests {
         Date::new(y, m, day).unwrap()
     }
 
-    const TODAY: Date = Date { year: 2026, month: 11, day: 26 };
+    const TODAY: Date = Date {
+        year: 2026,
+        month: 11,
+        day: 26,
+    };
 
     #[test]
     fn aac_starts_at_fifteen_and_traditional_b_at_sixteen() {
         let aac = step(Motif::Premier, &[Categorie::B], Filiere::Aac);
-        assert!(check_age(&aac, d(2011, 11, 26), TODAY).is_empty(), "15 today");
+        assert!(
+            check_age(&aac, d(2011, 11, 26), TODAY).is_empty(),
+            "15 today"
+        );
         let b = check_age(&aac, d(2011, 11, 27), TODAY);
         assert_eq!(b.len(), 1);
         assert_eq!(b[0].field, "date_naissance");
-        assert!(b[0].message.contains("à partir de 15 ans"), "{}", b[0].message);
+        assert!(
+            b[0].message.contains("à partir de 15 ans"),
+            "{}",
+            b[0].message
+        );
         assert!(b[0].message.contains("examen pratique à partir de 17 ans"));
 
         let trad = step(Motif::Premier, &[Categorie::B], Filiere::Traditionnelle);
-        assert_eq!(check_age(&trad, d(2010, 11, 27), TODAY).len(), 1, "15 years and 364 days");
-        assert!(check_age(&trad, d(2010, 11, 26), TODAY).is_empty(), "16 today");
+        assert_eq!(
+            check_age(&trad, d(2010, 11, 27), TODAY).len(),
+            1,
+            "15 years and 364 days"
+        );
+        assert!(
+            check_age(&trad, d(2010, 11, 26), TODAY).is_empty(),
+            "16 today"
+        );
     }
 
     #[test]
@@ -247,29 +268,51 @@ mod tests {
         for (cat, age) in cases {
             let s = step(Motif::Extension, &[cat], Filiere::Traditionnelle);
             let expected = if cat == Categorie::A { 20 } else { age };
-            assert_eq!(min_age(cat, Filiere::Traditionnelle, Motif::Extension), expected, "{cat:?}");
+            assert_eq!(
+                min_age(cat, Filiere::Traditionnelle, Motif::Extension),
+                expected,
+                "{cat:?}"
+            );
             let old_enough = d(2026 - expected, 11, 26);
             let too_young = d(2026 - expected, 11, 27);
             assert!(check_age(&s, old_enough, TODAY).is_empty(), "{cat:?}");
             assert_eq!(check_age(&s, too_young, TODAY).len(), 1, "{cat:?}");
         }
-        assert_eq!(min_age(Categorie::A, Filiere::Traditionnelle, Motif::Premier), 24);
+        assert_eq!(
+            min_age(Categorie::A, Filiere::Traditionnelle, Motif::Premier),
+            24
+        );
     }
 
     #[test]
     fn categories_combine_only_where_the_rules_allow() {
-        let ok = step(Motif::Premier, &[Categorie::B, Categorie::Be], Filiere::Traditionnelle);
+        let ok = step(
+            Motif::Premier,
+            &[Categorie::B, Categorie::Be],
+            Filiere::Traditionnelle,
+        );
         assert!(check_motif(&ok).is_empty());
         let be_alone = step(Motif::Premier, &[Categorie::Be], Filiere::Traditionnelle);
-        assert!(check_motif(&be_alone)[0].message.contains("BE demande aussi la catégorie B"));
+        assert!(check_motif(&be_alone)[0]
+            .message
+            .contains("BE demande aussi la catégorie B"));
         let be_extension = step(Motif::Extension, &[Categorie::Be], Filiere::Traditionnelle);
         assert!(check_motif(&be_extension).is_empty());
-        let two_motos = step(Motif::Premier, &[Categorie::A1, Categorie::A2], Filiere::Traditionnelle);
+        let two_motos = step(
+            Motif::Premier,
+            &[Categorie::A1, Categorie::A2],
+            Filiere::Traditionnelle,
+        );
         assert_eq!(check_motif(&two_motos)[0].field, "categories");
         let truck_without_b = step(Motif::Premier, &[Categorie::C], Filiere::Traditionnelle);
-        assert!(check_motif(&truck_without_b)[0].message.contains("supposent le permis B"));
+        assert!(check_motif(&truck_without_b)[0]
+            .message
+            .contains("supposent le permis B"));
         let none = step(Motif::Premier, &[], Filiere::Traditionnelle);
-        assert_eq!(check_motif(&none)[0].message, "Cochez au moins une catégorie.");
+        assert_eq!(
+            check_motif(&none)[0].message,
+            "Cochez au moins une catégorie."
+        );
         let aac_moto = step(Motif::Premier, &[Categorie::B, Categorie::A2], Filiere::Aac);
         let breaches = check_motif(&aac_moto);
         assert_eq!(breaches[0].field, "filiere");
@@ -282,21 +325,39 @@ mod tests {
         // 17 years old, first licence: ASSR, JDC, representative's ID.
         assert_eq!(
             required_pieces(&b, d(2009, 3, 14), TODAY),
-            vec![Piece::Identite, Piece::Domicile, Piece::Assr, Piece::Jdc, Piece::IdentiteRepresentant]
+            vec![
+                Piece::Identite,
+                Piece::Domicile,
+                Piece::Assr,
+                Piece::Jdc,
+                Piece::IdentiteRepresentant
+            ]
         );
         // 16: no JDC yet.
         assert!(!required_pieces(&b, d(2010, 3, 14), TODAY).contains(&Piece::Jdc));
         // 21: no ASSR; 25 still JDC; 26 no JDC.
         let trad = step(Motif::Premier, &[Categorie::B], Filiere::Traditionnelle);
         assert!(!required_pieces(&trad, d(2005, 11, 26), TODAY).contains(&Piece::Assr));
-        assert!(required_pieces(&trad, d(2005, 11, 27), TODAY).contains(&Piece::Assr), "20 years old");
-        assert!(required_pieces(&trad, d(2000, 11, 27), TODAY).contains(&Piece::Jdc), "25 years old");
-        assert!(!required_pieces(&trad, d(2000, 11, 26), TODAY).contains(&Piece::Jdc), "26 years old");
+        assert!(
+            required_pieces(&trad, d(2005, 11, 27), TODAY).contains(&Piece::Assr),
+            "20 years old"
+        );
+        assert!(
+            required_pieces(&trad, d(2000, 11, 27), TODAY).contains(&Piece::Jdc),
+            "25 years old"
+        );
+        assert!(
+            !required_pieces(&trad, d(2000, 11, 26), TODAY).contains(&Piece::Jdc),
+            "26 years old"
+        );
         // Extension: no ASSR even when young.
         let ext = step(Motif::Extension, &[Categorie::Be], Filiere::Traditionnelle);
         let pieces = required_pieces(&ext, d(2006, 1, 1), TODAY);
         assert!(!pieces.contains(&Piece::Assr));
-        assert!(pieces.contains(&Piece::AvisMedical), "BE needs a medical opinion");
+        assert!(
+            pieces.contains(&Piece::AvisMedical),
+            "BE needs a medical opinion"
+        );
         // A declared handicap needs a medical opinion whatever the category.
         let mut handicap = trad.clone();
         handicap.handicap = true;

@@ -26,17 +26,25 @@ pub fn normalize_mobile(raw: &str) -> Result<String, &'static str> {
     if cleaned.is_empty() {
         return Err("Saisissez le numéro de téléphone portable.");
     }
-    let national = if let Some(rest) = cleaned.strip_prefix("+33").or_else(|| cleaned.strip_prefix("0033")) {
+    let national = if let Some(rest) = cleaned
+        .strip_prefix("+33")
+        .or_else(|| cleaned.strip_prefix("0033"))
+    {
         format!("0{rest}")
-    } else if let Some(rest) = ["+262", "+590", "+594", "+596", "00262", "00590", "00594", "00596"]
-        .iter()
-        .find_map(|p| cleaned.strip_prefix(p))
+    } else if let Some(rest) = [
+        "+262", "+590", "+594", "+596", "00262", "00590", "00594", "00596",
+    ]
+    .iter()
+    .find_map(|p| cleaned.strip_prefix(p))
     {
         format!("0{rest}")
     } else {
         cleaned
     };
-    if national.len() != 10 || !national.bytes().all(|b| b.is_ascii_digit()) || !national.starts_with('0') {
+    if national.len() != 10
+        || !national.bytes().all(|b| b.is_ascii_digit())
+        || !national.starts_with('0')
+    {
         return Err("Le numéro de portable comporte 10 chiffres, par exemple 06 12 34 56 78.");
     }
     let overseas: &[(&str, &str)] = &[
@@ -80,7 +88,9 @@ pub fn normalize_neph(raw: &str) -> Result<Option<String>, &'static str> {
         return Ok(None);
     }
     if s.len() != 12 || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return Err("Le numéro NEPH comporte 12 chiffres. Laissez le champ vide si le candidat n'en a pas.");
+        return Err(
+            "Le numéro NEPH comporte 12 chiffres. Laissez le champ vide si le candidat n'en a pas.",
+        );
     }
     Ok(Some(s))
 }
@@ -119,7 +129,9 @@ pub fn normalize_email(raw: &str) -> Result<String, &'static str> {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains("..")
-        && !s.chars().any(|c| c.is_whitespace() || c.is_control() || c == char::REPLACEMENT_CHARACTER);
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == char::REPLACEMENT_CHARACTER);
     if !ok {
         return Err("L'adresse électronique doit avoir la forme nom@domaine.fr.");
     }
@@ -139,7 +151,9 @@ pub fn normalize_name(raw: &str, what: &str, max: usize) -> Result<String, Strin
         .chars()
         .all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '’' | '.'))
     {
-        return Err("Seuls les lettres, espaces, traits d'union et apostrophes sont acceptés.".into());
+        return Err(
+            "Seuls les lettres, espaces, traits d'union et apostrophes sont acceptés.".into(),
+        );
     }
     Ok(s)
 }
@@ -150,7 +164,9 @@ pub fn normalize_text(raw: &str, max: usize) -> Result<String, String> {
     if s.chars().count() > max {
         return Err(format!("Ce champ ne peut pas dépasser {max} caractères."));
     }
-    if s.chars().any(|c| c.is_control() || c == char::REPLACEMENT_CHARACTER) {
+    if s.chars()
+        .any(|c| c.is_control() || c == char::REPLACEMENT_CHARACTER)
+    {
         return Err("Ce champ contient des caractères non reconnus.".into());
     }
     Ok(s)
@@ -172,14 +188,31 @@ mod tests {
 
     #[test]
     fn mobile_numbers_are_stored_in_e164() {
-        assert_eq!(normalize_mobile("06 12 34 56 78"), Ok("+33612345678".into()));
-        assert_eq!(normalize_mobile("07.12.34.56.78"), Ok("+33712345678".into()));
-        assert_eq!(normalize_mobile("+33 6 12 34 56 78"), Ok("+33612345678".into()));
+        assert_eq!(
+            normalize_mobile("06 12 34 56 78"),
+            Ok("+33612345678".into())
+        );
+        assert_eq!(
+            normalize_mobile("07.12.34.56.78"),
+            Ok("+33712345678".into())
+        );
+        assert_eq!(
+            normalize_mobile("+33 6 12 34 56 78"),
+            Ok("+33612345678".into())
+        );
         assert_eq!(normalize_mobile("0033612345678"), Ok("+33612345678".into()));
-        assert_eq!(normalize_mobile("0692 12 34 56"), Ok("+262692123456".into()));
-        assert_eq!(normalize_mobile("+262 692 12 34 56"), Ok("+262692123456".into()));
+        assert_eq!(
+            normalize_mobile("0692 12 34 56"),
+            Ok("+262692123456".into())
+        );
+        assert_eq!(
+            normalize_mobile("+262 692 12 34 56"),
+            Ok("+262692123456".into())
+        );
         assert_eq!(normalize_mobile("0696123456"), Ok("+596696123456".into()));
-        assert!(normalize_mobile("01 23 45 67 89").unwrap_err().contains("portable"));
+        assert!(normalize_mobile("01 23 45 67 89")
+            .unwrap_err()
+            .contains("portable"));
         assert!(normalize_mobile("06 12 34 56").is_err());
         assert!(normalize_mobile("").is_err());
         assert_eq!(display_phone("+33612345678"), "06 12 34 56 78");
@@ -188,7 +221,10 @@ mod tests {
     #[test]
     fn neph_is_optional_and_twelve_digits() {
         assert_eq!(normalize_neph(""), Ok(None));
-        assert_eq!(normalize_neph("1234 5678 9012"), Ok(Some("123456789012".into())));
+        assert_eq!(
+            normalize_neph("1234 5678 9012"),
+            Ok(Some("123456789012".into()))
+        );
         assert!(normalize_neph("12345678901").is_err());
         assert!(normalize_neph("12345678901A").is_err());
     }
@@ -205,11 +241,19 @@ mod tests {
 
     #[test]
     fn emails_and_names() {
-        assert_eq!(normalize_email(" lea@example.fr "), Ok("lea@example.fr".into()));
+        assert_eq!(
+            normalize_email(" lea@example.fr "),
+            Ok("lea@example.fr".into())
+        );
         assert!(normalize_email("lea@example").is_err());
         assert!(normalize_email("lea example.fr").is_err());
-        assert_eq!(normalize_name("  Jean-Pierre   d'Arc ", "le nom", 50), Ok("Jean-Pierre d'Arc".into()));
+        assert_eq!(
+            normalize_name("  Jean-Pierre   d'Arc ", "le nom", 50),
+            Ok("Jean-Pierre d'Arc".into())
+        );
         assert!(normalize_name("R2D2", "le nom", 50).is_err());
-        assert!(normalize_name("", "le nom de naissance", 50).unwrap_err().contains("nom de naissance"));
+        assert!(normalize_name("", "le nom de naissance", 50)
+            .unwrap_err()
+            .contains("nom de naissance"));
     }
 }

@@ -98,7 +98,10 @@ mod tests {
         let reopened = T0 + 90 + 900;
         assert_eq!(ACCOUNT.locked_until(&f, reopened), None);
         f.push(reopened + 5);
-        assert_eq!(ACCOUNT.locked_until(&f, reopened + 5), Some(reopened + 5 + 900));
+        assert_eq!(
+            ACCOUNT.locked_until(&f, reopened + 5),
+            Some(reopened + 5 + 900)
+        );
     }
 
     #[test]

@@ -3,10 +3,10 @@
 pub mod account;
 pub mod date;
 pub mod demande;
+pub mod departements;
 pub mod eligibility;
 pub mod formats;
 pub mod lockout;
 pub mod password;
 pub mod session;
-pub mod departements;
 pub mod steps;

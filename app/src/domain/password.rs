@@ -11,11 +11,41 @@ const COMMON_LIST: &str = include_str!("common_passwords.txt");
 
 /// Words that leaked passwords are built on: « motdepasse2024! » is refused because of « motdepasse ».
 const BASE_WORDS: &[&str] = &[
-    "password", "passw0rd", "p@ssw0rd", "motdepasse", "azerty", "azertyuiop", "qwerty",
-    "qwertyuiop", "iloveyou", "jetaime", "bonjour", "soleil", "doudou", "chouchou", "loulou",
-    "marseille", "football", "liverpool", "princesse", "welcome", "admin", "administrateur",
-    "administrator", "changeme", "letmein", "sunshine", "superman", "starwars", "pokemon",
-    "permis", "permisdeconduire", "ecoledeconduite", "monmotdepasse", "abcdef", "abcdefgh",
+    "password",
+    "passw0rd",
+    "p@ssw0rd",
+    "motdepasse",
+    "azerty",
+    "azertyuiop",
+    "qwerty",
+    "qwertyuiop",
+    "iloveyou",
+    "jetaime",
+    "bonjour",
+    "soleil",
+    "doudou",
+    "chouchou",
+    "loulou",
+    "marseille",
+    "football",
+    "liverpool",
+    "princesse",
+    "welcome",
+    "admin",
+    "administrateur",
+    "administrator",
+    "changeme",
+    "letmein",
+    "sunshine",
+    "superman",
+    "starwars",
+    "pokemon",
+    "permis",
+    "permisdeconduire",
+    "ecoledeconduite",
+    "monmotdepasse",
+    "abcdef",
+    "abcdefgh",
 ];
 
 /// Keyboard rows and runs that people type as passwords.
@@ -127,17 +157,16 @@ fn is_common(lower: &str) -> bool {
         // Only digits and symbols: common when it is a short pattern repeated.
         return is_repetition(lower, 6);
     }
-    BASE_WORDS
-        .iter()
-        .any(|w| core == *w || (core.len() % w.len() == 0 && core == w.repeat(core.len() / w.len())))
+    BASE_WORDS.iter().any(|w| {
+        core == *w || (core.len() % w.len() == 0 && core == w.repeat(core.len() / w.len()))
+    })
 }
 
 /// Whether `s` is some block of at most `max_block` characters repeated.
 fn is_repetition(s: &str, max_block: usize) -> bool {
     let chars: Vec<char> = s.chars().collect();
-    (1..=max_block.min(chars.len() / 2)).any(|block| {
-        chars.len() % block == 0 && chars.chunks(block).all(|c| c == &chars[..block])
-    })
+    (1..=max_block.min(chars.len() / 2))
+        .any(|block| chars.len() % block == 0 && chars.chunks(block).all(|c| c == &chars[..block]))
 }
 
 #[cfg(test)]
@@ -180,7 +209,11 @@ mod tests {
             "2024!2024!2024!",
             "azertyazertyazerty",
         ] {
-            assert_eq!(check_new_password(p, &[]), Err(PasswordProblem::Common), "{p}");
+            assert_eq!(
+                check_new_password(p, &[]),
+                Err(PasswordProblem::Common),
+                "{p}"
+            );
         }
         assert_eq!(check_new_password("cheval-bleu-du-lundi", &[]), Ok(()));
     }

@@ -8,7 +8,9 @@ pub const TOUCH_EVERY_SECS: i64 = 60;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SessionState {
     /// Valid; `touch` says whether to record the activity now.
-    Active { touch: bool },
+    Active {
+        touch: bool,
+    },
     IdleExpired,
     AbsoluteExpired,
 }
@@ -38,7 +40,10 @@ mod tests {
             session_state(T0, T0, T0 + IDLE_SECS - 1),
             SessionState::Active { touch: true }
         );
-        assert_eq!(session_state(T0, T0, T0 + IDLE_SECS), SessionState::IdleExpired);
+        assert_eq!(
+            session_state(T0, T0, T0 + IDLE_SECS),
+            SessionState::IdleExpired
+        );
         // Activity moves the idle deadline.
         assert_eq!(
             session_state(T0, T0 + 1000, T0 + 1000 + IDLE_SECS - 1),
@@ -61,7 +66,13 @@ mod tests {
 
     #[test]
     fn activity_is_recorded_at_most_once_a_minute() {
-        assert_eq!(session_state(T0, T0, T0 + 59), SessionState::Active { touch: false });
-        assert_eq!(session_state(T0, T0, T0 + 60), SessionState::Active { touch: true });
+        assert_eq!(
+            session_state(T0, T0, T0 + 59),
+            SessionState::Active { touch: false }
+        );
+        assert_eq!(
+            session_state(T0, T0, T0 + 60),
+            SessionState::Active { touch: true }
+        );
     }
 }

@@ -54,7 +54,11 @@ fn checked(v: &Option<String>) -> bool {
     matches!(text(v), "on" | "true" | "oui" | "1")
 }
 
-fn choice<T>(v: &Option<String>, parse: impl Fn(&str) -> Option<T>, missing: &str) -> Result<T, String> {
+fn choice<T>(
+    v: &Option<String>,
+    parse: impl Fn(&str) -> Option<T>,
+    missing: &str,
+) -> Result<T, String> {
     match text(v) {
         "" => Err(missing.to_string()),
         s => parse(s).ok_or_else(|| "Choisissez une des valeurs proposées.".to_string()),
@@ -68,8 +72,12 @@ fn optional_text(v: &Option<String>, max: usize) -> Result<Option<String>, Strin
 fn date_message(p: DateProblem, what: &str) -> String {
     match p {
         DateProblem::Empty => format!("Saisissez {what}."),
-        DateProblem::Format => "Saisissez une date au format JJ/MM/AAAA, par exemple 14/03/2009.".into(),
-        DateProblem::NotACalendarDay => "Cette date n'existe pas : vérifiez le jour et le mois.".into(),
+        DateProblem::Format => {
+            "Saisissez une date au format JJ/MM/AAAA, par exemple 14/03/2009.".into()
+        }
+        DateProblem::NotACalendarDay => {
+            "Cette date n'existe pas : vérifiez le jour et le mois.".into()
+        }
     }
 }
 
@@ -88,7 +96,14 @@ pub struct MotifForm {
 
 pub fn parse_motif(form: &MotifForm) -> Result<MotifStep, Vec<FieldError>> {
     let mut e = Errors::default();
-    let motif = e.take("motif", choice(&form.motif, Motif::parse, "Choisissez le motif de la demande."));
+    let motif = e.take(
+        "motif",
+        choice(
+            &form.motif,
+            Motif::parse,
+            "Choisissez le motif de la demande.",
+        ),
+    );
     let mut categories = Vec::new();
     for key in form.categories.keys() {
         match Categorie::parse(key) {
@@ -97,7 +112,14 @@ pub fn parse_motif(form: &MotifForm) -> Result<MotifStep, Vec<FieldError>> {
         }
     }
     categories.sort();
-    let filiere = e.take("filiere", choice(&form.filiere, Filiere::parse, "Choisissez la filière de formation."));
+    let filiere = e.take(
+        "filiere",
+        choice(
+            &form.filiere,
+            Filiere::parse,
+            "Choisissez la filière de formation.",
+        ),
+    );
     let step = motif.zip(filiere).map(|(motif, filiere)| MotifStep {
         motif,
         categories,
@@ -117,7 +139,11 @@ impl MotifForm {
     pub fn from_step(s: &MotifStep) -> MotifForm {
         MotifForm {
             motif: Some(s.motif.code().into()),
-            categories: s.categories.iter().map(|c| (c.code().to_string(), "on".to_string())).collect(),
+            categories: s
+                .categories
+                .iter()
+                .map(|c| (c.code().to_string(), "on".to_string()))
+                .collect(),
             filiere: Some(s.filiere.code().into()),
             boite_automatique: s.boite_automatique.then(|| "on".into()),
             handicap: s.handicap.then(|| "on".into()),
@@ -156,20 +182,32 @@ pub fn parse_etat_civil(
     today: Date,
 ) -> Result<EtatCivil, Vec<FieldError>> {
     let mut e = Errors::default();
-    let sexe = e.take("sexe", choice(&form.sexe, Sexe::parse, "Indiquez le sexe du candidat."));
-    let nom_naissance = e.take("nom_naissance", normalize_name(text(&form.nom_naissance), "le nom de naissance", 80));
+    let sexe = e.take(
+        "sexe",
+        choice(&form.sexe, Sexe::parse, "Indiquez le sexe du candidat."),
+    );
+    let nom_naissance = e.take(
+        "nom_naissance",
+        normalize_name(text(&form.nom_naissance), "le nom de naissance", 80),
+    );
     let nom_usage = match text(&form.nom_usage) {
         "" => None,
         s => e.take("nom_usage", normalize_name(s, "le nom d'usage", 80)),
     };
-    let prenoms = e.take("prenoms", normalize_name(text(&form.prenoms), "le ou les prénoms", 120));
+    let prenoms = e.take(
+        "prenoms",
+        normalize_name(text(&form.prenoms), "le ou les prénoms", 120),
+    );
     let date_naissance = match Date::parse(text(&form.date_naissance)) {
         Err(p) => {
             e.add("date_naissance", date_message(p, "la date de naissance"));
             None
         }
         Ok(d) if d > today => {
-            e.add("date_naissance", "La date de naissance ne peut pas être dans le futur.");
+            e.add(
+                "date_naissance",
+                "La date de naissance ne peut pas être dans le futur.",
+            );
             None
         }
         Ok(d) => Some(d),
@@ -179,11 +217,20 @@ pub fn parse_etat_civil(
             e.add(b.field, b.message);
         }
     }
-    let pays = e.take("pays_naissance", normalize_name(text(&form.pays_naissance), "le pays de naissance", 60));
-    let commune = e.take("commune_naissance", normalize_name(text(&form.commune_naissance), "la commune de naissance", 80));
+    let pays = e.take(
+        "pays_naissance",
+        normalize_name(text(&form.pays_naissance), "le pays de naissance", 60),
+    );
+    let commune = e.take(
+        "commune_naissance",
+        normalize_name(text(&form.commune_naissance), "la commune de naissance", 80),
+    );
     let departement = match (&pays, text(&form.departement_naissance)) {
         (Some(p), "") if is_france(p) => {
-            e.add("departement_naissance", "Pour une naissance en France, indiquez le département (par exemple 75 ou 2A).");
+            e.add(
+                "departement_naissance",
+                "Pour une naissance en France, indiquez le département (par exemple 75 ou 2A).",
+            );
             None
         }
         (Some(p), code) if is_france(p) => match super::departements::find(code) {
@@ -195,24 +242,47 @@ pub fn parse_etat_civil(
         },
         _ => None,
     };
-    let nationalite = e.take("nationalite", normalize_name(text(&form.nationalite), "la nationalité", 60));
+    let nationalite = e.take(
+        "nationalite",
+        normalize_name(text(&form.nationalite), "la nationalité", 60),
+    );
     let neph = e.take("neph", normalize_neph(text(&form.neph))).flatten();
 
     let minor = date_naissance.is_some_and(|d| eligibility::is_minor(d, today));
     let representant = if minor {
         let qualite = e.take(
             "rep_qualite",
-            choice(&form.rep_qualite, Qualite::parse, "Le candidat est mineur : indiquez qui est son représentant légal."),
+            choice(
+                &form.rep_qualite,
+                Qualite::parse,
+                "Le candidat est mineur : indiquez qui est son représentant légal.",
+            ),
         );
-        let nom = e.take("rep_nom", normalize_name(text(&form.rep_nom), "le nom du représentant légal", 80));
-        let prenoms = e.take("rep_prenoms", normalize_name(text(&form.rep_prenoms), "le prénom du représentant légal", 120));
+        let nom = e.take(
+            "rep_nom",
+            normalize_name(text(&form.rep_nom), "le nom du représentant légal", 80),
+        );
+        let prenoms = e.take(
+            "rep_prenoms",
+            normalize_name(
+                text(&form.rep_prenoms),
+                "le prénom du représentant légal",
+                120,
+            ),
+        );
         let rep_date = match Date::parse(text(&form.rep_date_naissance)) {
             Err(p) => {
-                e.add("rep_date_naissance", date_message(p, "la date de naissance du représentant légal"));
+                e.add(
+                    "rep_date_naissance",
+                    date_message(p, "la date de naissance du représentant légal"),
+                );
                 None
             }
             Ok(d) if d.age_on(today) < 18 => {
-                e.add("rep_date_naissance", "Le représentant légal doit être majeur.");
+                e.add(
+                    "rep_date_naissance",
+                    "Le représentant légal doit être majeur.",
+                );
                 None
             }
             Ok(d) => Some(d),
@@ -290,7 +360,9 @@ pub fn parse_adresse(form: &AdresseForm) -> Result<Adresse, Vec<FieldError>> {
     let mut e = Errors::default();
     let numero = match text(&form.numero) {
         "" => None,
-        n if n.len() <= 5 && n.bytes().all(|b| b.is_ascii_digit()) && n != "0" => Some(n.to_string()),
+        n if n.len() <= 5 && n.bytes().all(|b| b.is_ascii_digit()) && n != "0" => {
+            Some(n.to_string())
+        }
         _ => {
             e.add("numero", "Le numéro de voie est un nombre, par exemple 12 (l'extension bis, ter… se choisit à côté).");
             None
@@ -301,13 +373,19 @@ pub fn parse_adresse(form: &AdresseForm) -> Result<Adresse, Vec<FieldError>> {
         x => match EXTENSIONS_VOIE.iter().find(|v| v.eq_ignore_ascii_case(x)) {
             Some(v) => Some(v.to_string()),
             None => {
-                e.add("extension", "Choisissez une des extensions proposées (bis, ter, quater…).");
+                e.add(
+                    "extension",
+                    "Choisissez une des extensions proposées (bis, ter, quater…).",
+                );
                 None
             }
         },
     };
     if extension.is_some() && numero.is_none() {
-        e.add("numero", "Une extension (bis, ter…) suppose un numéro de voie.");
+        e.add(
+            "numero",
+            "Une extension (bis, ter…) suppose un numéro de voie.",
+        );
     }
     let type_voie = match text(&form.type_voie) {
         "" => None,
@@ -330,11 +408,20 @@ pub fn parse_adresse(form: &AdresseForm) -> Result<Adresse, Vec<FieldError>> {
             None
         }
     };
-    let complement = e.take("complement", optional_text(&form.complement, 100)).flatten();
-    let code_postal = e.take("code_postal", normalize_code_postal(text(&form.code_postal)));
-    let commune = e.take("commune", normalize_name(text(&form.commune), "la commune", 80));
+    let complement = e
+        .take("complement", optional_text(&form.complement, 100))
+        .flatten();
+    let code_postal = e.take(
+        "code_postal",
+        normalize_code_postal(text(&form.code_postal)),
+    );
+    let commune = e.take(
+        "commune",
+        normalize_name(text(&form.commune), "la commune", 80),
+    );
     let prefecture = match (text(&form.prefecture), &code_postal) {
-        ("", Some(cp)) => super::departements::departement_of_postal_code(cp).and_then(super::departements::prefecture_label),
+        ("", Some(cp)) => super::departements::departement_of_postal_code(cp)
+            .and_then(super::departements::prefecture_label),
         ("", None) => None,
         (p, _) => e.take("prefecture", normalize_text(p, 120)),
     };
@@ -389,9 +476,19 @@ pub struct PhotoForm {
 /// Format only: whether the code exists, is unused and recent is checked by the server.
 pub fn parse_photo(form: &PhotoForm) -> Result<PhotoStep, Vec<FieldError>> {
     let mut e = Errors::default();
-    let mode = e.take("mode", choice(&form.mode, ModePhoto::parse, "Choisissez comment la photo et la signature seront transmises."));
+    let mode = e.take(
+        "mode",
+        choice(
+            &form.mode,
+            ModePhoto::parse,
+            "Choisissez comment la photo et la signature seront transmises.",
+        ),
+    );
     let code = match mode {
-        Some(ModePhoto::EPhoto) => e.take("code_ephoto", normalize_ephoto_code(text(&form.code_ephoto))),
+        Some(ModePhoto::EPhoto) => e.take(
+            "code_ephoto",
+            normalize_ephoto_code(text(&form.code_ephoto)),
+        ),
         _ => None,
     };
     e.finish(|| {
@@ -415,7 +512,11 @@ impl PhotoForm {
 mod tests {
     use super::*;
 
-    const TODAY: Date = Date { year: 2026, month: 11, day: 26 };
+    const TODAY: Date = Date {
+        year: 2026,
+        month: 11,
+        day: 26,
+    };
 
     fn s(v: &str) -> Option<String> {
         Some(v.to_string())
@@ -468,21 +569,31 @@ mod tests {
         let mut f = etat_civil_form();
         f.rep_qualite = None;
         f.rep_date_naissance = s("2010-01-01");
-        assert_eq!(fields(&parse_etat_civil(&f, None, TODAY).unwrap_err()), vec!["rep_qualite", "rep_date_naissance"]);
+        assert_eq!(
+            fields(&parse_etat_civil(&f, None, TODAY).unwrap_err()),
+            vec!["rep_qualite", "rep_date_naissance"]
+        );
         // An adult needs none.
         let mut adult = etat_civil_form();
         adult.date_naissance = s("01/01/1990");
         adult.rep_qualite = None;
-        assert!(parse_etat_civil(&adult, None, TODAY).unwrap().representant.is_none());
+        assert!(parse_etat_civil(&adult, None, TODAY)
+            .unwrap()
+            .representant
+            .is_none());
     }
 
     #[test]
     fn birth_dates_are_real_past_dates_and_meet_the_age_rules() {
         let mut f = etat_civil_form();
         f.date_naissance = s("00/00/2009");
-        assert!(parse_etat_civil(&f, None, TODAY).unwrap_err()[0].message.contains("n'existe pas"));
+        assert!(parse_etat_civil(&f, None, TODAY).unwrap_err()[0]
+            .message
+            .contains("n'existe pas"));
         f.date_naissance = s("01/01/2027");
-        assert!(parse_etat_civil(&f, None, TODAY).unwrap_err()[0].message.contains("futur"));
+        assert!(parse_etat_civil(&f, None, TODAY).unwrap_err()[0]
+            .message
+            .contains("futur"));
         f.date_naissance = s("27/11/2011"); // 14 years old
         let motif = MotifStep {
             motif: Motif::Premier,
@@ -500,9 +611,15 @@ mod tests {
     fn a_birth_in_france_needs_its_departement() {
         let mut f = etat_civil_form();
         f.departement_naissance = None;
-        assert_eq!(fields(&parse_etat_civil(&f, None, TODAY).unwrap_err()), vec!["departement_naissance"]);
+        assert_eq!(
+            fields(&parse_etat_civil(&f, None, TODAY).unwrap_err()),
+            vec!["departement_naissance"]
+        );
         f.departement_naissance = s("99");
-        assert_eq!(fields(&parse_etat_civil(&f, None, TODAY).unwrap_err()), vec!["departement_naissance"]);
+        assert_eq!(
+            fields(&parse_etat_civil(&f, None, TODAY).unwrap_err()),
+            vec!["departement_naissance"]
+        );
         f.pays_naissance = s("Belgique");
         f.departement_naissance = None;
         assert!(parse_etat_civil(&f, None, TODAY).is_ok());
@@ -530,7 +647,10 @@ mod tests {
         assert_eq!(a.type_voie.as_deref(), Some("Rue"));
         let mut f = adresse_form();
         f.prefecture = s("Préfecture de police de Paris");
-        assert_eq!(parse_adresse(&f).unwrap().prefecture, "Préfecture de police de Paris");
+        assert_eq!(
+            parse_adresse(&f).unwrap().prefecture,
+            "Préfecture de police de Paris"
+        );
         let back = AdresseForm::from_step(&a);
         assert_eq!(parse_adresse(&back).unwrap(), a);
     }
@@ -546,16 +666,35 @@ mod tests {
         };
         assert_eq!(
             fields(&parse_adresse(&f).unwrap_err()),
-            vec!["numero", "nom_voie", "code_postal", "commune", "email", "telephone"]
+            vec![
+                "numero",
+                "nom_voie",
+                "code_postal",
+                "commune",
+                "email",
+                "telephone"
+            ]
         );
     }
 
     #[test]
     fn photo_mode_and_code() {
-        assert!(parse_photo(&PhotoForm { mode: s("papier"), code_ephoto: None }).is_ok());
-        let errs = parse_photo(&PhotoForm { mode: s("ephoto"), code_ephoto: s("trop court") }).unwrap_err();
+        assert!(parse_photo(&PhotoForm {
+            mode: s("papier"),
+            code_ephoto: None
+        })
+        .is_ok());
+        let errs = parse_photo(&PhotoForm {
+            mode: s("ephoto"),
+            code_ephoto: s("trop court"),
+        })
+        .unwrap_err();
         assert_eq!(fields(&errs), vec!["code_ephoto"]);
-        let ok = parse_photo(&PhotoForm { mode: s("ephoto"), code_ephoto: s("abcdefgh123456789012kl") }).unwrap();
+        let ok = parse_photo(&PhotoForm {
+            mode: s("ephoto"),
+            code_ephoto: s("abcdefgh123456789012kl"),
+        })
+        .unwrap();
         assert_eq!(ok.code_ephoto.as_deref(), Some("ABCDEFGH123456789012KL"));
     }
 }

@@ -40,7 +40,8 @@ fn LoginForm(espace: Espace, title: &'static str, intro: &'static str) -> impl I
         Signal::derive(move || login.value().get().and_then(|r| r.err()));
     let form_error = move || error.get().and_then(|e| e.form_message());
     let (show_password, set_show_password) = signal(false);
-    let password_error = Signal::derive(move || error.get().and_then(|e| e.field_message("password")));
+    let password_error =
+        Signal::derive(move || error.get().and_then(|e| e.field_message("password")));
 
     view! {
         <div class="fr-container fr-my-6w">

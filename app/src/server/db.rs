@@ -34,7 +34,10 @@ impl Db {
             Backend::Sqlite
         } else {
             return Err(sqlx::Error::Configuration(
-                format!("DATABASE_URL doit commencer par sqlite:// ou postgres:// (reçu « {url} »)").into(),
+                format!(
+                    "DATABASE_URL doit commencer par sqlite:// ou postgres:// (reçu « {url} »)"
+                )
+                .into(),
             ));
         };
         let url = match backend {
@@ -113,8 +116,16 @@ fn prepare_sqlite_url(url: &str) -> Result<String, sqlx::Error> {
             }
         }
     }
-    let mode = if query.contains("mode=") { "" } else { "mode=rwc" };
-    let sep = if query.is_empty() || mode.is_empty() { "" } else { "&" };
+    let mode = if query.contains("mode=") {
+        ""
+    } else {
+        "mode=rwc"
+    };
+    let sep = if query.is_empty() || mode.is_empty() {
+        ""
+    } else {
+        "&"
+    };
     Ok(format!("sqlite://{path}?{query}{sep}{mode}"))
 }
 

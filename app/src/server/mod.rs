@@ -8,5 +8,5 @@ pub mod throttle;
 pub mod time;
 pub mod users;
 
-pub use context::{AppContext, Clock, ClientIp, Settings, SystemClock};
+pub use context::{AppContext, ClientIp, Clock, Settings, SystemClock};
 pub use db::Db;

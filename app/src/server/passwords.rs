@@ -25,13 +25,17 @@ impl std::fmt::Debug for PasswordHashString {
 
 fn hash_blocking(password: &str) -> Result<String, argon2::password_hash::Error> {
     let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>())?;
-    Ok(argon2().hash_password(password.as_bytes(), &salt)?.to_string())
+    Ok(argon2()
+        .hash_password(password.as_bytes(), &salt)?
+        .to_string())
 }
 
 fn verify_blocking(password: &str, phc: &str) -> bool {
     match PasswordHash::new(phc) {
         // The parameters stored in the hash are used, so older hashes keep verifying.
-        Ok(parsed) => argon2().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
         Err(_) => false,
     }
 }
@@ -92,11 +96,23 @@ mod tests {
     async fn hashes_are_argon2id_salted_and_verify() {
         let a = hash_password("cheval bleu du lundi".into()).await.unwrap();
         let b = hash_password("cheval bleu du lundi".into()).await.unwrap();
-        assert!(a.0.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{}", a.0);
+        assert!(
+            a.0.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{}",
+            a.0
+        );
         assert_ne!(a.0, b.0, "each hash has its own salt");
-        assert!(verify_password("cheval bleu du lundi".into(), Some(a.0.clone())).await.unwrap());
-        assert!(!verify_password("cheval bleu du mardi".into(), Some(a.0)).await.unwrap());
+        assert!(
+            verify_password("cheval bleu du lundi".into(), Some(a.0.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(!verify_password("cheval bleu du mardi".into(), Some(a.0))
+            .await
+            .unwrap());
         assert!(!verify_password("x".into(), None).await.unwrap());
-        assert!(!verify_password("x".into(), Some("not a hash".into())).await.unwrap());
+        assert!(!verify_password("x".into(), Some("not a hash".into()))
+            .await
+            .unwrap());
     }
 }

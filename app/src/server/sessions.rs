@@ -86,7 +86,24 @@ impl SessionUser {
     pub fn role(&self) -> Option<Role> {
         Role::parse(&self.role)
     }
+
+    /// What the pages see of this user.
+    pub fn to_current_user(&self) -> Option<crate::auth::CurrentUser> {
+        Some(crate::auth::CurrentUser {
+            role: self.role()?,
+            identifiant: self.identifiant.clone(),
+            prenom: self.prenom.clone(),
+            nom: self.nom.clone(),
+            school_name: self.school_name.clone(),
+            school_agrement: self.school_agrement.clone(),
+            derniere_connexion: self.previous_login_at.map(super::time::format_date_time),
+        })
+    }
 }
+
+/// The user of a page request, resolved by the server before rendering (request extension).
+#[derive(Clone, Debug)]
+pub struct ResolvedUser(pub Option<crate::auth::CurrentUser>);
 
 /// Creates a session for `user_id` and returns the token to put in the cookie.
 pub async fn create(db: &Db, user_id: i64, now: i64) -> Result<String, AppError> {
@@ -209,7 +226,10 @@ mod tests {
     fn the_token_is_read_from_any_cookie_header() {
         let s = settings("http://127.0.0.1:3000");
         let mut h = http::HeaderMap::new();
-        h.append(http::header::COOKIE, "a=1; permis_session=tok; b=2".parse().unwrap());
+        h.append(
+            http::header::COOKIE,
+            "a=1; permis_session=tok; b=2".parse().unwrap(),
+        );
         assert_eq!(token_from_headers(&s, &h).as_deref(), Some("tok"));
         let mut h = http::HeaderMap::new();
         h.append(http::header::COOKIE, "permis_session=".parse().unwrap());

@@ -28,7 +28,12 @@ pub fn ip_key(ip: std::net::IpAddr) -> String {
 }
 
 /// Until when `key` is locked at `now`, if it is.
-pub async fn locked_until(db: &Db, policy: &Policy, key: &str, now: i64) -> Result<Option<i64>, AppError> {
+pub async fn locked_until(
+    db: &Db,
+    policy: &Policy,
+    key: &str,
+    now: i64,
+) -> Result<Option<i64>, AppError> {
     let since = now - policy.lookback_secs();
     let rows: Vec<(i64,)> =
         sqlx::query_as("SELECT at FROM login_failures WHERE key = $1 AND at > $2 ORDER BY at")
@@ -40,26 +45,8 @@ pub async fn locked_until(db: &Db, policy: &Policy, key: &str, now: i64) -> Resu
     Ok(policy.locked_until(&failures, now))
 }
 
-/// The rows written for one login attempt.
+/// The failure rows written for one login attempt.
 pub struct Attempt(Vec<i64>);
-
-/// Records a failure under each key; returns the rows, so a successful or refused attempt can
-/// be forgotten.
-pub async fn record_failure(db: &Db, keys: &[&str], now: i64) -> Result<Attempt, AppError> {
-    let mut tx = db.pool().begin().await?;
-    let mut ids = Vec::with_capacity(keys.len());
-    for key in keys {
-        let (id,): (i64,) =
-            sqlx::query_as("INSERT INTO login_failures (key, at) VALUES ($1, $2) RETURNING id")
-                .bind(*key)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?;
-        ids.push(id);
-    }
-    tx.commit().await?;
-    Ok(Attempt(ids))
-}
 
 pub async fn forget(db: &Db, attempt: &Attempt) -> Result<(), AppError> {
     for id in &attempt.0 {
@@ -71,27 +58,45 @@ pub async fn forget(db: &Db, attempt: &Attempt) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Like `locked_until`, without the rows of `attempt` (the attempt being decided).
-pub async fn locked_until_excluding(
+/// Starts a login attempt on `account_key`: under a per-key lock, either the account is locked
+/// (returns `Err(until)`, nothing recorded) or the attempt is recorded as a failure under every
+/// key before the password is checked (returns the rows, to forget on success). Parallel guesses
+/// are thus decided one after the other and cannot slip under the limit together.
+pub async fn begin_attempt(
     db: &Db,
     policy: &Policy,
-    key: &str,
+    account_key: &str,
+    other_keys: &[&str],
     now: i64,
-    attempt: &Attempt,
-) -> Result<Option<i64>, AppError> {
-    let since = now - policy.lookback_secs();
-    let rows: Vec<(i64, i64)> =
-        sqlx::query_as("SELECT id, at FROM login_failures WHERE key = $1 AND at > $2 ORDER BY at")
-            .bind(key)
-            .bind(since)
-            .fetch_all(db.pool())
+) -> Result<Result<Attempt, i64>, AppError> {
+    let mut tx = db.pool().begin().await?;
+    sqlx::query("INSERT INTO login_locks (key) VALUES ($1) ON CONFLICT (key) DO UPDATE SET key = excluded.key")
+        .bind(account_key)
+        .execute(&mut *tx)
+        .await?;
+    let rows: Vec<(i64,)> =
+        sqlx::query_as("SELECT at FROM login_failures WHERE key = $1 AND at > $2")
+            .bind(account_key)
+            .bind(now - policy.lookback_secs())
+            .fetch_all(&mut *tx)
             .await?;
-    let failures: Vec<i64> = rows
-        .into_iter()
-        .filter(|(id, _)| !attempt.0.contains(id))
-        .map(|(_, at)| at)
-        .collect();
-    Ok(policy.locked_until(&failures, now))
+    let failures: Vec<i64> = rows.into_iter().map(|r| r.0).collect();
+    if let Some(until) = policy.locked_until(&failures, now) {
+        tx.commit().await?;
+        return Ok(Err(until));
+    }
+    let mut ids = Vec::new();
+    for key in std::iter::once(account_key).chain(other_keys.iter().copied()) {
+        let (id,): (i64,) =
+            sqlx::query_as("INSERT INTO login_failures (key, at) VALUES ($1, $2) RETURNING id")
+                .bind(key)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+        ids.push(id);
+    }
+    tx.commit().await?;
+    Ok(Ok(Attempt(ids)))
 }
 
 pub async fn clear(db: &Db, key: &str) -> Result<(), AppError> {

@@ -9,7 +9,10 @@ fn paris() -> TimeZone {
 /// « 26/11/2026 à 23:05 »
 pub fn format_date_time(unix_secs: i64) -> String {
     match Timestamp::from_second(unix_secs) {
-        Ok(ts) => ts.to_zoned(paris()).strftime("%d/%m/%Y à %H:%M").to_string(),
+        Ok(ts) => ts
+            .to_zoned(paris())
+            .strftime("%d/%m/%Y à %H:%M")
+            .to_string(),
         Err(_) => String::new(),
     }
 }

@@ -123,7 +123,11 @@ pub async fn create_user(db: &Db, user: NewUser, now: i64) -> Result<i64, AppErr
             "L'identifiant ne peut pas contenir « @ » (il se distingue ainsi d'une adresse électronique).",
         ));
     }
-    let email = user.email.as_deref().map(str::trim).filter(|e| !e.is_empty());
+    let email = user
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty());
     let status = if user.password_hash.is_some() {
         "active"
     } else {

@@ -71,7 +71,9 @@ async fn database() -> (Db, Option<tempfile::TempDir>) {
             // One fresh database per test, on the throwaway cluster the test script started.
             use sqlx::Connection;
             let name = format!("permis_t_{}", hex_id());
-            let mut admin = sqlx::PgConnection::connect(&admin_url).await.expect("postgres");
+            let mut admin = sqlx::PgConnection::connect(&admin_url)
+                .await
+                .expect("postgres");
             sqlx::query(&format!("CREATE DATABASE {name}"))
                 .execute(&mut admin)
                 .await
@@ -145,8 +147,24 @@ impl TestApp {
         .await
         .expect("school");
         for (role, identifiant, email, prenom, nom, agrement, password) in [
-            (Role::Ecole, "ecole.gare", "contact@autoecole-gare.example", "Nadia", "Benali", Some("E2407500010"), SCHOOL_PASSWORD),
-            (Role::Usager, "pmartin", "Pierre.Martin@example.fr", "Pierre", "Martin", None, CANDIDATE_PASSWORD),
+            (
+                Role::Ecole,
+                "ecole.gare",
+                "contact@autoecole-gare.example",
+                "Nadia",
+                "Benali",
+                Some("E2407500010"),
+                SCHOOL_PASSWORD,
+            ),
+            (
+                Role::Usager,
+                "pmartin",
+                "Pierre.Martin@example.fr",
+                "Pierre",
+                "Martin",
+                None,
+                CANDIDATE_PASSWORD,
+            ),
         ] {
             seed::create_account(
                 &app.ctx,
@@ -174,7 +192,9 @@ impl TestApp {
         let res: Response<Body> = self.router.clone().oneshot(req).await.expect("infallible");
         let status = res.status();
         let headers = res.headers().clone();
-        let bytes = axum::body::to_bytes(res.into_body(), 10 << 20).await.expect("body");
+        let bytes = axum::body::to_bytes(res.into_body(), 10 << 20)
+            .await
+            .expect("body");
         TestResponse {
             status,
             headers,
@@ -191,8 +211,22 @@ impl TestApp {
     }
 
     /// A server-function call as the browser's WASM makes it (same origin).
-    pub async fn post_form(&self, path: &str, body: impl Into<Vec<u8>>, cookie: Option<&str>) -> TestResponse {
-        self.post_form_with(path, body.into(), cookie, &[("origin", "http://127.0.0.1:3000"), ("sec-fetch-site", "same-origin")]).await
+    pub async fn post_form(
+        &self,
+        path: &str,
+        body: impl Into<Vec<u8>>,
+        cookie: Option<&str>,
+    ) -> TestResponse {
+        self.post_form_with(
+            path,
+            body.into(),
+            cookie,
+            &[
+                ("origin", "http://127.0.0.1:3000"),
+                ("sec-fetch-site", "same-origin"),
+            ],
+        )
+        .await
     }
 
     pub async fn post_form_with(
@@ -214,8 +248,18 @@ impl TestApp {
         self.send(req.body(Body::from(body)).unwrap()).await
     }
 
-    pub async fn login(&self, espace: &str, identifiant: &str, password: &str, cookie: Option<&str>) -> TestResponse {
-        let body = form(&[("espace", espace), ("identifiant", identifiant), ("password", password)]);
+    pub async fn login(
+        &self,
+        espace: &str,
+        identifiant: &str,
+        password: &str,
+        cookie: Option<&str>,
+    ) -> TestResponse {
+        let body = form(&[
+            ("espace", espace),
+            ("identifiant", identifiant),
+            ("password", password),
+        ]);
         self.post_form("/api/connexion", body, cookie).await
     }
 
