@@ -191,6 +191,55 @@ pub async fn client_ip(
     next.run(req).await
 }
 
+/// Paths that are never pages: no session lookup for them.
+fn is_page_path(path: &str) -> bool {
+    !["/api/", "/pkg/", "/dsfr/", "/healthz", "/favicon"]
+        .iter()
+        .any(|p| path.starts_with(p))
+}
+
+/// For page requests: resolves the logged-in user once, before rendering (the page reads it
+/// synchronously), and answers a redirect for pages reserved to other roles — to the login page
+/// for anonymous visitors, to their own home for users of another role.
+pub async fn session_context(
+    State(ctx): State<app::server::AppContext>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    use app::domain::account::page_access;
+    use app::server::sessions::{self, ResolvedUser};
+    let path = req.uri().path().to_string();
+    if !matches!(*req.method(), Method::GET | Method::HEAD) || !is_page_path(&path) {
+        return next.run(req).await;
+    }
+    let user = match sessions::token_from_headers(&ctx.settings, req.headers()) {
+        Some(token) => match sessions::lookup(&ctx.db, &token, ctx.now()).await {
+            Ok(user) => user.and_then(|u| u.to_current_user()),
+            Err(_) => None, // logged by the store; the visitor is treated as anonymous
+        },
+        None => None,
+    };
+    if let Some((roles, espace)) = page_access(&path) {
+        let target = match user.as_ref().map(|u| u.role) {
+            Some(role) if roles.contains(&role) => None,
+            Some(role) => Some(role.home_path()),
+            None => Some(espace.login_path()),
+        };
+        if let Some(target) = target {
+            return (
+                StatusCode::FOUND,
+                [
+                    (header::LOCATION, target),
+                    (header::CACHE_CONTROL, "no-store"),
+                ],
+            )
+                .into_response();
+        }
+    }
+    req.extensions_mut().insert(ResolvedUser(user));
+    next.run(req).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,53 +322,4 @@ mod tests {
         );
         assert_eq!(resolve_client_ip(peer, Some("garbage"), 1), peer);
     }
-}
-
-/// Paths that are never pages: no session lookup for them.
-fn is_page_path(path: &str) -> bool {
-    !["/api/", "/pkg/", "/dsfr/", "/healthz", "/favicon"]
-        .iter()
-        .any(|p| path.starts_with(p))
-}
-
-/// For page requests: resolves the logged-in user once, before rendering (the page reads it
-/// synchronously), and answers a redirect for pages reserved to other roles — to the login page
-/// for anonymous visitors, to their own home for users of another role.
-pub async fn session_context(
-    State(ctx): State<app::server::AppContext>,
-    mut req: Request,
-    next: Next,
-) -> Response {
-    use app::domain::account::page_access;
-    use app::server::sessions::{self, ResolvedUser};
-    let path = req.uri().path().to_string();
-    if !matches!(*req.method(), Method::GET | Method::HEAD) || !is_page_path(&path) {
-        return next.run(req).await;
-    }
-    let user = match sessions::token_from_headers(&ctx.settings, req.headers()) {
-        Some(token) => match sessions::lookup(&ctx.db, &token, ctx.now()).await {
-            Ok(user) => user.and_then(|u| u.to_current_user()),
-            Err(_) => None, // logged by the store; the visitor is treated as anonymous
-        },
-        None => None,
-    };
-    if let Some((roles, espace)) = page_access(&path) {
-        let target = match user.as_ref().map(|u| u.role) {
-            Some(role) if roles.contains(&role) => None,
-            Some(role) => Some(role.home_path()),
-            None => Some(espace.login_path()),
-        };
-        if let Some(target) = target {
-            return (
-                StatusCode::FOUND,
-                [
-                    (header::LOCATION, target),
-                    (header::CACHE_CONTROL, "no-store"),
-                ],
-            )
-                .into_response();
-        }
-    }
-    req.extensions_mut().insert(ResolvedUser(user));
-    next.run(req).await
 }

@@ -158,15 +158,16 @@ fn is_common(lower: &str) -> bool {
         return is_repetition(lower, 6);
     }
     BASE_WORDS.iter().any(|w| {
-        core == *w || (core.len() % w.len() == 0 && core == w.repeat(core.len() / w.len()))
+        core == *w || (core.len().is_multiple_of(w.len()) && core == w.repeat(core.len() / w.len()))
     })
 }
 
 /// Whether `s` is some block of at most `max_block` characters repeated.
 fn is_repetition(s: &str, max_block: usize) -> bool {
     let chars: Vec<char> = s.chars().collect();
-    (1..=max_block.min(chars.len() / 2))
-        .any(|block| chars.len() % block == 0 && chars.chunks(block).all(|c| c == &chars[..block]))
+    (1..=max_block.min(chars.len() / 2)).any(|block| {
+        chars.len().is_multiple_of(block) && chars.chunks(block).all(|c| c == &chars[..block])
+    })
 }
 
 #[cfg(test)]
