@@ -107,6 +107,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("connexion/pro") view=pages::login::ProLoginPage />
                     <Route path=path!("accessibilite") view=pages::info::AccessibilityPage />
                     <Route path=path!("ecole/demandes") view=pages::ecole::MesDemandesPage />
+                    <Route path=path!("ecole/demandes/:id/etape/:n") view=pages::demande::DemandeStepPage />
                     <Route path=path!("monespace") view=pages::monespace::MonEspacePage />
                     <Route path=path!("pro") view=pages::pro::ProHomePage />
                 </Routes>

@@ -1,3 +1,4 @@
+pub mod fields;
 pub mod forms;
 pub mod guard;
 pub mod layout;

@@ -698,3 +698,103 @@ mod tests {
         assert_eq!(ok.code_ephoto.as_deref(), Some("ABCDEFGH123456789012KL"));
     }
 }
+
+/// What still prevents a draft from being validated, step by step (1-based step, message).
+/// Rules that cross steps (age against categories) are checked again here, as of `today`.
+pub fn missing(data: &DemandeData, today: Date) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    match &data.motif {
+        None => out.push((1, "Le motif de la demande n'est pas renseigné.".to_string())),
+        Some(m) => {
+            for b in eligibility::check_motif(m) {
+                out.push((1, b.message));
+            }
+        }
+    }
+    match &data.etat_civil {
+        None => out.push((
+            2,
+            "L'état civil du candidat n'est pas renseigné.".to_string(),
+        )),
+        Some(ec) => {
+            if let Some(m) = &data.motif {
+                for b in eligibility::check_age(m, ec.date_naissance, today) {
+                    out.push((2, b.message));
+                }
+            }
+            if eligibility::is_minor(ec.date_naissance, today) && ec.representant.is_none() {
+                out.push((
+                    2,
+                    "Le candidat est mineur : le représentant légal doit être renseigné."
+                        .to_string(),
+                ));
+            }
+        }
+    }
+    if data.adresse.is_none() {
+        out.push((
+            3,
+            "L'adresse et les coordonnées ne sont pas renseignées.".to_string(),
+        ));
+    }
+    if data.photo.is_none() {
+        out.push((
+            4,
+            "Le mode de transmission de la photo et de la signature n'est pas choisi.".to_string(),
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod completeness_tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_draft_misses_every_step_and_a_stale_age_is_caught() {
+        let today = Date {
+            year: 2026,
+            month: 11,
+            day: 26,
+        };
+        let steps: Vec<usize> = missing(&DemandeData::default(), today)
+            .iter()
+            .map(|m| m.0)
+            .collect();
+        assert_eq!(steps, vec![1, 2, 3, 4]);
+        // État civil saved for a 16-year-old, then the motif changed to category A2 (18).
+        let ec = parse_etat_civil(
+            &EtatCivilForm {
+                sexe: Some("M".into()),
+                nom_naissance: Some("Petit".into()),
+                prenoms: Some("Hugo".into()),
+                date_naissance: Some("2010-01-10".into()),
+                pays_naissance: Some("Belgique".into()),
+                commune_naissance: Some("Liège".into()),
+                nationalite: Some("Belge".into()),
+                rep_qualite: Some("pere".into()),
+                rep_nom: Some("Petit".into()),
+                rep_prenoms: Some("Marc".into()),
+                rep_date_naissance: Some("1975-02-02".into()),
+                ..Default::default()
+            },
+            None,
+            today,
+        )
+        .unwrap();
+        let data = DemandeData {
+            motif: Some(MotifStep {
+                motif: Motif::Premier,
+                categories: vec![Categorie::A2],
+                filiere: Filiere::Traditionnelle,
+                boite_automatique: false,
+                handicap: false,
+            }),
+            etat_civil: Some(ec),
+            ..Default::default()
+        };
+        let m = missing(&data, today);
+        assert_eq!(m[0].0, 2);
+        assert!(m[0].1.contains("A2"), "{}", m[0].1);
+    }
+}

@@ -1,3 +1,4 @@
+pub mod demande;
 pub mod ecole;
 pub mod home;
 pub mod info;

@@ -10,3 +10,4 @@ pub mod users;
 
 pub use context::{AppContext, ClientIp, Clock, Settings, SystemClock};
 pub use db::Db;
+pub mod demandes;

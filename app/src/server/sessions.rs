@@ -76,6 +76,7 @@ pub struct SessionUser {
     pub prenom: String,
     pub nom: String,
     pub previous_login_at: Option<i64>,
+    pub school_id: Option<i64>,
     pub school_name: Option<String>,
     pub school_agrement: Option<String>,
     pub created_at: i64,
@@ -125,7 +126,7 @@ pub async fn lookup(db: &Db, token: &str, now: i64) -> Result<Option<SessionUser
     let hash = hash_token(token);
     let found = sqlx::query_as::<_, SessionUser>(
         "SELECT s.id_hash, s.user_id, u.role, u.identifiant, u.prenom, u.nom, u.previous_login_at,
-                sc.name AS school_name, sc.agrement AS school_agrement, s.created_at, s.last_seen_at
+                u.school_id, sc.name AS school_name, sc.agrement AS school_agrement, s.created_at, s.last_seen_at
          FROM sessions s
          JOIN users u ON u.id = s.user_id
          LEFT JOIN schools sc ON sc.id = u.school_id

@@ -41,3 +41,27 @@ mod tests {
         assert_eq!(format_date_time(ts.as_second()), "01/01/1970 à 01:00");
     }
 }
+
+/// The calendar day in Paris at `unix_secs` (filing dates, ages).
+pub fn date_paris(unix_secs: i64) -> crate::domain::date::Date {
+    let fallback = crate::domain::date::Date::from_unix(unix_secs);
+    match Timestamp::from_second(unix_secs) {
+        Ok(ts) => {
+            let z = ts.to_zoned(paris());
+            crate::domain::date::Date::new(z.year() as i32, z.month() as u8, z.day() as u8)
+                .unwrap_or(fallback)
+        }
+        Err(_) => fallback,
+    }
+}
+
+/// « 261126 » (YYMMDD, Paris), for demande numbers.
+pub fn yymmdd_paris(unix_secs: i64) -> String {
+    let d = date_paris(unix_secs);
+    format!("{:02}{:02}{:02}", d.year % 100, d.month, d.day)
+}
+
+/// « 26/11/2026 »
+pub fn format_date(unix_secs: i64) -> String {
+    date_paris(unix_secs).french()
+}

@@ -39,7 +39,8 @@ pub struct TestApp {
     pub ctx: AppContext,
     clock: Arc<TestClock>,
     _site: tempfile::TempDir,
-    _db_dir: Option<tempfile::TempDir>,
+    _db_dir: Option<std::sync::Arc<tempfile::TempDir>>,
+    pub db_url: String,
     pub peer: SocketAddr,
 }
 
@@ -65,7 +66,7 @@ impl TestResponse {
     }
 }
 
-async fn database() -> (Db, Option<tempfile::TempDir>) {
+async fn database() -> (Db, String, Option<tempfile::TempDir>) {
     match std::env::var("TEST_DATABASE_URL") {
         Ok(admin_url) if admin_url.starts_with("postgres") => {
             // One fresh database per test, on the throwaway cluster the test script started.
@@ -80,12 +81,16 @@ async fn database() -> (Db, Option<tempfile::TempDir>) {
                 .expect("create database");
             let mut url = url::Url::parse(&admin_url).expect("url");
             url.set_path(&format!("/{name}"));
-            (Db::connect(url.as_str()).await.expect("connect"), None)
+            (
+                Db::connect(url.as_str()).await.expect("connect"),
+                url.to_string(),
+                None,
+            )
         }
         _ => {
             let dir = tempfile::tempdir().expect("tempdir");
             let url = format!("sqlite://{}/permis.db", dir.path().display());
-            (Db::connect(&url).await.expect("connect"), Some(dir))
+            (Db::connect(&url).await.expect("connect"), url, Some(dir))
         }
     }
 }
@@ -97,7 +102,22 @@ fn hex_id() -> String {
 
 impl TestApp {
     pub async fn new() -> TestApp {
-        let (db, db_dir) = database().await;
+        let (db, db_url, db_dir) = database().await;
+        TestApp::on(db, db_url, db_dir.map(std::sync::Arc::new)).await
+    }
+
+    /// The same database, reached by a new server (as after a crash or a restart).
+    pub async fn restart(&self) -> TestApp {
+        self.ctx.db.close().await;
+        let db = Db::connect(&self.db_url).await.expect("reconnect");
+        TestApp::on(db, self.db_url.clone(), self._db_dir.clone()).await
+    }
+
+    async fn on(
+        db: Db,
+        db_url: String,
+        db_dir: Option<std::sync::Arc<tempfile::TempDir>>,
+    ) -> TestApp {
         db.migrate().await.expect("migrate");
         let clock = Arc::new(TestClock(AtomicI64::new(T0)));
         let ctx = AppContext {
@@ -129,6 +149,7 @@ impl TestApp {
             clock,
             _site: site,
             _db_dir: db_dir,
+            db_url,
             peer,
         }
     }

@@ -1,0 +1,339 @@
+//! The driving school's demandes: list, stepper steps, validation. Server functions and the
+//! types the pages share.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::date::Date;
+use crate::domain::demande::{DemandeData, Etat, Piece};
+use crate::domain::steps::{AdresseForm, EtatCivilForm, MotifForm, PhotoForm};
+use crate::error::AppError;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemandeSummary {
+    pub id: i64,
+    pub numero: Option<String>,
+    pub prenom: String,
+    pub nom: String,
+    pub categories: String,
+    pub etat: Etat,
+    pub etape: i64,
+    pub created: String,
+    pub updated: String,
+}
+
+impl DemandeSummary {
+    /// Where the row leads: the step to resume for a draft, the summary otherwise.
+    pub fn href(&self) -> String {
+        match self.etat {
+            Etat::Brouillon => format!(
+                "/ecole/demandes/{}/etape/{}",
+                self.id,
+                self.etape.clamp(1, 6)
+            ),
+            _ => format!("/ecole/demandes/{}/etape/6", self.id),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListPage {
+    pub rows: Vec<DemandeSummary>,
+    pub total: i64,
+    pub page: u32,
+    pub pages: u32,
+}
+
+pub const PER_PAGE: u32 = 20;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemandeView {
+    pub id: i64,
+    pub etat: Etat,
+    pub numero: Option<String>,
+    pub data: DemandeData,
+    pub etape: i64,
+    /// « 26/11/2026 à 10:05 »
+    pub updated: String,
+    /// The filing date, for age rules.
+    pub today: Date,
+    pub required_pieces: Vec<Piece>,
+    /// (step, message) of what still prevents validation.
+    pub missing: Vec<(usize, String)>,
+}
+
+/// The school's demandes: search on number or name, filter on state, newest or oldest first.
+#[server(prefix = "/api", endpoint = "demandes/liste")]
+pub async fn list_demandes(
+    q: Option<String>,
+    etat: Option<String>,
+    tri: Option<String>,
+    page: Option<u32>,
+) -> Result<ListPage, AppError> {
+    ssr::list(q, etat, tri, page)
+        .await
+        .map_err(AppError::with_status)
+}
+
+/// Starts a new demande and opens its first step.
+#[server(prefix = "/api", endpoint = "demandes/nouvelle")]
+pub async fn nouvelle_demande() -> Result<i64, AppError> {
+    ssr::nouvelle().await.map_err(AppError::with_status)
+}
+
+#[server(prefix = "/api", endpoint = "demandes/lire")]
+pub async fn get_demande(id: i64) -> Result<DemandeView, AppError> {
+    ssr::view(id).await.map_err(AppError::with_status)
+}
+
+#[server(prefix = "/api", endpoint = "demandes/motif")]
+pub async fn save_motif(id: i64, form: MotifForm) -> Result<(), AppError> {
+    ssr::save_motif(id, form)
+        .await
+        .map_err(AppError::with_status)
+}
+
+#[server(prefix = "/api", endpoint = "demandes/etat-civil")]
+pub async fn save_etat_civil(id: i64, form: EtatCivilForm) -> Result<(), AppError> {
+    ssr::save_etat_civil(id, form)
+        .await
+        .map_err(AppError::with_status)
+}
+
+#[server(prefix = "/api", endpoint = "demandes/adresse")]
+pub async fn save_adresse(id: i64, form: AdresseForm) -> Result<(), AppError> {
+    ssr::save_adresse(id, form)
+        .await
+        .map_err(AppError::with_status)
+}
+
+#[server(prefix = "/api", endpoint = "demandes/photo")]
+pub async fn save_photo(id: i64, form: PhotoForm) -> Result<(), AppError> {
+    ssr::save_photo(id, form)
+        .await
+        .map_err(AppError::with_status)
+}
+
+/// Moves on from the documents step (the pieces themselves are uploaded one by one).
+#[server(prefix = "/api", endpoint = "demandes/pieces")]
+pub async fn save_pieces(id: i64) -> Result<(), AppError> {
+    ssr::save_pieces(id).await.map_err(AppError::with_status)
+}
+
+/// « Valider »: the server checks everything again, then assigns the number (once).
+#[server(prefix = "/api", endpoint = "demandes/valider")]
+pub async fn valider_demande(id: i64, attestation: Option<String>) -> Result<String, AppError> {
+    ssr::valider(id, attestation)
+        .await
+        .map_err(AppError::with_status)
+}
+
+pub fn step_href(id: i64, step: usize) -> String {
+    format!("/ecole/demandes/{id}/etape/{step}")
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::*;
+    use crate::domain::account::Role;
+    use crate::domain::demande::{Etat, ModePhoto};
+    use crate::domain::{eligibility, steps};
+    use crate::error::FieldError;
+    use crate::server::context::app_context;
+    use crate::server::demandes::{self as store, ListFilter, Validation};
+    use crate::server::sessions::{self, SessionUser};
+    use crate::server::time::{date_paris, format_date, format_date_time, yymmdd_paris};
+    use crate::server::AppContext;
+
+    async fn school_user() -> Result<(AppContext, SessionUser, i64), AppError> {
+        let ctx = app_context()?;
+        let user = sessions::require(&ctx, &[Role::Ecole]).await?;
+        let school_id = user.school_id.ok_or(AppError::Forbidden)?;
+        Ok((ctx, user, school_id))
+    }
+
+    pub async fn list(
+        q: Option<String>,
+        etat: Option<String>,
+        tri: Option<String>,
+        page: Option<u32>,
+    ) -> Result<ListPage, AppError> {
+        let (ctx, _, school_id) = school_user().await?;
+        let search: String = q.unwrap_or_default().chars().take(100).collect();
+        let filter = ListFilter {
+            search,
+            etat: etat.as_deref().and_then(Etat::parse),
+            oldest_first: tri.as_deref() == Some("anciennes"),
+            page: page.unwrap_or(1).max(1),
+            per_page: PER_PAGE,
+        };
+        let (rows, total) = store::list(&ctx.db, school_id, &filter).await?;
+        let pages = ((total as u32).div_ceil(PER_PAGE)).max(1);
+        Ok(ListPage {
+            rows: rows
+                .into_iter()
+                .map(|r| DemandeSummary {
+                    id: r.id,
+                    numero: r.numero,
+                    prenom: r.prenom,
+                    nom: r.nom,
+                    categories: r.categories,
+                    etat: Etat::parse(&r.etat).unwrap_or(Etat::Brouillon),
+                    etape: r.etape,
+                    created: format_date(r.created_at),
+                    updated: format_date_time(r.updated_at),
+                })
+                .collect(),
+            total,
+            page: filter.page,
+            pages,
+        })
+    }
+
+    pub async fn nouvelle() -> Result<i64, AppError> {
+        let (ctx, user, school_id) = school_user().await?;
+        let id = store::create(&ctx.db, school_id, user.user_id, ctx.now()).await?;
+        leptos_axum::redirect(&step_href(id, 1));
+        Ok(id)
+    }
+
+    pub async fn view(id: i64) -> Result<DemandeView, AppError> {
+        let (ctx, _, school_id) = school_user().await?;
+        let row = store::get(&ctx.db, school_id, id).await?;
+        let data = row.data()?;
+        let today = date_paris(row.validated_at.unwrap_or(ctx.now()));
+        let required_pieces = match (&data.motif, &data.etat_civil) {
+            (Some(m), Some(ec)) => eligibility::required_pieces(m, ec.date_naissance, today),
+            _ => vec![Piece::Identite, Piece::Domicile],
+        };
+        Ok(DemandeView {
+            id: row.id,
+            etat: row.etat(),
+            numero: row.numero.clone(),
+            missing: steps::missing(&data, today),
+            data,
+            etape: row.etape,
+            updated: format_date_time(row.updated_at),
+            today,
+            required_pieces,
+        })
+    }
+
+    fn invalid(errors: Vec<FieldError>) -> AppError {
+        AppError::Invalid(errors)
+    }
+
+    /// Loads a draft, applies `change`, saves it and sends the browser to `next_step`.
+    async fn save_step(
+        id: i64,
+        next_step: usize,
+        change: impl FnOnce(
+            &mut DemandeData,
+            crate::domain::date::Date,
+            &AppContext,
+        ) -> Result<(), AppError>,
+    ) -> Result<(), AppError> {
+        let (ctx, _, school_id) = school_user().await?;
+        let row = store::get(&ctx.db, school_id, id).await?;
+        if row.etat() != Etat::Brouillon {
+            return Err(AppError::Refused(store::NOT_EDITABLE.into()));
+        }
+        let mut data = row.data()?;
+        let today = date_paris(ctx.now());
+        change(&mut data, today, &ctx)?;
+        let etape = (next_step as i64).max(row.etape);
+        store::save(&ctx.db, school_id, id, &data, etape, ctx.now()).await?;
+        leptos_axum::redirect(&step_href(id, next_step));
+        Ok(())
+    }
+
+    pub async fn save_motif(id: i64, form: MotifForm) -> Result<(), AppError> {
+        save_step(id, 2, |data, _, _| {
+            data.motif = Some(steps::parse_motif(&form).map_err(invalid)?);
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn save_etat_civil(id: i64, form: EtatCivilForm) -> Result<(), AppError> {
+        save_step(id, 3, |data, today, _| {
+            data.etat_civil =
+                Some(steps::parse_etat_civil(&form, data.motif.as_ref(), today).map_err(invalid)?);
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn save_adresse(id: i64, form: AdresseForm) -> Result<(), AppError> {
+        save_step(id, 4, |data, _, _| {
+            data.adresse = Some(steps::parse_adresse(&form).map_err(invalid)?);
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn save_photo(id: i64, form: PhotoForm) -> Result<(), AppError> {
+        let step = steps::parse_photo(&form).map_err(invalid)?;
+        if let (ModePhoto::EPhoto, Some(code)) = (step.mode, step.code_ephoto.as_deref()) {
+            let ctx = app_context()?;
+            if let Some(problem) = store::ephoto_problem(&ctx.db, code, id, ctx.now()).await? {
+                return Err(AppError::field("code_ephoto", problem));
+            }
+        }
+        save_step(id, 5, move |data, _, _| {
+            data.photo = Some(step);
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn save_pieces(id: i64) -> Result<(), AppError> {
+        save_step(id, 6, |_, _, _| Ok(())).await
+    }
+
+    pub async fn valider(id: i64, attestation: Option<String>) -> Result<String, AppError> {
+        let (ctx, _, school_id) = school_user().await?;
+        if !matches!(attestation.as_deref(), Some("on" | "true" | "oui")) {
+            return Err(AppError::field(
+                "attestation",
+                "Cochez la case « Je soussigné(e)… atteste sur l'honneur » pour valider la demande.",
+            ));
+        }
+        let row = store::get(&ctx.db, school_id, id).await?;
+        if let (Etat::AttenteUsager, Some(n)) = (row.etat(), &row.numero) {
+            // Already validated (double click, other tab): the same answer, nothing more.
+            leptos_axum::redirect(&format!("/ecole/demandes?validee={n}"));
+            return Ok(n.clone());
+        }
+        let data = row.data()?;
+        let now = ctx.now();
+        let missing = steps::missing(&data, date_paris(now));
+        if let Some((step, message)) = missing.first() {
+            return Err(AppError::Refused(format!(
+                "La demande est incomplète (étape {step}) : {message}"
+            )));
+        }
+        let code = data.photo.as_ref().and_then(|p| p.code_ephoto.clone());
+        if let Some(c) = &code {
+            if let Some(problem) = store::ephoto_problem(&ctx.db, c, id, now).await? {
+                return Err(AppError::Refused(format!("Étape 4 : {problem}")));
+            }
+        }
+        let departement = crate::server::users::school_departement(&ctx.db, school_id).await?;
+        let numero = match store::validate(
+            &ctx.db,
+            school_id,
+            id,
+            &departement,
+            &yymmdd_paris(now),
+            code.as_deref(),
+            now,
+        )
+        .await?
+        {
+            Validation::Done(n) | Validation::AlreadyDone(n) => n,
+        };
+        leptos_axum::redirect(&format!("/ecole/demandes?validee={numero}"));
+        Ok(numero)
+    }
+}

@@ -1,0 +1,309 @@
+//! Demandes in the database. Every function takes the school the caller belongs to: a demande
+//! of another school is « not found », never « forbidden » (its existence is not revealed).
+
+use sqlx::FromRow;
+
+use crate::domain::demande::{DemandeData, Etat};
+use crate::error::AppError;
+
+use super::Db;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct DemandeRow {
+    pub id: i64,
+    pub school_id: i64,
+    pub etat: String,
+    pub numero: Option<String>,
+    pub data: String,
+    pub etape: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub validated_at: Option<i64>,
+}
+
+impl DemandeRow {
+    pub fn etat(&self) -> Etat {
+        Etat::parse(&self.etat).unwrap_or(Etat::Brouillon)
+    }
+
+    pub fn data(&self) -> Result<DemandeData, AppError> {
+        serde_json::from_str(&self.data).map_err(|e| AppError::internal("demande data", e))
+    }
+}
+
+const COLUMNS: &str =
+    "id, school_id, etat, numero, data, etape, created_at, updated_at, validated_at";
+
+pub async fn create(db: &Db, school_id: i64, user_id: i64, now: i64) -> Result<i64, AppError> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO demandes (school_id, created_by, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id",
+    )
+    .bind(school_id)
+    .bind(user_id)
+    .bind(now)
+    .fetch_one(db.pool())
+    .await?;
+    Ok(id)
+}
+
+pub async fn get(db: &Db, school_id: i64, id: i64) -> Result<DemandeRow, AppError> {
+    sqlx::query_as::<_, DemandeRow>(&format!(
+        "SELECT {COLUMNS} FROM demandes WHERE id = $1 AND school_id = $2"
+    ))
+    .bind(id)
+    .bind(school_id)
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
+pub const NOT_EDITABLE: &str =
+    "Cette demande a déjà été validée : elle ne peut plus être modifiée.";
+
+/// Saves the steps of a draft, and the step to resume at.
+pub async fn save(
+    db: &Db,
+    school_id: i64,
+    id: i64,
+    data: &DemandeData,
+    etape: i64,
+    now: i64,
+) -> Result<(), AppError> {
+    let json = serde_json::to_string(data).map_err(|e| AppError::internal("demande json", e))?;
+    let (prenom, nom) = data
+        .etat_civil
+        .as_ref()
+        .map(|e| {
+            (
+                e.prenoms.clone(),
+                e.nom_usage
+                    .clone()
+                    .unwrap_or_else(|| e.nom_naissance.clone()),
+            )
+        })
+        .unwrap_or_default();
+    let categories = data
+        .motif
+        .as_ref()
+        .map(|m| {
+            m.categories
+                .iter()
+                .map(|c| c.code())
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
+    let r = sqlx::query(
+        "UPDATE demandes SET data = $1, prenom = $2, nom = $3, categories = $4, etape = $5, updated_at = $6
+         WHERE id = $7 AND school_id = $8 AND etat = 'brouillon'",
+    )
+    .bind(json)
+    .bind(prenom)
+    .bind(nom)
+    .bind(categories)
+    .bind(etape)
+    .bind(now)
+    .bind(id)
+    .bind(school_id)
+    .execute(db.pool())
+    .await?;
+    if r.rows_affected() == 0 {
+        // Either not this school's, or no longer a draft.
+        get(db, school_id, id).await?;
+        return Err(AppError::Refused(NOT_EDITABLE.into()));
+    }
+    Ok(())
+}
+
+/// Filters of the school's list.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub search: String,
+    pub etat: Option<Etat>,
+    pub oldest_first: bool,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct SummaryRow {
+    pub id: i64,
+    pub numero: Option<String>,
+    pub prenom: String,
+    pub nom: String,
+    pub categories: String,
+    pub etat: String,
+    pub etape: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A page of the school's demandes, and how many match in all.
+pub async fn list(
+    db: &Db,
+    school_id: i64,
+    f: &ListFilter,
+) -> Result<(Vec<SummaryRow>, i64), AppError> {
+    let pattern = format!(
+        "%{}%",
+        f.search
+            .trim()
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    let etat = f.etat.map(|e| e.code().to_string()).unwrap_or_default();
+    let filter = "school_id = $1
+        AND ($2 = '' OR etat = $2)
+        AND ($3 = '%%' OR LOWER(COALESCE(numero, '')) LIKE $3 ESCAPE '\\'
+             OR LOWER(nom) LIKE $3 ESCAPE '\\' OR LOWER(prenom) LIKE $3 ESCAPE '\\')";
+    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM demandes WHERE {filter}"))
+        .bind(school_id)
+        .bind(&etat)
+        .bind(&pattern)
+        .fetch_one(db.pool())
+        .await?;
+    let order = if f.oldest_first { "ASC" } else { "DESC" };
+    let per_page = f.per_page.clamp(1, 100) as i64;
+    let offset = (f.page.max(1) as i64 - 1) * per_page;
+    let rows = sqlx::query_as::<_, SummaryRow>(&format!(
+        "SELECT id, numero, prenom, nom, categories, etat, etape, created_at, updated_at
+         FROM demandes WHERE {filter}
+         ORDER BY updated_at {order}, id {order} LIMIT $4 OFFSET $5"
+    ))
+    .bind(school_id)
+    .bind(&etat)
+    .bind(&pattern)
+    .bind(per_page)
+    .bind(offset)
+    .fetch_all(db.pool())
+    .await?;
+    Ok((rows, total))
+}
+
+/// « 75-261126-0042 »: département of the school, date (YYMMDD, Paris), daily sequence.
+pub fn format_numero(departement: &str, yymmdd: &str, seq: i64) -> String {
+    format!("{departement}-{yymmdd}-{seq:04}")
+}
+
+/// What validating did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Validation {
+    /// This call validated the demande and assigned its number.
+    Done(String),
+    /// It had been validated already (double click, another tab): same number, nothing changed.
+    AlreadyDone(String),
+}
+
+/// Moves a complete draft to « En attente de validation usager », assigns its number and
+/// records the event, in one transaction. The first statement is a write, so SQLite takes its
+/// write lock at once and two validations run one after the other; on PostgreSQL the second
+/// waits on the row and then finds it validated.
+pub async fn validate(
+    db: &Db,
+    school_id: i64,
+    id: i64,
+    departement: &str,
+    yymmdd: &str,
+    ephoto_code: Option<&str>,
+    now: i64,
+) -> Result<Validation, AppError> {
+    let scope = format!("{departement}-{yymmdd}");
+    let mut tx = db.pool().begin().await?;
+    let (seq,): (i64,) = sqlx::query_as(
+        "INSERT INTO numero_sequences (scope, last) VALUES ($1, 1)
+         ON CONFLICT (scope) DO UPDATE SET last = numero_sequences.last + 1 RETURNING last",
+    )
+    .bind(&scope)
+    .fetch_one(&mut *tx)
+    .await?;
+    let numero = format_numero(departement, yymmdd, seq);
+    let r = sqlx::query(
+        "UPDATE demandes SET etat = $1, numero = $2, validated_at = $3, updated_at = $3, etape = 6
+         WHERE id = $4 AND school_id = $5 AND etat = 'brouillon'",
+    )
+    .bind(Etat::AttenteUsager.code())
+    .bind(&numero)
+    .bind(now)
+    .bind(id)
+    .bind(school_id)
+    .execute(&mut *tx)
+    .await?;
+    if r.rows_affected() == 0 {
+        tx.rollback().await?;
+        let row = get(db, school_id, id).await?;
+        return match row.numero {
+            Some(n) => Ok(Validation::AlreadyDone(n)),
+            None => Err(AppError::Refused(NOT_EDITABLE.into())),
+        };
+    }
+    sqlx::query("INSERT INTO demande_events (demande_id, kind, created_at) VALUES ($1, 'validee_par_ecole', $2)")
+        .bind(id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    if let Some(code) = ephoto_code {
+        sqlx::query("UPDATE ephoto_codes SET demande_id = $1 WHERE code = $2")
+            .bind(id)
+            .bind(code)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(Validation::Done(numero))
+}
+
+/// E-photo codes are valid six months (183 days) after issue.
+pub const EPHOTO_VALIDITY_SECS: i64 = 183 * 86_400;
+
+/// Why an e-photo code cannot be used, if it cannot.
+pub async fn ephoto_problem(
+    db: &Db,
+    code: &str,
+    demande_id: i64,
+    now: i64,
+) -> Result<Option<&'static str>, AppError> {
+    let row: Option<(i64, Option<i64>)> =
+        sqlx::query_as("SELECT created_at, demande_id FROM ephoto_codes WHERE code = $1")
+            .bind(code)
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(match row {
+        None => Some("Ce code e-photo est inconnu : vérifiez-le sur la planche remise par la cabine ou le photographe."),
+        Some((_, Some(other))) if other != demande_id => {
+            Some("Ce code e-photo a déjà servi pour une autre demande : une nouvelle photo est nécessaire.")
+        }
+        Some((created, _)) if now - created > EPHOTO_VALIDITY_SECS => {
+            Some("Ce code e-photo a plus de 6 mois : il n'est plus valable, une nouvelle photo est nécessaire.")
+        }
+        Some(_) => None,
+    })
+}
+
+pub async fn register_ephoto_code(
+    db: &Db,
+    code: &str,
+    provider: &str,
+    created_at: i64,
+) -> Result<(), AppError> {
+    sqlx::query("INSERT INTO ephoto_codes (code, provider, created_at) VALUES ($1, $2, $3) ON CONFLICT (code) DO NOTHING")
+        .bind(code)
+        .bind(provider)
+        .bind(created_at)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn numbers_are_readable() {
+        assert_eq!(super::format_numero("75", "261126", 42), "75-261126-0042");
+        assert_eq!(
+            super::format_numero("2A", "261126", 12345),
+            "2A-261126-12345"
+        );
+    }
+}

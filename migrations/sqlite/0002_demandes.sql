@@ -1,0 +1,43 @@
+-- Demandes entered by driving schools. The steps are kept as one JSON document (`data`);
+-- the columns the school's list filters and sorts on are copied next to it.
+
+CREATE TABLE demandes (
+    id           INTEGER PRIMARY KEY,
+    school_id    INTEGER NOT NULL REFERENCES schools (id),
+    created_by   INTEGER NOT NULL REFERENCES users (id),
+    etat         TEXT NOT NULL DEFAULT 'brouillon',
+    numero       TEXT UNIQUE,                 -- assigned when the school validates
+    data         TEXT NOT NULL DEFAULT '{}',
+    prenom       TEXT NOT NULL DEFAULT '',
+    nom          TEXT NOT NULL DEFAULT '',
+    categories   TEXT NOT NULL DEFAULT '',
+    etape        INTEGER NOT NULL DEFAULT 1,  -- the step to resume at
+    created_at   INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL,
+    validated_at INTEGER
+);
+CREATE INDEX demandes_school_updated ON demandes (school_id, updated_at);
+
+-- What happened to a demande, for the next stages to consume (notifications, deadlines).
+CREATE TABLE demande_events (
+    id          INTEGER PRIMARY KEY,
+    demande_id  INTEGER NOT NULL REFERENCES demandes (id) ON DELETE CASCADE,
+    kind        TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    consumed_at INTEGER
+);
+CREATE INDEX demande_events_pending ON demande_events (consumed_at, id);
+
+-- Daily sequences of demande numbers, one row per département and day.
+CREATE TABLE numero_sequences (
+    scope TEXT PRIMARY KEY,
+    last  INTEGER NOT NULL
+);
+
+-- The e-photo registry: codes issued by approved photo booths and photographers.
+CREATE TABLE ephoto_codes (
+    code        TEXT PRIMARY KEY,
+    provider    TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    demande_id  INTEGER REFERENCES demandes (id) ON DELETE SET NULL
+);

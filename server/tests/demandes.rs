@@ -1,0 +1,529 @@
+//! The school's demandes through the real router: steps, ownership, validation.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+
+use app::domain::account::Role;
+use app::server::users::NewSchool;
+use server::seed::{self, NewAccount};
+
+const CODE: &str = "ABCDEFGH123456789012KL";
+
+async fn second_school(app: &TestApp) {
+    seed::create_school(
+        &app.ctx,
+        NewSchool {
+            name: "Auto-école du Port".into(),
+            agrement: "E1304400020".into(),
+            departement: "13".into(),
+        },
+    )
+    .await
+    .unwrap();
+    seed::create_account(
+        &app.ctx,
+        NewAccount {
+            role: Role::Ecole,
+            identifiant: "ecole.port".into(),
+            email: Some("port@example.fr".into()),
+            prenom: "Paul".into(),
+            nom: "Marin".into(),
+            agrement: Some("E1304400020".into()),
+            password: SCHOOL_PASSWORD.into(),
+        },
+    )
+    .await
+    .unwrap();
+}
+
+fn json(body: &str) -> serde_json::Value {
+    serde_json::from_str(body).unwrap_or_else(|_| panic!("not JSON: {body}"))
+}
+
+async fn new_demande(app: &TestApp, token: &str) -> i64 {
+    let res = app
+        .post_form("/api/demandes/nouvelle", "", Some(token))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let id: i64 = res.body.parse().unwrap();
+    assert_eq!(
+        res.header("location"),
+        Some(format!("/ecole/demandes/{id}/etape/1").as_str())
+    );
+    id
+}
+
+async fn step(
+    app: &TestApp,
+    token: &str,
+    endpoint: &str,
+    id: i64,
+    fields: &[(&str, &str)],
+) -> TestResponse {
+    let mut pairs = vec![("id".to_string(), id.to_string())];
+    pairs.extend(
+        fields
+            .iter()
+            .map(|(k, v)| (format!("form[{k}]"), v.to_string())),
+    );
+    let refs: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    app.post_form(
+        &format!("/api/demandes/{endpoint}"),
+        form(&refs),
+        Some(token),
+    )
+    .await
+}
+
+/// Fills every step of a demande for Léa, 17, AAC category B, with the e-photo code.
+async fn fill(app: &TestApp, token: &str, id: i64) {
+    for (endpoint, fields) in [
+        (
+            "motif",
+            vec![
+                ("motif", "premier"),
+                ("categories][B", "on"),
+                ("filiere", "aac"),
+            ],
+        ),
+        (
+            "etat-civil",
+            vec![
+                ("sexe", "F"),
+                ("nom_naissance", "Martin"),
+                ("prenoms", "Léa"),
+                ("date_naissance", "2009-03-14"),
+                ("pays_naissance", "France"),
+                ("commune_naissance", "Melun"),
+                ("departement_naissance", "77"),
+                ("nationalite", "Française"),
+                ("rep_qualite", "mere"),
+                ("rep_nom", "Martin"),
+                ("rep_prenoms", "Sophie"),
+                ("rep_date_naissance", "1980-05-02"),
+            ],
+        ),
+        (
+            "adresse",
+            vec![
+                ("numero", "12"),
+                ("type_voie", "Rue"),
+                ("nom_voie", "des Lilas"),
+                ("code_postal", "77000"),
+                ("commune", "Melun"),
+                ("email", "lea.martin@example.fr"),
+                ("telephone", "06 12 34 56 78"),
+            ],
+        ),
+        ("photo", vec![("mode", "ephoto"), ("code_ephoto", CODE)]),
+    ] {
+        let res = step(app, token, endpoint, id, &fields).await;
+        assert_eq!(res.status, StatusCode::OK, "{endpoint}: {}", res.body);
+    }
+    let res = app
+        .post_form("/api/demandes/pieces", format!("id={id}"), Some(token))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+}
+
+async fn with_code(app: &TestApp) {
+    app::server::demandes::register_ephoto_code(&app.ctx.db, CODE, "test", T0 - 86_400)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_school_files_a_complete_demande_and_validates_it_once() {
+    let app = TestApp::with_accounts().await;
+    with_code(&app).await;
+    let token = app.login_ok("pro", "ecole.gare", SCHOOL_PASSWORD).await;
+    let id = new_demande(&app, &token).await;
+    fill(&app, &token, id).await;
+
+    // The summary lists what the rules require for a 17-year-old's first licence.
+    let view = json(
+        &app.post_form("/api/demandes/lire", format!("id={id}"), Some(&token))
+            .await
+            .body,
+    );
+    let pieces: Vec<&str> = view["required_pieces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        pieces,
+        vec![
+            "identite",
+            "domicile",
+            "assr",
+            "jdc",
+            "identite_representant"
+        ]
+    );
+    assert_eq!(view["missing"].as_array().unwrap().len(), 0);
+    assert_eq!(view["data"]["adresse"]["telephone"], "+33612345678");
+
+    // Without the attestation, nothing happens.
+    let res = app
+        .post_form("/api/demandes/valider", format!("id={id}"), Some(&token))
+        .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert_eq!(json(&res.body)["Field"]["field"], "attestation");
+
+    let res = app
+        .post_form(
+            "/api/demandes/valider",
+            format!("id={id}&attestation=on"),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let numero: String = serde_json::from_str(&res.body).unwrap();
+    assert_eq!(numero, "75-261126-0001");
+
+    // A double click: the same number, one transition, one event.
+    let again = app
+        .post_form(
+            "/api/demandes/valider",
+            format!("id={id}&attestation=on"),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(serde_json::from_str::<String>(&again.body).unwrap(), numero);
+    let (events,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM demande_events WHERE demande_id = $1")
+            .bind(id)
+            .fetch_one(app.ctx.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(events, 1);
+
+    // The list shows it awaiting the candidate; it can no longer be edited.
+    let list = json(
+        &app.post_form("/api/demandes/liste", "", Some(&token))
+            .await
+            .body,
+    );
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["rows"][0]["etat"], "attente_usager");
+    assert_eq!(list["rows"][0]["numero"], numero.as_str());
+    assert_eq!(list["rows"][0]["nom"], "Martin");
+    let res = step(&app, &token, "adresse", id, &[("nom_voie", "autre")]).await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    assert!(res.body.contains("ne peut plus être modifiée"));
+
+    // The code is now taken: another demande cannot use it.
+    let other = new_demande(&app, &token).await;
+    let res = step(
+        &app,
+        &token,
+        "photo",
+        other,
+        &[("mode", "ephoto"), ("code_ephoto", CODE)],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert!(
+        res.body.contains("a déjà servi pour une autre demande"),
+        "{}",
+        res.body
+    );
+}
+
+#[tokio::test]
+async fn parallel_validations_make_one_transition() {
+    let app = TestApp::with_accounts().await;
+    with_code(&app).await;
+    let token = app.login_ok("pro", "ecole.gare", SCHOOL_PASSWORD).await;
+    let id = new_demande(&app, &token).await;
+    fill(&app, &token, id).await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..6 {
+        let router = app.router.clone();
+        let cookie = format!("permis_session={token}");
+        tasks.spawn(async move {
+            use tower::ServiceExt;
+            let req = axum::http::Request::post("/api/demandes/valider")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("cookie", cookie)
+                .body(axum::body::Body::from(format!("id={id}&attestation=on")))
+                .unwrap();
+            let res = router.oneshot(req).await.unwrap();
+            let status = res.status();
+            let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+                .await
+                .unwrap();
+            (status, String::from_utf8_lossy(&body).into_owned())
+        });
+    }
+    let mut numbers = Vec::new();
+    while let Some(r) = tasks.join_next().await {
+        let (status, body) = r.unwrap();
+        assert_eq!(status, StatusCode::OK, "{body}");
+        numbers.push(body);
+    }
+    numbers.dedup();
+    assert_eq!(
+        numbers.len(),
+        1,
+        "every click sees the same number: {numbers:?}"
+    );
+    let (events,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM demande_events")
+        .fetch_one(app.ctx.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(events, 1);
+}
+
+#[tokio::test]
+async fn another_school_cannot_read_edit_or_validate_the_demande() {
+    let app = TestApp::with_accounts().await;
+    second_school(&app).await;
+    with_code(&app).await;
+    let mine = app.login_ok("pro", "ecole.gare", SCHOOL_PASSWORD).await;
+    let id = new_demande(&app, &mine).await;
+    fill(&app, &mine, id).await;
+    let theirs = app.login_ok("pro", "ecole.port", SCHOOL_PASSWORD).await;
+    for (path, body) in [
+        ("/api/demandes/lire", format!("id={id}")),
+        ("/api/demandes/valider", format!("id={id}&attestation=on")),
+        ("/api/demandes/pieces", format!("id={id}")),
+    ] {
+        let res = app.post_form(path, body, Some(&theirs)).await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{path}: {}", res.body);
+    }
+    let res = step(&app, &theirs, "adresse", id, &[("nom_voie", "x")]).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
+    let list = json(
+        &app.post_form("/api/demandes/liste", "", Some(&theirs))
+            .await
+            .body,
+    );
+    assert_eq!(list["total"], 0);
+    // A candidate is not a school.
+    let candidate = app.login_ok("usager", "pmartin", CANDIDATE_PASSWORD).await;
+    let res = app
+        .post_form("/api/demandes/lire", format!("id={id}"), Some(&candidate))
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    // Nobody logged in.
+    let res = app
+        .post_form("/api/demandes/lire", format!("id={id}"), None)
+        .await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_draft_survives_a_restart_and_resumes_at_its_step() {
+    let app = TestApp::with_accounts().await;
+    let token = app.login_ok("pro", "ecole.gare", SCHOOL_PASSWORD).await;
+    let id = new_demande(&app, &token).await;
+    let res = step(
+        &app,
+        &token,
+        "motif",
+        id,
+        &[
+            ("motif", "premier"),
+            ("categories][B", "on"),
+            ("filiere", "traditionnelle"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        res.header("location"),
+        Some(format!("/ecole/demandes/{id}/etape/2").as_str())
+    );
+    let app = app.restart().await;
+    let view = json(
+        &app.post_form("/api/demandes/lire", format!("id={id}"), Some(&token))
+            .await
+            .body,
+    );
+    assert_eq!(view["etape"], 2);
+    assert_eq!(view["data"]["motif"]["categories"][0], "B");
+    let page = app.get("/ecole/demandes", Some(&token)).await;
+    assert!(
+        page.body.contains(&format!("/ecole/demandes/{id}/etape/2")),
+        "the list links to the step to resume"
+    );
+}
+
+#[tokio::test]
+async fn each_bad_field_gets_its_own_message_and_nothing_is_saved() {
+    let app = TestApp::with_accounts().await;
+    let token = app.login_ok("pro", "ecole.gare", SCHOOL_PASSWORD).await;
+    let id = new_demande(&app, &token).await;
+    step(
+        &app,
+        &token,
+        "motif",
+        id,
+        &[
+            ("motif", "premier"),
+            ("categories][B", "on"),
+            ("filiere", "aac"),
+        ],
+    )
+    .await;
+    let res = step(
+        &app,
+        &token,
+        "etat-civil",
+        id,
+        &[
+            ("sexe", "F"),
+            ("nom_naissance", "Martin"),
+            ("prenoms", "Léa"),
+            ("date_naissance", "00/00/2009"),
+            ("pays_naissance", "France"),
+            ("commune_naissance", "Melun"),
+            ("nationalite", "Française"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    let errors = json(&res.body)["Invalid"].as_array().unwrap().clone();
+    let fields: Vec<&str> = errors
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, vec!["date_naissance", "departement_naissance"]);
+    // 14 years old in AAC: the age rule answers on the birth date.
+    let res = step(
+        &app,
+        &token,
+        "etat-civil",
+        id,
+        &[
+            ("sexe", "F"),
+            ("nom_naissance", "Martin"),
+            ("prenoms", "Léa"),
+            ("date_naissance", "2012-01-01"),
+            ("pays_naissance", "Belgique"),
+            ("commune_naissance", "Liège"),
+            ("nationalite", "Belge"),
+            ("rep_qualite", "mere"),
+            ("rep_nom", "Martin"),
+            ("rep_prenoms", "Sophie"),
+            ("rep_date_naissance", "1980-05-02"),
+        ],
+    )
+    .await;
+    let errors = json(&res.body)["Invalid"].as_array().unwrap().clone();
+    assert_eq!(errors.len(), 1);
+    assert!(errors[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("à partir de 15 ans"));
+    let view = json(
+        &app.post_form("/api/demandes/lire", format!("id={id}"), Some(&token))
+            .await
+            .body,
+    );
+    assert!(
+        view["data"]["etat_civil"].is_null(),
+        "an invalid step is not saved"
+    );
+    // Validating now is refused: the demande is incomplete.
+    let res = app
+        .post_form(
+            "/api/demandes/valider",
+            format!("id={id}&attestation=on"),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    assert!(res.body.contains("incomplète (étape 2)"), "{}", res.body);
+}
+
+#[tokio::test]
+async fn the_list_searches_filters_and_pages() {
+    let app = TestApp::with_accounts().await;
+    let token = app.login_ok("pro", "ecole.gare", SCHOOL_PASSWORD).await;
+    for i in 0..23 {
+        let id = new_demande(&app, &token).await;
+        let nom = if i == 7 { "Zidane" } else { "Martin" };
+        app.advance(60);
+        step(
+            &app,
+            &token,
+            "motif",
+            id,
+            &[
+                ("motif", "premier"),
+                ("categories][B", "on"),
+                ("filiere", "traditionnelle"),
+            ],
+        )
+        .await;
+        let res = step(
+            &app,
+            &token,
+            "etat-civil",
+            id,
+            &[
+                ("sexe", "M"),
+                ("nom_naissance", nom),
+                ("prenoms", "Hugo"),
+                ("date_naissance", "1990-01-01"),
+                ("pays_naissance", "Belgique"),
+                ("commune_naissance", "Liège"),
+                ("nationalite", "Belge"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    }
+    let page1 = json(
+        &app.post_form("/api/demandes/liste", "", Some(&token))
+            .await
+            .body,
+    );
+    assert_eq!(page1["total"], 23);
+    assert_eq!(page1["pages"], 2);
+    assert_eq!(page1["rows"].as_array().unwrap().len(), 20);
+    let page2 = json(
+        &app.post_form("/api/demandes/liste", "page=2", Some(&token))
+            .await
+            .body,
+    );
+    assert_eq!(page2["rows"].as_array().unwrap().len(), 3);
+    let found = json(
+        &app.post_form("/api/demandes/liste", "q=zid", Some(&token))
+            .await
+            .body,
+    );
+    assert_eq!(found["total"], 1);
+    assert_eq!(found["rows"][0]["nom"], "Zidane");
+    // Newest first by default, oldest first on request.
+    let newest = page1["rows"][0]["id"].as_i64().unwrap();
+    let oldest = json(
+        &app.post_form("/api/demandes/liste", "tri=anciennes", Some(&token))
+            .await
+            .body,
+    )["rows"][0]["id"]
+        .as_i64()
+        .unwrap();
+    assert!(newest > oldest);
+    let drafts = json(
+        &app.post_form("/api/demandes/liste", "etat=attente_usager", Some(&token))
+            .await
+            .body,
+    );
+    assert_eq!(drafts["total"], 0);
+    // A search for "%" matches nothing special.
+    let pct = json(
+        &app.post_form("/api/demandes/liste", "q=%25", Some(&token))
+            .await
+            .body,
+    );
+    assert_eq!(pct["total"], 0);
+}
