@@ -109,6 +109,10 @@ async fn main() {
                     a.label, url, a.identifiant, a.password
                 );
             }
+            println!(
+                "Codes e-photo de démonstration : {}",
+                seed::DEMO_EPHOTO_CODES.join(", ")
+            );
         }
         Command::CreateSchool {
             name,

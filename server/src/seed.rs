@@ -138,8 +138,21 @@ pub const DEMO_ACCOUNTS: &[(&str, Role, &str, &str, &str, &str, &str)] = &[
     ),
 ];
 
+/// E-photo codes registered by `permis demo` (as if issued yesterday by a photo booth).
+pub const DEMO_EPHOTO_CODES: &[&str] = &[
+    "DEMO2026EPHOTO00000001",
+    "DEMO2026EPHOTO00000002",
+    "DEMO2026EPHOTO00000003",
+    "DEMO2026EPHOTO00000004",
+    "DEMO2026EPHOTO00000005",
+];
+
 /// Creates the demo school and accounts when missing (idempotent) and returns them.
 pub async fn seed_demo(ctx: &AppContext) -> Result<Vec<DemoAccount>, AppError> {
+    for code in DEMO_EPHOTO_CODES {
+        app::server::demandes::register_ephoto_code(&ctx.db, code, "démonstration", ctx.now() - 86_400)
+            .await?;
+    }
     if users::find_school_by_agrement(&ctx.db, DEMO_SCHOOL_AGREMENT)
         .await?
         .is_none()

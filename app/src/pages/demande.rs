@@ -173,16 +173,21 @@ fn MotifStepForm(d: DemandeView) -> impl IntoView {
         .unwrap_or_default();
     // What the school ticks, followed live so the rules answer at once.
     let form = RwSignal::new(initial.clone());
+    // The category rules, checked as the school ticks (the server checks them again).
     let live = Signal::derive(move || {
         let f = form.get();
-        match parse_motif(&f) {
-            Err(errs) => errs
-                .into_iter()
-                .filter(|e| e.field != "motif" && e.field != "filiere")
-                .map(|e| e.message)
-                .collect::<Vec<_>>(),
-            Ok(_) => Vec::new(),
+        let categories: Vec<Categorie> = f.categories.keys().filter_map(|k| Categorie::parse(k)).collect();
+        if categories.is_empty() {
+            return Vec::new();
         }
+        let step = MotifStep {
+            motif: f.motif.as_deref().and_then(Motif::parse).unwrap_or(Motif::Premier),
+            categories,
+            filiere: f.filiere.as_deref().and_then(Filiere::parse).unwrap_or(Filiere::Traditionnelle),
+            boite_automatique: false,
+            handicap: false,
+        };
+        eligibility::check_motif(&step).into_iter().map(|b| b.message).collect::<Vec<_>>()
     });
     let cat_message =
         Signal::derive(move || error.get().and_then(|e| e.field_message("categories")));
