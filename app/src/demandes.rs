@@ -58,8 +58,40 @@ pub struct DemandeView {
     /// The filing date, for age rules.
     pub today: Date,
     pub required_pieces: Vec<Piece>,
+    pub pieces: Vec<PieceFile>,
     /// (step, message) of what still prevents validation.
     pub missing: Vec<(usize, String)>,
+}
+
+/// A file deposited for a supporting document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PieceFile {
+    pub id: i64,
+    pub kind: Piece,
+    pub filename: String,
+    pub pages: i64,
+    pub size: i64,
+    pub has_thumbnail: bool,
+}
+
+pub fn piece_url(demande: i64, piece: i64, what: &str) -> String {
+    format!("/api/demandes/{demande}/pieces/{piece}/{what}")
+}
+
+/// What is still missing: the steps, then each required piece without a file.
+pub fn missing_with_pieces(
+    data: &DemandeData,
+    today: Date,
+    required: &[Piece],
+    files: &[PieceFile],
+) -> Vec<(usize, String)> {
+    let mut out = crate::domain::steps::missing(data, today);
+    for p in required {
+        if !files.iter().any(|f| f.kind == *p) {
+            out.push((5, format!("Pièce manquante : {}.", p.label())));
+        }
+    }
+    out
 }
 
 /// The school's demandes: search on number or name, filter on state, newest or oldest first.
@@ -206,17 +238,36 @@ mod ssr {
             (Some(m), Some(ec)) => eligibility::required_pieces(m, ec.date_naissance, today),
             _ => vec![Piece::Identite, Piece::Domicile],
         };
+        let pieces = pieces_of(&ctx, row.id).await?;
         Ok(DemandeView {
             id: row.id,
             etat: row.etat(),
             numero: row.numero.clone(),
-            missing: steps::missing(&data, today),
+            missing: missing_with_pieces(&data, today, &required_pieces, &pieces),
+            pieces,
             data,
             etape: row.etape,
             updated: format_date_time(row.updated_at),
             today,
             required_pieces,
         })
+    }
+
+    pub async fn pieces_of(ctx: &AppContext, demande_id: i64) -> Result<Vec<PieceFile>, AppError> {
+        Ok(store::list_pieces(&ctx.db, demande_id)
+            .await?
+            .into_iter()
+            .filter_map(|p| {
+                Some(PieceFile {
+                    id: p.id,
+                    kind: Piece::parse(&p.kind)?,
+                    filename: p.filename,
+                    pages: p.pages,
+                    size: p.size,
+                    has_thumbnail: p.thumb_key.is_some(),
+                })
+            })
+            .collect())
     }
 
     fn invalid(errors: Vec<FieldError>) -> AppError {
@@ -307,7 +358,13 @@ mod ssr {
         }
         let data = row.data()?;
         let now = ctx.now();
-        let missing = steps::missing(&data, date_paris(now));
+        let today = date_paris(now);
+        let required = match (&data.motif, &data.etat_civil) {
+            (Some(m), Some(ec)) => eligibility::required_pieces(m, ec.date_naissance, today),
+            _ => vec![Piece::Identite, Piece::Domicile],
+        };
+        let files = pieces_of(&ctx, id).await?;
+        let missing = missing_with_pieces(&data, today, &required, &files);
         if let Some((step, message)) = missing.first() {
             return Err(AppError::Refused(format!(
                 "La demande est incomplète (étape {step}) : {message}"

@@ -41,3 +41,18 @@ CREATE TABLE ephoto_codes (
     created_at  INTEGER NOT NULL,
     demande_id  INTEGER REFERENCES demandes (id) ON DELETE SET NULL
 );
+
+-- Supporting documents. The file itself is in the object store under `storage_key`.
+CREATE TABLE pieces (
+    id           INTEGER PRIMARY KEY,
+    demande_id   INTEGER NOT NULL REFERENCES demandes (id) ON DELETE CASCADE,
+    kind         TEXT NOT NULL,
+    storage_key  TEXT NOT NULL UNIQUE,
+    thumb_key    TEXT,
+    filename     TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size         INTEGER NOT NULL,
+    pages        INTEGER NOT NULL,
+    created_at   INTEGER NOT NULL
+);
+CREATE INDEX pieces_demande ON pieces (demande_id, kind);

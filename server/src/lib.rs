@@ -5,6 +5,7 @@ pub mod jobs;
 pub mod middleware;
 pub mod router;
 pub mod seed;
+pub mod uploads;
 
 pub use config::Config;
 pub use router::{build_router, AppState};

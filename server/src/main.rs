@@ -71,8 +71,17 @@ async fn context(config: &Config) -> AppContext {
     db.migrate()
         .await
         .unwrap_or_else(|e| fail(format!("migration impossible : {e}")));
+    if config.storage.contains("://") {
+        fail(format!(
+            "PERMIS_STORAGE : seul un dossier local est pris en charge pour l'instant (reçu « {} »)",
+            config.storage
+        ));
+    }
+    let storage = app::server::storage::Storage::local(std::path::Path::new(&config.storage))
+        .unwrap_or_else(|e| fail(format!("stockage {} inaccessible : {e}", config.storage)));
     AppContext {
         db,
+        storage,
         clock: Arc::new(SystemClock),
         settings: Arc::new(config.settings()),
     }

@@ -63,6 +63,7 @@ pub fn build_router(state: AppState, trusted_proxies: usize) -> Router {
     let options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(healthz))
+        .merge(crate::uploads::routes())
         .leptos_routes_with_context(&state, routes, additional_context.clone(), move || {
             shell(options.clone())
         })

@@ -150,8 +150,13 @@ pub const DEMO_EPHOTO_CODES: &[&str] = &[
 /// Creates the demo school and accounts when missing (idempotent) and returns them.
 pub async fn seed_demo(ctx: &AppContext) -> Result<Vec<DemoAccount>, AppError> {
     for code in DEMO_EPHOTO_CODES {
-        app::server::demandes::register_ephoto_code(&ctx.db, code, "démonstration", ctx.now() - 86_400)
-            .await?;
+        app::server::demandes::register_ephoto_code(
+            &ctx.db,
+            code,
+            "démonstration",
+            ctx.now() - 86_400,
+        )
+        .await?;
     }
     if users::find_school_by_agrement(&ctx.db, DEMO_SCHOOL_AGREMENT)
         .await?

@@ -125,6 +125,20 @@ async fn fill(app: &TestApp, token: &str, id: i64) {
         let res = step(app, token, endpoint, id, &fields).await;
         assert_eq!(res.status, StatusCode::OK, "{endpoint}: {}", res.body);
     }
+    for kind in [
+        "identite",
+        "domicile",
+        "assr",
+        "jdc",
+        "identite_representant",
+    ] {
+        let res = upload(app, token, id, kind, "piece.pdf", &pdf(1)).await;
+        assert!(
+            res.header("location").unwrap().contains("depot="),
+            "{kind}: {:?}",
+            res.header("location")
+        );
+    }
     let res = app
         .post_form("/api/demandes/pieces", format!("id={id}"), Some(token))
         .await;
@@ -167,7 +181,12 @@ async fn a_school_files_a_complete_demande_and_validates_it_once() {
             "identite_representant"
         ]
     );
-    assert_eq!(view["missing"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        view["missing"].as_array().unwrap().len(),
+        0,
+        "{}",
+        view["missing"]
+    );
     assert_eq!(view["data"]["adresse"]["telephone"], "+33612345678");
 
     // Without the attestation, nothing happens.
@@ -526,4 +545,189 @@ async fn the_list_searches_filters_and_pages() {
             .body,
     );
     assert_eq!(pct["total"], 0);
+}
+
+fn multipart(filename: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----permisTestBoundary7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"fichier\"; filename=\"{filename}\"\r\nContent-Type: application/pdf\r\n\r\n").as_bytes());
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn upload(
+    app: &TestApp,
+    token: &str,
+    id: i64,
+    kind: &str,
+    filename: &str,
+    bytes: &[u8],
+) -> TestResponse {
+    let (content_type, body) = multipart(filename, bytes);
+    let req = axum::http::Request::post(format!("/api/demandes/{id}/pieces/{kind}"))
+        .header("content-type", content_type)
+        .header("cookie", format!("permis_session={token}"))
+        .header("origin", "http://127.0.0.1:3000")
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    app.send(req).await
+}
+
+fn pdf(pages: usize) -> Vec<u8> {
+    use lopdf::dictionary;
+    use lopdf::{Document, Object};
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let kids: Vec<Object> = (0..pages)
+        .map(|_| doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages_id, "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()] }).into())
+        .collect();
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(
+            dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => pages as i64 },
+        ),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+#[tokio::test]
+async fn uploads_are_checked_by_content_size_and_pages() {
+    let app = TestApp::with_accounts().await;
+    let token = app.login_ok("pro", "ecole.gare", SCHOOL_PASSWORD).await;
+    let id = new_demande(&app, &token).await;
+
+    // An executable renamed .pdf.
+    let res = upload(
+        &app,
+        &token,
+        id,
+        "identite",
+        "carte.pdf",
+        b"MZ\x90\x00\x03\x00\x00\x00 this program cannot be run",
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert!(
+        res.header("location")
+            .unwrap()
+            .contains("erreur=type&piece=identite"),
+        "{:?}",
+        res.header("location")
+    );
+    // 11 MB.
+    let mut big = b"%PDF-1.4\n".to_vec();
+    big.resize(11 * 1024 * 1024, b' ');
+    let res = upload(&app, &token, id, "identite", "gros.pdf", &big).await;
+    assert!(
+        res.header("location").unwrap().contains("erreur=taille"),
+        "{:?}",
+        res.header("location")
+    );
+    // A 3-page identity document (2 pages at most).
+    let res = upload(&app, &token, id, "identite", "carte.pdf", &pdf(3)).await;
+    assert!(
+        res.header("location")
+            .unwrap()
+            .contains("erreur=pages&piece=identite&pages=3&max=2"),
+        "{:?}",
+        res.header("location")
+    );
+    // A 2-page one is accepted; one more page is refused (the pages of a piece add up).
+    let res = upload(
+        &app,
+        &token,
+        id,
+        "identite",
+        "C:\\scans\\carte recto verso.pdf",
+        &pdf(2),
+    )
+    .await;
+    assert!(
+        res.header("location").unwrap().contains("depot=identite"),
+        "{:?}",
+        res.header("location")
+    );
+    let res = upload(&app, &token, id, "identite", "page3.pdf", &pdf(1)).await;
+    assert!(res
+        .header("location")
+        .unwrap()
+        .contains("erreur=pages&piece=identite&pages=3&max=2"));
+
+    let view = json(
+        &app.post_form("/api/demandes/lire", format!("id={id}"), Some(&token))
+            .await
+            .body,
+    );
+    let files = view["pieces"].as_array().unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0]["filename"], "carte recto verso.pdf");
+    assert_eq!(files[0]["pages"], 2);
+    let piece_id = files[0]["id"].as_i64().unwrap();
+
+    // Downloaded as an attachment, with nosniff, by the school only.
+    let res = app
+        .get(
+            &format!("/api/demandes/{id}/pieces/{piece_id}/fichier"),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res
+        .header("content-disposition")
+        .unwrap()
+        .starts_with("attachment;"));
+    assert_eq!(res.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(res.header("content-type"), Some("application/pdf"));
+    assert!(res.body.starts_with("%PDF-"));
+    second_school(&app).await;
+    let theirs = app.login_ok("pro", "ecole.port", SCHOOL_PASSWORD).await;
+    let res = app
+        .get(
+            &format!("/api/demandes/{id}/pieces/{piece_id}/fichier"),
+            Some(&theirs),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    let res = upload(&app, &theirs, id, "identite", "x.pdf", &pdf(1)).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    let res = app
+        .get(
+            &format!("/api/demandes/{id}/pieces/{piece_id}/fichier"),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+
+    // Deleted: gone from the list and from the storage.
+    let res = app
+        .post_form(
+            &format!("/api/demandes/{id}/pieces/{piece_id}/supprimer"),
+            "",
+            Some(&token),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let view = json(
+        &app.post_form("/api/demandes/lire", format!("id={id}"), Some(&token))
+            .await
+            .body,
+    );
+    assert_eq!(view["pieces"].as_array().unwrap().len(), 0);
+    let res = app
+        .get(
+            &format!("/api/demandes/{id}/pieces/{piece_id}/fichier"),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    // The missing pieces block the validation.
+    assert!(view["missing"].as_array().unwrap().iter().any(|m| m[1]
+        .as_str()
+        .unwrap()
+        .contains("Pièce manquante : Pièce d'identité")));
 }

@@ -10,3 +10,4 @@ pub mod lockout;
 pub mod password;
 pub mod session;
 pub mod steps;
+pub mod upload;

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::components::fields::{form_name, Checkbox, ErrorSummary, Input, Radios, Select};
 use crate::components::guard::RequireRole;
@@ -14,6 +14,7 @@ use crate::domain::departements::DEPARTEMENTS;
 use crate::domain::eligibility;
 use crate::domain::formats::display_phone;
 use crate::domain::steps::*;
+use crate::domain::upload::{human_size, UploadProblem, ACCEPT};
 use crate::error::AppError;
 
 #[component]
@@ -176,18 +177,33 @@ fn MotifStepForm(d: DemandeView) -> impl IntoView {
     // The category rules, checked as the school ticks (the server checks them again).
     let live = Signal::derive(move || {
         let f = form.get();
-        let categories: Vec<Categorie> = f.categories.keys().filter_map(|k| Categorie::parse(k)).collect();
+        let categories: Vec<Categorie> = f
+            .categories
+            .keys()
+            .filter_map(|k| Categorie::parse(k))
+            .collect();
         if categories.is_empty() {
             return Vec::new();
         }
         let step = MotifStep {
-            motif: f.motif.as_deref().and_then(Motif::parse).unwrap_or(Motif::Premier),
+            motif: f
+                .motif
+                .as_deref()
+                .and_then(Motif::parse)
+                .unwrap_or(Motif::Premier),
             categories,
-            filiere: f.filiere.as_deref().and_then(Filiere::parse).unwrap_or(Filiere::Traditionnelle),
+            filiere: f
+                .filiere
+                .as_deref()
+                .and_then(Filiere::parse)
+                .unwrap_or(Filiere::Traditionnelle),
             boite_automatique: false,
             handicap: false,
         };
-        eligibility::check_motif(&step).into_iter().map(|b| b.message).collect::<Vec<_>>()
+        eligibility::check_motif(&step)
+            .into_iter()
+            .map(|b| b.message)
+            .collect::<Vec<_>>()
     });
     let cat_message =
         Signal::derive(move || error.get().and_then(|e| e.field_message("categories")));
@@ -501,23 +517,149 @@ fn PhotoStepForm(d: DemandeView) -> impl IntoView {
 fn PiecesStepForm(d: DemandeView) -> impl IntoView {
     let action = ServerAction::<SavePieces>::new();
     let error = action_error(action);
+    let query = use_query_map();
+    let param = move |k: &str| query.read_untracked().get(k);
+    let problem = param("erreur").and_then(|code| {
+        let n = |k: &str| param(k).and_then(|v| v.parse::<u32>().ok()).unwrap_or(0);
+        UploadProblem::parse(&code, n("pages"), n("max"))
+    });
+    let problem_piece = param("piece");
+    let deposited = param("depot");
     let id = d.id;
+    let mut kinds = d.required_pieces.clone();
+    for f in &d.pieces {
+        if !kinds.contains(&f.kind) {
+            kinds.push(f.kind);
+        }
+    }
     view! {
         <ErrorSummary error />
-        <p>"Pour cette demande, les pièces suivantes sont nécessaires :"</p>
-        <ul>
-            {d.required_pieces
-                .iter()
-                .map(|p| view! { <li>{format!("{} ({} page(s) au plus)", p.label(), p.max_pages())}</li> })
-                .collect_view()}
-        </ul>
-        <div class="fr-alert fr-alert--info fr-alert--sm fr-my-3w">
-            <p>"Le dépôt des fichiers (PDF, JPEG ou PNG, 10 Mo au plus) n'est pas encore disponible dans ce service."</p>
-        </div>
+        <p>
+            "Déposez chaque pièce en PDF, JPEG ou PNG (10 Mo au plus par fichier). Une pièce de plusieurs pages peut être un PDF ou plusieurs photos, une par page."
+        </p>
+        {kinds
+            .into_iter()
+            .map(|kind| {
+                let files: Vec<PieceFile> = d.pieces.iter().filter(|f| f.kind == kind).cloned().collect();
+                let pages: i64 = files.iter().map(|f| f.pages).sum();
+                let required = d.required_pieces.contains(&kind);
+                let message = (problem_piece.as_deref() == Some(kind.code())).then_some(problem).flatten();
+                let ok = deposited.as_deref() == Some(kind.code());
+                view! { <PieceBlock id kind files pages required message ok /> }
+            })
+            .collect_view()}
         <ActionForm action>
             <input type="hidden" name="id" value=id />
             <StepButtons id n=5 pending=action.pending().into() />
         </ActionForm>
+    }
+}
+
+#[component]
+fn PieceBlock(
+    id: i64,
+    kind: Piece,
+    files: Vec<PieceFile>,
+    pages: i64,
+    required: bool,
+    message: Option<UploadProblem>,
+    ok: bool,
+) -> impl IntoView {
+    let code = kind.code();
+    let input_id = format!("fichier-{code}");
+    let messages_id = format!("fichier-{code}-messages");
+    let max = kind.max_pages();
+    let (sending, set_sending) = signal(false);
+    let status = if files.is_empty() {
+        if required {
+            "fr-badge fr-badge--sm fr-badge--warning"
+        } else {
+            "fr-badge fr-badge--sm"
+        }
+    } else {
+        "fr-badge fr-badge--sm fr-badge--success"
+    };
+    let status_text = if files.is_empty() {
+        if required {
+            "À déposer".to_string()
+        } else {
+            "Facultative".to_string()
+        }
+    } else {
+        format!("{pages} page(s) sur {max}")
+    };
+    view! {
+        <section class="fr-mt-4w permis-piece" id=format!("piece-{code}") aria-labelledby=format!("piece-{code}-title")>
+            <h2 class="fr-h5" id=format!("piece-{code}-title")>
+                {kind.label()}
+                " "
+                <span class=status>{status_text}</span>
+            </h2>
+            {ok.then(|| view! {
+                <div class="fr-alert fr-alert--success fr-alert--sm fr-mb-2w" role="status">
+                    <p>"Fichier déposé."</p>
+                </div>
+            })}
+            {(!files.is_empty())
+                .then(|| {
+                    view! {
+                        <ul class="permis-files">
+                            {files
+                                .into_iter()
+                                .map(|f| {
+                                    let what = format!("{} — {} page(s), {}", f.filename, f.pages, human_size(f.size.max(0) as u64));
+                                    view! {
+                                        <li class="permis-file">
+                                            {f.has_thumbnail.then(|| view! {
+                                                <img src=piece_url(id, f.id, "vignette") alt=format!("Aperçu de {}", f.filename) class="permis-thumb" />
+                                            })}
+                                            <span class="permis-file__name">{what}</span>
+                                            <a class="fr-link fr-link--sm fr-icon-download-line fr-link--icon-left" href=piece_url(id, f.id, "fichier") rel="external">
+                                                "Télécharger"
+                                                <span class="fr-sr-only">{format!(" {}", f.filename)}</span>
+                                            </a>
+                                            <form method="post" action=piece_url(id, f.id, "supprimer") class="permis-inline-form">
+                                                <button type="submit" class="fr-btn fr-btn--tertiary-no-outline fr-btn--sm fr-icon-delete-line fr-btn--icon-left">
+                                                    "Supprimer"
+                                                    <span class="fr-sr-only">{format!(" {}", f.filename)}</span>
+                                                </button>
+                                            </form>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                })}
+            <form
+                method="post"
+                enctype="multipart/form-data"
+                action=format!("/api/demandes/{id}/pieces/{code}")
+                on:submit=move |_| set_sending.set(true)
+            >
+                <div class="fr-upload-group" class:fr-upload-group--error=message.is_some()>
+                    <label class="fr-label" for=input_id.clone()>
+                        {if pages == 0 { "Ajouter un fichier" } else { "Ajouter une page ou un fichier" }}
+                        <span class="fr-hint-text">{format!("PDF, JPEG ou PNG, 10 Mo au plus ; {max} page(s) au plus pour cette pièce.")}</span>
+                    </label>
+                    <input
+                        class="fr-upload"
+                        type="file"
+                        id=input_id
+                        name="fichier"
+                        accept=ACCEPT
+                        aria-describedby=messages_id.clone()
+                        aria-invalid=message.is_some().then_some("true")
+                    />
+                    <div class="fr-messages-group" id=messages_id aria-live="polite">
+                        {message.map(|m| view! { <p class="fr-message fr-message--error">{m.message()}</p> })}
+                    </div>
+                </div>
+                <button type="submit" class="fr-btn fr-btn--secondary fr-btn--sm fr-mt-1w" disabled=move || sending.get()>
+                    {move || if sending.get() { "Envoi en cours…".to_string() } else { format!("Envoyer — {}", kind.label()) }}
+                </button>
+            </form>
+        </section>
     }
 }
 
@@ -644,7 +786,18 @@ fn Recap(d: DemandeView) -> impl IntoView {
             })}
         </RecapSection>
         <RecapSection title="Pièces justificatives" step=5 id editable>
-            {row("Pièces nécessaires", d.required_pieces.iter().map(|p| p.label()).collect::<Vec<_>>().join(" ; "))}
+            {d.required_pieces
+                .iter()
+                .map(|p| {
+                    let files: Vec<&PieceFile> = d.pieces.iter().filter(|f| f.kind == *p).collect();
+                    let text = if files.is_empty() {
+                        "Manquante".to_string()
+                    } else {
+                        files.iter().map(|f| format!("{} ({} p.)", f.filename, f.pages)).collect::<Vec<_>>().join(", ")
+                    };
+                    row(p.label(), text)
+                })
+                .collect_view()}
         </RecapSection>
         {editable
             .then(|| {

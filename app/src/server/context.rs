@@ -45,6 +45,7 @@ impl Settings {
 #[derive(Clone)]
 pub struct AppContext {
     pub db: Db,
+    pub storage: super::storage::Storage,
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
 }

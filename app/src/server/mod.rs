@@ -11,3 +11,5 @@ pub mod users;
 pub use context::{AppContext, ClientIp, Clock, Settings, SystemClock};
 pub use db::Db;
 pub mod demandes;
+pub mod pieces;
+pub mod storage;

@@ -39,6 +39,7 @@ pub struct TestApp {
     pub ctx: AppContext,
     clock: Arc<TestClock>,
     _site: tempfile::TempDir,
+    _files: std::sync::Arc<tempfile::TempDir>,
     _db_dir: Option<std::sync::Arc<tempfile::TempDir>>,
     pub db_url: String,
     pub peer: SocketAddr,
@@ -120,8 +121,10 @@ impl TestApp {
     ) -> TestApp {
         db.migrate().await.expect("migrate");
         let clock = Arc::new(TestClock(AtomicI64::new(T0)));
+        let files = tempfile::tempdir().expect("storage dir");
         let ctx = AppContext {
             db,
+            storage: app::server::storage::Storage::local(files.path()).expect("storage"),
             clock: clock.clone(),
             settings: Arc::new(Settings {
                 public_url: "http://127.0.0.1:3000".parse().unwrap(),
@@ -148,6 +151,7 @@ impl TestApp {
             ctx,
             clock,
             _site: site,
+            _files: std::sync::Arc::new(files),
             _db_dir: db_dir,
             db_url,
             peer,

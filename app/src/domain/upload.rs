@@ -1,0 +1,121 @@
+//! Rules for uploaded supporting documents, and the messages about them.
+
+/// 10 MB per file.
+pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
+
+pub const ACCEPT: &str = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UploadProblem {
+    Missing,
+    TooBig,
+    NotAllowedType,
+    Unreadable,
+    Protected,
+    TooManyPages { pages: u32, max: u32 },
+    NotEditable,
+}
+
+impl UploadProblem {
+    pub fn code(self) -> &'static str {
+        match self {
+            UploadProblem::Missing => "vide",
+            UploadProblem::TooBig => "taille",
+            UploadProblem::NotAllowedType => "type",
+            UploadProblem::Unreadable => "illisible",
+            UploadProblem::Protected => "protege",
+            UploadProblem::TooManyPages { .. } => "pages",
+            UploadProblem::NotEditable => "validee",
+        }
+    }
+
+    /// From the `erreur` (and `pages`, `max`) parameters of the page the browser is sent back to.
+    pub fn parse(code: &str, pages: u32, max: u32) -> Option<UploadProblem> {
+        Some(match code {
+            "vide" => UploadProblem::Missing,
+            "taille" => UploadProblem::TooBig,
+            "type" => UploadProblem::NotAllowedType,
+            "illisible" => UploadProblem::Unreadable,
+            "protege" => UploadProblem::Protected,
+            "pages" => UploadProblem::TooManyPages { pages, max },
+            "validee" => UploadProblem::NotEditable,
+            _ => return None,
+        })
+    }
+
+    pub fn message(self) -> String {
+        match self {
+            UploadProblem::Missing => "Choisissez un fichier à envoyer.".into(),
+            UploadProblem::TooBig => "Ce fichier dépasse 10 Mo : réduisez sa taille (numérisation en 150 ou 200 ppp, en niveaux de gris) puis recommencez.".into(),
+            UploadProblem::NotAllowedType => "Ce fichier n'est ni un PDF, ni une image JPEG ou PNG (son contenu a été vérifié, pas seulement son nom).".into(),
+            UploadProblem::Unreadable => "Ce fichier est endommagé ou illisible : numérisez de nouveau le document.".into(),
+            UploadProblem::Protected => "Ce PDF est protégé par un mot de passe : envoyez une version non protégée.".into(),
+            UploadProblem::TooManyPages { pages, max } => format!(
+                "Avec ce fichier, la pièce compterait {pages} pages alors que {max} au plus sont acceptées : supprimez les pages en trop ou un fichier déjà déposé."
+            ),
+            UploadProblem::NotEditable => "Cette demande a déjà été validée : ses pièces ne peuvent plus être modifiées.".into(),
+        }
+    }
+}
+
+/// A file name fit for display and for `Content-Disposition`: no path, no control characters,
+/// at most 100 characters.
+pub fn clean_filename(raw: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>' | '|' | '*' | '?' | ':'))
+        .take(100)
+        .collect();
+    let cleaned = cleaned.trim().trim_start_matches('.').to_string();
+    if cleaned.is_empty() {
+        "document".into()
+    } else {
+        cleaned
+    }
+}
+
+/// « 1,4 Mo », « 320 Ko »
+pub fn human_size(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} Mo", bytes as f64 / (1024.0 * 1024.0)).replace('.', ",")
+    } else {
+        format!("{} Ko", bytes.div_ceil(1024))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problems_round_trip_through_the_url() {
+        for p in [
+            UploadProblem::Missing,
+            UploadProblem::TooBig,
+            UploadProblem::NotAllowedType,
+            UploadProblem::Unreadable,
+            UploadProblem::Protected,
+            UploadProblem::TooManyPages { pages: 3, max: 2 },
+            UploadProblem::NotEditable,
+        ] {
+            assert_eq!(UploadProblem::parse(p.code(), 3, 2), Some(p));
+        }
+        assert!(UploadProblem::TooManyPages { pages: 3, max: 2 }
+            .message()
+            .contains("3 pages"));
+    }
+
+    #[test]
+    fn file_names_are_cleaned() {
+        assert_eq!(
+            clean_filename("C:\\Users\\lea\\carte id.pdf"),
+            "carte id.pdf"
+        );
+        assert_eq!(clean_filename("../../etc/passwd"), "passwd");
+        assert_eq!(clean_filename("\"bad\"\n.pdf"), "bad.pdf");
+        assert_eq!(clean_filename(".."), "document");
+        assert_eq!(human_size(1_468_006), "1,4 Mo");
+        assert_eq!(human_size(2048), "2 Ko");
+    }
+}

@@ -1,0 +1,223 @@
+//! Uploaded documents: recognised by their content, PDF pages counted, images re-encoded (which
+//! drops their metadata: EXIF position, camera, author) and given a thumbnail.
+
+use std::io::Cursor;
+
+use image::{ImageFormat, ImageReader, Limits};
+
+use crate::domain::upload::UploadProblem;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    Pdf,
+    Jpeg,
+    Png,
+}
+
+impl FileKind {
+    pub fn content_type(self) -> &'static str {
+        match self {
+            FileKind::Pdf => "application/pdf",
+            FileKind::Jpeg => "image/jpeg",
+            FileKind::Png => "image/png",
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            FileKind::Pdf => "pdf",
+            FileKind::Jpeg => "jpg",
+            FileKind::Png => "png",
+        }
+    }
+}
+
+/// The type of a file from its first bytes (never from its name or the browser's claim).
+pub fn sniff(bytes: &[u8]) -> Option<FileKind> {
+    if bytes.starts_with(b"%PDF-") {
+        Some(FileKind::Pdf)
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some(FileKind::Jpeg)
+    } else if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
+        Some(FileKind::Png)
+    } else {
+        None
+    }
+}
+
+#[derive(Debug)]
+pub struct Processed {
+    pub kind: FileKind,
+    pub bytes: Vec<u8>,
+    pub pages: u32,
+    pub thumbnail: Option<Vec<u8>>,
+}
+
+/// Checks and normalises an upload. CPU-bound: call it off the async runtime.
+pub fn process(bytes: &[u8]) -> Result<Processed, UploadProblem> {
+    if bytes.is_empty() {
+        return Err(UploadProblem::Missing);
+    }
+    if bytes.len() > crate::domain::upload::MAX_FILE_BYTES {
+        return Err(UploadProblem::TooBig);
+    }
+    let kind = sniff(bytes).ok_or(UploadProblem::NotAllowedType)?;
+    match kind {
+        FileKind::Pdf => {
+            let doc = lopdf::Document::load_mem(bytes).map_err(|e| match e {
+                lopdf::Error::Decryption(_) | lopdf::Error::UnsupportedSecurityHandler(_) => {
+                    UploadProblem::Protected
+                }
+                _ => UploadProblem::Unreadable,
+            })?;
+            if doc.is_encrypted() {
+                return Err(UploadProblem::Protected);
+            }
+            let pages = doc.get_pages().len() as u32;
+            if pages == 0 {
+                return Err(UploadProblem::Unreadable);
+            }
+            Ok(Processed {
+                kind,
+                bytes: bytes.to_vec(),
+                pages,
+                thumbnail: None,
+            })
+        }
+        FileKind::Jpeg | FileKind::Png => {
+            let format = if kind == FileKind::Jpeg {
+                ImageFormat::Jpeg
+            } else {
+                ImageFormat::Png
+            };
+            let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+            // A small file can claim a huge picture: decoding is bounded.
+            let mut limits = Limits::default();
+            limits.max_image_width = Some(12_000);
+            limits.max_image_height = Some(12_000);
+            limits.max_alloc = Some(300 * 1024 * 1024);
+            reader.limits(limits);
+            let img = reader.decode().map_err(|_| UploadProblem::Unreadable)?;
+            let mut out = Cursor::new(Vec::new());
+            match kind {
+                FileKind::Jpeg => {
+                    let rgb = img.to_rgb8();
+                    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 88)
+                        .encode_image(&rgb)
+                        .map_err(|_| UploadProblem::Unreadable)?;
+                }
+                _ => img
+                    .write_to(&mut out, ImageFormat::Png)
+                    .map_err(|_| UploadProblem::Unreadable)?,
+            }
+            let thumb = img.thumbnail(240, 240).to_rgb8();
+            let mut thumb_out = Cursor::new(Vec::new());
+            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut thumb_out, 80)
+                .encode_image(&thumb)
+                .map_err(|_| UploadProblem::Unreadable)?;
+            Ok(Processed {
+                kind,
+                bytes: out.into_inner(),
+                pages: 1,
+                thumbnail: Some(thumb_out.into_inner()),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+pub mod samples {
+    //! Small files built in memory for tests.
+
+    /// A valid PDF with `n` empty pages.
+    pub fn pdf(n: usize) -> Vec<u8> {
+        use lopdf::dictionary;
+        use lopdf::{Document, Object};
+        let mut doc = Document::with_version("1.5");
+        let pages_id = doc.new_object_id();
+        let kids: Vec<Object> = (0..n)
+            .map(|_| {
+                doc.add_object(dictionary! {
+                    "Type" => "Page",
+                    "Parent" => pages_id,
+                    "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+                })
+                .into()
+            })
+            .collect();
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(
+                dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => n as i64 },
+            ),
+        );
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+        doc.trailer.set("Root", catalog);
+        let mut out = Vec::new();
+        doc.save_to(&mut out).unwrap();
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jpeg_with_exif() -> Vec<u8> {
+        let img =
+            image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 4, y as u8 * 5, 120]));
+        let mut out = Cursor::new(Vec::new());
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
+            .encode_image(&img)
+            .unwrap();
+        let plain = out.into_inner();
+        // Insert an APP1 "Exif" segment right after SOI, as cameras and phones do.
+        let mut exif = vec![0xFF, 0xE1, 0x00, 0x16];
+        exif.extend_from_slice(b"Exif\0\0GPS 48.85 2.35\0\0");
+        let mut with = plain[..2].to_vec();
+        with.extend_from_slice(&exif);
+        with.extend_from_slice(&plain[2..]);
+        with
+    }
+
+    #[test]
+    fn types_are_recognised_by_content() {
+        assert_eq!(sniff(b"%PDF-1.7 ..."), Some(FileKind::Pdf));
+        assert_eq!(sniff(b"MZ\x90\x00 this is an exe renamed .pdf"), None);
+        assert_eq!(
+            process(b"MZ\x90\x00 exe").unwrap_err(),
+            UploadProblem::NotAllowedType
+        );
+        assert_eq!(process(b"").unwrap_err(), UploadProblem::Missing);
+    }
+
+    #[test]
+    fn pdf_pages_are_counted() {
+        assert_eq!(process(&samples::pdf(3)).unwrap().pages, 3);
+        assert_eq!(process(&samples::pdf(1)).unwrap().pages, 1);
+        assert_eq!(
+            process(b"%PDF-1.4 garbage").unwrap_err(),
+            UploadProblem::Unreadable
+        );
+    }
+
+    #[test]
+    fn images_lose_their_metadata_and_get_a_thumbnail() {
+        let original = jpeg_with_exif();
+        assert!(original.windows(4).any(|w| w == b"Exif"));
+        let p = process(&original).unwrap();
+        assert_eq!(p.kind, FileKind::Jpeg);
+        assert_eq!(p.pages, 1);
+        assert!(!p.bytes.windows(4).any(|w| w == b"Exif"), "EXIF removed");
+        assert!(!p.bytes.windows(3).any(|w| w == b"GPS"));
+        let thumb = image::load_from_memory(p.thumbnail.as_ref().unwrap()).unwrap();
+        assert!(thumb.width() <= 240 && thumb.height() <= 240);
+    }
+
+    #[test]
+    fn oversized_files_are_refused() {
+        let mut big = b"%PDF-1.4\n".to_vec();
+        big.resize(crate::domain::upload::MAX_FILE_BYTES + 1, b' ');
+        assert_eq!(process(&big).unwrap_err(), UploadProblem::TooBig);
+    }
+}

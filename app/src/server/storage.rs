@@ -1,0 +1,61 @@
+//! Where uploaded files live: an object store (a local directory by default), outside the web
+//! root; files are only served through handlers that check who asks.
+
+use std::sync::Arc;
+
+use object_store::local::LocalFileSystem;
+use object_store::path::Path;
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
+
+use crate::error::AppError;
+
+#[derive(Clone, Debug)]
+pub struct Storage {
+    store: Arc<dyn ObjectStore>,
+}
+
+impl Storage {
+    /// A local directory (created when missing).
+    pub fn local(dir: &std::path::Path) -> std::io::Result<Storage> {
+        std::fs::create_dir_all(dir)?;
+        let fs = LocalFileSystem::new_with_prefix(dir).map_err(std::io::Error::other)?;
+        Ok(Storage {
+            store: Arc::new(fs),
+        })
+    }
+
+    pub async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), AppError> {
+        self.store
+            .put(&Path::from(key), PutPayload::from(bytes))
+            .await
+            .map_err(|e| AppError::internal("storage put", e))?;
+        Ok(())
+    }
+
+    pub async fn get(&self, key: &str) -> Result<bytes::Bytes, AppError> {
+        let r = self
+            .store
+            .get(&Path::from(key))
+            .await
+            .map_err(|e| match e {
+                object_store::Error::NotFound { .. } => AppError::NotFound,
+                e => AppError::internal("storage get", e),
+            })?;
+        r.bytes()
+            .await
+            .map_err(|e| AppError::internal("storage read", e))
+    }
+
+    pub async fn delete(&self, key: &str) -> Result<(), AppError> {
+        match self.store.delete(&Path::from(key)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(AppError::internal("storage delete", e)),
+        }
+    }
+}
+
+/// A fresh random key for a new object.
+pub fn new_key(prefix: &str, extension: &str) -> String {
+    let id: [u8; 16] = rand::random();
+    format!("{prefix}/{}.{extension}", hex::encode(id))
+}
