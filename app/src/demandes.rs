@@ -165,7 +165,7 @@ pub fn step_href(id: i64, step: usize) -> String {
 }
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub mod ssr {
     use super::*;
     use crate::domain::account::Role;
     use crate::domain::demande::{Etat, ModePhoto};
@@ -191,6 +191,18 @@ mod ssr {
         page: Option<u32>,
     ) -> Result<ListPage, AppError> {
         let (ctx, _, school_id) = school_user().await?;
+        load_list(&ctx, school_id, q, etat, tri, page).await
+    }
+
+    /// The list page's data (also preloaded by the server before rendering the page).
+    pub async fn load_list(
+        ctx: &AppContext,
+        school_id: i64,
+        q: Option<String>,
+        etat: Option<String>,
+        tri: Option<String>,
+        page: Option<u32>,
+    ) -> Result<ListPage, AppError> {
         let search: String = q.unwrap_or_default().chars().take(100).collect();
         let filter = ListFilter {
             search,
@@ -231,6 +243,15 @@ mod ssr {
 
     pub async fn view(id: i64) -> Result<DemandeView, AppError> {
         let (ctx, _, school_id) = school_user().await?;
+        load_view(&ctx, school_id, id).await
+    }
+
+    /// A step page's data (also preloaded by the server before rendering the page).
+    pub async fn load_view(
+        ctx: &AppContext,
+        school_id: i64,
+        id: i64,
+    ) -> Result<DemandeView, AppError> {
         let row = store::get(&ctx.db, school_id, id).await?;
         let data = row.data()?;
         let today = date_paris(row.validated_at.unwrap_or(ctx.now()));
@@ -238,7 +259,7 @@ mod ssr {
             (Some(m), Some(ec)) => eligibility::required_pieces(m, ec.date_naissance, today),
             _ => vec![Piece::Identite, Piece::Domicile],
         };
-        let pieces = pieces_of(&ctx, row.id).await?;
+        let pieces = pieces_of(ctx, row.id).await?;
         Ok(DemandeView {
             id: row.id,
             etat: row.etat(),

@@ -10,6 +10,40 @@ async function tabTo(page: Page, id: string) {
   throw new Error(`#${id} never received the focus`);
 }
 
+/** A valid one-page PDF, built with a correct cross-reference table. */
+function onePagePdf(): Buffer {
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>',
+  ];
+  let body = '%PDF-1.4\n';
+  const offsets: number[] = [];
+  objects.forEach((o, i) => {
+    offsets.push(body.length);
+    body += `${i + 1} 0 obj\n${o}\nendobj\n`;
+  });
+  const xref = body.length;
+  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const off of offsets) body += `${String(off).padStart(10, '0')} 00000 n \n`;
+  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(body, 'latin1');
+}
+
+/** A 1×1 PNG. */
+const tinyPng = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+async function deposit(page: Page, kind: string, name: string, mimeType: string, buffer: Buffer) {
+  const section = page.locator(`#piece-${kind}`);
+  await section.locator('input[type=file]').setInputFiles({ name, mimeType, buffer });
+  await section.getByRole('button', { name: /^Envoyer/ }).click();
+  await expect(page).toHaveURL(new RegExp(`depot=${kind}`));
+  await expect(page.locator(`#piece-${kind}`).getByText('Fichier déposé.')).toBeVisible();
+}
+
 function isoDaysAgo(years: number, extraDays: number): string {
   const d = new Date();
   d.setFullYear(d.getFullYear() - years);
@@ -96,8 +130,25 @@ test('a school files a demande for a 17-year-old in AAC, fixes its mistakes and 
   await page.locator('#code_ephoto').fill('demo2026ephoto00000001');
   await next(page, 5);
   await expectAccessible(page);
-  await expect(page.getByText('Certificat de participation à la JDC', { exact: false })).toBeVisible();
-  await expect(page.getByText("Pièce d'identité du représentant légal", { exact: false })).toBeVisible();
+  // Step 5: an executable renamed .pdf is recognised and refused, then the real pieces go in.
+  const identite = page.locator('#piece-identite');
+  await identite.locator('input[type=file]').setInputFiles({
+    name: 'carte.pdf',
+    mimeType: 'application/pdf',
+    buffer: Buffer.from('MZ\x90\x00 This program cannot be run in DOS mode'),
+  });
+  await identite.getByRole('button', { name: /^Envoyer/ }).click();
+  await expect(page.locator('#fichier-identite-messages')).toContainText("n'est ni un PDF, ni une image JPEG ou PNG");
+  await hydrated(page);
+  await expectAccessible(page);
+  await deposit(page, 'identite', 'carte-identite.pdf', 'application/pdf', onePagePdf());
+  await deposit(page, 'domicile', 'facture.png', 'image/png', tinyPng);
+  await expect(page.locator('#piece-domicile img')).toHaveAttribute('alt', 'Aperçu de facture.png');
+  for (const kind of ['assr', 'jdc', 'identite_representant']) {
+    await deposit(page, kind, `${kind}.pdf`, 'application/pdf', onePagePdf());
+  }
+  await hydrated(page);
+  await expectAccessible(page);
   await next(page, 6);
 
   // Recap: « Valider » stays disabled until the attestation is ticked.

@@ -101,3 +101,16 @@ test.describe('on a phone', () => {
     await expect(page.getByRole('heading', { level: 1 })).toHaveText("Connexion à l'espace professionnel");
   });
 });
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('the login form still works (plain form post)', async ({ page }) => {
+    await page.goto('/connexion/pro');
+    await page.getByLabel('Identifiant ou adresse électronique').fill(demo.ecole.identifiant);
+    await page.getByLabel('Mot de passe', { exact: true }).fill(demo.ecole.password);
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await expect(page).toHaveURL(/\/ecole\/demandes$/);
+    await expect(page.getByRole('heading', { level: 1, name: 'Mes demandes' })).toBeVisible();
+  });
+});

@@ -89,10 +89,11 @@ fn is_safe_method(method: &Method) -> bool {
 /// `Sec-Fetch-Site` (all current ones) and `Origin` (on every POST); clients that send neither
 /// are not browsers and carry no ambient cookie risk.
 pub fn is_cross_site(config: &SecurityConfig, headers: &axum::http::HeaderMap) -> bool {
+    // Sec-Fetch-Site is set by the browser itself and cannot be forged by a page: when present
+    // it decides. (A form submitted from our own pages carries `Origin: null`, because of our
+    // `Referrer-Policy: no-referrer`, so Origin alone would refuse it.)
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
-        if !matches!(site, "same-origin" | "none") {
-            return true;
-        }
+        return !matches!(site, "same-origin" | "none");
     }
     match headers.get(header::ORIGIN) {
         None => false,
@@ -212,13 +213,14 @@ pub async fn session_context(
     if !matches!(*req.method(), Method::GET | Method::HEAD) || !is_page_path(&path) {
         return next.run(req).await;
     }
-    let user = match sessions::token_from_headers(&ctx.settings, req.headers()) {
-        Some(token) => match sessions::lookup(&ctx.db, &token, ctx.now()).await {
-            Ok(user) => user.and_then(|u| u.to_current_user()),
-            Err(_) => None, // logged by the store; the visitor is treated as anonymous
-        },
+    let session = match sessions::token_from_headers(&ctx.settings, req.headers()) {
+        Some(token) => sessions::lookup(&ctx.db, &token, ctx.now())
+            .await
+            .ok()
+            .flatten(),
         None => None,
     };
+    let user = session.as_ref().and_then(|u| u.to_current_user());
     if let Some((roles, espace)) = page_access(&path) {
         let target = match user.as_ref().map(|u| u.role) {
             Some(role) if roles.contains(&role) => None,
@@ -236,8 +238,57 @@ pub async fn session_context(
                 .into_response();
         }
     }
+    if let Some(session) = &session {
+        preload(&ctx, session, &mut req).await;
+    }
     req.extensions_mut().insert(ResolvedUser(user));
     next.run(req).await
+}
+
+/// Computes the data of the pages that show some, before rendering (see
+/// `app::components::loader`).
+async fn preload(
+    ctx: &app::server::AppContext,
+    session: &app::server::sessions::SessionUser,
+    req: &mut Request,
+) {
+    use app::components::loader::Preloaded;
+    use app::demandes::ssr::{load_list, load_view};
+    let (Some(app::domain::account::Role::Ecole), Some(school_id)) =
+        (session.role(), session.school_id)
+    else {
+        return;
+    };
+    let path = req.uri().path().to_string();
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match segments.as_slice() {
+        ["ecole", "demandes"] => {
+            let query = req.uri().query().unwrap_or("");
+            let param = |k: &str| {
+                url::form_urlencoded::parse(query.as_bytes())
+                    .find(|(key, v)| key == k && !v.is_empty())
+                    .map(|(_, v)| v.into_owned())
+            };
+            let page = param("page").and_then(|p| p.parse::<u32>().ok());
+            let data = load_list(
+                ctx,
+                school_id,
+                param("q"),
+                param("etat"),
+                param("tri"),
+                page,
+            )
+            .await;
+            req.extensions_mut().insert(Preloaded(data));
+        }
+        ["ecole", "demandes", id, "etape", _] => {
+            if let Ok(id) = id.parse::<i64>() {
+                let data = load_view(ctx, school_id, id).await;
+                req.extensions_mut().insert(Preloaded(data));
+            }
+        }
+        _ => {}
+    }
 }
 
 #[cfg(test)]

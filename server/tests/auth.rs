@@ -441,20 +441,28 @@ async fn bad_input_gets_a_french_message_never_a_500() {
 async fn many_renders_in_parallel_all_complete() {
     let app = TestApp::with_accounts().await;
     let token = app.login_ok("pro", "ecole.gare", SCHOOL_PASSWORD).await;
+    let res = app
+        .post_form("/api/demandes/nouvelle", "", Some(&token))
+        .await;
+    let id: i64 = res.body.parse().unwrap();
     let mut tasks = tokio::task::JoinSet::new();
-    for i in 0..200 {
+    for i in 0..300 {
         let router = app.router.clone();
         let cookie = format!("permis_session={token}");
         tasks.spawn(async move {
             use tower::ServiceExt;
-            let path = if i % 2 == 0 { "/ecole/demandes" } else { "/" };
-            let req = axum::http::Request::get(path)
+            let path = match i % 3 {
+                0 => "/ecole/demandes".to_string(),
+                1 => format!("/ecole/demandes/{id}/etape/{}", i % 6 + 1),
+                _ => "/".to_string(),
+            };
+            let req = axum::http::Request::get(path.as_str())
                 .header("cookie", cookie)
                 .body(axum::body::Body::empty())
                 .unwrap();
             let res = tokio::time::timeout(std::time::Duration::from_secs(20), router.oneshot(req))
                 .await
-                .expect("render stalled")
+                .unwrap_or_else(|_| panic!("render of {path} stalled"))
                 .unwrap();
             let status = res.status();
             let body = tokio::time::timeout(
@@ -462,7 +470,7 @@ async fn many_renders_in_parallel_all_complete() {
                 axum::body::to_bytes(res.into_body(), 1 << 22),
             )
             .await
-            .expect("body stalled")
+            .unwrap_or_else(|_| panic!("body of {path} stalled"))
             .unwrap();
             (status, String::from_utf8_lossy(&body).contains("</html>"))
         });

@@ -3,3 +3,4 @@ pub mod forms;
 pub mod guard;
 pub mod layout;
 pub mod layout_bits;
+pub mod loader;

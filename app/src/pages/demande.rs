@@ -7,6 +7,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::components::fields::{form_name, Checkbox, ErrorSummary, Input, Radios, Select};
 use crate::components::guard::RequireRole;
+use crate::components::loader::use_page_data;
 use crate::demandes::*;
 use crate::domain::account::{Espace, Role};
 use crate::domain::demande::*;
@@ -52,7 +53,7 @@ fn StepView() -> impl IntoView {
             .filter(|n| (1..=6).contains(n))
             .unwrap_or(1)
     };
-    let demande = Resource::new(move || (id(), step()), |(id, _)| get_demande(id));
+    let demande = use_page_data(move || (id(), step()), |(id, _)| get_demande(id));
     view! {
         <Title text=move || format!("Étape {} sur 6 : {} — Nouvelle demande", step(), STEPS[step() - 1]) />
         <div class="fr-container fr-my-6w">
@@ -61,21 +62,20 @@ fn StepView() -> impl IntoView {
                     "Retour à mes demandes"
                 </A>
             </p>
-            <Transition fallback=|| view! { <p>"Chargement de la demande…"</p> }>
-                {move || Suspend::new(async move {
-                    let n = step();
-                    match demande.await {
-                        Ok(d) => view! { <Step d n /> }.into_any(),
-                        Err(e) => view! {
-                            <div class="fr-alert fr-alert--error" role="alert">
-                                <h1 class="fr-alert__title">"Demande introuvable"</h1>
-                                <p>{e.to_string()}</p>
-                            </div>
-                        }
-                        .into_any(),
+            {move || {
+                let n = step();
+                match demande.get() {
+                    None => view! { <p>"Chargement de la demande…"</p> }.into_any(),
+                    Some(Ok(d)) => view! { <Step d n /> }.into_any(),
+                    Some(Err(e)) => view! {
+                        <div class="fr-alert fr-alert--error" role="alert">
+                            <h1 class="fr-alert__title">"Demande introuvable"</h1>
+                            <p>{e.to_string()}</p>
+                        </div>
                     }
-                })}
-            </Transition>
+                    .into_any(),
+                }
+            }}
         </div>
     }
 }

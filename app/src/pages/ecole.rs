@@ -8,6 +8,7 @@ use leptos_router::hooks::use_query_map;
 use crate::auth::CurrentUser;
 use crate::components::guard::RequireRole;
 use crate::components::layout_bits::LastLogin;
+use crate::components::loader::use_page_data;
 use crate::demandes::{list_demandes, ListPage, NouvelleDemande};
 use crate::domain::account::{Espace, Role};
 use crate::domain::demande::Etat;
@@ -24,7 +25,7 @@ pub fn MesDemandesPage() -> impl IntoView {
 fn MesDemandes(user: CurrentUser) -> impl IntoView {
     let query = use_query_map();
     let param = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
-    let list = Resource::new(
+    let list = use_page_data(
         move || {
             (
                 param("q"),
@@ -112,19 +113,16 @@ fn MesDemandes(user: CurrentUser) -> impl IntoView {
                     </div>
                 </div>
             </Form>
-            <Transition fallback=|| view! { <p>"Chargement des demandes…"</p> }>
-                {move || Suspend::new(async move {
-                    match list.await {
-                        Ok(page) => view! { <DemandesTable page /> }.into_any(),
-                        Err(e) => view! {
-                            <div class="fr-alert fr-alert--error" role="alert">
-                                <p>{e.to_string()}</p>
-                            </div>
-                        }
-                        .into_any(),
-                    }
-                })}
-            </Transition>
+            {move || match list.get() {
+                None => view! { <p>"Chargement des demandes…"</p> }.into_any(),
+                Some(Ok(page)) => view! { <DemandesTable page /> }.into_any(),
+                Some(Err(e)) => view! {
+                    <div class="fr-alert fr-alert--error" role="alert">
+                        <p>{e.to_string()}</p>
+                    </div>
+                }
+                .into_any(),
+            }}
         </div>
     }
 }

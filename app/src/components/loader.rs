@@ -1,0 +1,74 @@
+//! Page data without `<Suspense>` on the server.
+//!
+//! leptos 0.8's streaming SSR can stall a response forever when a resource resolves inside a
+//! Suspense boundary at an unlucky moment (a race inside the framework: about one render in a
+//! few hundred under load here, see the `many_renders_in_parallel_all_complete` test). Pages
+//! therefore get their data from the server *before* rendering (the server's `preload`
+//! middleware puts it in the request), render it synchronously, and share it with the browser
+//! in the page; on client-side navigation the browser fetches it through the server function.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use serde::{de::DeserializeOwned, Serialize};
+
+use crate::error::AppError;
+
+/// A value the server computed for this page request.
+#[derive(Clone, Debug)]
+pub struct Preloaded<T>(pub T);
+
+#[cfg(feature = "ssr")]
+fn preloaded<T: Clone + Send + Sync + 'static>() -> Option<T> {
+    use_context::<http::request::Parts>()
+        .and_then(|p| p.extensions.get::<Preloaded<T>>().cloned())
+        .map(|p| p.0)
+}
+
+/// The data of a page for `key` (e.g. the URL's parameters): the server's preloaded value on
+/// the first render, then fetched again whenever `key` changes. `None` while loading.
+pub fn use_page_data<K, T, F, Fut>(
+    key: impl Fn() -> K + Send + Sync + 'static,
+    fetch: F,
+) -> RwSignal<Option<Result<T, AppError>>>
+where
+    K: PartialEq + Clone + Send + Sync + 'static,
+    T: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
+    F: Fn(K) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<T, AppError>> + 'static,
+{
+    let initial = leptos::server::SharedValue::new(|| {
+        #[cfg(feature = "ssr")]
+        {
+            preloaded::<Result<T, AppError>>()
+        }
+        #[cfg(not(feature = "ssr"))]
+        {
+            None::<Result<T, AppError>>
+        }
+    })
+    .into_inner();
+    let data = RwSignal::new(initial);
+    let fetch = Arc::new(fetch);
+    // Only the latest request may write its answer.
+    let latest = StoredValue::new(0u64);
+    Effect::new(move |previous: Option<K>| {
+        let k = key();
+        let changed = previous.as_ref().is_some_and(|p| *p != k);
+        if changed || (previous.is_none() && data.get_untracked().is_none()) {
+            let ticket = latest.get_value() + 1;
+            latest.set_value(ticket);
+            let fetch = fetch.clone();
+            let k = k.clone();
+            leptos::task::spawn_local(async move {
+                let result = fetch(k).await;
+                if latest.get_value() == ticket {
+                    data.set(Some(result));
+                }
+            });
+        }
+        k
+    });
+    data
+}
