@@ -62,18 +62,37 @@ if [ "$(cat public/dsfr/VERSION 2>/dev/null)" != "$DSFR_VERSION" ]; then
   echo "$DSFR_VERSION" > public/dsfr/VERSION
 fi
 
+# 6. Postal codes and communes (Etalab data from npm `codes-postaux`) as a compact TSV file the
+#    server loads at start: code postal, code INSEE, nom de la commune.
+CP_SRC=node_modules/codes-postaux/codes-postaux.json
+if [ ! -s generated/codes-postaux.tsv ] || [ "$CP_SRC" -nt generated/codes-postaux.tsv ]; then
+  say "génération de generated/codes-postaux.tsv"
+  mkdir -p generated
+  node -e '
+    const rows = require("./" + process.argv[1]);
+    const seen = new Set();
+    const out = [];
+    for (const r of rows) {
+      const line = [r.codePostal, r.codeCommune, r.nomCommune].join("\t");
+      if (!seen.has(line)) { seen.add(line); out.push(line); }
+    }
+    out.sort();
+    require("fs").writeFileSync("generated/codes-postaux.tsv", out.join("\n") + "\n");
+  ' "$CP_SRC"
+fi
+
 if [ "$FOR_TESTS" = 1 ]; then
-  # 6. Playwright (its browser download is skipped: Debian's Chromium is used).
+  # 7. Playwright (its browser download is skipped: Debian's Chromium is used).
   if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
     say "npm ci (Playwright, axe-core)"
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
   fi
-  # 7. Chromium from Debian.
+  # 8. Chromium from Debian.
   if [ ! -x /usr/bin/chromium ]; then
     say "apt-get install chromium"
     apt_install chromium
   fi
-  # 8. PostgreSQL server binaries, for the throwaway test cluster.
+  # 9. PostgreSQL server binaries, for the throwaway test cluster.
   if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     say "apt-get install postgresql"
     apt_install postgresql

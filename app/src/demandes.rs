@@ -146,6 +146,18 @@ pub async fn save_photo(id: i64, form: PhotoForm) -> Result<(), AppError> {
         .map_err(AppError::with_status)
 }
 
+/// The communes a postal code serves (official Etalab data), for the address step.
+#[server(prefix = "/api", endpoint = "communes")]
+pub async fn communes_du_code_postal(code_postal: String) -> Result<Vec<String>, AppError> {
+    let ctx = crate::server::context::app_context()?;
+    Ok(ctx
+        .communes
+        .for_postal_code(code_postal.trim())
+        .iter()
+        .map(|c| c.nom.clone())
+        .collect())
+}
+
 /// Moves on from the documents step (the pieces themselves are uploaded one by one).
 #[server(prefix = "/api", endpoint = "demandes/pieces")]
 pub async fn save_pieces(id: i64) -> Result<(), AppError> {
@@ -337,8 +349,24 @@ pub mod ssr {
     }
 
     pub async fn save_adresse(id: i64, form: AdresseForm) -> Result<(), AppError> {
-        save_step(id, 4, |data, _, _| {
-            data.adresse = Some(steps::parse_adresse(&form).map_err(invalid)?);
+        save_step(id, 4, |data, _, ctx| {
+            let mut adresse = steps::parse_adresse(&form).map_err(invalid)?;
+            // The postal code and the commune must go together (Etalab data); the commune is
+            // stored with its official spelling.
+            match crate::domain::communes::check(
+                &ctx.communes,
+                &adresse.code_postal,
+                &adresse.commune,
+            ) {
+                Ok(official) => adresse.commune = official,
+                Err((field, message)) => {
+                    return Err(AppError::Invalid(vec![FieldError {
+                        field: field.into(),
+                        message,
+                    }]))
+                }
+            }
+            data.adresse = Some(adresse);
             Ok(())
         })
         .await

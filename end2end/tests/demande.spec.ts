@@ -155,7 +155,7 @@ test('a school files a demande for a 17-year-old in AAC, fixes its mistakes and 
   await expect(page.getByRole('heading', { name: 'Relisez-vous !' })).toBeVisible();
   await expect(page.getByText('+33612345678')).toHaveCount(0);
   await expect(page.getByText('06 12 34 56 78')).toBeVisible();
-  await expect(page.getByText('Préfecture de Seine-et-Marne (Melun)')).toBeVisible();
+  await expect(page.getByText('Préfecture de Melun (Seine-et-Marne)')).toBeVisible();
   await expectAccessible(page);
   const valider = page.getByRole('button', { name: 'Valider' });
   await expect(valider).toBeDisabled();

@@ -79,9 +79,16 @@ async fn context(config: &Config) -> AppContext {
     }
     let storage = app::server::storage::Storage::local(std::path::Path::new(&config.storage))
         .unwrap_or_else(|e| fail(format!("stockage {} inaccessible : {e}", config.storage)));
+    let communes = std::fs::read_to_string(&config.communes).unwrap_or_else(|e| {
+        fail(format!(
+            "données des codes postaux introuvables ({}: {e}) : lancez scripts/setup.sh",
+            config.communes.display()
+        ))
+    });
     AppContext {
         db,
         storage,
+        communes: Arc::new(app::domain::communes::Communes::from_tsv(&communes)),
         clock: Arc::new(SystemClock),
         settings: Arc::new(config.settings()),
     }

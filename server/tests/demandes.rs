@@ -731,3 +731,51 @@ async fn uploads_are_checked_by_content_size_and_pages() {
         .unwrap()
         .contains("Pièce manquante : Pièce d'identité")));
 }
+
+#[tokio::test]
+async fn the_postal_code_and_the_commune_must_match_the_official_data() {
+    let app = TestApp::with_accounts().await;
+    let token = app.login_ok("pro", "ecole.gare", SCHOOL_PASSWORD).await;
+    let id = new_demande(&app, &token).await;
+    let address = |cp: &'static str, commune: &'static str| {
+        vec![
+            ("nom_voie", "rue des Lilas"),
+            ("code_postal", cp),
+            ("commune", commune),
+            ("email", "lea@example.fr"),
+            ("telephone", "0612345678"),
+        ]
+    };
+    let res = step(&app, &token, "adresse", id, &address("77000", "Paris")).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    let err = &json(&res.body)["Invalid"][0];
+    assert_eq!(err["field"], "commune");
+    assert!(
+        err["message"].as_str().unwrap().contains("Melun"),
+        "{}",
+        err["message"]
+    );
+    let res = step(&app, &token, "adresse", id, &address("77999", "Melun")).await;
+    assert_eq!(json(&res.body)["Invalid"][0]["field"], "code_postal");
+    // Any case and accents, « St » for « Saint »: stored with the official spelling.
+    let res = step(&app, &token, "adresse", id, &address("42000", "st etienne")).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let view = json(
+        &app.post_form("/api/demandes/lire", format!("id={id}"), Some(&token))
+            .await
+            .body,
+    );
+    assert_eq!(view["data"]["adresse"]["commune"], "Saint-Étienne");
+    assert_eq!(
+        view["data"]["adresse"]["prefecture"],
+        "Préfecture de Saint-Étienne (Loire)"
+    );
+    // The suggestions the address step offers.
+    let list: Vec<String> = serde_json::from_str(
+        &app.post_form("/api/communes", "code_postal=77000", Some(&token))
+            .await
+            .body,
+    )
+    .unwrap();
+    assert!(list.contains(&"Melun".to_string()), "{list:?}");
+}

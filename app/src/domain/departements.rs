@@ -133,22 +133,19 @@ pub fn find(code: &str) -> Option<&'static (&'static str, &'static str, &'static
     DEPARTEMENTS.iter().find(|d| d.0 == code)
 }
 
-/// « Préfecture de Seine-et-Marne (Melun) »
+/// « Préfecture de Melun (Seine-et-Marne) » — named after its town, which needs no article.
 pub fn prefecture_label(code: &str) -> Option<String> {
-    find(code).map(|(_, name, chef_lieu)| format!("Préfecture {} ({chef_lieu})", de(name)))
+    find(code).map(|(_, name, chef_lieu)| format!("Préfecture {} ({name})", de(chef_lieu)))
 }
 
-fn de(name: &str) -> String {
-    let starts_vowel = name
-        .chars()
-        .next()
-        .is_some_and(|c| "AEIOUYÉÈÎaeiouy".contains(c));
-    if name.starts_with("La ") {
-        format!("de {name}")
-    } else if starts_vowel {
-        format!("de l'{name}")
+/// « de Melun », « d'Évreux », « du Mans », « de La Rochelle »
+fn de(town: &str) -> String {
+    if let Some(rest) = town.strip_prefix("Le ") {
+        format!("du {rest}")
+    } else if town.chars().next().is_some_and(|c| "AEIOUYÉÈÎ".contains(c)) {
+        format!("d'{town}")
     } else {
-        format!("de {name}")
+        format!("de {town}")
     }
 }
 
@@ -179,11 +176,19 @@ mod tests {
         );
         assert_eq!(
             prefecture_label("77").as_deref(),
-            Some("Préfecture de Seine-et-Marne (Melun)")
+            Some("Préfecture de Melun (Seine-et-Marne)")
         );
         assert_eq!(
             prefecture_label("1").as_deref(),
-            Some("Préfecture de l'Ain (Bourg-en-Bresse)")
+            Some("Préfecture de Bourg-en-Bresse (Ain)")
+        );
+        assert_eq!(
+            prefecture_label("27").as_deref(),
+            Some("Préfecture d'Évreux (Eure)")
+        );
+        assert_eq!(
+            prefecture_label("72").as_deref(),
+            Some("Préfecture du Mans (Sarthe)")
         );
     }
 }

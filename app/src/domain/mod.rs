@@ -1,6 +1,7 @@
 //! Domain rules: plain Rust, no IO, compiled into both the server and the browser.
 
 pub mod account;
+pub mod communes;
 pub mod date;
 pub mod demande;
 pub mod departements;

@@ -642,7 +642,7 @@ mod tests {
     #[test]
     fn the_address_derives_its_prefecture_and_normalises_the_phone() {
         let a = parse_adresse(&adresse_form()).unwrap();
-        assert_eq!(a.prefecture, "Préfecture de Seine-et-Marne (Melun)");
+        assert_eq!(a.prefecture, "Préfecture de Melun (Seine-et-Marne)");
         assert_eq!(a.telephone, "+33612345678");
         assert_eq!(a.type_voie.as_deref(), Some("Rue"));
         let mut f = adresse_form();

@@ -447,14 +447,7 @@ fn AdresseStepForm(d: DemandeView) -> impl IntoView {
                 </div>
             </div>
             <Input key="complement" label="Complément d'adresse" hint="Bâtiment, étage, chez…" value=f.complement.clone().unwrap_or_default() required=false error />
-            <div class="fr-grid-row fr-grid-row--gutters">
-                <div class="fr-col-12 fr-col-md-4">
-                    <Input key="code_postal" label="Code postal" value=f.code_postal.clone().unwrap_or_default() inputmode="numeric" maxlength=5 autocomplete="postal-code" error />
-                </div>
-                <div class="fr-col-12 fr-col-md-8">
-                    <Input key="commune" label="Commune" value=f.commune.clone().unwrap_or_default() autocomplete="address-level2" error />
-                </div>
-            </div>
+            <CodePostalCommune code_postal=f.code_postal.clone().unwrap_or_default() commune=f.commune.clone().unwrap_or_default() error />
             <Input key="prefecture" label="Préfecture de rattachement" hint="Déduite du code postal si vous laissez ce champ vide ; modifiable" value=f.prefecture.clone().unwrap_or_default() required=false error />
             <h2 class="fr-h4 fr-mt-4w">"Coordonnées du candidat"</h2>
             <Input key="email" label="Adresse électronique" hint="Le candidat y recevra le lien pour vérifier et valider sa demande" input_type="email" value=f.email.clone().unwrap_or_default() autocomplete="email" error />
@@ -467,6 +460,94 @@ fn AdresseStepForm(d: DemandeView) -> impl IntoView {
             />
             <StepButtons id n=3 pending=action.pending().into() />
         </ActionForm>
+    }
+}
+
+/// Postal code and commune: as soon as the postal code has 5 digits, the communes it serves
+/// (official data) are offered as suggestions and named under the field.
+#[component]
+fn CodePostalCommune(
+    code_postal: String,
+    commune: String,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let cp_message =
+        Signal::derive(move || error.get().and_then(|e| e.field_message("code_postal")));
+    let commune_message =
+        Signal::derive(move || error.get().and_then(|e| e.field_message("commune")));
+    let suggestions = RwSignal::new(Vec::<String>::new());
+    let lookup = move |cp: String| {
+        if cp.len() == 5 && cp.bytes().all(|b| b.is_ascii_digit()) {
+            leptos::task::spawn_local(async move {
+                if let Ok(list) = communes_du_code_postal(cp).await {
+                    suggestions.set(list);
+                }
+            });
+        } else {
+            suggestions.set(Vec::new());
+        }
+    };
+    let hint = move || {
+        let list = suggestions.get();
+        match list.len() {
+            0 => None,
+            1 => Some(format!("Commune de ce code postal : {}", list[0])),
+            _ => Some(format!("Communes de ce code postal : {}", list.join(", "))),
+        }
+    };
+    view! {
+        <div class="fr-grid-row fr-grid-row--gutters">
+            <div class="fr-col-12 fr-col-md-4">
+                <div class="fr-input-group" class:fr-input-group--error=move || cp_message.get().is_some()>
+                    <label class="fr-label" for="code_postal">"Code postal"</label>
+                    <input
+                        class="fr-input"
+                        class:fr-input--error=move || cp_message.get().is_some()
+                        id="code_postal"
+                        name="form[code_postal]"
+                        value=code_postal
+                        inputmode="numeric"
+                        maxlength="5"
+                        autocomplete="postal-code"
+                        aria-required="true"
+                        aria-invalid=move || cp_message.get().is_some().then_some("true")
+                        aria-describedby="code_postal-messages"
+                        on:input=move |ev| lookup(event_target_value(&ev).trim().to_string())
+                    />
+                    <div class="fr-messages-group" id="code_postal-messages" aria-live="polite">
+                        {move || cp_message.get().map(|m| view! { <p class="fr-message fr-message--error">{m}</p> })}
+                    </div>
+                </div>
+            </div>
+            <div class="fr-col-12 fr-col-md-8">
+                <div class="fr-input-group" class:fr-input-group--error=move || commune_message.get().is_some()>
+                    <label class="fr-label" for="commune">"Commune"</label>
+                    <input
+                        class="fr-input"
+                        class:fr-input--error=move || commune_message.get().is_some()
+                        id="commune"
+                        name="form[commune]"
+                        value=commune
+                        list="communes-du-code-postal"
+                        autocomplete="address-level2"
+                        aria-required="true"
+                        aria-invalid=move || commune_message.get().is_some().then_some("true")
+                        aria-describedby="commune-messages"
+                    />
+                    <datalist id="communes-du-code-postal">
+                        {move || suggestions.get().into_iter().map(|c| view! { <option value=c></option> }).collect_view()}
+                    </datalist>
+                    <div class="fr-messages-group" id="commune-messages" aria-live="polite">
+                        {move || {
+                            commune_message
+                                .get()
+                                .map(|m| view! { <p class="fr-message fr-message--error">{m}</p> }.into_any())
+                                .or_else(|| hint().map(|h| view! { <p class="fr-message fr-message--info">{h}</p> }.into_any()))
+                        }}
+                    </div>
+                </div>
+            </div>
+        </div>
     }
 }
 

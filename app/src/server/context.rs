@@ -46,6 +46,8 @@ impl Settings {
 pub struct AppContext {
     pub db: Db,
     pub storage: super::storage::Storage,
+    /// Postal codes and communes (Etalab).
+    pub communes: Arc<crate::domain::communes::Communes>,
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
 }

@@ -25,6 +25,23 @@ pub const T0: i64 = 1_795_683_600;
 
 pub struct TestClock(AtomicI64);
 
+/// The real postal-code data, loaded once per test binary.
+fn communes() -> Arc<app::domain::communes::Communes> {
+    static DATA: std::sync::OnceLock<Arc<app::domain::communes::Communes>> =
+        std::sync::OnceLock::new();
+    DATA.get_or_init(|| {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../generated/codes-postaux.tsv"
+        );
+        let text = std::fs::read_to_string(path).unwrap_or_else(|e| {
+            panic!("{path}: {e} — lancez scripts/setup.sh pour générer les données")
+        });
+        Arc::new(app::domain::communes::Communes::from_tsv(&text))
+    })
+    .clone()
+}
+
 impl Clock for TestClock {
     fn now(&self) -> i64 {
         self.0.load(Ordering::SeqCst)
@@ -123,6 +140,7 @@ impl TestApp {
         let clock = Arc::new(TestClock(AtomicI64::new(T0)));
         let files = tempfile::tempdir().expect("storage dir");
         let ctx = AppContext {
+            communes: communes(),
             db,
             storage: app::server::storage::Storage::local(files.path()).expect("storage"),
             clock: clock.clone(),
