@@ -373,7 +373,7 @@ pub async fn add_piece(
         .execute(&mut *tx)
         .await?;
     let (already,): (i64,) = sqlx::query_as(
-        "SELECT COALESCE(SUM(pages), 0) FROM pieces WHERE demande_id = $1 AND kind = $2",
+        "SELECT CAST(COALESCE(SUM(pages), 0) AS BIGINT) FROM pieces WHERE demande_id = $1 AND kind = $2",
     )
     .bind(p.demande_id)
     .bind(p.kind)
