@@ -45,6 +45,8 @@ export default defineConfig({
       PERMIS_LISTEN: `127.0.0.1:${port}`,
       PERMIS_PUBLIC_URL: baseURL,
       LEPTOS_SITE_ROOT: '../target/site',
+      PERMIS_STORAGE: '../target/e2e/files',
+      PERMIS_COMMUNES: '../generated/codes-postaux.tsv',
       RUST_LOG: 'warn',
     },
   },
