@@ -34,12 +34,22 @@ CREATE TABLE numero_sequences (
     last  INTEGER NOT NULL
 );
 
--- The e-photo registry: codes issued by approved photo booths and photographers.
+-- The e-photo registry: approved photo booths and photographers (API key stored as SHA-256),
+-- and the codes they issue with the photo and signature they took.
+CREATE TABLE ephoto_providers (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    key_hash    TEXT NOT NULL UNIQUE,
+    created_at  INTEGER NOT NULL
+);
+
 CREATE TABLE ephoto_codes (
-    code        TEXT PRIMARY KEY,
-    provider    TEXT NOT NULL,
-    created_at  INTEGER NOT NULL,
-    demande_id  INTEGER REFERENCES demandes (id) ON DELETE SET NULL
+    code          TEXT PRIMARY KEY,
+    provider      TEXT NOT NULL,
+    photo_key     TEXT,
+    signature_key TEXT,
+    created_at    INTEGER NOT NULL,
+    demande_id    INTEGER REFERENCES demandes (id) ON DELETE SET NULL
 );
 
 -- Supporting documents. The file itself is in the object store under `storage_key`.

@@ -40,6 +40,11 @@ enum Command {
         #[arg(long)]
         departement: String,
     },
+    /// Registers an approved e-photo provider and prints its API key (shown only once).
+    CreateEphotoProvider {
+        #[arg(long)]
+        name: String,
+    },
     /// Creates a driving-school user, an agent or an admin. The password is read from standard input.
     CreateUser {
         /// ecole, agent or admin.
@@ -147,6 +152,14 @@ async fn main() {
             .await
             .unwrap_or_else(|e| fail(e));
             println!("École créée (n° interne {id}).");
+        }
+        Command::CreateEphotoProvider { name } => {
+            let ctx = context(&config).await;
+            let key = app::server::ephoto::create_provider(&ctx.db, &name, ctx.now())
+                .await
+                .unwrap_or_else(|e| fail(e));
+            println!("Prestataire e-photo « {name} » enregistré. Clé d'accès (à conserver, elle ne sera plus affichée) :");
+            println!("{key}");
         }
         Command::CreateUser {
             role,

@@ -64,6 +64,7 @@ pub fn build_router(state: AppState, trusted_proxies: usize) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .merge(crate::uploads::routes())
+        .merge(crate::ephoto_api::routes())
         .leptos_routes_with_context(&state, routes, additional_context.clone(), move || {
             shell(options.clone())
         })

@@ -779,3 +779,96 @@ async fn the_postal_code_and_the_commune_must_match_the_official_data() {
     .unwrap();
     assert!(list.contains(&"Melun".to_string()), "{list:?}");
 }
+
+fn jpeg() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(35, 45, |x, y| image::Rgb([x as u8 * 7, y as u8 * 5, 90]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
+        .encode_image(&img)
+        .unwrap();
+    out.into_inner()
+}
+
+fn png() -> Vec<u8> {
+    let img = image::GrayImage::from_fn(60, 20, |x, _| {
+        image::Luma([if x % 7 == 0 { 0 } else { 255 }])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+async fn issue_code(app: &TestApp, key: &str, photo: &[u8], signature: &[u8]) -> TestResponse {
+    let boundary = "----ephotoBoundary";
+    let mut body = Vec::new();
+    for (name, bytes) in [("photo", photo), ("signature", signature)] {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{name}\"\r\n\r\n").as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let req = axum::http::Request::post("/api/ephoto/codes")
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header("authorization", format!("Bearer {key}"))
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    app.send(req).await
+}
+
+#[tokio::test]
+async fn an_approved_photographer_issues_a_code_the_school_can_use() {
+    let app = TestApp::with_accounts().await;
+    let key = app::server::ephoto::create_provider(&app.ctx.db, "Studio Photo de la Gare", T0)
+        .await
+        .unwrap();
+    let (stored,): (String,) = sqlx::query_as("SELECT key_hash FROM ephoto_providers")
+        .fetch_one(app.ctx.db.pool())
+        .await
+        .unwrap();
+    assert_ne!(stored, key, "only the key's hash is stored");
+
+    let res = issue_code(&app, "cle-inconnue", &jpeg(), &png()).await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    let res = issue_code(&app, &key, &png(), &png()).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    let res = issue_code(&app, &key, &jpeg(), b"MZ not an image").await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("Signature"));
+
+    let res = issue_code(&app, &key, &jpeg(), &png()).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let answer = json(&res.body);
+    let code = answer["code"].as_str().unwrap().to_string();
+    assert_eq!(code.len(), 22);
+    assert_eq!(answer["valable_jusqu_au"], "2027-05-28");
+
+    // The school enters it (in lower case, with spaces): accepted.
+    let token = app.login_ok("pro", "ecole.gare", SCHOOL_PASSWORD).await;
+    let id = new_demande(&app, &token).await;
+    let typed = format!("{} {}", &code[..11].to_lowercase(), &code[11..]);
+    let res = step(
+        &app,
+        &token,
+        "photo",
+        id,
+        &[("mode", "ephoto"), ("code_ephoto", &typed)],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    // Six months and a day later, an unused code has expired.
+    app.advance(184 * 86_400);
+    let token = app.login_ok("pro", "ecole.gare", SCHOOL_PASSWORD).await;
+    let other = new_demande(&app, &token).await;
+    let res = step(
+        &app,
+        &token,
+        "photo",
+        other,
+        &[("mode", "ephoto"), ("code_ephoto", &code)],
+    )
+    .await;
+    assert!(res.body.contains("plus de 6 mois"), "{}", res.body);
+}

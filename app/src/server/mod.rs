@@ -11,5 +11,6 @@ pub mod users;
 pub use context::{AppContext, ClientIp, Clock, Settings, SystemClock};
 pub use db::Db;
 pub mod demandes;
+pub mod ephoto;
 pub mod pieces;
 pub mod storage;
