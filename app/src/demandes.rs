@@ -150,6 +150,9 @@ pub async fn save_photo(id: i64, form: PhotoForm) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "communes")]
 pub async fn communes_du_code_postal(code_postal: String) -> Result<Vec<String>, AppError> {
     let ctx = crate::server::context::app_context()?;
+    crate::server::sessions::require(&ctx, &[crate::domain::account::Role::Ecole])
+        .await
+        .map_err(AppError::with_status)?;
     Ok(ctx
         .communes
         .for_postal_code(code_postal.trim())
@@ -320,13 +323,13 @@ pub mod ssr {
         let (ctx, _, school_id) = school_user().await?;
         let row = store::get(&ctx.db, school_id, id).await?;
         if row.etat() != Etat::Brouillon {
-            return Err(AppError::Refused(store::NOT_EDITABLE.into()));
+            return Err(AppError::Conflict(store::NOT_EDITABLE.into()));
         }
         let mut data = row.data()?;
         let today = date_paris(ctx.now());
         change(&mut data, today, &ctx)?;
         let etape = (next_step as i64).max(row.etape);
-        store::save(&ctx.db, school_id, id, &data, etape, ctx.now()).await?;
+        store::save(&ctx.db, school_id, id, row.version, &data, etape, ctx.now()).await?;
         leptos_axum::redirect(&step_href(id, next_step));
         Ok(())
     }
@@ -373,9 +376,11 @@ pub mod ssr {
     }
 
     pub async fn save_photo(id: i64, form: PhotoForm) -> Result<(), AppError> {
+        // Who asks, and whether the demande is theirs, before anything is said about the code.
+        let (ctx, _, school_id) = school_user().await?;
+        store::get(&ctx.db, school_id, id).await?;
         let step = steps::parse_photo(&form).map_err(invalid)?;
         if let (ModePhoto::EPhoto, Some(code)) = (step.mode, step.code_ephoto.as_deref()) {
-            let ctx = app_context()?;
             if let Some(problem) = store::ephoto_problem(&ctx.db, code, id, ctx.now()).await? {
                 return Err(AppError::field("code_ephoto", problem));
             }
@@ -415,28 +420,41 @@ pub mod ssr {
         let files = pieces_of(&ctx, id).await?;
         let missing = missing_with_pieces(&data, today, &required, &files);
         if let Some((step, message)) = missing.first() {
-            return Err(AppError::Refused(format!(
+            return Err(AppError::Conflict(format!(
                 "La demande est incomplète (étape {step}) : {message}"
             )));
         }
         let code = data.photo.as_ref().and_then(|p| p.code_ephoto.clone());
         if let Some(c) = &code {
             if let Some(problem) = store::ephoto_problem(&ctx.db, c, id, now).await? {
-                return Err(AppError::Refused(format!("Étape 4 : {problem}")));
+                return Err(AppError::Conflict(format!("Étape 4 : {problem}")));
             }
         }
         let departement = crate::server::users::school_departement(&ctx.db, school_id).await?;
-        let numero = match store::validate(
-            &ctx.db,
+        let (prenom, nom) = data
+            .etat_civil
+            .as_ref()
+            .map(|e| {
+                (
+                    e.prenoms.clone(),
+                    e.nom_usage
+                        .clone()
+                        .unwrap_or_else(|| e.nom_naissance.clone()),
+                )
+            })
+            .unwrap_or_default();
+        let yymmdd = yymmdd_paris(now);
+        let request = store::ValidationRequest {
             school_id,
             id,
-            &departement,
-            &yymmdd_paris(now),
-            code.as_deref(),
-            now,
-        )
-        .await?
-        {
+            version: row.version,
+            departement: &departement,
+            yymmdd: &yymmdd,
+            ephoto_code: code.as_deref(),
+            prenom: &prenom,
+            nom: &nom,
+        };
+        let numero = match store::validate(&ctx.db, &request, now).await? {
             Validation::Done(n) | Validation::AlreadyDone(n) => n,
         };
         leptos_axum::redirect(&format!("/ecole/demandes?validee={numero}"));

@@ -23,6 +23,9 @@ pub enum AppError {
     /// A refusal that concerns the whole form (wrong identifiant or password, locked account…).
     #[error("{0}")]
     Refused(String),
+    /// The action no longer fits the state of what it acts on (validated, changed meanwhile).
+    #[error("{0}")]
+    Conflict(String),
     /// The request needs a logged-in user.
     #[error("Votre session a expiré ou vous n'êtes pas connecté. Connectez-vous pour continuer.")]
     Unauthenticated,
@@ -92,6 +95,7 @@ impl AppError {
             }
             AppError::Refused(_) | AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Internal | AppError::Network => StatusCode::INTERNAL_SERVER_ERROR,
         }

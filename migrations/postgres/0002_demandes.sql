@@ -11,6 +11,8 @@ CREATE TABLE demandes (
     prenom       TEXT NOT NULL DEFAULT '',
     nom          TEXT NOT NULL DEFAULT '',
     categories   TEXT NOT NULL DEFAULT '',
+    recherche    TEXT NOT NULL DEFAULT '',    -- number and names, folded in Rust for search
+    version      BIGINT NOT NULL DEFAULT 0,  -- +1 on every change: concurrent writes are detected
     etape        BIGINT NOT NULL DEFAULT 1,  -- the step to resume at
     created_at   BIGINT NOT NULL,
     updated_at   BIGINT NOT NULL,

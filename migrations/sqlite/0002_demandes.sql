@@ -11,6 +11,8 @@ CREATE TABLE demandes (
     prenom       TEXT NOT NULL DEFAULT '',
     nom          TEXT NOT NULL DEFAULT '',
     categories   TEXT NOT NULL DEFAULT '',
+    recherche    TEXT NOT NULL DEFAULT '',    -- number and names, folded in Rust for search
+    version      INTEGER NOT NULL DEFAULT 0,  -- +1 on every change: concurrent writes are detected
     etape        INTEGER NOT NULL DEFAULT 1,  -- the step to resume at
     created_at   INTEGER NOT NULL,
     updated_at   INTEGER NOT NULL,

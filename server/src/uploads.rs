@@ -144,6 +144,7 @@ async fn upload(
     }
     if let (Some(k), Some(t)) = (&thumb_key, processed.thumbnail) {
         if let Err(e) = ctx.storage.put(k, t).await {
+            let _ = ctx.storage.delete(&key).await;
             return error_response(e);
         }
     }
@@ -181,8 +182,15 @@ async fn upload(
             )
         }
         Err(e) => {
+            // Not recorded (validated meanwhile, or a database error): no stray copies.
             let _ = ctx.storage.delete(&key).await;
-            error_response(e)
+            if let Some(t) = &thumb_key {
+                let _ = ctx.storage.delete(t).await;
+            }
+            match e {
+                AppError::Conflict(_) => back(id, &kind, Some(UploadProblem::NotEditable)),
+                e => error_response(e),
+            }
         }
     }
 }
@@ -205,6 +213,7 @@ async fn delete(
         return back(id, &kind, Some(UploadProblem::NotEditable));
     }
     match store::delete_piece(&ctx.db, id, piece_id, ctx.now()).await {
+        Err(AppError::Conflict(_)) => back(id, &kind, Some(UploadProblem::NotEditable)),
         Ok(row) => {
             let _ = ctx.storage.delete(&row.storage_key).await;
             if let Some(t) = &row.thumb_key {

@@ -235,7 +235,7 @@ async fn a_school_files_a_complete_demande_and_validates_it_once() {
     assert_eq!(list["rows"][0]["numero"], numero.as_str());
     assert_eq!(list["rows"][0]["nom"], "Martin");
     let res = step(&app, &token, "adresse", id, &[("nom_voie", "autre")]).await;
-    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(res.status, StatusCode::CONFLICT);
     assert!(res.body.contains("ne peut plus être modifiée"));
 
     // The code is now taken: another demande cannot use it.
@@ -459,7 +459,7 @@ async fn each_bad_field_gets_its_own_message_and_nothing_is_saved() {
             Some(&token),
         )
         .await;
-    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(res.status, StatusCode::CONFLICT);
     assert!(res.body.contains("incomplète (étape 2)"), "{}", res.body);
 }
 
@@ -704,6 +704,12 @@ async fn uploads_are_checked_by_content_size_and_pages() {
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
 
     // Deleted: gone from the list and from the storage.
+    let (storage_key,): (String,) = sqlx::query_as("SELECT storage_key FROM pieces WHERE id = $1")
+        .bind(piece_id)
+        .fetch_one(app.ctx.db.pool())
+        .await
+        .unwrap();
+    assert!(app.ctx.storage.get(&storage_key).await.is_ok());
     let res = app
         .post_form(
             &format!("/api/demandes/{id}/pieces/{piece_id}/supprimer"),
@@ -718,6 +724,10 @@ async fn uploads_are_checked_by_content_size_and_pages() {
             .body,
     );
     assert_eq!(view["pieces"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        app.ctx.storage.get(&storage_key).await.unwrap_err(),
+        app::error::AppError::NotFound
+    );
     let res = app
         .get(
             &format!("/api/demandes/{id}/pieces/{piece_id}/fichier"),
@@ -828,7 +838,11 @@ async fn an_approved_photographer_issues_a_code_the_school_can_use() {
         .fetch_one(app.ctx.db.pool())
         .await
         .unwrap();
-    assert_ne!(stored, key, "only the key's hash is stored");
+    assert_eq!(
+        stored,
+        app::server::sessions::hash_token(&key),
+        "only the key's hash is stored"
+    );
 
     let res = issue_code(&app, "cle-inconnue", &jpeg(), &png()).await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
@@ -871,4 +885,124 @@ async fn an_approved_photographer_issues_a_code_the_school_can_use() {
     )
     .await;
     assert!(res.body.contains("plus de 6 mois"), "{}", res.body);
+}
+
+#[tokio::test]
+async fn another_schools_page_answers_404_and_codes_say_nothing_to_strangers() {
+    let app = TestApp::with_accounts().await;
+    second_school(&app).await;
+    with_code(&app).await;
+    let mine = app.login_ok("pro", "ecole.gare", SCHOOL_PASSWORD).await;
+    let id = new_demande(&app, &mine).await;
+    let page = app
+        .get(&format!("/ecole/demandes/{id}/etape/1"), Some(&mine))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Motif de la demande"));
+    let theirs = app.login_ok("pro", "ecole.port", SCHOOL_PASSWORD).await;
+    let page = app
+        .get(&format!("/ecole/demandes/{id}/etape/1"), Some(&theirs))
+        .await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.body.contains("Demande introuvable"));
+    // Checking a code needs a school and its own demande.
+    let body = form(&[
+        ("id", &id.to_string()),
+        ("form[mode]", "ephoto"),
+        ("form[code_ephoto]", CODE),
+    ]);
+    let res = app
+        .post_form("/api/demandes/photo", body.clone(), None)
+        .await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    let res = app
+        .post_form("/api/demandes/photo", body, Some(&theirs))
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    assert!(!res.body.contains("e-photo"));
+}
+
+#[tokio::test]
+async fn one_code_cannot_end_up_on_two_demandes() {
+    let app = TestApp::with_accounts().await;
+    with_code(&app).await;
+    let token = app.login_ok("pro", "ecole.gare", SCHOOL_PASSWORD).await;
+    let a = new_demande(&app, &token).await;
+    fill(&app, &token, a).await;
+    let b = new_demande(&app, &token).await;
+    fill(&app, &token, b).await; // both drafts carry the same, still unused, code
+    let ra = app
+        .post_form(
+            "/api/demandes/valider",
+            format!("id={a}&attestation=on"),
+            Some(&token),
+        )
+        .await;
+    let rb = app
+        .post_form(
+            "/api/demandes/valider",
+            format!("id={b}&attestation=on"),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(ra.status, StatusCode::OK, "{}", ra.body);
+    assert_eq!(rb.status, StatusCode::CONFLICT, "{}", rb.body);
+    assert!(rb.body.contains("e-photo"), "{}", rb.body);
+    let (owner,): (Option<i64>,) =
+        sqlx::query_as("SELECT demande_id FROM ephoto_codes WHERE code = $1")
+            .bind(CODE)
+            .fetch_one(app.ctx.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(owner, Some(a));
+    let list = json(
+        &app.post_form("/api/demandes/liste", "etat=brouillon", Some(&token))
+            .await
+            .body,
+    );
+    assert_eq!(list["total"], 1, "the second one is still a draft");
+}
+
+#[tokio::test]
+async fn search_ignores_case_and_accents_on_both_databases() {
+    let app = TestApp::with_accounts().await;
+    let token = app.login_ok("pro", "ecole.gare", SCHOOL_PASSWORD).await;
+    let id = new_demande(&app, &token).await;
+    step(
+        &app,
+        &token,
+        "motif",
+        id,
+        &[
+            ("motif", "premier"),
+            ("categories][B", "on"),
+            ("filiere", "traditionnelle"),
+        ],
+    )
+    .await;
+    let res = step(
+        &app,
+        &token,
+        "etat-civil",
+        id,
+        &[
+            ("sexe", "F"),
+            ("nom_naissance", "Lefèvre"),
+            ("prenoms", "Élodie"),
+            ("date_naissance", "1990-01-01"),
+            ("pays_naissance", "Belgique"),
+            ("commune_naissance", "Liège"),
+            ("nationalite", "Belge"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    for q in ["elodie", "ÉLODIE", "lefevre", "Lefèvre", "elodie lef"] {
+        let found = json(
+            &app.post_form("/api/demandes/liste", form(&[("q", q)]), Some(&token))
+                .await
+                .body,
+        );
+        assert_eq!(found["total"], 1, "{q}");
+    }
 }

@@ -72,3 +72,14 @@ where
     });
     data
 }
+
+/// On the server, gives the response the status of the error the page shows (404 for a
+/// demande that is not the school's, …).
+pub fn respond_with(error: &AppError) {
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.set_status(error.status());
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = error;
+}

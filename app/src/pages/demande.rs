@@ -7,7 +7,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::components::fields::{form_name, Checkbox, ErrorSummary, Input, Radios, Select};
 use crate::components::guard::RequireRole;
-use crate::components::loader::use_page_data;
+use crate::components::loader::{respond_with, use_page_data};
 use crate::demandes::*;
 use crate::domain::account::{Espace, Role};
 use crate::domain::demande::*;
@@ -67,13 +67,16 @@ fn StepView() -> impl IntoView {
                 match demande.get() {
                     None => view! { <p>"Chargement de la demande…"</p> }.into_any(),
                     Some(Ok(d)) => view! { <Step d n /> }.into_any(),
-                    Some(Err(e)) => view! {
+                    Some(Err(e)) => {
+                        respond_with(&e);
+                        view! {
                         <div class="fr-alert fr-alert--error" role="alert">
                             <h1 class="fr-alert__title">"Demande introuvable"</h1>
                             <p>{e.to_string()}</p>
                         </div>
                     }
-                    .into_any(),
+                    .into_any()
+                    },
                 }
             }}
         </div>

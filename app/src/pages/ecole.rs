@@ -8,7 +8,7 @@ use leptos_router::hooks::use_query_map;
 use crate::auth::CurrentUser;
 use crate::components::guard::RequireRole;
 use crate::components::layout_bits::LastLogin;
-use crate::components::loader::use_page_data;
+use crate::components::loader::{respond_with, use_page_data};
 use crate::demandes::{list_demandes, ListPage, NouvelleDemande};
 use crate::domain::account::{Espace, Role};
 use crate::domain::demande::Etat;
@@ -116,12 +116,15 @@ fn MesDemandes(user: CurrentUser) -> impl IntoView {
             {move || match list.get() {
                 None => view! { <p>"Chargement des demandes…"</p> }.into_any(),
                 Some(Ok(page)) => view! { <DemandesTable page /> }.into_any(),
-                Some(Err(e)) => view! {
+                Some(Err(e)) => {
+                        respond_with(&e);
+                        view! {
                     <div class="fr-alert fr-alert--error" role="alert">
                         <p>{e.to_string()}</p>
                     </div>
                 }
-                .into_any(),
+                .into_any()
+                    },
             }}
         </div>
     }

@@ -19,11 +19,13 @@ pub struct DemandeRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub validated_at: Option<i64>,
+    pub version: i64,
 }
 
 impl DemandeRow {
+    /// An unknown state is never treated as an editable draft.
     pub fn etat(&self) -> Etat {
-        Etat::parse(&self.etat).unwrap_or(Etat::Brouillon)
+        Etat::parse(&self.etat).unwrap_or(Etat::AttenteUsager)
     }
 
     pub fn data(&self) -> Result<DemandeData, AppError> {
@@ -32,7 +34,15 @@ impl DemandeRow {
 }
 
 const COLUMNS: &str =
-    "id, school_id, etat, numero, data, etape, created_at, updated_at, validated_at";
+    "id, school_id, etat, numero, data, etape, created_at, updated_at, validated_at, version";
+
+pub const CHANGED_MEANWHILE: &str = "La demande a été modifiée entre-temps (dans un autre onglet ?) : rechargez la page puis recommencez.";
+
+/// What the list's search looks in: number and names, folded (case, accents) the same way on
+/// both databases.
+fn search_text(numero: Option<&str>, prenom: &str, nom: &str) -> String {
+    crate::domain::communes::fold(&format!("{} {prenom} {nom}", numero.unwrap_or("")))
+}
 
 pub async fn create(db: &Db, school_id: i64, user_id: i64, now: i64) -> Result<i64, AppError> {
     let (id,): (i64,) = sqlx::query_as(
@@ -60,11 +70,13 @@ pub async fn get(db: &Db, school_id: i64, id: i64) -> Result<DemandeRow, AppErro
 pub const NOT_EDITABLE: &str =
     "Cette demande a déjà été validée : elle ne peut plus être modifiée.";
 
-/// Saves the steps of a draft, and the step to resume at.
+/// Saves the steps of a draft read at `version`, and the step to resume at.
+#[allow(clippy::too_many_arguments)]
 pub async fn save(
     db: &Db,
     school_id: i64,
     id: i64,
+    version: i64,
     data: &DemandeData,
     etape: i64,
     now: i64,
@@ -93,9 +105,11 @@ pub async fn save(
                 .join(", ")
         })
         .unwrap_or_default();
+    let recherche = search_text(None, &prenom, &nom);
     let r = sqlx::query(
-        "UPDATE demandes SET data = $1, prenom = $2, nom = $3, categories = $4, etape = $5, updated_at = $6
-         WHERE id = $7 AND school_id = $8 AND etat = 'brouillon'",
+        "UPDATE demandes SET data = $1, prenom = $2, nom = $3, categories = $4, etape = $5, updated_at = $6,
+                recherche = $7, version = version + 1
+         WHERE id = $8 AND school_id = $9 AND etat = 'brouillon' AND version = $10",
     )
     .bind(json)
     .bind(prenom)
@@ -103,14 +117,20 @@ pub async fn save(
     .bind(categories)
     .bind(etape)
     .bind(now)
+    .bind(recherche)
     .bind(id)
     .bind(school_id)
+    .bind(version)
     .execute(db.pool())
     .await?;
     if r.rows_affected() == 0 {
-        // Either not this school's, or no longer a draft.
-        get(db, school_id, id).await?;
-        return Err(AppError::Refused(NOT_EDITABLE.into()));
+        // Not this school's (404), no longer a draft, or changed since it was read.
+        let row = get(db, school_id, id).await?;
+        return Err(AppError::Conflict(if row.etat() == Etat::Brouillon {
+            CHANGED_MEANWHILE.into()
+        } else {
+            NOT_EDITABLE.into()
+        }));
     }
     Ok(())
 }
@@ -146,9 +166,7 @@ pub async fn list(
 ) -> Result<(Vec<SummaryRow>, i64), AppError> {
     let pattern = format!(
         "%{}%",
-        f.search
-            .trim()
-            .to_lowercase()
+        crate::domain::communes::fold(f.search.trim())
             .replace('\\', "\\\\")
             .replace('%', "\\%")
             .replace('_', "\\_")
@@ -156,8 +174,7 @@ pub async fn list(
     let etat = f.etat.map(|e| e.code().to_string()).unwrap_or_default();
     let filter = "school_id = $1
         AND ($2 = '' OR etat = $2)
-        AND ($3 = '%%' OR LOWER(COALESCE(numero, '')) LIKE $3 ESCAPE '\\'
-             OR LOWER(nom) LIKE $3 ESCAPE '\\' OR LOWER(prenom) LIKE $3 ESCAPE '\\')";
+        AND ($3 = '%%' OR recherche LIKE $3 ESCAPE '\\')";
     let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM demandes WHERE {filter}"))
         .bind(school_id)
         .bind(&etat)
@@ -196,20 +213,29 @@ pub enum Validation {
     AlreadyDone(String),
 }
 
-/// Moves a complete draft to « En attente de validation usager », assigns its number and
-/// records the event, in one transaction. The first statement is a write, so SQLite takes its
-/// write lock at once and two validations run one after the other; on PostgreSQL the second
-/// waits on the row and then finds it validated.
+/// What validating needs, read from the draft before the transaction.
+pub struct ValidationRequest<'a> {
+    pub school_id: i64,
+    pub id: i64,
+    /// The version the completeness checks were made on.
+    pub version: i64,
+    pub departement: &'a str,
+    pub yymmdd: &'a str,
+    pub ephoto_code: Option<&'a str>,
+    pub prenom: &'a str,
+    pub nom: &'a str,
+}
+
+/// Moves a complete draft to « En attente de validation usager », assigns its number, claims
+/// its e-photo code and records the event, in one transaction. The first statement is a write,
+/// so SQLite takes its write lock at once; on PostgreSQL a second validation waits on the row
+/// and then finds it validated. If the draft changed after it was checked, nothing happens.
 pub async fn validate(
     db: &Db,
-    school_id: i64,
-    id: i64,
-    departement: &str,
-    yymmdd: &str,
-    ephoto_code: Option<&str>,
+    v: &ValidationRequest<'_>,
     now: i64,
 ) -> Result<Validation, AppError> {
-    let scope = format!("{departement}-{yymmdd}");
+    let scope = format!("{}-{}", v.departement, v.yymmdd);
     let mut tx = db.pool().begin().await?;
     let (seq,): (i64,) = sqlx::query_as(
         "INSERT INTO numero_sequences (scope, last) VALUES ($1, 1)
@@ -218,38 +244,53 @@ pub async fn validate(
     .bind(&scope)
     .fetch_one(&mut *tx)
     .await?;
-    let numero = format_numero(departement, yymmdd, seq);
+    let numero = format_numero(v.departement, v.yymmdd, seq);
     let r = sqlx::query(
-        "UPDATE demandes SET etat = $1, numero = $2, validated_at = $3, updated_at = $3, etape = 6
-         WHERE id = $4 AND school_id = $5 AND etat = 'brouillon'",
+        "UPDATE demandes SET etat = $1, numero = $2, validated_at = $3, updated_at = $3, etape = 6,
+                recherche = $4, version = version + 1
+         WHERE id = $5 AND school_id = $6 AND etat = 'brouillon' AND version = $7",
     )
     .bind(Etat::AttenteUsager.code())
     .bind(&numero)
     .bind(now)
-    .bind(id)
-    .bind(school_id)
+    .bind(search_text(Some(&numero), v.prenom, v.nom))
+    .bind(v.id)
+    .bind(v.school_id)
+    .bind(v.version)
     .execute(&mut *tx)
     .await?;
     if r.rows_affected() == 0 {
         tx.rollback().await?;
-        let row = get(db, school_id, id).await?;
+        let row = get(db, v.school_id, v.id).await?;
         return match row.numero {
             Some(n) => Ok(Validation::AlreadyDone(n)),
-            None => Err(AppError::Refused(NOT_EDITABLE.into())),
+            None => Err(AppError::Conflict(CHANGED_MEANWHILE.into())),
         };
     }
+    if let Some(code) = v.ephoto_code {
+        // Claimed only if still free (or already ours) and recent: two demandes validated at
+        // the same moment cannot both take it.
+        let claimed = sqlx::query(
+            "UPDATE ephoto_codes SET demande_id = $1
+             WHERE code = $2 AND (demande_id IS NULL OR demande_id = $1) AND created_at > $3",
+        )
+        .bind(v.id)
+        .bind(code)
+        .bind(now - EPHOTO_VALIDITY_SECS)
+        .execute(&mut *tx)
+        .await?;
+        if claimed.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Err(AppError::Conflict(
+                "Le code e-photo n'est plus utilisable (déjà pris par une autre demande, ou expiré) : corrigez l'étape 4.".into(),
+            ));
+        }
+    }
     sqlx::query("INSERT INTO demande_events (demande_id, kind, created_at) VALUES ($1, 'validee_par_ecole', $2)")
-        .bind(id)
+        .bind(v.id)
         .bind(now)
         .execute(&mut *tx)
         .await?;
-    if let Some(code) = ephoto_code {
-        sqlx::query("UPDATE ephoto_codes SET demande_id = $1 WHERE code = $2")
-            .bind(id)
-            .bind(code)
-            .execute(&mut *tx)
-            .await?;
-    }
     tx.commit().await?;
     Ok(Validation::Done(numero))
 }
@@ -366,12 +407,19 @@ pub async fn add_piece(
     now: i64,
 ) -> Result<Result<i64, i64>, AppError> {
     let mut tx = db.pool().begin().await?;
-    // A write first: concurrent uploads for one demande are decided one after the other.
-    sqlx::query("UPDATE demandes SET updated_at = $1 WHERE id = $2 AND etat = 'brouillon'")
-        .bind(now)
-        .bind(p.demande_id)
-        .execute(&mut *tx)
-        .await?;
+    // A write first: concurrent uploads for one demande are decided one after the other, and
+    // a demande validated meanwhile takes no more files.
+    let draft = sqlx::query(
+        "UPDATE demandes SET updated_at = $1, version = version + 1 WHERE id = $2 AND etat = 'brouillon'",
+    )
+    .bind(now)
+    .bind(p.demande_id)
+    .execute(&mut *tx)
+    .await?;
+    if draft.rows_affected() == 0 {
+        tx.rollback().await?;
+        return Err(AppError::Conflict(NOT_EDITABLE.into()));
+    }
     let (already,): (i64,) = sqlx::query_as(
         "SELECT CAST(COALESCE(SUM(pages), 0) AS BIGINT) FROM pieces WHERE demande_id = $1 AND kind = $2",
     )
@@ -402,6 +450,7 @@ pub async fn add_piece(
     Ok(Ok(id))
 }
 
+/// Deletes a file of a draft (never of a validated demande), in one transaction.
 pub async fn delete_piece(
     db: &Db,
     demande_id: i64,
@@ -409,14 +458,23 @@ pub async fn delete_piece(
     now: i64,
 ) -> Result<PieceRow, AppError> {
     let row = get_piece(db, demande_id, piece_id).await?;
-    sqlx::query("DELETE FROM pieces WHERE id = $1")
+    let mut tx = db.pool().begin().await?;
+    let draft = sqlx::query(
+        "UPDATE demandes SET updated_at = $1, version = version + 1 WHERE id = $2 AND etat = 'brouillon'",
+    )
+    .bind(now)
+    .bind(demande_id)
+    .execute(&mut *tx)
+    .await?;
+    if draft.rows_affected() == 0 {
+        tx.rollback().await?;
+        return Err(AppError::Conflict(NOT_EDITABLE.into()));
+    }
+    sqlx::query("DELETE FROM pieces WHERE id = $1 AND demande_id = $2")
         .bind(piece_id)
-        .execute(db.pool())
-        .await?;
-    sqlx::query("UPDATE demandes SET updated_at = $1 WHERE id = $2")
-        .bind(now)
         .bind(demande_id)
-        .execute(db.pool())
+        .execute(&mut *tx)
         .await?;
+    tx.commit().await?;
     Ok(row)
 }

@@ -97,7 +97,16 @@ pub fn process(bytes: &[u8]) -> Result<Processed, UploadProblem> {
             limits.max_image_height = Some(12_000);
             limits.max_alloc = Some(300 * 1024 * 1024);
             reader.limits(limits);
-            let img = reader.decode().map_err(|_| UploadProblem::Unreadable)?;
+            let mut decoder = reader
+                .into_decoder()
+                .map_err(|_| UploadProblem::Unreadable)?;
+            // Phones store the picture sideways with an orientation tag: it is applied now,
+            // since the tag goes with the other metadata.
+            let orientation = image::ImageDecoder::orientation(&mut decoder)
+                .unwrap_or(image::metadata::Orientation::NoTransforms);
+            let mut img = image::DynamicImage::from_decoder(decoder)
+                .map_err(|_| UploadProblem::Unreadable)?;
+            img.apply_orientation(orientation);
             let mut out = Cursor::new(Vec::new());
             match kind {
                 FileKind::Jpeg => {
