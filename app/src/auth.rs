@@ -31,6 +31,12 @@ impl CurrentUser {
     }
 }
 
+/// What the login page keeps of a failed attempt.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginFlashForm {
+    pub identifiant: String,
+}
+
 /// The user of the current request, or `None` when not logged in.
 #[server(prefix = "/api", endpoint = "session")]
 pub async fn fetch_current_user() -> Result<Option<CurrentUser>, AppError> {
@@ -51,9 +57,13 @@ pub async fn login(
     identifiant: String,
     password: String,
 ) -> Result<CurrentUser, AppError> {
+    // What was typed comes back after a failed plain form post; the password never does.
+    let typed = LoginFlashForm {
+        identifiant: identifiant.clone(),
+    };
     ssr::login(espace, identifiant, password)
         .await
-        .map_err(AppError::with_status)
+        .map_err(|e| crate::flash::or_back(e, espace.login_path(), &typed))
 }
 
 /// Ends the session on the server and clears the cookie.

@@ -120,30 +120,30 @@ pub async fn get_demande(id: i64) -> Result<DemandeView, AppError> {
 
 #[server(prefix = "/api", endpoint = "demandes/motif")]
 pub async fn save_motif(id: i64, form: MotifForm) -> Result<(), AppError> {
-    ssr::save_motif(id, form)
+    ssr::save_motif(id, form.clone())
         .await
-        .map_err(AppError::with_status)
+        .map_err(|e| crate::flash::or_back(e, &step_href(id, 1), &form))
 }
 
 #[server(prefix = "/api", endpoint = "demandes/etat-civil")]
 pub async fn save_etat_civil(id: i64, form: EtatCivilForm) -> Result<(), AppError> {
-    ssr::save_etat_civil(id, form)
+    ssr::save_etat_civil(id, form.clone())
         .await
-        .map_err(AppError::with_status)
+        .map_err(|e| crate::flash::or_back(e, &step_href(id, 2), &form))
 }
 
 #[server(prefix = "/api", endpoint = "demandes/adresse")]
 pub async fn save_adresse(id: i64, form: AdresseForm) -> Result<(), AppError> {
-    ssr::save_adresse(id, form)
+    ssr::save_adresse(id, form.clone())
         .await
-        .map_err(AppError::with_status)
+        .map_err(|e| crate::flash::or_back(e, &step_href(id, 3), &form))
 }
 
 #[server(prefix = "/api", endpoint = "demandes/photo")]
 pub async fn save_photo(id: i64, form: PhotoForm) -> Result<(), AppError> {
-    ssr::save_photo(id, form)
+    ssr::save_photo(id, form.clone())
         .await
-        .map_err(AppError::with_status)
+        .map_err(|e| crate::flash::or_back(e, &step_href(id, 4), &form))
 }
 
 /// The communes a postal code serves (official Etalab data), for the address step.

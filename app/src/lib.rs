@@ -9,6 +9,7 @@ pub mod components;
 pub mod demandes;
 pub mod domain;
 pub mod error;
+pub mod flash;
 pub mod pages;
 
 #[cfg(feature = "ssr")]

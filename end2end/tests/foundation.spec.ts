@@ -114,3 +114,36 @@ test.describe('without JavaScript', () => {
     await expect(page.getByRole('heading', { level: 1, name: 'Mes demandes' })).toBeVisible();
   });
 });
+
+test.describe('without JavaScript, refused forms', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('a wrong password shows the message and keeps the identifiant', async ({ page }) => {
+    await page.goto('/connexion');
+    await page.getByLabel('Identifiant ou adresse électronique').fill(demo.usager.identifiant);
+    await page.getByLabel('Mot de passe', { exact: true }).fill('pas le bon mot de passe');
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await expect(page).toHaveURL(/\/connexion$/);
+    await expect(page.getByRole('alert')).toContainText('Identifiant ou mot de passe incorrect');
+    await expect(page.getByLabel('Identifiant ou adresse électronique')).toHaveValue(demo.usager.identifiant);
+    await expect(page.getByLabel('Mot de passe', { exact: true })).toHaveValue('');
+  });
+
+  test('a step with mistakes comes back with its messages and what was typed', async ({ page }) => {
+    await page.goto('/connexion/pro');
+    await page.getByLabel('Identifiant ou adresse électronique').fill(demo.ecole.identifiant);
+    await page.getByLabel('Mot de passe', { exact: true }).fill(demo.ecole.password);
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.getByRole('button', { name: 'Nouvelle demande' }).click();
+    await expect(page).toHaveURL(/\/etape\/1$/);
+    await page.getByText('Première demande de permis de conduire (inscription)').click();
+    await page.getByRole('button', { name: 'Suivant' }).click();
+    await expect(page).toHaveURL(/\/etape\/1$/);
+    await expect(page.locator('#categories-messages')).toContainText('Cochez au moins une catégorie.');
+    await expect(page.locator('#filiere-messages')).toContainText('Choisissez la filière de formation.');
+    await expect(page.locator('#motif-premier')).toBeChecked();
+    // Once shown, the message is gone on reload.
+    await page.reload();
+    await expect(page.locator('#categories-messages')).toBeEmpty();
+  });
+});

@@ -14,6 +14,7 @@ pub fn TextField(
     #[prop(optional, into)] hint: Option<String>,
     #[prop(default = "text")] input_type: &'static str,
     #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] value: Option<String>,
     #[prop(default = true)] required: bool,
     #[prop(into)] error: Signal<Option<AppError>>,
 ) -> impl IntoView {
@@ -48,6 +49,7 @@ pub fn TextField(
                 id=id
                 name=name
                 type=input_type
+                value=value
                 autocomplete=autocomplete
                 aria-required=required.then_some("true")
                 aria-invalid=move || message.get().is_some().then_some("true")

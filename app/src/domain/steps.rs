@@ -127,10 +127,14 @@ pub fn parse_motif(form: &MotifForm) -> Result<MotifStep, Vec<FieldError>> {
         boite_automatique: checked(&form.boite_automatique),
         handicap: checked(&form.handicap),
     });
-    if let Some(s) = &step {
-        for b in eligibility::check_motif(s) {
-            e.add(b.field, b.message);
+    match &step {
+        Some(s) => {
+            for b in eligibility::check_motif(s) {
+                e.add(b.field, b.message);
+            }
         }
+        None if form.categories.is_empty() => e.add("categories", "Cochez au moins une catégorie."),
+        None => {}
     }
     e.finish(|| step)
 }
@@ -529,7 +533,7 @@ mod tests {
     #[test]
     fn motif_needs_a_motif_categories_and_a_route() {
         let errs = parse_motif(&MotifForm::default()).unwrap_err();
-        assert_eq!(fields(&errs), vec!["motif", "filiere"]);
+        assert_eq!(fields(&errs), vec!["motif", "filiere", "categories"]);
         let mut form = MotifForm {
             motif: s("premier"),
             filiere: s("aac"),

@@ -17,6 +17,7 @@ use crate::domain::formats::display_phone;
 use crate::domain::steps::*;
 use crate::domain::upload::{human_size, UploadProblem, ACCEPT};
 use crate::error::AppError;
+use crate::flash::{form_error, use_flash};
 
 #[component]
 pub fn DemandeStepPage() -> impl IntoView {
@@ -168,12 +169,11 @@ where
 #[component]
 fn MotifStepForm(d: DemandeView) -> impl IntoView {
     let action = ServerAction::<SaveMotif>::new();
-    let error = action_error(action);
-    let initial = d
-        .data
-        .motif
-        .as_ref()
-        .map(MotifForm::from_step)
+    let flash = use_flash::<MotifForm>();
+    let error = form_error(action, flash.as_ref().map(|f| f.error.clone()));
+    let initial = flash
+        .map(|f| f.form)
+        .or_else(|| d.data.motif.as_ref().map(MotifForm::from_step))
         .unwrap_or_default();
     // What the school ticks, followed live so the rules answer at once.
     let form = RwSignal::new(initial.clone());
@@ -314,12 +314,11 @@ fn MotifStepForm(d: DemandeView) -> impl IntoView {
 #[component]
 fn EtatCivilStepForm(d: DemandeView) -> impl IntoView {
     let action = ServerAction::<SaveEtatCivil>::new();
-    let error = action_error(action);
-    let f = d
-        .data
-        .etat_civil
-        .as_ref()
-        .map(EtatCivilForm::from_step)
+    let flash = use_flash::<EtatCivilForm>();
+    let error = form_error(action, flash.as_ref().map(|f| f.error.clone()));
+    let f = flash
+        .map(|f| f.form)
+        .or_else(|| d.data.etat_civil.as_ref().map(EtatCivilForm::from_step))
         .unwrap_or_default();
     let today = d.today;
     // The legal representative's block appears as soon as the birth date makes a minor.
@@ -422,12 +421,11 @@ fn EtatCivilStepForm(d: DemandeView) -> impl IntoView {
 #[component]
 fn AdresseStepForm(d: DemandeView) -> impl IntoView {
     let action = ServerAction::<SaveAdresse>::new();
-    let error = action_error(action);
-    let f = d
-        .data
-        .adresse
-        .as_ref()
-        .map(AdresseForm::from_step)
+    let flash = use_flash::<AdresseForm>();
+    let error = form_error(action, flash.as_ref().map(|f| f.error.clone()));
+    let f = flash
+        .map(|f| f.form)
+        .or_else(|| d.data.adresse.as_ref().map(AdresseForm::from_step))
         .unwrap_or_default();
     let id = d.id;
     view! {
@@ -559,12 +557,11 @@ fn CodePostalCommune(
 #[component]
 fn PhotoStepForm(d: DemandeView) -> impl IntoView {
     let action = ServerAction::<SavePhoto>::new();
-    let error = action_error(action);
-    let f = d
-        .data
-        .photo
-        .as_ref()
-        .map(PhotoForm::from_step)
+    let flash = use_flash::<PhotoForm>();
+    let error = form_error(action, flash.as_ref().map(|f| f.error.clone()));
+    let f = flash
+        .map(|f| f.form)
+        .or_else(|| d.data.photo.as_ref().map(PhotoForm::from_step))
         .unwrap_or_default();
     let mode = RwSignal::new(f.mode.clone());
     let id = d.id;

@@ -4,9 +4,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::app::use_session;
+use crate::auth::LoginFlashForm;
 use crate::components::forms::TextField;
 use crate::domain::account::Espace;
 use crate::error::AppError;
+use crate::flash::{form_error, use_flash};
 
 #[component]
 pub fn ProLoginPage() -> impl IntoView {
@@ -36,8 +38,9 @@ pub fn UsagerLoginPage() -> impl IntoView {
 fn LoginForm(espace: Espace, title: &'static str, intro: &'static str) -> impl IntoView {
     let session = use_session();
     let login = session.login;
-    let error: Signal<Option<AppError>> =
-        Signal::derive(move || login.value().get().and_then(|r| r.err()));
+    let flash = use_flash::<LoginFlashForm>();
+    let typed = flash.as_ref().map(|f| f.form.identifiant.clone());
+    let error: Signal<Option<AppError>> = form_error(login, flash.map(|f| f.error));
     let form_error = move || error.get().and_then(|e| e.form_message());
     let (show_password, set_show_password) = signal(false);
     let password_error =
@@ -74,6 +77,7 @@ fn LoginForm(espace: Espace, title: &'static str, intro: &'static str) -> impl I
                                     label="Identifiant ou adresse électronique"
                                     hint="Par exemple : pmartin ou pierre.martin@exemple.fr"
                                     autocomplete="username"
+                                    value=typed.clone().unwrap_or_default()
                                     error
                                 />
                             </div>
