@@ -922,7 +922,7 @@ async fn another_schools_page_answers_404_and_codes_say_nothing_to_strangers() {
     assert!(!res.body.contains("e-photo"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_code_cannot_end_up_on_two_demandes() {
     let app = TestApp::with_accounts().await;
     with_code(&app).await;
@@ -931,36 +931,49 @@ async fn one_code_cannot_end_up_on_two_demandes() {
     fill(&app, &token, a).await;
     let b = new_demande(&app, &token).await;
     fill(&app, &token, b).await; // both drafts carry the same, still unused, code
-    let ra = app
-        .post_form(
-            "/api/demandes/valider",
-            format!("id={a}&attestation=on"),
-            Some(&token),
-        )
-        .await;
-    let rb = app
-        .post_form(
-            "/api/demandes/valider",
-            format!("id={b}&attestation=on"),
-            Some(&token),
-        )
-        .await;
-    assert_eq!(ra.status, StatusCode::OK, "{}", ra.body);
-    assert_eq!(rb.status, StatusCode::CONFLICT, "{}", rb.body);
-    assert!(rb.body.contains("e-photo"), "{}", rb.body);
+                                 // Both validated at the same moment.
+    let mut tasks = tokio::task::JoinSet::new();
+    for id in [a, b] {
+        let router = app.router.clone();
+        let cookie = format!("permis_session={token}");
+        tasks.spawn(async move {
+            use tower::ServiceExt;
+            let req = axum::http::Request::post("/api/demandes/valider")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("cookie", cookie)
+                .body(axum::body::Body::from(format!("id={id}&attestation=on")))
+                .unwrap();
+            let res = router.oneshot(req).await.unwrap();
+            let status = res.status();
+            let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+                .await
+                .unwrap();
+            (id, status, String::from_utf8_lossy(&body).into_owned())
+        });
+    }
+    let mut winners = Vec::new();
+    while let Some(r) = tasks.join_next().await {
+        let (id, status, body) = r.unwrap();
+        match status {
+            StatusCode::OK => winners.push(id),
+            StatusCode::CONFLICT => assert!(body.contains("e-photo"), "{body}"),
+            other => panic!("{other}: {body}"),
+        }
+    }
+    assert_eq!(winners.len(), 1, "exactly one demande gets the code");
     let (owner,): (Option<i64>,) =
         sqlx::query_as("SELECT demande_id FROM ephoto_codes WHERE code = $1")
             .bind(CODE)
             .fetch_one(app.ctx.db.pool())
             .await
             .unwrap();
-    assert_eq!(owner, Some(a));
+    assert_eq!(owner, Some(winners[0]));
     let list = json(
         &app.post_form("/api/demandes/liste", "etat=brouillon", Some(&token))
             .await
             .body,
     );
-    assert_eq!(list["total"], 1, "the second one is still a draft");
+    assert_eq!(list["total"], 1, "the other one is still a draft");
 }
 
 #[tokio::test]
