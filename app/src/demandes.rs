@@ -431,18 +431,7 @@ pub mod ssr {
             }
         }
         let departement = crate::server::users::school_departement(&ctx.db, school_id).await?;
-        let (prenom, nom) = data
-            .etat_civil
-            .as_ref()
-            .map(|e| {
-                (
-                    e.prenoms.clone(),
-                    e.nom_usage
-                        .clone()
-                        .unwrap_or_else(|| e.nom_naissance.clone()),
-                )
-            })
-            .unwrap_or_default();
+        let (prenom, nom) = data.listing_names();
         let yymmdd = yymmdd_paris(now);
         let request = store::ValidationRequest {
             school_id,

@@ -145,6 +145,38 @@ async fn fill(app: &TestApp, token: &str, id: i64) {
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
 }
 
+/// Sends one « Valider » per id, all at once; returns (id, status, body) as they finish.
+async fn validate_in_parallel(
+    app: &TestApp,
+    token: &str,
+    ids: &[i64],
+) -> Vec<(i64, StatusCode, String)> {
+    let mut tasks = tokio::task::JoinSet::new();
+    for &id in ids {
+        let router = app.router.clone();
+        let cookie = format!("permis_session={token}");
+        tasks.spawn(async move {
+            use tower::ServiceExt;
+            let req = axum::http::Request::post("/api/demandes/valider")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("cookie", cookie)
+                .body(axum::body::Body::from(format!("id={id}&attestation=on")))
+                .unwrap();
+            let res = router.oneshot(req).await.unwrap();
+            let status = res.status();
+            let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+                .await
+                .unwrap();
+            (id, status, String::from_utf8_lossy(&body).into_owned())
+        });
+    }
+    let mut out = Vec::new();
+    while let Some(r) = tasks.join_next().await {
+        out.push(r.unwrap());
+    }
+    out
+}
+
 async fn with_code(app: &TestApp) {
     app::server::demandes::register_ephoto_code(&app.ctx.db, CODE, "test", T0 - 86_400)
         .await
@@ -263,28 +295,8 @@ async fn parallel_validations_make_one_transition() {
     let token = app.login_ok("pro", "ecole.gare", SCHOOL_PASSWORD).await;
     let id = new_demande(&app, &token).await;
     fill(&app, &token, id).await;
-    let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..6 {
-        let router = app.router.clone();
-        let cookie = format!("permis_session={token}");
-        tasks.spawn(async move {
-            use tower::ServiceExt;
-            let req = axum::http::Request::post("/api/demandes/valider")
-                .header("content-type", "application/x-www-form-urlencoded")
-                .header("cookie", cookie)
-                .body(axum::body::Body::from(format!("id={id}&attestation=on")))
-                .unwrap();
-            let res = router.oneshot(req).await.unwrap();
-            let status = res.status();
-            let body = axum::body::to_bytes(res.into_body(), 1 << 20)
-                .await
-                .unwrap();
-            (status, String::from_utf8_lossy(&body).into_owned())
-        });
-    }
     let mut numbers = Vec::new();
-    while let Some(r) = tasks.join_next().await {
-        let (status, body) = r.unwrap();
+    for (_, status, body) in validate_in_parallel(&app, &token, &[id; 6]).await {
         assert_eq!(status, StatusCode::OK, "{body}");
         numbers.push(body);
     }
@@ -932,28 +944,8 @@ async fn one_code_cannot_end_up_on_two_demandes() {
     let b = new_demande(&app, &token).await;
     fill(&app, &token, b).await; // both drafts carry the same, still unused, code
                                  // Both validated at the same moment.
-    let mut tasks = tokio::task::JoinSet::new();
-    for id in [a, b] {
-        let router = app.router.clone();
-        let cookie = format!("permis_session={token}");
-        tasks.spawn(async move {
-            use tower::ServiceExt;
-            let req = axum::http::Request::post("/api/demandes/valider")
-                .header("content-type", "application/x-www-form-urlencoded")
-                .header("cookie", cookie)
-                .body(axum::body::Body::from(format!("id={id}&attestation=on")))
-                .unwrap();
-            let res = router.oneshot(req).await.unwrap();
-            let status = res.status();
-            let body = axum::body::to_bytes(res.into_body(), 1 << 20)
-                .await
-                .unwrap();
-            (id, status, String::from_utf8_lossy(&body).into_owned())
-        });
-    }
     let mut winners = Vec::new();
-    while let Some(r) = tasks.join_next().await {
-        let (id, status, body) = r.unwrap();
+    for (id, status, body) in validate_in_parallel(&app, &token, &[a, b]).await {
         match status {
             StatusCode::OK => winners.push(id),
             StatusCode::CONFLICT => assert!(body.contains("e-photo"), "{body}"),

@@ -184,6 +184,23 @@ pub struct DemandeData {
     pub photo: Option<PhotoStep>,
 }
 
+impl DemandeData {
+    /// (prénoms, nom) as lists show them: the usage name when there is one.
+    pub fn listing_names(&self) -> (String, String) {
+        self.etat_civil
+            .as_ref()
+            .map(|e| {
+                (
+                    e.prenoms.clone(),
+                    e.nom_usage
+                        .clone()
+                        .unwrap_or_else(|| e.nom_naissance.clone()),
+                )
+            })
+            .unwrap_or_default()
+    }
+}
+
 pub const STEPS: [&str; 6] = [
     "Motif de la demande",
     "État civil",

@@ -82,18 +82,7 @@ pub async fn save(
     now: i64,
 ) -> Result<(), AppError> {
     let json = serde_json::to_string(data).map_err(|e| AppError::internal("demande json", e))?;
-    let (prenom, nom) = data
-        .etat_civil
-        .as_ref()
-        .map(|e| {
-            (
-                e.prenoms.clone(),
-                e.nom_usage
-                    .clone()
-                    .unwrap_or_else(|| e.nom_naissance.clone()),
-            )
-        })
-        .unwrap_or_default();
+    let (prenom, nom) = data.listing_names();
     let categories = data
         .motif
         .as_ref()
