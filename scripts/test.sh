@@ -16,5 +16,15 @@ scripts/pg-test-cluster.sh cargo test -p server --tests
 echo "== 3/3 Tests de bout en bout (Playwright, build release)"
 export PATH="$PWD/node_modules/.bin:$PATH"
 cargo leptos build --release
+
+# Size budget of what a phone downloads before the pages become interactive.
+WASM_BUDGET=${PERMIS_WASM_BUDGET_GZIP:-700000}
+wasm_gzip=$(gzip -9 -c target/site/pkg/permis.wasm | wc -c)
+echo "WASM : $(wc -c < target/site/pkg/permis.wasm) octets, $wasm_gzip compressés (budget $WASM_BUDGET)"
+if [ "$wasm_gzip" -gt "$WASM_BUDGET" ]; then
+  echo "Le WASM compressé dépasse son budget ($wasm_gzip > $WASM_BUDGET octets)." >&2
+  exit 1
+fi
+
 (cd end2end && npx playwright test)
 echo "Tous les tests sont passés."
