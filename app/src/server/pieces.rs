@@ -64,7 +64,7 @@ pub fn process(bytes: &[u8]) -> Result<Processed, UploadProblem> {
     let kind = sniff(bytes).ok_or(UploadProblem::NotAllowedType)?;
     match kind {
         FileKind::Pdf => {
-            let doc = lopdf::Document::load_mem(bytes).map_err(|e| match e {
+            let mut doc = lopdf::Document::load_mem(bytes).map_err(|e| match e {
                 lopdf::Error::Decryption(_) | lopdf::Error::UnsupportedSecurityHandler(_) => {
                     UploadProblem::Protected
                 }
@@ -77,9 +77,25 @@ pub fn process(bytes: &[u8]) -> Result<Processed, UploadProblem> {
             if pages == 0 {
                 return Err(UploadProblem::Unreadable);
             }
+            // The document information (author, software, dates) and the XMP metadata go.
+            let mut dropped = Vec::new();
+            if let Some(lopdf::Object::Reference(id)) = doc.trailer.remove(b"Info") {
+                dropped.push(id);
+            }
+            if let Ok(catalog) = doc.catalog_mut() {
+                if let Some(lopdf::Object::Reference(id)) = catalog.remove(b"Metadata") {
+                    dropped.push(id);
+                }
+            }
+            for id in dropped {
+                doc.objects.remove(&id);
+            }
+            let mut out = Vec::with_capacity(bytes.len());
+            doc.save_to(&mut out)
+                .map_err(|_| UploadProblem::Unreadable)?;
             Ok(Processed {
                 kind,
-                bytes: bytes.to_vec(),
+                bytes: out,
                 pages,
                 thumbnail: None,
             })
@@ -198,6 +214,20 @@ mod tests {
             UploadProblem::NotAllowedType
         );
         assert_eq!(process(b"").unwrap_err(), UploadProblem::Missing);
+    }
+
+    #[test]
+    fn pdf_metadata_is_removed() {
+        let mut doc = lopdf::Document::load_mem(&samples::pdf(1)).unwrap();
+        let info = doc.add_object(lopdf::dictionary! { "Author" => lopdf::Object::string_literal("Jean Dupont, 12 rue des Lilas") });
+        doc.trailer.set("Info", info);
+        let mut with_info = Vec::new();
+        doc.save_to(&mut with_info).unwrap();
+        assert!(with_info.windows(11).any(|w| w == b"Jean Dupont"));
+        let p = process(&with_info).unwrap();
+        assert_eq!(p.pages, 1);
+        assert!(!p.bytes.windows(11).any(|w| w == b"Jean Dupont"));
+        assert!(p.bytes.starts_with(b"%PDF-"));
     }
 
     #[test]
