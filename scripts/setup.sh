@@ -92,7 +92,12 @@ if [ "$FOR_TESTS" = 1 ]; then
     say "apt-get install chromium"
     apt_install chromium
   fi
-  # 9. PostgreSQL server binaries, for the throwaway test cluster.
+  # 9. A local S3-compatible server for the storage tests (moto, from PyPI).
+  if ! python3 -c 'import moto.server, boto3' >/dev/null 2>&1; then
+    say "pip install moto[server]"
+    python3 -m pip install --quiet "moto[server]>=5,<6"
+  fi
+  # 10. PostgreSQL server binaries, for the throwaway test cluster.
   if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     say "apt-get install postgresql"
     apt_install postgresql

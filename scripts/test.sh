@@ -7,11 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
 
-echo "== 1/3 Tests Rust (SQLite)"
-cargo test --workspace
+echo "== 1/3 Tests Rust (SQLite, stockage local et S3 jetable)"
+scripts/s3-test-server.sh cargo test --workspace
 
 echo "== 2/3 Tests d'intégration (PostgreSQL)"
-scripts/pg-test-cluster.sh cargo test -p server --tests
+scripts/s3-test-server.sh scripts/pg-test-cluster.sh cargo test -p server --tests
 
 echo "== 3/3 Tests de bout en bout (Playwright, build release)"
 export PATH="$PWD/node_modules/.bin:$PATH"

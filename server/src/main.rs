@@ -76,13 +76,7 @@ async fn context(config: &Config) -> AppContext {
     db.migrate()
         .await
         .unwrap_or_else(|e| fail(format!("migration impossible : {e}")));
-    if config.storage.contains("://") {
-        fail(format!(
-            "PERMIS_STORAGE : seul un dossier local est pris en charge pour l'instant (reçu « {} »)",
-            config.storage
-        ));
-    }
-    let storage = app::server::storage::Storage::local(std::path::Path::new(&config.storage))
+    let storage = app::server::storage::Storage::from_config(&config.storage)
         .unwrap_or_else(|e| fail(format!("stockage {} inaccessible : {e}", config.storage)));
     let communes = std::fs::read_to_string(&config.communes).unwrap_or_else(|e| {
         fail(format!(

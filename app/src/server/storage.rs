@@ -15,6 +15,28 @@ pub struct Storage {
 }
 
 impl Storage {
+    /// `s3://bucket[/prefix]` for an S3-compatible bucket (credentials, region and endpoint from
+    /// the usual `AWS_*` variables: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`,
+    /// `AWS_ENDPOINT` for a non-AWS service, `AWS_ALLOW_HTTP=true` for a local one); anything
+    /// else is a local directory.
+    pub fn from_config(location: &str) -> Result<Storage, String> {
+        if location.starts_with("s3://") {
+            let s3 = object_store::aws::AmazonS3Builder::from_env()
+                .with_url(location)
+                .build()
+                .map_err(|e| e.to_string())?;
+            Ok(Storage {
+                store: Arc::new(s3),
+            })
+        } else if location.contains("://") {
+            Err(format!(
+                "type de stockage non pris en charge : {location} (dossier local ou s3://)"
+            ))
+        } else {
+            Storage::local(std::path::Path::new(location)).map_err(|e| e.to_string())
+        }
+    }
+
     /// A local directory (created when missing).
     pub fn local(dir: &std::path::Path) -> std::io::Result<Storage> {
         std::fs::create_dir_all(dir)?;
