@@ -95,8 +95,9 @@ async fn upload(
     let Ok(mut multipart) = multipart else {
         return back(id, &kind, Some(UploadProblem::Missing));
     };
-    // The first file field of the form.
+    // The file field, and whether it replaces the files already there.
     let mut file: Option<(String, Vec<u8>)> = None;
+    let mut replace = false;
     loop {
         match multipart.next_field().await {
             Ok(Some(field)) if field.name() == Some("fichier") => {
@@ -106,7 +107,9 @@ async fn upload(
                     // The body limit cut the upload short: the file is too big.
                     Err(_) => return back(id, &kind, Some(UploadProblem::TooBig)),
                 }
-                break;
+            }
+            Ok(Some(field)) if field.name() == Some("remplacer") => {
+                replace = field.text().await.is_ok_and(|v| v == "on");
             }
             Ok(Some(_)) => continue,
             Ok(None) => break,
@@ -152,6 +155,7 @@ async fn upload(
         &ctx.db,
         &NewPiece {
             demande_id: id,
+            replace,
             kind: piece.code(),
             storage_key: &key,
             thumb_key: thumb_key.as_deref(),
@@ -165,7 +169,12 @@ async fn upload(
     )
     .await;
     match recorded {
-        Ok(Ok(_)) => back(id, &kind, None),
+        Ok(Ok((_, stale))) => {
+            for key in stale {
+                let _ = ctx.storage.delete(&key).await;
+            }
+            back(id, &kind, None)
+        }
         Ok(Err(total)) => {
             // Not recorded: the stored copy is removed.
             let _ = ctx.storage.delete(&key).await;

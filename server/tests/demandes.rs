@@ -1011,3 +1011,53 @@ async fn search_ignores_case_and_accents_on_both_databases() {
         assert_eq!(found["total"], 1, "{q}");
     }
 }
+
+#[tokio::test]
+async fn a_new_file_can_replace_the_pieces_files() {
+    let app = TestApp::with_accounts().await;
+    let token = app.login_ok("pro", "ecole.gare", SCHOOL_PASSWORD).await;
+    let id = new_demande(&app, &token).await;
+    let res = upload(&app, &token, id, "identite", "ancienne.pdf", &pdf(2)).await;
+    assert!(res.header("location").unwrap().contains("depot=identite"));
+    let (old_key,): (String,) =
+        sqlx::query_as("SELECT storage_key FROM pieces WHERE demande_id = $1")
+            .bind(id)
+            .fetch_one(app.ctx.db.pool())
+            .await
+            .unwrap();
+    // Adding a page would exceed 2 pages; replacing does not.
+    let boundary = "----replaceBoundary";
+    let mut body =
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"remplacer\"\r\n\r\non\r\n")
+            .into_bytes();
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"fichier\"; filename=\"nouvelle.pdf\"\r\n\r\n").as_bytes());
+    body.extend_from_slice(&pdf(1));
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let req = axum::http::Request::post(format!("/api/demandes/{id}/pieces/identite"))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header("cookie", format!("permis_session={token}"))
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let res = app.send(req).await;
+    assert!(
+        res.header("location").unwrap().contains("depot=identite"),
+        "{:?}",
+        res.header("location")
+    );
+    let view = json(
+        &app.post_form("/api/demandes/lire", format!("id={id}"), Some(&token))
+            .await
+            .body,
+    );
+    let files = view["pieces"].as_array().unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0]["filename"], "nouvelle.pdf");
+    assert_eq!(files[0]["pages"], 1);
+    assert_eq!(
+        app.ctx.storage.get(&old_key).await.unwrap_err(),
+        app::error::AppError::NotFound
+    );
+}

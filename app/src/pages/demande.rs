@@ -718,6 +718,17 @@ fn PieceBlock(
                 action=format!("/api/demandes/{id}/pieces/{code}")
                 on:submit=move |_| set_sending.set(true)
             >
+                {(pages > 0)
+                    .then(|| {
+                        view! {
+                            <div class="fr-checkbox-group fr-checkbox-group--sm fr-mb-2w">
+                                <input type="checkbox" id=format!("remplacer-{code}") name="remplacer" />
+                                <label class="fr-label" for=format!("remplacer-{code}")>
+                                    "Remplacer les fichiers déjà déposés pour cette pièce"
+                                </label>
+                            </div>
+                        }
+                    })}
                 <div class="fr-upload-group" class:fr-upload-group--error=message.is_some()>
                     <label class="fr-label" for=input_id.clone()>
                         {if pages == 0 { "Ajouter un fichier" } else { "Ajouter une page ou un fichier" }}

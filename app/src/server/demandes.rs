@@ -378,6 +378,8 @@ pub async fn get_piece(db: &Db, demande_id: i64, piece_id: i64) -> Result<PieceR
 
 pub struct NewPiece<'a> {
     pub demande_id: i64,
+    /// The new file replaces the files already deposited for this piece.
+    pub replace: bool,
     pub kind: &'a str,
     pub storage_key: &'a str,
     pub thumb_key: Option<&'a str>,
@@ -387,14 +389,15 @@ pub struct NewPiece<'a> {
     pub pages: i64,
 }
 
-/// Records a file if the piece stays within `max_pages`; returns the pages the piece would
-/// have had when it does not (nothing recorded).
+/// Records a file if the piece stays within `max_pages` (after removing the piece's previous
+/// files when it replaces them); returns the pages the piece would have had when it does not
+/// (nothing recorded).
 pub async fn add_piece(
     db: &Db,
     p: &NewPiece<'_>,
     max_pages: i64,
     now: i64,
-) -> Result<Result<i64, i64>, AppError> {
+) -> Result<Result<(i64, Vec<String>), i64>, AppError> {
     let mut tx = db.pool().begin().await?;
     // A write first: concurrent uploads for one demande are decided one after the other, and
     // a demande validated meanwhile takes no more files.
@@ -409,6 +412,23 @@ pub async fn add_piece(
         tx.rollback().await?;
         return Err(AppError::Conflict(NOT_EDITABLE.into()));
     }
+    let replaced: Vec<(String, Option<String>)> = if p.replace {
+        let rows = sqlx::query_as(
+            "SELECT storage_key, thumb_key FROM pieces WHERE demande_id = $1 AND kind = $2",
+        )
+        .bind(p.demande_id)
+        .bind(p.kind)
+        .fetch_all(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM pieces WHERE demande_id = $1 AND kind = $2")
+            .bind(p.demande_id)
+            .bind(p.kind)
+            .execute(&mut *tx)
+            .await?;
+        rows
+    } else {
+        Vec::new()
+    };
     let (already,): (i64,) = sqlx::query_as(
         "SELECT CAST(COALESCE(SUM(pages), 0) AS BIGINT) FROM pieces WHERE demande_id = $1 AND kind = $2",
     )
@@ -436,7 +456,12 @@ pub async fn add_piece(
     .fetch_one(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(Ok(id))
+    // The replaced files' stored objects, for the caller to remove.
+    let stale = replaced
+        .into_iter()
+        .flat_map(|(key, thumb)| std::iter::once(key).chain(thumb))
+        .collect();
+    Ok(Ok((id, stale)))
 }
 
 /// Deletes a file of a draft (never of a validated demande), in one transaction.
