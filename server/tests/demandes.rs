@@ -177,6 +177,22 @@ async fn validate_in_parallel(
     out
 }
 
+/// Step 1 for a first licence of category B on `filiere`.
+async fn motif_b(app: &TestApp, token: &str, id: i64, filiere: &str) -> TestResponse {
+    step(
+        app,
+        token,
+        "motif",
+        id,
+        &[
+            ("motif", "premier"),
+            ("categories][B", "on"),
+            ("filiere", filiere),
+        ],
+    )
+    .await
+}
+
 async fn with_code(app: &TestApp) {
     app::server::demandes::register_ephoto_code(&app.ctx.db, CODE, "test", T0 - 86_400)
         .await
@@ -356,18 +372,7 @@ async fn a_draft_survives_a_restart_and_resumes_at_its_step() {
     let app = TestApp::with_accounts().await;
     let token = app.login_ok("pro", "ecole.gare", SCHOOL_PASSWORD).await;
     let id = new_demande(&app, &token).await;
-    let res = step(
-        &app,
-        &token,
-        "motif",
-        id,
-        &[
-            ("motif", "premier"),
-            ("categories][B", "on"),
-            ("filiere", "traditionnelle"),
-        ],
-    )
-    .await;
+    let res = motif_b(&app, &token, id, "traditionnelle").await;
     assert_eq!(
         res.header("location"),
         Some(format!("/ecole/demandes/{id}/etape/2").as_str())
@@ -392,18 +397,7 @@ async fn each_bad_field_gets_its_own_message_and_nothing_is_saved() {
     let app = TestApp::with_accounts().await;
     let token = app.login_ok("pro", "ecole.gare", SCHOOL_PASSWORD).await;
     let id = new_demande(&app, &token).await;
-    step(
-        &app,
-        &token,
-        "motif",
-        id,
-        &[
-            ("motif", "premier"),
-            ("categories][B", "on"),
-            ("filiere", "aac"),
-        ],
-    )
-    .await;
+    motif_b(&app, &token, id, "aac").await;
     let res = step(
         &app,
         &token,
@@ -483,18 +477,7 @@ async fn the_list_searches_filters_and_pages() {
         let id = new_demande(&app, &token).await;
         let nom = if i == 7 { "Zidane" } else { "Martin" };
         app.advance(60);
-        step(
-            &app,
-            &token,
-            "motif",
-            id,
-            &[
-                ("motif", "premier"),
-                ("categories][B", "on"),
-                ("filiere", "traditionnelle"),
-            ],
-        )
-        .await;
+        motif_b(&app, &token, id, "traditionnelle").await;
         let res = step(
             &app,
             &token,
@@ -973,18 +956,7 @@ async fn search_ignores_case_and_accents_on_both_databases() {
     let app = TestApp::with_accounts().await;
     let token = app.login_ok("pro", "ecole.gare", SCHOOL_PASSWORD).await;
     let id = new_demande(&app, &token).await;
-    step(
-        &app,
-        &token,
-        "motif",
-        id,
-        &[
-            ("motif", "premier"),
-            ("categories][B", "on"),
-            ("filiere", "traditionnelle"),
-        ],
-    )
-    .await;
+    motif_b(&app, &token, id, "traditionnelle").await;
     let res = step(
         &app,
         &token,

@@ -164,17 +164,26 @@ where
     Signal::derive(move || action.value().get().and_then(|r| r.err()))
 }
 
+/// A step's form: its action, its current error (last answer, or the flash of a post made
+/// before the WASM loaded) and its initial values (what was typed then, or what is saved).
+fn step_form<A, F>(saved: Option<F>) -> (ServerAction<A>, Signal<Option<AppError>>, F)
+where
+    A: leptos::server_fn::ServerFn<Error = AppError, Output = ()> + Clone + Send + Sync + 'static,
+    F: serde::Serialize + serde::de::DeserializeOwned + Clone + Default + Send + Sync + 'static,
+{
+    let action = ServerAction::<A>::new();
+    let flash = use_flash::<F>();
+    let error = form_error(action, flash.as_ref().map(|f| f.error.clone()));
+    let initial = flash.map(|f| f.form).or(saved).unwrap_or_default();
+    (action, error, initial)
+}
+
 // ------------------------------------------------------------------ step 1
 
 #[component]
 fn MotifStepForm(d: DemandeView) -> impl IntoView {
-    let action = ServerAction::<SaveMotif>::new();
-    let flash = use_flash::<MotifForm>();
-    let error = form_error(action, flash.as_ref().map(|f| f.error.clone()));
-    let initial = flash
-        .map(|f| f.form)
-        .or_else(|| d.data.motif.as_ref().map(MotifForm::from_step))
-        .unwrap_or_default();
+    let (action, error, initial) =
+        step_form::<SaveMotif, MotifForm>(d.data.motif.as_ref().map(MotifForm::from_step));
     // What the school ticks, followed live so the rules answer at once.
     let form = RwSignal::new(initial.clone());
     // The category rules, checked as the school ticks (the server checks them again).
@@ -313,13 +322,9 @@ fn MotifStepForm(d: DemandeView) -> impl IntoView {
 
 #[component]
 fn EtatCivilStepForm(d: DemandeView) -> impl IntoView {
-    let action = ServerAction::<SaveEtatCivil>::new();
-    let flash = use_flash::<EtatCivilForm>();
-    let error = form_error(action, flash.as_ref().map(|f| f.error.clone()));
-    let f = flash
-        .map(|f| f.form)
-        .or_else(|| d.data.etat_civil.as_ref().map(EtatCivilForm::from_step))
-        .unwrap_or_default();
+    let (action, error, f) = step_form::<SaveEtatCivil, EtatCivilForm>(
+        d.data.etat_civil.as_ref().map(EtatCivilForm::from_step),
+    );
     let today = d.today;
     // The legal representative's block appears as soon as the birth date makes a minor.
     let birth = RwSignal::new(f.date_naissance.clone().unwrap_or_default());
@@ -420,13 +425,8 @@ fn EtatCivilStepForm(d: DemandeView) -> impl IntoView {
 
 #[component]
 fn AdresseStepForm(d: DemandeView) -> impl IntoView {
-    let action = ServerAction::<SaveAdresse>::new();
-    let flash = use_flash::<AdresseForm>();
-    let error = form_error(action, flash.as_ref().map(|f| f.error.clone()));
-    let f = flash
-        .map(|f| f.form)
-        .or_else(|| d.data.adresse.as_ref().map(AdresseForm::from_step))
-        .unwrap_or_default();
+    let (action, error, f) =
+        step_form::<SaveAdresse, AdresseForm>(d.data.adresse.as_ref().map(AdresseForm::from_step));
     let id = d.id;
     view! {
         <ErrorSummary error />
@@ -556,13 +556,8 @@ fn CodePostalCommune(
 
 #[component]
 fn PhotoStepForm(d: DemandeView) -> impl IntoView {
-    let action = ServerAction::<SavePhoto>::new();
-    let flash = use_flash::<PhotoForm>();
-    let error = form_error(action, flash.as_ref().map(|f| f.error.clone()));
-    let f = flash
-        .map(|f| f.form)
-        .or_else(|| d.data.photo.as_ref().map(PhotoForm::from_step))
-        .unwrap_or_default();
+    let (action, error, f) =
+        step_form::<SavePhoto, PhotoForm>(d.data.photo.as_ref().map(PhotoForm::from_step));
     let mode = RwSignal::new(f.mode.clone());
     let id = d.id;
     view! {
