@@ -47,6 +47,8 @@ export default defineConfig({
       LEPTOS_SITE_ROOT: '../target/site',
       PERMIS_STORAGE: '../target/e2e/files',
       PERMIS_COMMUNES: '../generated/codes-postaux.tsv',
+      PERMIS_ENV: 'development',
+      PERMIS_DEV_MAILBOX: 'true',
       RUST_LOG: 'warn',
     },
   },

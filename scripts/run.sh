@@ -7,5 +7,9 @@ scripts/setup.sh
 export PATH="$PWD/node_modules/.bin:$PATH"   # binaryen's wasm-opt
 cargo leptos build --release
 export LEPTOS_SITE_ROOT=target/site
+# Development mode: emails and SMS land in the local mailbox at /dev/boite-mail unless
+# PERMIS_SMTP_URL / PERMIS_SMS_URL are set.
+export PERMIS_ENV="${PERMIS_ENV:-development}"
+export PERMIS_DEV_MAILBOX="${PERMIS_DEV_MAILBOX:-true}"
 ./target/release/permis demo
 exec ./target/release/permis serve

@@ -109,6 +109,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("ecole/demandes") view=pages::ecole::MesDemandesPage />
                     <Route path=path!("ecole/demandes/:id/etape/:n") view=pages::demande::DemandeStepPage />
                     <Route path=path!("monespace") view=pages::monespace::MonEspacePage />
+                    <Route path=path!("monespace/activer/:token") view=pages::compte::ActivationPage />
+                    <Route path=path!("monespace/a-valider") view=pages::compte::AValiderPage />
+                    <Route path=path!("connexion/identifiant-oublie") view=pages::compte::IdentifiantOubliePage />
+                    <Route path=path!("connexion/mot-de-passe-oublie") view=pages::compte::MotDePasseOubliePage />
+                    <Route path=path!("connexion/reinitialiser/:token") view=pages::compte::ReinitialiserPage />
+                    <Route path=path!("dev/boite-mail") view=pages::compte::BoiteMailPage />
                     <Route path=path!("pro") view=pages::pro::ProHomePage />
                 </Routes>
             </main>

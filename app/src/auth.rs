@@ -95,7 +95,7 @@ pub mod messages {
 }
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(crate) mod ssr {
     use http::header::SET_COOKIE;
     use http::HeaderValue;
     use leptos::prelude::*;
@@ -189,24 +189,33 @@ mod ssr {
         let role = Role::parse(&user.role).ok_or_else(|| AppError::internal("role", &user.role))?;
         throttle::clear(&ctx.db, &account_key).await?;
 
-        // A new session id at every login; the session the browser came with (if any) ends.
+        let session = open_session(&ctx, user.id, now).await?;
+        leptos_axum::redirect(role.home_path());
+        Ok(session)
+    }
+
+    /// Logs `user_id` in: a new session id (the session the browser came with, if any, ends),
+    /// the cookie, and « dernière connexion ».
+    pub async fn open_session(
+        ctx: &crate::server::AppContext,
+        user_id: i64,
+        now: i64,
+    ) -> Result<super::CurrentUser, AppError> {
         let parts = request_parts()?;
         if let Some(old) = sessions::token_from_headers(&ctx.settings, &parts.headers) {
             sessions::delete_by_hash(&ctx.db, &sessions::hash_token(&old)).await?;
         }
-        let token = sessions::create(&ctx.db, user.id, now).await?;
-        users::record_login(&ctx.db, user.id, now).await?;
+        let token = sessions::create(&ctx.db, user_id, now).await?;
+        users::record_login(&ctx.db, user_id, now).await?;
 
         let response = expect_context::<ResponseOptions>();
         let cookie = HeaderValue::from_str(&sessions::set_cookie_header(&ctx.settings, &token))
             .map_err(|e| AppError::internal("cookie", e))?;
         response.append_header(SET_COOKIE, cookie);
-        leptos_axum::redirect(role.home_path());
-        let session = sessions::lookup(&ctx.db, &token, now)
+        sessions::lookup(&ctx.db, &token, now)
             .await?
             .and_then(|s| s.to_current_user())
-            .ok_or_else(|| AppError::internal("login", "new session not found"))?;
-        Ok(session)
+            .ok_or_else(|| AppError::internal("login", "new session not found"))
     }
 
     pub async fn logout() -> Result<(), AppError> {

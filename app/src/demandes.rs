@@ -430,21 +430,38 @@ pub mod ssr {
                 return Err(AppError::Conflict(format!("Étape 4 : {problem}")));
             }
         }
-        let departement = crate::server::users::school_departement(&ctx.db, school_id).await?;
+        let school = crate::server::users::school(&ctx.db, school_id).await?;
         let (prenom, nom) = data.listing_names();
+        let (Some(ec), Some(adresse)) = (&data.etat_civil, &data.adresse) else {
+            return Err(AppError::Conflict("La demande est incomplète.".into()));
+        };
+        let candidate = crate::server::handover::Candidate {
+            email: adresse.email.clone(),
+            telephone: adresse.telephone.clone(),
+            prenoms: ec.prenoms.clone(),
+            nom: nom.clone(),
+            sexe: ec.sexe,
+        };
         let yymmdd = yymmdd_paris(now);
         let request = store::ValidationRequest {
             school_id,
             id,
             version: row.version,
-            departement: &departement,
+            departement: &school.departement,
             yymmdd: &yymmdd,
             ephoto_code: code.as_deref(),
             prenom: &prenom,
             nom: &nom,
+            school_name: &school.name,
+            candidate: &candidate,
+            settings: &ctx.settings,
         };
         let numero = match store::validate(&ctx.db, &request, now).await? {
-            Validation::Done(n) | Validation::AlreadyDone(n) => n,
+            Validation::Done(n) => {
+                ctx.outbox_wake.notify_one();
+                n
+            }
+            Validation::AlreadyDone(n) => n,
         };
         leptos_axum::redirect(&format!("/ecole/demandes?validee={numero}"));
         Ok(numero)

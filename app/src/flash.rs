@@ -23,12 +23,7 @@ pub const COOKIE: &str = "permis_flash";
 #[cfg(feature = "ssr")]
 pub fn or_back<F: Serialize>(error: AppError, back: &str, form: &F) -> AppError {
     use base64::Engine as _;
-    let plain_form_post = use_context::<http::request::Parts>().is_some_and(|p| {
-        p.headers
-            .get(http::header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/html"))
-    });
+    let plain_form_post = is_plain_form_post();
     let Some(res) = use_context::<leptos_axum::ResponseOptions>() else {
         return error;
     };
@@ -54,6 +49,26 @@ pub fn or_back<F: Serialize>(error: AppError, back: &str, form: &F) -> AppError 
     leptos_axum::redirect(back);
     res.set_status(http::StatusCode::SEE_OTHER);
     error
+}
+
+/// Whether the current request is a plain form post (no WASM yet): it expects a page back.
+#[cfg(feature = "ssr")]
+pub fn is_plain_form_post() -> bool {
+    use_context::<http::request::Parts>().is_some_and(|p| {
+        p.headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
+    })
+}
+
+/// Sends a plain form post on to `path`; a call from the WASM is left to navigate itself, once
+/// it has used the answer (e.g. to know who is now logged in).
+#[cfg(feature = "ssr")]
+pub fn redirect_plain_post(path: &str) {
+    if is_plain_form_post() {
+        leptos_axum::redirect(path);
+    }
 }
 
 /// The flash meant for this page, if the last plain form post failed (read once).

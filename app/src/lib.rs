@@ -6,6 +6,7 @@
 pub mod app;
 pub mod auth;
 pub mod components;
+pub mod compte;
 pub mod demandes;
 pub mod domain;
 pub mod error;

@@ -1,5 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
-import { demo, expectAccessible, hydrated, login, watchConsole } from './helpers';
+import { demo, deposit, expectAccessible, hydrated, login, onePagePdf, tinyPng, watchConsole } from './helpers';
 
 /** Presses Tab until the element with `id` has the focus (keyboard only). */
 async function tabTo(page: Page, id: string) {
@@ -8,40 +8,6 @@ async function tabTo(page: Page, id: string) {
     await page.keyboard.press('Tab');
   }
   throw new Error(`#${id} never received the focus`);
-}
-
-/** A valid one-page PDF, built with a correct cross-reference table. */
-function onePagePdf(): Buffer {
-  const objects = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>',
-  ];
-  let body = '%PDF-1.4\n';
-  const offsets: number[] = [];
-  objects.forEach((o, i) => {
-    offsets.push(body.length);
-    body += `${i + 1} 0 obj\n${o}\nendobj\n`;
-  });
-  const xref = body.length;
-  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const off of offsets) body += `${String(off).padStart(10, '0')} 00000 n \n`;
-  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(body, 'latin1');
-}
-
-/** A 1×1 PNG. */
-const tinyPng = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
-  'base64',
-);
-
-async function deposit(page: Page, kind: string, name: string, mimeType: string, buffer: Buffer) {
-  const section = page.locator(`#piece-${kind}`);
-  await section.locator('input[type=file]').setInputFiles({ name, mimeType, buffer });
-  await section.getByRole('button', { name: /^Envoyer/ }).click();
-  await expect(page).toHaveURL(new RegExp(`depot=${kind}`));
-  await expect(page.locator(`#piece-${kind}`).getByText('Fichier déposé.')).toBeVisible();
 }
 
 function isoDaysAgo(years: number, extraDays: number): string {

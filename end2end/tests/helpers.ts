@@ -39,3 +39,117 @@ export async function login(page: Page, path: string, identifiant: string, passw
   await page.getByLabel('Mot de passe', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Se connecter' }).click();
 }
+
+/** A valid one-page PDF, built with a correct cross-reference table. */
+export function onePagePdf(): Buffer {
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>',
+  ];
+  let body = '%PDF-1.4\n';
+  const offsets: number[] = [];
+  objects.forEach((o, i) => {
+    offsets.push(body.length);
+    body += `${i + 1} 0 obj\n${o}\nendobj\n`;
+  });
+  const xref = body.length;
+  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const off of offsets) body += `${String(off).padStart(10, '0')} 00000 n \n`;
+  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(body, 'latin1');
+}
+
+/** A 1×1 PNG. */
+export const tinyPng = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+export async function deposit(page: Page, kind: string, name: string, mimeType: string, buffer: Buffer) {
+  const section = page.locator(`#piece-${kind}`);
+  await section.locator('input[type=file]').setInputFiles({ name, mimeType, buffer });
+  await section.getByRole('button', { name: /^Envoyer/ }).click();
+  await expect(page).toHaveURL(new RegExp(`depot=${kind}`));
+  await expect(page.locator(`#piece-${kind}`).getByText('Fichier déposé.')).toBeVisible();
+}
+
+
+/** Who a demande is for (an adult: only the identity and address pieces are needed). */
+export interface Candidate {
+  prenoms: string;
+  nom: string;
+  email: string;
+  mobile: string;
+  /** An e-photo code; without one, the paper photo-signature form. */
+  ephoto?: string;
+}
+
+/**
+ * From a logged-in school's « Mes demandes », files and validates a complete demande for
+ * `c` (born in 1985, first licence B); returns its number.
+ */
+export async function fileDemande(page: Page, c: Candidate): Promise<string> {
+  await page.goto('/ecole/demandes');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Nouvelle demande' }).click();
+  await expect(page).toHaveURL(/\/etape\/1$/);
+  await hydrated(page);
+  const next = async (step: number) => {
+    await page.getByRole('button', { name: 'Suivant' }).click();
+    await expect(page).toHaveURL(new RegExp(`/etape/${step}$`));
+    await hydrated(page);
+  };
+  await page.getByText('Première demande de permis de conduire (inscription)').click();
+  await page.getByText('B — voiture', { exact: true }).click();
+  await page.getByText('Formation traditionnelle').click();
+  await next(2);
+  await page.getByText('Femme', { exact: true }).click();
+  await page.getByLabel('Nom de naissance').fill(c.nom);
+  await page.getByLabel('Prénoms').fill(c.prenoms);
+  await page.locator('#date_naissance').fill('1985-06-15');
+  await page.getByLabel('Commune de naissance').fill('Melun');
+  await page.getByLabel('Département de naissance', { exact: false }).selectOption('77');
+  await next(3);
+  await page.locator('#numero').fill('3');
+  await page.locator('#nom_voie').fill('rue de la Paix');
+  await page.locator('#code_postal').fill('77000');
+  await page.locator('#commune').fill('Melun');
+  await page.locator('#email').fill(c.email);
+  await page.locator('#telephone').fill(c.mobile);
+  await next(4);
+  if (c.ephoto) {
+    await page.getByText('Code e-photo (cabine ou photographe agréé)').click();
+    await page.locator('#code_ephoto').fill(c.ephoto);
+  } else {
+    await page.getByText('Formulaire photo-signature envoyé par courrier').click();
+  }
+  await next(5);
+  await deposit(page, 'identite', 'identite.pdf', 'application/pdf', onePagePdf());
+  await deposit(page, 'domicile', 'domicile.pdf', 'application/pdf', onePagePdf());
+  await hydrated(page);
+  await next(6);
+  await page.locator('label[for=attestation]').click();
+  await page.getByRole('button', { name: 'Valider' }).click();
+  await expect(page).toHaveURL(/\/ecole\/demandes\?validee=/);
+  const numero = new URL(page.url()).searchParams.get('validee');
+  expect(numero).toMatch(/^75-\d{6}-\d{4}$/);
+  return numero as string;
+}
+
+/** The development mailbox, reloaded until a message for `recipient` containing `text` is there. */
+export async function openMessage(page: Page, recipient: string, text: string) {
+  await expect(async () => {
+    await page.goto('/dev/boite-mail');
+    await expect(
+      page.locator('.permis-message').filter({ hasText: recipient }).filter({ hasText: text }).first(),
+    ).toBeVisible({ timeout: 1000 });
+  }).toPass({ timeout: 15_000 });
+  await hydrated(page);
+  return page.locator('.permis-message').filter({ hasText: recipient }).filter({ hasText: text }).first();
+}
+
+export async function logout(page: Page) {
+  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+  await expect(page).toHaveURL(/deconnexion=1/);
+}

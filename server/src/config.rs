@@ -24,14 +24,42 @@ pub struct Config {
     )]
     pub public_url: url::Url,
 
-    /// SMTP server for emails, e.g. `smtp://localhost:2525` or `smtps://user:pass@host`.
-    /// Unset: messages go to the local development mailbox.
+    /// `production` or `development`. In production the SMTP and SMS settings are required and
+    /// the development mailbox cannot be turned on.
+    #[arg(long, env = "PERMIS_ENV", default_value = "production")]
+    pub env: RunMode,
+
+    /// SMTP server for emails, e.g. `smtp://localhost:2525`, `smtps://user:pass@host` or
+    /// `smtp://user:pass@host:587?tls=required`.
     #[arg(long, env = "PERMIS_SMTP_URL")]
     pub smtp_url: Option<String>,
 
-    /// HTTP endpoint of the SMS provider. Unset: SMS go to the local development mailbox.
+    /// Sender of the emails.
+    #[arg(
+        long,
+        env = "PERMIS_MAIL_FROM",
+        default_value = "Permis de conduire <ne-pas-repondre@permis.localhost>"
+    )]
+    pub mail_from: String,
+
+    /// HTTP endpoint of the SMS provider: it receives `POST` JSON `{"to", "text", "reference"}`
+    /// with `Authorization: Bearer <PERMIS_SMS_TOKEN>` and an `Idempotency-Key` header.
     #[arg(long, env = "PERMIS_SMS_URL")]
-    pub sms_url: Option<String>,
+    pub sms_url: Option<url::Url>,
+
+    /// Token of the SMS provider.
+    #[arg(
+        long,
+        env = "PERMIS_SMS_TOKEN",
+        default_value = "",
+        hide_env_values = true
+    )]
+    pub sms_token: String,
+
+    /// Development only: emails and SMS without SMTP/SMS settings are delivered to a local
+    /// mailbox shown at `/dev/boite-mail`.
+    #[arg(long, env = "PERMIS_DEV_MAILBOX", default_value_t = false)]
+    pub dev_mailbox: bool,
 
     /// Where uploaded documents are stored: a local directory, or an `s3://` bucket URL.
     #[arg(long, env = "PERMIS_STORAGE", default_value = "data/files")]
@@ -59,6 +87,69 @@ impl Config {
     pub fn settings(&self) -> app::server::Settings {
         app::server::Settings {
             public_url: self.public_url.clone(),
+            dev_mailbox: self.dev_mailbox && self.env == RunMode::Development,
         }
+    }
+
+    /// Refuses settings that would lose messages or expose the mailbox.
+    pub fn check(&self) -> Result<(), String> {
+        match self.env {
+            RunMode::Production => {
+                if self.dev_mailbox {
+                    return Err("PERMIS_DEV_MAILBOX ne peut pas être activé en production (PERMIS_ENV=production).".into());
+                }
+                if self.smtp_url.is_none() {
+                    return Err("PERMIS_SMTP_URL est obligatoire en production.".into());
+                }
+                if self.sms_url.is_none() {
+                    return Err("PERMIS_SMS_URL est obligatoire en production.".into());
+                }
+            }
+            RunMode::Development => {
+                if !self.dev_mailbox && (self.smtp_url.is_none() || self.sms_url.is_none()) {
+                    return Err("Sans PERMIS_SMTP_URL et PERMIS_SMS_URL, activez la boîte de développement : PERMIS_DEV_MAILBOX=true.".into());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunMode {
+    Production,
+    Development,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        config: Config,
+    }
+
+    fn config(args: &[&str]) -> Config {
+        let mut all = vec!["permis"];
+        all.extend_from_slice(args);
+        Cli::try_parse_from(all).unwrap().config
+    }
+
+    #[test]
+    fn production_needs_real_transports_and_never_serves_the_mailbox() {
+        let sms = "--sms-url=https://sms.example/send";
+        let smtp = "--smtp-url=smtp://mail.example:25";
+        assert!(config(&["--env=production", smtp, sms]).check().is_ok());
+        assert!(config(&["--env=production", sms]).check().is_err());
+        assert!(config(&["--env=production", smtp]).check().is_err());
+        let exposed = config(&["--env=production", smtp, sms, "--dev-mailbox"]);
+        assert!(exposed.check().is_err());
+        assert!(!exposed.settings().dev_mailbox);
+        let dev = config(&["--env=development", "--dev-mailbox"]);
+        assert!(dev.check().is_ok() && dev.settings().dev_mailbox);
+        assert!(config(&["--env=development"]).check().is_err());
     }
 }

@@ -1,6 +1,7 @@
 //! The `permis` server: configuration, state, router, security middleware and background jobs.
 
 pub mod config;
+pub mod dispatch;
 pub mod ephoto_api;
 pub mod jobs;
 pub mod middleware;

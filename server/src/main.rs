@@ -90,6 +90,7 @@ async fn context(config: &Config) -> AppContext {
         communes: Arc::new(app::domain::communes::Communes::from_tsv(&communes)),
         clock: Arc::new(SystemClock),
         settings: Arc::new(config.settings()),
+        outbox_wake: Arc::new(tokio::sync::Notify::new()),
     }
 }
 
@@ -195,6 +196,8 @@ async fn main() {
 }
 
 async fn serve(config: Config) {
+    config.check().unwrap_or_else(|e| fail(e));
+    let transports = server::dispatch::Transports::from_config(&config).unwrap_or_else(|e| fail(e));
     let ctx = context(&config).await;
     let mut leptos_options = get_configuration(None)
         .unwrap_or_else(|e| fail(format!("configuration Leptos : {e}")))
@@ -203,6 +206,7 @@ async fn serve(config: Config) {
     leptos_options.site_root = config.site_root.to_string_lossy().into_owned().into();
 
     server::jobs::spawn_housekeeping(ctx.clone());
+    server::dispatch::Dispatcher::new(ctx.clone(), transports).spawn();
     let app = build_router(
         AppState {
             leptos_options,

@@ -238,9 +238,7 @@ pub async fn session_context(
                 .into_response();
         }
     }
-    if let Some(session) = &session {
-        preload(&ctx, session, &mut req).await;
-    }
+    preload(&ctx, session.as_ref(), &mut req).await;
     req.extensions_mut().insert(ResolvedUser(user));
     next.run(req).await
 }
@@ -249,18 +247,47 @@ pub async fn session_context(
 /// `app::components::loader`).
 async fn preload(
     ctx: &app::server::AppContext,
-    session: &app::server::sessions::SessionUser,
+    session: Option<&app::server::sessions::SessionUser>,
     req: &mut Request,
 ) {
     use app::components::loader::Preloaded;
+    use app::compte::ssr as compte;
     use app::demandes::ssr::{load_list, load_view};
-    let (Some(app::domain::account::Role::Ecole), Some(school_id)) =
-        (session.role(), session.school_id)
-    else {
-        return;
-    };
+    use app::domain::account::Role;
     let path = req.uri().path().to_string();
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    // Pages anyone may open.
+    match segments.as_slice() {
+        ["monespace", "activer", token] => {
+            let data = compte::load_activation(ctx, token).await;
+            req.extensions_mut().insert(Preloaded(data));
+            return;
+        }
+        ["connexion", "reinitialiser", token] => {
+            let data = compte::load_reset(ctx, token).await;
+            req.extensions_mut().insert(Preloaded(data));
+            return;
+        }
+        ["dev", "boite-mail"] => {
+            let data = compte::mailbox(ctx).await;
+            req.extensions_mut().insert(Preloaded(data));
+            return;
+        }
+        _ => {}
+    }
+    let Some(session) = session else {
+        return;
+    };
+    if session.role() == Some(Role::Usager) {
+        if let ["monespace", "a-valider"] = segments.as_slice() {
+            let data = compte::a_valider(ctx, session.user_id).await;
+            req.extensions_mut().insert(Preloaded(data));
+        }
+        return;
+    }
+    let (Some(Role::Ecole), Some(school_id)) = (session.role(), session.school_id) else {
+        return;
+    };
     match segments.as_slice() {
         ["ecole", "demandes"] => {
             let query = req.uri().query().unwrap_or("");

@@ -3,13 +3,12 @@
 mod common;
 
 use axum::http::StatusCode;
+use common::filing::*;
 use common::*;
 
 use app::domain::account::Role;
 use app::server::users::NewSchool;
 use server::seed::{self, NewAccount};
-
-const CODE: &str = "ABCDEFGH123456789012KL";
 
 async fn second_school(app: &TestApp) {
     seed::create_school(
@@ -38,111 +37,9 @@ async fn second_school(app: &TestApp) {
     .unwrap();
 }
 
-fn json(body: &str) -> serde_json::Value {
-    serde_json::from_str(body).unwrap_or_else(|_| panic!("not JSON: {body}"))
-}
-
-async fn new_demande(app: &TestApp, token: &str) -> i64 {
-    let res = app
-        .post_form("/api/demandes/nouvelle", "", Some(token))
-        .await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    let id: i64 = res.body.parse().unwrap();
-    assert_eq!(
-        res.header("location"),
-        Some(format!("/ecole/demandes/{id}/etape/1").as_str())
-    );
-    id
-}
-
-async fn step(
-    app: &TestApp,
-    token: &str,
-    endpoint: &str,
-    id: i64,
-    fields: &[(&str, &str)],
-) -> TestResponse {
-    let mut pairs = vec![("id".to_string(), id.to_string())];
-    pairs.extend(
-        fields
-            .iter()
-            .map(|(k, v)| (format!("form[{k}]"), v.to_string())),
-    );
-    let refs: Vec<(&str, &str)> = pairs
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    app.post_form(
-        &format!("/api/demandes/{endpoint}"),
-        form(&refs),
-        Some(token),
-    )
-    .await
-}
-
 /// Fills every step of a demande for Léa, 17, AAC category B, with the e-photo code.
 async fn fill(app: &TestApp, token: &str, id: i64) {
-    for (endpoint, fields) in [
-        (
-            "motif",
-            vec![
-                ("motif", "premier"),
-                ("categories][B", "on"),
-                ("filiere", "aac"),
-            ],
-        ),
-        (
-            "etat-civil",
-            vec![
-                ("sexe", "F"),
-                ("nom_naissance", "Martin"),
-                ("prenoms", "Léa"),
-                ("date_naissance", "2009-03-14"),
-                ("pays_naissance", "France"),
-                ("commune_naissance", "Melun"),
-                ("departement_naissance", "77"),
-                ("nationalite", "Française"),
-                ("rep_qualite", "mere"),
-                ("rep_nom", "Martin"),
-                ("rep_prenoms", "Sophie"),
-                ("rep_date_naissance", "1980-05-02"),
-            ],
-        ),
-        (
-            "adresse",
-            vec![
-                ("numero", "12"),
-                ("type_voie", "Rue"),
-                ("nom_voie", "des Lilas"),
-                ("code_postal", "77000"),
-                ("commune", "Melun"),
-                ("email", "lea.martin@example.fr"),
-                ("telephone", "06 12 34 56 78"),
-            ],
-        ),
-        ("photo", vec![("mode", "ephoto"), ("code_ephoto", CODE)]),
-    ] {
-        let res = step(app, token, endpoint, id, &fields).await;
-        assert_eq!(res.status, StatusCode::OK, "{endpoint}: {}", res.body);
-    }
-    for kind in [
-        "identite",
-        "domicile",
-        "assr",
-        "jdc",
-        "identite_representant",
-    ] {
-        let res = upload(app, token, id, kind, "piece.pdf", &pdf(1)).await;
-        assert!(
-            res.header("location").unwrap().contains("depot="),
-            "{kind}: {:?}",
-            res.header("location")
-        );
-    }
-    let res = app
-        .post_form("/api/demandes/pieces", format!("id={id}"), Some(token))
-        .await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    fill_for(app, token, id, &Person::lea(), Some(CODE)).await;
 }
 
 /// Sends one « Valider » per id, all at once; returns (id, status, body) as they finish.
@@ -191,12 +88,6 @@ async fn motif_b(app: &TestApp, token: &str, id: i64, filiere: &str) -> TestResp
         ],
     )
     .await
-}
-
-async fn with_code(app: &TestApp) {
-    app::server::demandes::register_ephoto_code(&app.ctx.db, CODE, "test", T0 - 86_400)
-        .await
-        .unwrap();
 }
 
 #[tokio::test]
@@ -540,54 +431,6 @@ async fn the_list_searches_filters_and_pages() {
             .body,
     );
     assert_eq!(pct["total"], 0);
-}
-
-fn multipart(filename: &str, bytes: &[u8]) -> (String, Vec<u8>) {
-    let boundary = "----permisTestBoundary7MA4YWxkTrZu0gW";
-    let mut body = Vec::new();
-    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"fichier\"; filename=\"{filename}\"\r\nContent-Type: application/pdf\r\n\r\n").as_bytes());
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
-async fn upload(
-    app: &TestApp,
-    token: &str,
-    id: i64,
-    kind: &str,
-    filename: &str,
-    bytes: &[u8],
-) -> TestResponse {
-    let (content_type, body) = multipart(filename, bytes);
-    let req = axum::http::Request::post(format!("/api/demandes/{id}/pieces/{kind}"))
-        .header("content-type", content_type)
-        .header("cookie", format!("permis_session={token}"))
-        .header("origin", "http://127.0.0.1:3000")
-        .body(axum::body::Body::from(body))
-        .unwrap();
-    app.send(req).await
-}
-
-fn pdf(pages: usize) -> Vec<u8> {
-    use lopdf::dictionary;
-    use lopdf::{Document, Object};
-    let mut doc = Document::with_version("1.5");
-    let pages_id = doc.new_object_id();
-    let kids: Vec<Object> = (0..pages)
-        .map(|_| doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages_id, "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()] }).into())
-        .collect();
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(
-            dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => pages as i64 },
-        ),
-    );
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog);
-    let mut out = Vec::new();
-    doc.save_to(&mut out).unwrap();
-    out
 }
 
 #[tokio::test]

@@ -227,3 +227,59 @@ pub fn ErrorSummary(error: Signal<Option<AppError>>) -> impl IntoView {
         })
     }
 }
+
+/// A new-password field (DSFR « fr-password ») with « Afficher » and the rules as hint.
+#[component]
+pub fn PasswordInput(
+    key: &'static str,
+    #[prop(into)] label: String,
+    #[prop(optional, into)] hint: Option<String>,
+    #[prop(default = "new-password")] autocomplete: &'static str,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let message = message_for(error, key);
+    let messages_id = format!("{key}-messages");
+    let hint_id = format!("{key}-hint");
+    let show_id = format!("{key}-show");
+    let (show, set_show) = signal(false);
+    let describedby = if hint.is_some() {
+        format!("{hint_id} {messages_id}")
+    } else {
+        messages_id.clone()
+    };
+    view! {
+        <div class="fr-password" class:fr-input-group--error=move || message.get().is_some()>
+            <label class="fr-label" for=key>
+                {label}
+                {hint.map(|h| view! { <span class="fr-hint-text" id=hint_id.clone()>{h}</span> })}
+            </label>
+            <div class="fr-input-wrap">
+                <input
+                    class="fr-password__input fr-input"
+                    class:fr-input--error=move || message.get().is_some()
+                    id=key
+                    name=form_name(key)
+                    type=move || if show.get() { "text" } else { "password" }
+                    autocomplete=autocomplete
+                    aria-required="true"
+                    aria-invalid=move || message.get().is_some().then_some("true")
+                    aria-describedby=describedby
+                />
+            </div>
+            <div class="fr-messages-group" id=messages_id aria-live="polite">
+                {move || message.get().map(|m| view! { <p class="fr-message fr-message--error">{m}</p> })}
+            </div>
+            <div class="fr-password__checkbox fr-checkbox-group fr-checkbox-group--sm">
+                <input
+                    id=show_id.clone()
+                    type="checkbox"
+                    prop:checked=show
+                    on:change=move |ev| set_show.set(event_target_checked(&ev))
+                />
+                <label class="fr-password__checkbox fr-label" for=show_id>
+                    "Afficher"
+                </label>
+            </div>
+        </div>
+    }
+}

@@ -186,7 +186,10 @@ mod tests {
 /// before rendering (a redirect, not a page); the browser checks it again on client navigation.
 pub fn page_access(path: &str) -> Option<(&'static [Role], Espace)> {
     let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
-    if under("/ecole") {
+    if under("/monespace/activer") {
+        // The activation link is opened before the candidate has a password.
+        None
+    } else if under("/ecole") {
         Some((&[Role::Ecole], Espace::Pro))
     } else if under("/monespace") {
         Some((&[Role::Usager], Espace::Usager))
@@ -212,6 +215,11 @@ mod access_tests {
             Some(&[Role::Usager][..])
         );
         assert_eq!(page_access("/ecoles-partenaires"), None);
+        assert_eq!(page_access("/monespace/activer/abc"), None);
+        assert_eq!(
+            page_access("/monespace/a-valider").map(|a| a.1),
+            Some(Espace::Usager)
+        );
         assert_eq!(page_access("/connexion/pro"), None);
         assert_eq!(page_access("/professionnels"), None);
     }

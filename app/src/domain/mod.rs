@@ -1,6 +1,7 @@
 //! Domain rules: plain Rust, no IO, compiled into both the server and the browser.
 
 pub mod account;
+pub mod activation;
 pub mod communes;
 pub mod date;
 pub mod demande;
@@ -8,6 +9,7 @@ pub mod departements;
 pub mod eligibility;
 pub mod formats;
 pub mod lockout;
+pub mod messages;
 pub mod password;
 pub mod session;
 pub mod steps;

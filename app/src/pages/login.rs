@@ -38,6 +38,8 @@ pub fn UsagerLoginPage() -> impl IntoView {
 fn LoginForm(espace: Espace, title: &'static str, intro: &'static str) -> impl IntoView {
     let session = use_session();
     let login = session.login;
+    let query = leptos_router::hooks::use_query_map();
+    let password_changed = move || query.read().get("mot-de-passe").is_some();
     let flash = use_flash::<LoginFlashForm>();
     let typed = flash.as_ref().map(|f| f.form.identifiant.clone());
     let error: Signal<Option<AppError>> = form_error(login, flash.map(|f| f.error));
@@ -51,6 +53,16 @@ fn LoginForm(espace: Espace, title: &'static str, intro: &'static str) -> impl I
             <div class="fr-grid-row fr-grid-row--center">
                 <div class="fr-col-12 fr-col-md-8 fr-col-lg-6">
                     <h1>{title}</h1>
+                    {move || {
+                        password_changed()
+                            .then(|| {
+                                view! {
+                                    <div class="fr-alert fr-alert--success fr-mb-3w" role="status">
+                                        <p>{crate::compte::messages::PASSWORD_CHANGED}</p>
+                                    </div>
+                                }
+                            })
+                    }}
                     <p>{intro}</p>
                     <div aria-live="polite">
                         {move || {
@@ -139,6 +151,10 @@ fn LoginForm(espace: Espace, title: &'static str, intro: &'static str) -> impl I
                     </ActionForm>
                     {match espace {
                         Espace::Usager => view! {
+                            <ul class="fr-links-group fr-mt-2w">
+                                <li><a class="fr-link" href="/connexion/identifiant-oublie">"Identifiant oublié ?"</a></li>
+                                <li><a class="fr-link" href="/connexion/mot-de-passe-oublie">"Mot de passe oublié ?"</a></li>
+                            </ul>
                             <p class="fr-text--sm fr-mt-2w">
                                 "Pas encore de compte ? Il est créé quand votre école de conduite valide votre demande : vous recevez alors un courriel pour l'activer."
                             </p>

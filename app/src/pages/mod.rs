@@ -1,3 +1,4 @@
+pub mod compte;
 pub mod demande;
 pub mod ecole;
 pub mod home;

@@ -27,6 +27,8 @@ pub struct Settings {
     /// The public base URL, e.g. `https://permis.example.gouv.fr`; links in messages are built from it,
     /// never from the request's Host header.
     pub public_url: url::Url,
+    /// The development mailbox page is served (never in production, see the server's config).
+    pub dev_mailbox: bool,
 }
 
 impl Settings {
@@ -50,6 +52,8 @@ pub struct AppContext {
     pub communes: Arc<crate::domain::communes::Communes>,
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
+    /// Wakes the outbox dispatcher when a transaction has queued messages.
+    pub outbox_wake: Arc<tokio::sync::Notify>,
 }
 
 use super::Db;

@@ -213,12 +213,17 @@ pub struct ValidationRequest<'a> {
     pub ephoto_code: Option<&'a str>,
     pub prenom: &'a str,
     pub nom: &'a str,
+    pub school_name: &'a str,
+    pub candidate: &'a super::handover::Candidate,
+    pub settings: &'a super::Settings,
 }
 
 /// Moves a complete draft to « En attente de validation usager », assigns its number, claims
 /// its e-photo code and records the event, in one transaction. The first statement is a write,
 /// so SQLite takes its write lock at once; on PostgreSQL a second validation waits on the row
 /// and then finds it validated. If the draft changed after it was checked, nothing happens.
+/// The candidate's account and the notifications are part of the same transaction (see
+/// `handover`).
 pub async fn validate(
     db: &Db,
     v: &ValidationRequest<'_>,
@@ -256,7 +261,24 @@ pub async fn validate(
             None => Err(AppError::Conflict(CHANGED_MEANWHILE.into())),
         };
     }
+    sqlx::query("INSERT INTO demande_events (demande_id, kind, created_at) VALUES ($1, 'validee_par_ecole', $2)")
+        .bind(v.id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    super::handover::hand_over(
+        &mut tx,
+        v.settings,
+        v.id,
+        &numero,
+        v.school_id,
+        v.school_name,
+        v.candidate,
+        now,
+    )
+    .await?;
     if let Some(code) = v.ephoto_code {
+        // Claimed last: a code taken meanwhile rolls back the account and the messages too.
         // Claimed only if still free (or already ours) and recent: two demandes validated at
         // the same moment cannot both take it.
         let claimed = sqlx::query(
@@ -275,11 +297,6 @@ pub async fn validate(
             ));
         }
     }
-    sqlx::query("INSERT INTO demande_events (demande_id, kind, created_at) VALUES ($1, 'validee_par_ecole', $2)")
-        .bind(v.id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
     tx.commit().await?;
     Ok(Validation::Done(numero))
 }

@@ -12,5 +12,8 @@ pub use context::{AppContext, ClientIp, Clock, Settings, SystemClock};
 pub use db::Db;
 pub mod demandes;
 pub mod ephoto;
+pub mod handover;
+pub mod outbox;
 pub mod pieces;
 pub mod storage;
+pub mod tokens;

@@ -199,6 +199,7 @@ mod tests {
     fn settings(url: &str) -> Settings {
         Settings {
             public_url: url.parse().unwrap(),
+            dev_mailbox: false,
         }
     }
 

@@ -177,6 +177,15 @@ pub async fn find_id_by_identifiant(db: &Db, identifiant: &str) -> Result<Option
     Ok(row.map(|r| r.0))
 }
 
+pub async fn school(db: &Db, school_id: i64) -> Result<School, AppError> {
+    Ok(sqlx::query_as::<_, School>(
+        "SELECT id, name, agrement, departement FROM schools WHERE id = $1",
+    )
+    .bind(school_id)
+    .fetch_one(db.pool())
+    .await?)
+}
+
 pub async fn school_departement(db: &Db, school_id: i64) -> Result<String, AppError> {
     let (d,): (String,) = sqlx::query_as("SELECT departement FROM schools WHERE id = $1")
         .bind(school_id)

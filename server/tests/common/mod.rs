@@ -3,6 +3,9 @@
 
 #![allow(dead_code)]
 
+pub mod delivery;
+pub mod filing;
+
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -146,7 +149,9 @@ impl TestApp {
             clock: clock.clone(),
             settings: Arc::new(Settings {
                 public_url: "http://127.0.0.1:3000".parse().unwrap(),
+                dev_mailbox: true,
             }),
+            outbox_wake: Arc::new(tokio::sync::Notify::new()),
         };
         let site = tempfile::tempdir().expect("site dir");
         std::fs::create_dir_all(site.path().join("pkg")).unwrap();
@@ -225,6 +230,43 @@ impl TestApp {
             .expect("account");
         }
         app
+    }
+
+    /// A dispatcher of this application's outbox over `transports`.
+    pub fn dispatcher(
+        &self,
+        transports: server::dispatch::Transports,
+    ) -> server::dispatch::Dispatcher {
+        server::dispatch::Dispatcher::new(self.ctx.clone(), transports)
+    }
+
+    /// Delivers everything due to the development mailbox.
+    pub async fn deliver_to_mailbox(&self) -> server::dispatch::PassReport {
+        self.dispatcher(delivery::transports(None, None))
+            .run_until_idle()
+            .await
+            .expect("dispatch")
+    }
+
+    /// The texts the development mailbox received for `recipient`, oldest first.
+    pub async fn mailbox_texts(&self, recipient: &str) -> Vec<String> {
+        let rows: Vec<(String,)> =
+            sqlx::query_as("SELECT body_text FROM dev_mailbox WHERE recipient = $1 ORDER BY id")
+                .bind(recipient)
+                .fetch_all(self.ctx.db.pool())
+                .await
+                .unwrap();
+        rows.into_iter().map(|r| r.0).collect()
+    }
+
+    /// A number from the database (COUNT(*)…), as BIGINT on both backends.
+    pub async fn count(&self, sql: &str, bind: &str) -> i64 {
+        let (n,): (i64,) = sqlx::query_as(sql)
+            .bind(bind)
+            .fetch_one(self.ctx.db.pool())
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        n
     }
 
     pub fn advance(&self, secs: i64) {
@@ -312,6 +354,17 @@ impl TestApp {
         assert_eq!(res.status, StatusCode::OK, "login failed: {}", res.body);
         res.session_cookie().expect("session cookie")
     }
+}
+
+/// The first link in `text` that starts with `prefix`, whole.
+pub fn link_in(text: &str, prefix: &str) -> Option<String> {
+    let at = text.find(prefix)?;
+    Some(
+        text[at..]
+            .chars()
+            .take_while(|c| !c.is_whitespace() && *c != '"' && *c != '<')
+            .collect(),
+    )
 }
 
 pub fn form(pairs: &[(&str, &str)]) -> String {

@@ -1,0 +1,202 @@
+//! Candidate accounts created by a school's demande: activation and recovery rules.
+
+use super::communes::fold;
+
+/// An activation link is valid 7 days from sending (the guide's rule: without activation the
+/// account and the demande are deleted).
+pub const ACTIVATION_VALIDITY_SECS: i64 = 7 * 86_400;
+
+/// A password-reset link is valid one hour.
+pub const RESET_VALIDITY_SECS: i64 = 3_600;
+
+/// The secret questions a candidate chooses from (code, question). Answers to them are not in
+/// the demande, so a school that filed it cannot answer them from what it typed.
+pub const SECRET_QUESTIONS: &[(&str, &str)] = &[
+    ("pere", "Quel est le prénom de votre père ?"),
+    (
+        "animal",
+        "Quel était le nom de votre premier animal de compagnie ?",
+    ),
+    ("ecole", "Quel est le nom de votre école primaire ?"),
+    ("surnom", "Quel était votre surnom d'enfance ?"),
+    (
+        "ami",
+        "Quel est le prénom de votre meilleur(e) ami(e) d'enfance ?",
+    ),
+    ("livre", "Quel est le titre de votre livre préféré ?"),
+    ("rue", "Dans quelle rue avez-vous grandi ?"),
+];
+
+pub fn secret_question_label(code: &str) -> Option<&'static str> {
+    SECRET_QUESTIONS
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, q)| *q)
+}
+
+/// Longest answer accepted (characters).
+pub const ANSWER_MAX_CHARS: usize = 100;
+/// Shortest answer accepted (characters, once folded).
+pub const ANSWER_MIN_CHARS: usize = 2;
+
+/// The form an answer is hashed and compared in: case, accents, hyphens, apostrophes and extra
+/// spaces do not matter (« Léa-Marie » = « lea marie »).
+pub fn fold_answer(answer: &str) -> String {
+    fold(answer)
+}
+
+/// Checks a secret answer being chosen; returns the folded answer.
+pub fn check_new_answer(answer: &str) -> Result<String, &'static str> {
+    if answer.trim().is_empty() {
+        return Err("Saisissez la réponse à votre question secrète.");
+    }
+    if answer.chars().count() > ANSWER_MAX_CHARS {
+        return Err("La réponse ne peut pas dépasser 100 caractères.");
+    }
+    let folded = fold_answer(answer);
+    if folded.chars().count() < ANSWER_MIN_CHARS {
+        return Err("La réponse doit compter au moins 2 caractères.");
+    }
+    Ok(folded)
+}
+
+/// The readable base of a generated identifiant: first letter of the first given name and the
+/// last name, lower case ASCII letters only (« Élodie-Anne », « Le Goff » → « elegoff »),
+/// at most 20 characters. Never empty.
+pub fn identifiant_base(prenoms: &str, nom: &str) -> String {
+    let letters = |s: &str| -> String {
+        fold(s)
+            .chars()
+            .filter(|c| c.is_ascii_alphabetic())
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    };
+    let initial: String = letters(prenoms).chars().take(1).collect();
+    let mut base: String = format!("{initial}{}", letters(nom));
+    base.truncate(20);
+    if base.chars().count() < 2 {
+        base = format!("usager{base}");
+    }
+    base
+}
+
+/// The first identifiant of `base`, `base2`, `base3`… not in `taken`.
+pub fn first_free_identifiant(base: &str, taken: &[String]) -> String {
+    if !taken.iter().any(|t| t == base) {
+        return base.to_string();
+    }
+    (2..)
+        .map(|n| format!("{base}{n}"))
+        .find(|c| !taken.iter().any(|t| t == c))
+        .unwrap_or_else(|| base.to_string())
+}
+
+/// « p***@example.fr »: enough for the candidate to recognise an address, not to read it.
+pub fn mask_email(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}***@{domain}")
+        }
+        None => "***".into(),
+    }
+}
+
+/// Where a token's life stands at `now`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenState {
+    Valid,
+    Expired,
+    Used,
+    /// Replaced by a newer link.
+    Revoked,
+}
+
+pub fn token_state(
+    expires_at: i64,
+    used_at: Option<i64>,
+    revoked_at: Option<i64>,
+    now: i64,
+) -> TokenState {
+    if used_at.is_some() {
+        TokenState::Used
+    } else if revoked_at.is_some() {
+        TokenState::Revoked
+    } else if now >= expires_at {
+        TokenState::Expired
+    } else {
+        TokenState::Valid
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiants_are_readable() {
+        assert_eq!(identifiant_base("Pierre", "Martin"), "pmartin");
+        assert_eq!(identifiant_base("Élodie-Anne", "Le Goff"), "elegoff");
+        assert_eq!(identifiant_base("Zoé", "N'Diaye"), "zndiaye");
+        assert_eq!(
+            identifiant_base("Jean", "De La Fontaine-Wolkowski"),
+            "jdelafontainewolkows"
+        );
+        assert_eq!(identifiant_base("", "Ô"), "usagero");
+        assert_eq!(identifiant_base("李", "王"), "usager");
+    }
+
+    #[test]
+    fn taken_identifiants_get_the_next_number() {
+        let taken = vec!["pmartin".to_string(), "pmartin2".to_string()];
+        assert_eq!(first_free_identifiant("pmartin", &taken), "pmartin3");
+        assert_eq!(first_free_identifiant("lbernard", &taken), "lbernard");
+    }
+
+    #[test]
+    fn answers_ignore_case_accents_and_punctuation() {
+        assert_eq!(fold_answer(" Léa-Marie "), fold_answer("lea   marie"));
+        assert_eq!(fold_answer("Médor"), fold_answer("MEDOR"));
+        assert_ne!(fold_answer("Médor"), fold_answer("Rex"));
+        assert!(check_new_answer(" ").is_err());
+        assert!(check_new_answer("a").is_err());
+        assert!(check_new_answer(&"x".repeat(101)).is_err());
+        assert!(check_new_answer("Rex").is_ok());
+    }
+
+    #[test]
+    fn token_lifetime() {
+        let sent = 1_000_000;
+        let expires = sent + ACTIVATION_VALIDITY_SECS;
+        assert_eq!(
+            token_state(expires, None, None, expires - 1),
+            TokenState::Valid
+        );
+        assert_eq!(
+            token_state(expires, None, None, expires),
+            TokenState::Expired
+        );
+        assert_eq!(
+            token_state(expires, Some(sent + 5), None, sent + 6),
+            TokenState::Used
+        );
+        assert_eq!(
+            token_state(expires, None, Some(sent + 5), sent + 6),
+            TokenState::Revoked
+        );
+    }
+
+    #[test]
+    fn emails_are_masked() {
+        assert_eq!(mask_email("pierre.martin@example.fr"), "p***@example.fr");
+        assert_eq!(mask_email("x"), "***");
+    }
+
+    #[test]
+    fn questions_have_unique_codes() {
+        for (i, (c, _)) in SECRET_QUESTIONS.iter().enumerate() {
+            assert!(SECRET_QUESTIONS[i + 1..].iter().all(|(d, _)| d != c));
+            assert!(secret_question_label(c).is_some());
+        }
+    }
+}

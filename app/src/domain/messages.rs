@@ -1,0 +1,253 @@
+//! The emails and SMS the service sends: their texts, built from plain values.
+//!
+//! A personal link (it carries a token) is written « {{lien}} »: the outbox keeps it apart and
+//! puts it in at sending time only, so no stored body holds a token once the message is gone.
+
+/// Placeholder of the personal link in bodies.
+pub const LINK: &str = "{{lien}}";
+
+/// An SMS is one part of 160 GSM-7 units at most (longer ones are split and cost more, and some
+/// phones show them out of order).
+pub const SMS_MAX_UNITS: usize = 160;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Email {
+    pub subject: String,
+    /// Paragraphs; a paragraph equal to « {{lien}} » or to a URL becomes a link in HTML.
+    pub paragraphs: Vec<String>,
+}
+
+impl Email {
+    pub fn text(&self) -> String {
+        let mut out = self.paragraphs.join("\n\n");
+        out.push('\n');
+        out
+    }
+
+    /// The HTML body: the same paragraphs, escaped, links clickable.
+    pub fn html(&self) -> String {
+        let mut out =
+            String::from("<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>");
+        out.push_str(&escape(&self.subject));
+        out.push_str("</title></head><body style=\"font-family:Marianne,Arial,sans-serif;font-size:16px;line-height:1.5;color:#161616\">");
+        for p in &self.paragraphs {
+            if p == LINK || p.starts_with("https://") || p.starts_with("http://") {
+                let href = escape(p);
+                out.push_str(&format!(
+                    "<p><a href=\"{href}\" style=\"color:#000091\">{href}</a></p>"
+                ));
+            } else {
+                out.push_str("<p>");
+                out.push_str(&escape(p).replace('\n', "<br>"));
+                out.push_str("</p>");
+            }
+        }
+        out.push_str("</body></html>");
+        out
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+const SIGNATURE: &str =
+    "Cordialement,\nLe service des permis de conduire\n(Ce message est envoyé automatiquement : merci de ne pas y répondre.)";
+
+/// What every message about a demande names.
+#[derive(Clone, Debug)]
+pub struct DemandeRef<'a> {
+    pub prenom: &'a str,
+    pub school_name: &'a str,
+    pub numero: &'a str,
+}
+
+/// New account: activate it within 7 days through the link (the text of the real service).
+pub fn activation_email(d: &DemandeRef<'_>, deadline: &str) -> Email {
+    Email {
+        subject: "Activez votre compte pour valider votre demande de permis de conduire".into(),
+        paragraphs: vec![
+            format!("Bonjour {},", d.prenom),
+            format!(
+                "Votre école de conduite ({}) a effectué une démarche pour vous : la demande de permis de conduire n° {}. Plus qu'une seule étape pour valider les informations saisies.",
+                d.school_name, d.numero
+            ),
+            "Pour cela, cliquez sur le lien ci-dessous qui vous permettra d'activer votre compte, puis laissez-vous guider pour valider la demande formulée par votre école de conduite.".into(),
+            "Cliquez sur le lien ci-dessous pour confirmer votre adresse électronique et définir votre mot de passe :".into(),
+            LINK.into(),
+            format!(
+                "Attention : sans activation de votre part avant le {deadline}, le compte sera supprimé, et avec lui la demande saisie par votre école de conduite. Elle devrait alors tout recommencer."
+            ),
+            "Une fois votre compte activé, vous recevrez par courriel votre identifiant de connexion.".into(),
+            "Si vous n'êtes pas concerné(e) par cette demande, ignorez ce message : sans activation, le compte et la demande seront supprimés.".into(),
+            SIGNATURE.into(),
+        ],
+    }
+}
+
+pub fn activation_sms(d: &DemandeRef<'_>, masked_email: &str, deadline_day: &str) -> String {
+    let with_email = format!(
+        "Permis de conduire : votre auto-école a saisi la demande No {}. Activez votre compte avant le {deadline_day} via le lien envoyé à {masked_email}",
+        d.numero
+    );
+    if gsm7_units(&with_email).is_some_and(|n| n <= SMS_MAX_UNITS) {
+        with_email
+    } else {
+        format!(
+            "Permis de conduire : votre auto-école a saisi la demande No {}. Activez votre compte avant le {deadline_day} via le lien envoyé par courriel.",
+            d.numero
+        )
+    }
+}
+
+/// Existing account: log in and validate.
+pub fn invitation_email(d: &DemandeRef<'_>, login_url: &str) -> Email {
+    Email {
+        subject: "Une demande de permis de conduire attend votre validation".into(),
+        paragraphs: vec![
+            format!("Bonjour {},", d.prenom),
+            format!(
+                "Votre école de conduite ({}) a saisi pour vous la demande de permis de conduire n° {}.",
+                d.school_name, d.numero
+            ),
+            "Connectez-vous à votre espace avec vos identifiants habituels, vérifiez la demande dans « Mes démarches en cours », puis validez-la (ou refusez-la si elle comporte une erreur) :".into(),
+            login_url.into(),
+            SIGNATURE.into(),
+        ],
+    }
+}
+
+pub fn invitation_sms(d: &DemandeRef<'_>) -> String {
+    format!(
+        "Permis de conduire : votre auto-école a saisi la demande No {}. Connectez-vous à votre espace pour la vérifier et la valider.",
+        d.numero
+    )
+}
+
+/// After activation, or on « Identifiant oublié ? ».
+pub fn identifiant_email(prenom: &str, identifiant: &str, login_url: &str, first: bool) -> Email {
+    let intro = if first {
+        "Votre compte est activé. Voici votre identifiant de connexion :"
+    } else {
+        "Vous avez demandé à recevoir votre identifiant de connexion. Le voici :"
+    };
+    Email {
+        subject: "Votre identifiant de connexion".into(),
+        paragraphs: vec![
+            format!("Bonjour {prenom},"),
+            intro.into(),
+            identifiant.into(),
+            "Vous pouvez aussi vous connecter avec votre adresse électronique. Votre mot de passe n'est jamais envoyé par courriel : si vous l'avez oublié, utilisez « Mot de passe oublié ? » sur la page de connexion :".into(),
+            login_url.into(),
+            "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : personne d'autre ne l'a reçu.".into(),
+            SIGNATURE.into(),
+        ],
+    }
+}
+
+pub fn reset_email(prenom: &str) -> Email {
+    Email {
+        subject: "Réinitialisation de votre mot de passe".into(),
+        paragraphs: vec![
+            format!("Bonjour {prenom},"),
+            "Pour choisir un nouveau mot de passe, cliquez sur le lien ci-dessous. Il ne fonctionne qu'une fois et pendant une heure :".into(),
+            LINK.into(),
+            "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : votre mot de passe actuel reste valable.".into(),
+            SIGNATURE.into(),
+        ],
+    }
+}
+
+/// GSM 03.38 basic character set (one unit each).
+const GSM7_BASIC: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
+/// Its extension table (two units each: escape + character).
+const GSM7_EXTENDED: &str = "^{}\\[~]|€\u{c}";
+
+/// Length of `text` in GSM-7 units, or `None` when a character is outside GSM-7 (the SMS
+/// would be sent as UCS-2 and hold only 70 characters).
+pub fn gsm7_units(text: &str) -> Option<usize> {
+    text.chars().try_fold(0usize, |n, c| {
+        if GSM7_BASIC.contains(c) {
+            Some(n + 1)
+        } else if GSM7_EXTENDED.contains(c) {
+            Some(n + 2)
+        } else {
+            None
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn demande() -> DemandeRef<'static> {
+        DemandeRef {
+            prenom: "Maximilien-Alexandre",
+            school_name: "Auto-école de la Gare et des Environs de Paris",
+            numero: "974-261126-1234",
+        }
+    }
+
+    fn mask(e: &str) -> String {
+        super::super::activation::mask_email(e)
+    }
+
+    #[test]
+    fn sms_fit_one_gsm7_part_even_with_long_values() {
+        let d = demande();
+        let texts = [
+            activation_sms(&d, &mask("m@example.fr"), "03/12"),
+            activation_sms(
+                &d,
+                &mask("m@un-domaine-particulierement-long.exemple.fr"),
+                "03/12",
+            ),
+            invitation_sms(&d),
+        ];
+        for t in texts {
+            let units = gsm7_units(&t).unwrap_or_else(|| panic!("not GSM-7: {t}"));
+            assert!(units <= SMS_MAX_UNITS, "{units} units: {t}");
+        }
+    }
+
+    #[test]
+    fn gsm7_counts_units() {
+        assert_eq!(gsm7_units("Bonjour"), Some(7));
+        assert_eq!(gsm7_units("été"), Some(3));
+        assert_eq!(gsm7_units("€"), Some(2));
+        assert_eq!(gsm7_units("« ê »"), None);
+    }
+
+    #[test]
+    fn activation_email_has_the_link_and_the_deadline() {
+        let e = activation_email(&demande(), "jeudi 3 décembre 2026 à 10 h 00");
+        let text = e.text();
+        assert!(text.contains("Votre école de conduite"));
+        assert!(text.contains(LINK));
+        assert!(text.contains("3 décembre 2026"));
+        assert!(text.contains("974-261126-1234"));
+        assert!(e.html().contains(&format!("<a href=\"{LINK}\"")));
+    }
+
+    #[test]
+    fn html_is_escaped() {
+        let e = Email {
+            subject: "<b>".into(),
+            paragraphs: vec!["Tom & <Jerry>".into()],
+        };
+        let html = e.html();
+        assert!(html.contains("Tom &amp; &lt;Jerry&gt;"));
+        assert!(!html.contains("<Jerry>"));
+    }
+
+    #[test]
+    fn no_password_is_ever_in_an_email() {
+        let e = identifiant_email("Léa", "lmartin", "https://x/connexion", true);
+        assert!(e.text().contains("lmartin"));
+        assert!(e.text().contains("n'est jamais envoyé"));
+    }
+}

@@ -1,0 +1,217 @@
+//! What happens the instant a school validates a demande: the candidate's account is found by
+//! email (or created, waiting for activation), the demande is attached to it, and the email and
+//! SMS are queued — all on the validation's transaction.
+
+use sqlx::AnyConnection;
+
+use crate::domain::activation::{self, first_free_identifiant, identifiant_base, mask_email};
+use crate::domain::demande::Sexe;
+use crate::domain::messages::{self, DemandeRef};
+use crate::error::AppError;
+
+use super::outbox::{enqueue, NewMessage};
+use super::time::{format_date, format_date_time};
+use super::tokens::{self, Purpose};
+use super::Settings;
+
+/// The candidate as the school entered them.
+#[derive(Clone, Debug)]
+pub struct Candidate {
+    pub email: String,
+    /// E.164
+    pub telephone: String,
+    pub prenoms: String,
+    pub nom: String,
+    pub sexe: Sexe,
+}
+
+/// What the handover did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Handover {
+    /// A new account, waiting for activation.
+    NewAccount { user_id: i64 },
+    /// An account not activated yet: a new activation link replaces the previous one.
+    PendingAccount { user_id: i64 },
+    /// An active account: the candidate is invited to log in.
+    ExistingAccount { user_id: i64 },
+}
+
+impl Handover {
+    pub fn user_id(&self) -> i64 {
+        match self {
+            Handover::NewAccount { user_id }
+            | Handover::PendingAccount { user_id }
+            | Handover::ExistingAccount { user_id } => *user_id,
+        }
+    }
+}
+
+pub fn activation_url(settings: &Settings, token: &str) -> String {
+    format!(
+        "{}/monespace/activer/{token}",
+        settings.public_url.as_str().trim_end_matches('/')
+    )
+}
+
+pub fn url(settings: &Settings, path: &str) -> String {
+    format!(
+        "{}{path}",
+        settings.public_url.as_str().trim_end_matches('/')
+    )
+}
+
+/// Generates a free identifiant from the names (« pmartin », « pmartin2 »…).
+async fn free_identifiant(
+    conn: &mut AnyConnection,
+    prenoms: &str,
+    nom: &str,
+) -> Result<String, AppError> {
+    let base = identifiant_base(prenoms, nom);
+    let taken: Vec<(String,)> =
+        sqlx::query_as("SELECT identifiant FROM users WHERE identifiant LIKE $1")
+            .bind(format!("{base}%"))
+            .fetch_all(&mut *conn)
+            .await?;
+    let taken: Vec<String> = taken.into_iter().map(|t| t.0).collect();
+    Ok(first_free_identifiant(&base, &taken))
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn hand_over(
+    conn: &mut AnyConnection,
+    settings: &Settings,
+    demande_id: i64,
+    numero: &str,
+    school_id: i64,
+    school_name: &str,
+    c: &Candidate,
+    now: i64,
+) -> Result<Handover, AppError> {
+    let email_norm = c.email.trim().to_lowercase();
+    // Two schools may create the same new account at the same moment (PostgreSQL): the insert
+    // that comes second waits for the first, does nothing, and the account is then found.
+    let mut handover = None;
+    for _ in 0..5 {
+        let existing: Option<(i64, String)> = sqlx::query_as(
+            "SELECT id, status FROM users WHERE espace = 'usager' AND email_norm = $1",
+        )
+        .bind(&email_norm)
+        .fetch_optional(&mut *conn)
+        .await?;
+        match existing {
+            Some((id, status)) if status == "pending_activation" => {
+                handover = Some(Handover::PendingAccount { user_id: id });
+                break;
+            }
+            Some((id, _)) => {
+                handover = Some(Handover::ExistingAccount { user_id: id });
+                break;
+            }
+            None => {}
+        }
+        let identifiant = free_identifiant(conn, &c.prenoms, &c.nom).await?;
+        let created: Option<(i64,)> = sqlx::query_as(
+            "INSERT INTO users (role, espace, identifiant, email, email_norm, status, prenom, nom,
+                                sexe, created_by_school, created_at)
+             VALUES ('usager', 'usager', $1, $2, $3, 'pending_activation', $4, $5, $6, $7, $8)
+             ON CONFLICT DO NOTHING
+             RETURNING id",
+        )
+        .bind(&identifiant)
+        .bind(c.email.trim())
+        .bind(&email_norm)
+        .bind(c.prenoms.trim())
+        .bind(c.nom.trim())
+        .bind(c.sexe.code())
+        .bind(school_id)
+        .bind(now)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some((id,)) = created {
+            handover = Some(Handover::NewAccount { user_id: id });
+            break;
+        }
+    }
+    let handover = handover
+        .ok_or_else(|| AppError::internal("handover", "no free identifiant after 5 tries"))?;
+    let user_id = handover.user_id();
+    sqlx::query("UPDATE demandes SET usager_id = $1 WHERE id = $2")
+        .bind(user_id)
+        .bind(demande_id)
+        .execute(&mut *conn)
+        .await?;
+
+    let prenom = c.prenoms.split_whitespace().next().unwrap_or("");
+    let d = DemandeRef {
+        prenom,
+        school_name,
+        numero,
+    };
+    let key = |what: &str| format!("demande:{demande_id}:{what}");
+    match handover {
+        Handover::NewAccount { .. } | Handover::PendingAccount { .. } => {
+            let (token, _) = tokens::issue(
+                conn,
+                user_id,
+                Purpose::Activation,
+                activation::ACTIVATION_VALIDITY_SECS,
+                now,
+            )
+            .await?;
+            let expires = now + activation::ACTIVATION_VALIDITY_SECS;
+            let email = messages::activation_email(&d, &format_date_time(expires));
+            let day = format_date(expires);
+            let day_month = day.get(..5).unwrap_or(&day).to_string();
+            let sms = messages::activation_sms(&d, &mask_email(&c.email), &day_month);
+            enqueue(
+                conn,
+                &NewMessage::email(
+                    key("activation:email"),
+                    "activation",
+                    c.email.trim(),
+                    &email,
+                    Some(activation_url(settings, &token)),
+                )
+                .about(user_id, Some(demande_id)),
+                now,
+            )
+            .await?;
+            enqueue(
+                conn,
+                &NewMessage::sms(key("activation:sms"), "activation", &c.telephone, sms)
+                    .about(user_id, Some(demande_id)),
+                now,
+            )
+            .await?;
+        }
+        Handover::ExistingAccount { .. } => {
+            let email = messages::invitation_email(&d, &url(settings, "/connexion"));
+            enqueue(
+                conn,
+                &NewMessage::email(
+                    key("invitation:email"),
+                    "invitation",
+                    c.email.trim(),
+                    &email,
+                    None,
+                )
+                .about(user_id, Some(demande_id)),
+                now,
+            )
+            .await?;
+            enqueue(
+                conn,
+                &NewMessage::sms(
+                    key("invitation:sms"),
+                    "invitation",
+                    &c.telephone,
+                    messages::invitation_sms(&d),
+                )
+                .about(user_id, Some(demande_id)),
+                now,
+            )
+            .await?;
+        }
+    }
+    Ok(handover)
+}
