@@ -114,7 +114,6 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("connexion/identifiant-oublie") view=pages::compte::IdentifiantOubliePage />
                     <Route path=path!("connexion/mot-de-passe-oublie") view=pages::compte::MotDePasseOubliePage />
                     <Route path=path!("connexion/reinitialiser/:token") view=pages::compte::ReinitialiserPage />
-                    <Route path=path!("dev/boite-mail") view=pages::compte::BoiteMailPage />
                     <Route path=path!("pro") view=pages::pro::ProHomePage />
                 </Routes>
             </main>

@@ -87,15 +87,67 @@ pub struct NouveauMotDePasseForm {
     pub confirmation: String,
 }
 
-/// A message of the development mailbox.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MailboxMessage {
-    pub id: i64,
-    pub sms: bool,
-    pub recipient: String,
-    pub subject: String,
-    pub body: String,
-    pub received_at: String,
+/// The checks of a new password and its confirmation (browser and server alike).
+pub fn check_password_pair(
+    password: &str,
+    confirmation: &str,
+    identity: &[&str],
+    errors: &mut Vec<crate::error::FieldError>,
+) {
+    use crate::error::FieldError;
+    if let Err(p) = crate::domain::password::check_new_password(password, identity) {
+        errors.push(FieldError {
+            field: "password".into(),
+            message: p.message(),
+        });
+    } else if confirmation != password {
+        errors.push(FieldError {
+            field: "confirmation".into(),
+            message: "La confirmation ne correspond pas au mot de passe : saisissez le même mot de passe deux fois.".into(),
+        });
+    }
+}
+
+/// The checks of the activation form, in the order of its fields (browser and server alike).
+pub fn check_activation(form: &ActivationForm, identity: &[&str]) -> Vec<crate::error::FieldError> {
+    use crate::domain::activation::{check_new_answer, secret_question_label};
+    use crate::error::FieldError;
+    let mut errors = Vec::new();
+    if crate::domain::demande::Sexe::parse(&form.sexe).is_none() {
+        errors.push(FieldError {
+            field: "sexe".into(),
+            message: "Indiquez votre sexe.".into(),
+        });
+    }
+    check_password_pair(&form.password, &form.confirmation, identity, &mut errors);
+    if secret_question_label(&form.question).is_none() {
+        errors.push(FieldError {
+            field: "question".into(),
+            message: "Choisissez une question secrète dans la liste.".into(),
+        });
+    }
+    if let Err(m) = check_new_answer(&form.reponse) {
+        errors.push(FieldError {
+            field: "reponse".into(),
+            message: m.into(),
+        });
+    }
+    errors
+}
+
+/// One error on its field, or the list of them.
+pub fn errors_to_app_error(errors: Vec<crate::error::FieldError>) -> Option<AppError> {
+    match errors.len() {
+        0 => None,
+        1 => {
+            let e = errors.into_iter().next()?;
+            Some(AppError::Field {
+                field: e.field,
+                message: e.message,
+            })
+        }
+        _ => Some(AppError::Invalid(errors)),
+    }
 }
 
 /// Where the candidate lands once the account is activated.
@@ -172,12 +224,6 @@ pub async fn reinitialiser(token: String, form: NouveauMotDePasseForm) -> Result
         .map_err(|e| crate::flash::or_back(e, &back, &NouveauMotDePasseForm::default()))
 }
 
-#[server(prefix = "/api", endpoint = "dev/boite-mail")]
-pub async fn boite_mail() -> Result<Vec<MailboxMessage>, AppError> {
-    let ctx = crate::server::context::app_context()?;
-    ssr::mailbox(&ctx).await
-}
-
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use super::*;
@@ -185,7 +231,7 @@ pub mod ssr {
         check_new_answer, fold_answer, secret_question_label, TokenState, RESET_VALIDITY_SECS,
     };
     use crate::domain::demande::Sexe;
-    use crate::domain::{lockout, messages as texts, password};
+    use crate::domain::{lockout, messages as texts};
     use crate::error::FieldError;
     use crate::server::context::{app_context, client_ip};
     use crate::server::handover::url;
@@ -277,37 +323,6 @@ pub mod ssr {
         )
     }
 
-    fn check_passwords(
-        password: &str,
-        confirmation: &str,
-        identity: &[&str],
-        errors: &mut Vec<FieldError>,
-    ) {
-        if let Err(p) = password::check_new_password(password, identity) {
-            errors.push(FieldError {
-                field: "password".into(),
-                message: p.message(),
-            });
-        } else if confirmation != password {
-            errors.push(FieldError {
-                field: "confirmation".into(),
-                message: "La confirmation ne correspond pas au mot de passe : saisissez le même mot de passe deux fois.".into(),
-            });
-        }
-    }
-
-    fn invalid(errors: Vec<FieldError>) -> AppError {
-        if errors.len() == 1 {
-            let e = errors.into_iter().next().expect("one error");
-            AppError::Field {
-                field: e.field,
-                message: e.message,
-            }
-        } else {
-            AppError::Invalid(errors)
-        }
-    }
-
     pub async fn activer(token: String, form: ActivationForm) -> Result<CurrentUser, AppError> {
         let ctx = app_context()?;
         let now = ctx.now();
@@ -326,41 +341,17 @@ pub mod ssr {
             s => return Err(activation_refusal(link_state(s))),
         }
 
-        let mut errors = Vec::new();
-        let sexe = Sexe::parse(&form.sexe);
-        if sexe.is_none() {
-            errors.push(FieldError {
-                field: "sexe".into(),
-                message: "Indiquez votre sexe.".into(),
-            });
-        }
         let email = user.email.clone().unwrap_or_default();
-        check_passwords(
-            &form.password,
-            &form.confirmation,
+        if let Some(e) = errors_to_app_error(check_activation(
+            &form,
             &[&user.identifiant, &email, &user.nom],
-            &mut errors,
-        );
-        if secret_question_label(&form.question).is_none() {
-            errors.push(FieldError {
-                field: "question".into(),
-                message: "Choisissez une question secrète dans la liste.".into(),
-            });
+        )) {
+            return Err(e);
         }
-        let answer = match check_new_answer(&form.reponse) {
-            Ok(a) => Some(a),
-            Err(m) => {
-                errors.push(FieldError {
-                    field: "reponse".into(),
-                    message: m.into(),
-                });
-                None
-            }
+        let (Some(sexe), Ok(answer)) = (Sexe::parse(&form.sexe), check_new_answer(&form.reponse))
+        else {
+            return Err(AppError::BadRequest);
         };
-        let (Some(sexe), Some(answer), true) = (sexe, answer, errors.is_empty()) else {
-            return Err(invalid(errors));
-        };
-
         let password_hash = passwords::hash_password(form.password).await?;
         let answer_hash = passwords::hash_password(answer).await?;
         let mut tx = ctx.db.pool().begin().await?;
@@ -409,7 +400,7 @@ pub mod ssr {
         ctx.outbox_wake.notify_one();
 
         let session = crate::auth::ssr::open_session(&ctx, user.id, now).await?;
-        crate::flash::redirect_plain_post(A_VALIDER);
+        leptos_axum::redirect(A_VALIDER);
         Ok(session)
     }
 
@@ -526,10 +517,10 @@ pub mod ssr {
             });
         }
         let Ok(identifiant) = identifiant else {
-            return Err(invalid(errors));
+            return Err(errors_to_app_error(errors).unwrap_or(AppError::BadRequest));
         };
         if !errors.is_empty() {
-            return Err(invalid(errors));
+            return Err(errors_to_app_error(errors).unwrap_or(AppError::BadRequest));
         }
         let column = if crate::domain::account::looks_like_email(&identifiant) {
             "email_norm"
@@ -628,14 +619,14 @@ pub mod ssr {
         let user = account(&ctx, row.user_id).await?;
         let email = user.email.clone().unwrap_or_default();
         let mut errors = Vec::new();
-        check_passwords(
+        check_password_pair(
             &form.password,
             &form.confirmation,
             &[&user.identifiant, &email, &user.nom],
             &mut errors,
         );
-        if !errors.is_empty() {
-            return Err(invalid(errors));
+        if let Some(e) = errors_to_app_error(errors) {
+            return Err(e);
         }
         let hash = passwords::hash_password(form.password).await?;
         let mut tx = ctx.db.pool().begin().await?;
@@ -657,23 +648,5 @@ pub mod ssr {
         throttle::clear(&ctx.db, &throttle::account_key_for_user(user.id)).await?;
         leptos_axum::redirect("/connexion?mot-de-passe=modifie");
         Ok(())
-    }
-
-    pub async fn mailbox(ctx: &AppContext) -> Result<Vec<MailboxMessage>, AppError> {
-        if !ctx.settings.dev_mailbox {
-            return Err(AppError::NotFound);
-        }
-        let rows = crate::server::outbox::mailbox(&ctx.db, 200).await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| MailboxMessage {
-                id: r.id,
-                sms: r.channel == "sms",
-                recipient: r.recipient,
-                subject: r.subject,
-                body: r.body_text,
-                received_at: format_date_time(r.received_at),
-            })
-            .collect())
     }
 }

@@ -62,15 +62,6 @@ pub fn is_plain_form_post() -> bool {
     })
 }
 
-/// Sends a plain form post on to `path`; a call from the WASM is left to navigate itself, once
-/// it has used the answer (e.g. to know who is now logged in).
-#[cfg(feature = "ssr")]
-pub fn redirect_plain_post(path: &str) {
-    if is_plain_form_post() {
-        leptos_axum::redirect(path);
-    }
-}
-
 /// The flash meant for this page, if the last plain form post failed (read once).
 pub fn use_flash<F>() -> Option<Flash<F>>
 where

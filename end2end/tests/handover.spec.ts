@@ -34,10 +34,10 @@ test.describe.serial('the school validates, the candidate receives and activates
     await expectAccessible(page);
 
     // A mistake first: the confirmation differs; the message sits on its field.
-    await page.getByLabel('Mot de passe', { exact: true }).fill(password);
+    await page.locator('#password').fill(password);
     await page.getByLabel('Confirmez le mot de passe').fill('un velo rouge sous la pluie');
-    await page.getByLabel('Question secrète').selectOption({ label: 'Quel était le nom de votre premier animal de compagnie ?' });
-    await page.getByLabel('Réponse à votre question secrète').fill('Caramel');
+    await page.locator('#question').selectOption({ label: 'Quel était le nom de votre premier animal de compagnie ?' });
+    await page.locator('#reponse').fill('Caramel');
     await page.getByRole('button', { name: 'Me connecter' }).click();
     await expect(page.locator('#confirmation-messages')).toContainText('ne correspond pas');
     await expectAccessible(page);
@@ -89,8 +89,8 @@ test.describe.serial('the school validates, the candidate receives and activates
     await hydrated(page);
     await expectAccessible(page);
     await page.getByLabel('Identifiant ou adresse électronique').fill('cdurand');
-    await page.getByLabel('Votre question secrète').selectOption({ label: 'Quel était le nom de votre premier animal de compagnie ?' });
-    await page.getByLabel('Votre réponse').fill('CARAMEL');
+    await page.locator('#question').selectOption({ label: 'Quel était le nom de votre premier animal de compagnie ?' });
+    await page.locator('#reponse').fill('CARAMEL');
     await page.getByRole('button', { name: 'Recevoir un lien' }).click();
     await expect(page.getByText('Si ces informations correspondent à un compte activé')).toBeVisible();
 
@@ -100,7 +100,7 @@ test.describe.serial('the school validates, the candidate receives and activates
     await hydrated(page);
     await expectAccessible(page);
     const renewed = 'trois pommes sur la table';
-    await page.getByLabel('Nouveau mot de passe', { exact: true }).fill(renewed);
+    await page.locator('#password').fill(renewed);
     await page.getByLabel('Confirmez le mot de passe').fill(renewed);
     await page.getByRole('button', { name: 'Enregistrer le mot de passe' }).click();
     await expect(page.getByText('Votre mot de passe a été modifié')).toBeVisible();

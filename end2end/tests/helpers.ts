@@ -145,7 +145,6 @@ export async function openMessage(page: Page, recipient: string, text: string) {
       page.locator('.permis-message').filter({ hasText: recipient }).filter({ hasText: text }).first(),
     ).toBeVisible({ timeout: 1000 });
   }).toPass({ timeout: 15_000 });
-  await hydrated(page);
   return page.locator('.permis-message').filter({ hasText: recipient }).filter({ hasText: text }).first();
 }
 

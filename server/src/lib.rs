@@ -4,6 +4,7 @@ pub mod config;
 pub mod dispatch;
 pub mod ephoto_api;
 pub mod jobs;
+pub mod mailbox_page;
 pub mod middleware;
 pub mod router;
 pub mod seed;

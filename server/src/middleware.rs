@@ -268,11 +268,6 @@ async fn preload(
             req.extensions_mut().insert(Preloaded(data));
             return;
         }
-        ["dev", "boite-mail"] => {
-            let data = compte::mailbox(ctx).await;
-            req.extensions_mut().insert(Preloaded(data));
-            return;
-        }
         _ => {}
     }
     let Some(session) = session else {

@@ -28,6 +28,12 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
+impl FromRef<AppState> for AppContext {
+    fn from_ref(state: &AppState) -> Self {
+        state.ctx.clone()
+    }
+}
+
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     if state.ctx.db.ping().await {
         (StatusCode::OK, "ok")
@@ -43,6 +49,7 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 pub fn build_router(state: AppState, trusted_proxies: usize) -> Router {
     let routes = generate_route_list(App);
     let ctx = state.ctx.clone();
+    let dev_mailbox = ctx.settings.dev_mailbox;
     let security = Arc::new(SecurityConfig {
         public_origin: ctx.settings.public_origin(),
         hsts: ctx.settings.secure(),
@@ -61,7 +68,11 @@ pub fn build_router(state: AppState, trusted_proxies: usize) -> Router {
     };
 
     let options = state.leptos_options.clone();
-    Router::new()
+    let mut router = Router::new();
+    if dev_mailbox {
+        router = router.route(crate::mailbox_page::PATH, get(crate::mailbox_page::page));
+    }
+    router
         .route("/healthz", get(healthz))
         .merge(crate::uploads::routes())
         .merge(crate::ephoto_api::routes())

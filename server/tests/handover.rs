@@ -463,10 +463,69 @@ async fn activation_sets_password_and_question_then_the_candidate_is_logged_in()
         1
     );
 
-    let res = activate(&app, &token, GOOD_ACTIVATION).await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    assert_eq!(json(&res.body)["identifiant"], "lmartin");
+    // The page posts the form itself: a refusal comes back to the page, on its fields.
+    let mut pairs = vec![
+        ("token", token.as_str()),
+        ("form[sexe]", "F"),
+        ("form[password]", "court"),
+    ];
+    pairs.push(("form[question]", "animal"));
+    let back = app
+        .post_html_form("/api/compte/activer", form(&pairs), None)
+        .await;
+    assert_eq!(back.status, StatusCode::SEE_OTHER, "{}", back.body);
+    assert_eq!(
+        back.header("location"),
+        Some(format!("/monespace/activer/{token}").as_str())
+    );
+    let flash = back
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let page = app
+        .send(
+            axum::http::Request::get(format!("/monespace/activer/{token}"))
+                .header("cookie", &flash)
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(
+        page.body.contains("au moins 12 caractères"),
+        "{}",
+        page.body
+    );
+    assert!(page
+        .body
+        .contains("Saisissez la réponse à votre question secrète"));
+    assert!(!page.body.contains("court"), "no password comes back");
+
+    let mut good: Vec<(String, String)> = vec![("token".into(), token.clone())];
+    good.extend(
+        GOOD_ACTIVATION
+            .iter()
+            .map(|(k, v)| (format!("form[{k}]"), v.to_string())),
+    );
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let res = app
+        .post_html_form("/api/compte/activer", form(&good), None)
+        .await;
+    assert_eq!(
+        res.header("location"),
+        Some("/monespace/a-valider"),
+        "{}",
+        res.body
+    );
     let session = res.session_cookie().expect("logged in");
+    let (identifiant,): (String,) =
+        sqlx::query_as("SELECT identifiant FROM users WHERE email_norm = 'lea.martin@example.fr'")
+            .fetch_one(app.ctx.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(identifiant, "lmartin");
     let (status, sexe, question, answer): (String, String, String, String) = sqlx::query_as(
         "SELECT status, sexe, secret_question, secret_answer_hash FROM users WHERE identifiant = 'lmartin'",
     )
@@ -789,6 +848,13 @@ async fn the_mailbox_is_not_served_unless_enabled() {
         dev_mailbox: false,
         ..(*app.ctx.settings).clone()
     });
-    let result = app::compte::ssr::mailbox(&ctx).await;
-    assert_eq!(result, Err(app::error::AppError::NotFound));
+    use axum::response::IntoResponse;
+    let off = server::mailbox_page::page(axum::extract::State(ctx))
+        .await
+        .into_response();
+    assert_eq!(off.status(), StatusCode::NOT_FOUND);
+    let on = server::mailbox_page::page(axum::extract::State(app.ctx.clone()))
+        .await
+        .into_response();
+    assert_eq!(on.status(), StatusCode::OK);
 }

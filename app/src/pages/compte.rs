@@ -4,9 +4,9 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::{use_params_map, use_query_map};
+use server_fn::ServerFn;
 
-use crate::app::use_session;
 use crate::components::fields::{ErrorSummary, Input, PasswordInput, Radios, Select};
 use crate::components::guard::RequireRole;
 use crate::components::loader::{respond_with, use_page_data};
@@ -16,7 +16,7 @@ use crate::domain::activation::SECRET_QUESTIONS;
 use crate::domain::demande::Sexe;
 use crate::domain::password::MIN_CHARS;
 use crate::error::AppError;
-use crate::flash::{form_error, use_flash};
+use crate::flash::use_flash;
 
 fn password_hint() -> String {
     format!("Au moins {MIN_CHARS} caractères. Une phrase facile à retenir convient très bien, par exemple « quatre chats sur le toit ».")
@@ -49,6 +49,99 @@ fn Notice(
         </div>
         {children()}
     }
+}
+
+/// The values of a form being submitted (browser only; empty on the server, which never runs it).
+pub struct FormValues {
+    #[cfg(feature = "hydrate")]
+    data: Option<web_sys::FormData>,
+}
+
+impl FormValues {
+    pub fn get(&self, name: &str) -> String {
+        #[cfg(feature = "hydrate")]
+        {
+            self.data
+                .as_ref()
+                .and_then(|d| d.get(name).as_string())
+                .unwrap_or_default()
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = name;
+            String::new()
+        }
+    }
+}
+
+/// A form the browser posts itself, page to page (a refused one comes back with its errors,
+/// see `flash`): these pages are visited once in a while and need little code in the WASM.
+/// Once hydrated, `check` runs first — the same rules as the server, so that a mistake is shown
+/// at once and nothing typed (passwords included) is lost — and the button is disabled at the
+/// first submission (no double post).
+#[component]
+fn PostForm(
+    action: &'static str,
+    #[prop(into)] id: String,
+    #[prop(into)] button: String,
+    #[prop(optional)] secondary: Option<(&'static str, &'static str)>,
+    #[prop(optional)] check: Option<Callback<FormValues, Option<AppError>>>,
+    #[prop(optional)] client_error: Option<RwSignal<Option<AppError>>>,
+    children: Children,
+) -> impl IntoView {
+    let (sent, set_sent) = signal(false);
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        if let (Some(check), Some(client_error)) = (check, client_error) {
+            #[cfg(feature = "hydrate")]
+            let values = {
+                use wasm_bindgen::JsCast;
+                FormValues {
+                    data: ev
+                        .target()
+                        .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
+                        .and_then(|f| web_sys::FormData::new_with_form(&f).ok()),
+                }
+            };
+            #[cfg(not(feature = "hydrate"))]
+            let values = FormValues {};
+            if let Some(e) = check.run(values) {
+                ev.prevent_default();
+                client_error.set(Some(e));
+                return;
+            }
+        }
+        set_sent.set(true);
+    };
+    view! {
+        <form method="post" action=action novalidate=true id=id on:submit=on_submit>
+            {children()}
+            <ul class="fr-btns-group fr-btns-group--inline-md fr-mt-3w">
+                <li>
+                    <button class="fr-btn" type="submit" disabled=sent>
+                        {button}
+                    </button>
+                </li>
+                {secondary
+                    .map(|(href, label)| {
+                        view! { <li><a class="fr-btn fr-btn--secondary" href=href>{label}</a></li> }
+                    })}
+            </ul>
+        </form>
+    }
+}
+
+/// The error a refused post came back with.
+fn flash_error<F>(flash: &Option<crate::flash::Flash<F>>) -> Signal<Option<AppError>> {
+    let error = flash.as_ref().map(|f| f.error.clone());
+    Signal::derive(move || error.clone())
+}
+
+/// The error to show: the browser's check of this submission, else the server's last refusal.
+fn shown_error(
+    client: RwSignal<Option<AppError>>,
+    server: Signal<Option<AppError>>,
+) -> Signal<Option<AppError>> {
+    Signal::derive(move || client.get().or_else(|| server.get()))
 }
 
 // ------------------------------------------------------------------ activation
@@ -124,23 +217,25 @@ fn LinkProblem(state: LinkState) -> impl IntoView {
 
 #[component]
 fn ActivationForm(token: String, info: ActivationInfo) -> impl IntoView {
-    let session = use_session();
-    let action = ServerAction::<ActiverCompte>::new();
     let flash = use_flash::<crate::compte::ActivationForm>();
-    let error: Signal<Option<AppError>> =
-        form_error(action, flash.as_ref().map(|f| f.error.clone()));
+    let client_error = RwSignal::new(None);
+    let error = shown_error(client_error, flash_error(&flash));
     let kept = flash.map(|f| f.form).unwrap_or_default();
+    let nom = info.nom.clone();
+    let check = Callback::new(move |v: FormValues| {
+        let form = crate::compte::ActivationForm {
+            sexe: v.get("form[sexe]"),
+            password: v.get("form[password]"),
+            confirmation: v.get("form[confirmation]"),
+            question: v.get("form[question]"),
+            reponse: v.get("form[reponse]"),
+        };
+        errors_to_app_error(check_activation(&form, &[&nom]))
+    });
     let sexe = Some(kept.sexe.clone())
         .filter(|s| !s.is_empty())
         .or(info.sexe.clone());
     let question = Some(kept.question.clone()).filter(|s| !s.is_empty());
-    let navigate = use_navigate();
-    Effect::new(move || {
-        if let Some(Ok(user)) = action.value().get() {
-            session.user.set(Some(user));
-            navigate(A_VALIDER, Default::default());
-        }
-    });
     let sexes = Sexe::ALL
         .iter()
         .map(|s| (s.code().to_string(), s.label().to_string()))
@@ -155,7 +250,7 @@ fn ActivationForm(token: String, info: ActivationInfo) -> impl IntoView {
         </p>
         <p class="fr-text--sm">"Tous les champs sont obligatoires."</p>
         <ErrorSummary error />
-        <ActionForm action attr:novalidate=true attr:id="activation-form">
+        <PostForm action=ActiverCompte::PATH id="activation-form" button="Me connecter" check client_error>
             <input type="hidden" name="token" value=token />
             <Radios key="sexe" legend="Sexe" options=sexes selected=sexe inline=true error />
             <PasswordInput key="password" label="Mot de passe" hint=password_hint() error />
@@ -175,14 +270,7 @@ fn ActivationForm(token: String, info: ActivationInfo) -> impl IntoView {
                 autocomplete="off"
                 error
             />
-            <ul class="fr-btns-group fr-btns-group--inline-md fr-mt-3w">
-                <li>
-                    <button class="fr-btn" type="submit" disabled=move || action.pending().get()>
-                        {move || if action.pending().get() { "Activation en cours…" } else { "Me connecter" }}
-                    </button>
-                </li>
-            </ul>
-        </ActionForm>
+        </PostForm>
     }
 }
 
@@ -192,15 +280,17 @@ fn ActivationForm(token: String, info: ActivationInfo) -> impl IntoView {
 pub fn AValiderPage() -> impl IntoView {
     view! {
         <Title text="Demande à valider" />
-        <RequireRole roles=&[Role::Usager] espace=Espace::Usager children=|_| view! { <AValiderList /> } />
+        <RequireRole roles=&[Role::Usager] espace=Espace::Usager children=|user| view! { <AValiderList user /> } />
     }
 }
 
 #[component]
-fn AValiderList() -> impl IntoView {
+fn AValiderList(user: crate::auth::CurrentUser) -> impl IntoView {
     let list = use_page_data(|| (), |_| demandes_a_valider());
     view! {
         <div class="fr-container fr-my-6w">
+            <p class="fr-text--lead fr-mb-1w">{format!("Bienvenue, {}", user.display_name())}</p>
+            <crate::components::layout_bits::LastLogin user=user.clone() />
             <h1>"Demande à valider"</h1>
             {move || match list.get() {
                 None => view! { <p>"Chargement…"</p> }.into_any(),
@@ -250,29 +340,24 @@ struct EmailTyped {
 pub fn IdentifiantOubliePage() -> impl IntoView {
     let query = use_query_map();
     let sent = move || query.read().get("envoye").is_some();
-    let action = ServerAction::<IdentifiantOublie>::new();
     let flash = use_flash::<EmailTyped>();
     let typed = flash.as_ref().map(|f| f.form.email.clone());
-    let error = form_error(action, flash.map(|f| f.error));
+    let error = flash_error(&flash);
     view! {
         <Title text="Identifiant oublié" />
         <div class="fr-container fr-my-6w">
             <div class="fr-grid-row fr-grid-row--center">
                 <div class="fr-col-12 fr-col-md-8 fr-col-lg-6">
                     <h1>"Identifiant oublié"</h1>
-                    {move || {
-                        sent()
-                            .then(|| {
-                                view! {
-                                    <div class="fr-alert fr-alert--success fr-mb-3w" role="status">
-                                        <p>{messages::RECOVERY_SENT}</p>
-                                    </div>
-                                }
-                            })
-                    }}
+                    {move || sent().then(|| view! { <Sent extra="" /> })}
                     <p>"Saisissez l'adresse électronique de votre compte : nous vous y envoyons votre identifiant de connexion."</p>
                     <ErrorSummary error />
-                    <ActionForm action attr:novalidate=true>
+                    <PostForm
+                        action=IdentifiantOublie::PATH
+                        id="identifiant-form"
+                        button="Recevoir mon identifiant"
+                        secondary=("/connexion", "Retour à la connexion")
+                    >
                         <crate::components::forms::TextField
                             id="email"
                             name="email"
@@ -283,17 +368,18 @@ pub fn IdentifiantOubliePage() -> impl IntoView {
                             value=typed.unwrap_or_default()
                             error
                         />
-                        <ul class="fr-btns-group fr-btns-group--inline-md fr-mt-3w">
-                            <li>
-                                <button class="fr-btn" type="submit" disabled=move || action.pending().get()>
-                                    "Recevoir mon identifiant"
-                                </button>
-                            </li>
-                            <li><a class="fr-btn fr-btn--secondary" href="/connexion">"Retour à la connexion"</a></li>
-                        </ul>
-                    </ActionForm>
+                    </PostForm>
                 </div>
             </div>
+        </div>
+    }
+}
+
+#[component]
+fn Sent(extra: &'static str) -> impl IntoView {
+    view! {
+        <div class="fr-alert fr-alert--success fr-mb-3w" role="status">
+            <p>{messages::RECOVERY_SENT} {extra}</p>
         </div>
     }
 }
@@ -304,10 +390,9 @@ pub fn IdentifiantOubliePage() -> impl IntoView {
 pub fn MotDePasseOubliePage() -> impl IntoView {
     let query = use_query_map();
     let sent = move || query.read().get("envoye").is_some();
-    let action = ServerAction::<MotDePasseOublie>::new();
     let flash = use_flash::<MotDePasseOublieForm>();
     let kept = flash.as_ref().map(|f| f.form.clone()).unwrap_or_default();
-    let error = form_error(action, flash.map(|f| f.error));
+    let error = flash_error(&flash);
     let question = Some(kept.question.clone()).filter(|q| !q.is_empty());
     view! {
         <Title text="Mot de passe oublié" />
@@ -315,19 +400,15 @@ pub fn MotDePasseOubliePage() -> impl IntoView {
             <div class="fr-grid-row fr-grid-row--center">
                 <div class="fr-col-12 fr-col-md-8 fr-col-lg-6">
                     <h1>"Mot de passe oublié"</h1>
-                    {move || {
-                        sent()
-                            .then(|| {
-                                view! {
-                                    <div class="fr-alert fr-alert--success fr-mb-3w" role="status">
-                                        <p>{messages::RECOVERY_SENT} " Le lien reçu est valable une heure."</p>
-                                    </div>
-                                }
-                            })
-                    }}
+                    {move || sent().then(|| view! { <Sent extra=" Le lien reçu est valable une heure." /> })}
                     <p>"Saisissez votre identifiant, choisissez la question secrète que vous avez choisie à l'activation et donnez votre réponse : un lien pour choisir un nouveau mot de passe vous sera envoyé par courriel."</p>
                     <ErrorSummary error />
-                    <ActionForm action attr:novalidate=true>
+                    <PostForm
+                        action=MotDePasseOublie::PATH
+                        id="mot-de-passe-form"
+                        button="Recevoir un lien"
+                        secondary=("/connexion", "Retour à la connexion")
+                    >
                         <Input
                             key="identifiant"
                             label="Identifiant ou adresse électronique"
@@ -350,15 +431,7 @@ pub fn MotDePasseOubliePage() -> impl IntoView {
                             autocomplete="off"
                             error
                         />
-                        <ul class="fr-btns-group fr-btns-group--inline-md fr-mt-3w">
-                            <li>
-                                <button class="fr-btn" type="submit" disabled=move || action.pending().get()>
-                                    "Recevoir un lien"
-                                </button>
-                            </li>
-                            <li><a class="fr-btn fr-btn--secondary" href="/connexion">"Retour à la connexion"</a></li>
-                        </ul>
-                    </ActionForm>
+                    </PostForm>
                     <p class="fr-text--sm fr-mt-3w">
                         "Vous ne vous souvenez plus de votre question ou de votre réponse ? Adressez-vous au centre d'instruction par la rubrique d'aide : votre identité sera vérifiée avant tout changement."
                     </p>
@@ -372,9 +445,19 @@ pub fn MotDePasseOubliePage() -> impl IntoView {
 pub fn ReinitialiserPage() -> impl IntoView {
     let token = token_param();
     let state = use_page_data(token, lire_reinitialisation);
-    let action = ServerAction::<Reinitialiser>::new();
     let flash = use_flash::<NouveauMotDePasseForm>();
-    let error = form_error(action, flash.map(|f| f.error));
+    let client_error = RwSignal::new(None);
+    let error = shown_error(client_error, flash_error(&flash));
+    let check = Callback::new(move |v: FormValues| {
+        let mut errors = Vec::new();
+        check_password_pair(
+            &v.get("form[password]"),
+            &v.get("form[confirmation]"),
+            &[],
+            &mut errors,
+        );
+        errors_to_app_error(errors)
+    });
     view! {
         <Title text="Nouveau mot de passe" />
         <div class="fr-container fr-my-6w">
@@ -389,18 +472,11 @@ pub fn ReinitialiserPage() -> impl IntoView {
                         Some(Ok(LinkState::Valid)) => view! {
                             <h1>"Choisissez un nouveau mot de passe"</h1>
                             <ErrorSummary error />
-                            <ActionForm action attr:novalidate=true>
+                            <PostForm action=Reinitialiser::PATH id="reinitialisation-form" button="Enregistrer le mot de passe" check client_error>
                                 <input type="hidden" name="token" value=token() />
                                 <PasswordInput key="password" label="Nouveau mot de passe" hint=password_hint() error />
                                 <PasswordInput key="confirmation" label="Confirmez le mot de passe" error />
-                                <ul class="fr-btns-group fr-btns-group--inline-md fr-mt-3w">
-                                    <li>
-                                        <button class="fr-btn" type="submit" disabled=move || action.pending().get()>
-                                            "Enregistrer le mot de passe"
-                                        </button>
-                                    </li>
-                                </ul>
-                            </ActionForm>
+                            </PostForm>
                         }
                         .into_any(),
                         Some(Ok(s)) => {
@@ -422,72 +498,4 @@ pub fn ReinitialiserPage() -> impl IntoView {
             </div>
         </div>
     }
-}
-
-// ------------------------------------------------------------------ development mailbox
-
-#[component]
-pub fn BoiteMailPage() -> impl IntoView {
-    let messages = use_page_data(|| (), |_| boite_mail());
-    view! {
-        <Title text="Boîte de développement" />
-        <div class="fr-container fr-my-6w">
-            {move || match messages.get() {
-                None => view! { <p>"Chargement…"</p> }.into_any(),
-                Some(Err(e)) => {
-                    respond_with(&e);
-                    view! { <crate::pages::not_found::NotFound /> }.into_any()
-                }
-                Some(Ok(list)) => view! {
-                    <h1>"Boîte de développement"</h1>
-                    <p>
-                        "Les courriels et SMS envoyés par le service en développement arrivent ici (PERMIS_DEV_MAILBOX). "
-                        <a href="/dev/boite-mail">"Actualiser"</a>
-                    </p>
-                    {list.is_empty().then(|| view! { <p>"Aucun message pour l'instant."</p> })}
-                    <ol class="permis-mailbox" reversed=true>
-                        {list.into_iter().map(|m| view! { <MailboxItem m /> }).collect_view()}
-                    </ol>
-                }
-                .into_any(),
-            }}
-        </div>
-    }
-}
-
-#[component]
-fn MailboxItem(m: MailboxMessage) -> impl IntoView {
-    let kind = if m.sms { "SMS" } else { "Courriel" };
-    let title = if m.sms {
-        format!("SMS à {}", m.recipient)
-    } else {
-        format!("{} — à {}", m.subject, m.recipient)
-    };
-    view! {
-        <li class="fr-card fr-mb-2w permis-message" data-channel=if m.sms { "sms" } else { "email" }>
-            <div class="fr-card__body">
-                <div class="fr-card__content">
-                    <h2 class="fr-card__title fr-h6">{title}</h2>
-                    <p class="fr-card__detail">{format!("{kind} reçu le {}", m.received_at)}</p>
-                    <div class="fr-card__desc permis-message__body">
-                        {m.body.split('\n').map(|line| view! { <Linkified line=line.to_string() /> <br /> }).collect_view()}
-                    </div>
-                </div>
-            </div>
-        </li>
-    }
-}
-
-/// A line of text with its URLs clickable.
-#[component]
-fn Linkified(line: String) -> impl IntoView {
-    line.split(' ')
-        .map(|word| {
-            if word.starts_with("http://") || word.starts_with("https://") {
-                view! { <a href=word.to_string()>{word.to_string()}</a> " " }.into_any()
-            } else {
-                format!("{word} ").into_any()
-            }
-        })
-        .collect_view()
 }

@@ -314,6 +314,24 @@ impl TestApp {
         .await
     }
 
+    /// A form the browser posts itself (no WASM): it expects a page, i.e. a redirect.
+    pub async fn post_html_form(
+        &self,
+        path: &str,
+        body: impl Into<Vec<u8>>,
+        cookie: Option<&str>,
+    ) -> TestResponse {
+        let mut req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "text/html,application/xhtml+xml")
+            .header("origin", "http://127.0.0.1:3000")
+            .header("sec-fetch-site", "same-origin");
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        self.send(req.body(Body::from(body.into())).unwrap()).await
+    }
+
     pub async fn post_form_with(
         &self,
         path: &str,
