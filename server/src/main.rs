@@ -41,6 +41,8 @@ enum Command {
         departement: String,
     },
     /// Registers an approved e-photo provider and prints its API key (shown only once).
+    /// Lists the emails and SMS given up on (refused address, server unreachable for 9 hours).
+    MessagesEnEchec,
     CreateEphotoProvider {
         #[arg(long)]
         name: String,
@@ -147,6 +149,27 @@ async fn main() {
             .await
             .unwrap_or_else(|e| fail(e));
             println!("École créée (n° interne {id}).");
+        }
+        Command::MessagesEnEchec => {
+            let ctx = context(&config).await;
+            let failed = app::server::outbox::failed(&ctx.db, 500)
+                .await
+                .unwrap_or_else(|e| fail(format!("{e:?}")));
+            if failed.is_empty() {
+                println!("Aucun message en échec.");
+            }
+            for m in failed {
+                println!(
+                    "n° {:<6} {:<5} {:<14} {:<32} créé le {}  {} essai(s) : {}",
+                    m.id,
+                    m.channel,
+                    m.kind,
+                    m.recipient,
+                    app::server::time::format_date_time(m.created_at),
+                    m.attempts,
+                    m.last_error.unwrap_or_default()
+                );
+            }
         }
         Command::CreateEphotoProvider { name } => {
             let ctx = context(&config).await;

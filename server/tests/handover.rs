@@ -74,7 +74,23 @@ const GOOD_ACTIVATION: &[(&str, &str)] = &[
 async fn validating_for_a_new_candidate_creates_the_account_and_queues_email_and_sms() {
     let app = TestApp::with_accounts().await;
     let token = school(&app).await;
-    let (id, numero) = file_and_validate(&app, &token, &Person::lea(), Some(CODE)).await;
+    let id = new_demande(&app, &token).await;
+    fill_for(&app, &token, id, &Person::lea(), Some(CODE)).await;
+    // Links are built from the configured public address, whatever Host the request names.
+    let res = app
+        .post_form_with(
+            "/api/demandes/valider",
+            format!("id={id}&attestation=on").into_bytes(),
+            Some(&token),
+            &[
+                ("host", "piege.example"),
+                ("origin", "http://127.0.0.1:3000"),
+                ("sec-fetch-site", "same-origin"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let numero: String = serde_json::from_str(&res.body).unwrap();
 
     let (user_id, status, identifiant): (i64, String, String) = sqlx::query_as(
         "SELECT id, status, identifiant FROM users WHERE email_norm = 'lea.martin@example.fr'",
