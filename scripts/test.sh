@@ -15,16 +15,27 @@ scripts/s3-test-server.sh scripts/pg-test-cluster.sh cargo test -p server --test
 
 echo "== 3/3 Tests de bout en bout (Playwright, build release)"
 export PATH="$PWD/node_modules/.bin:$PATH"
-cargo leptos build --release
+cargo leptos build --release --split
 
-# Size budget of what a phone downloads before the pages become interactive.
-WASM_BUDGET=${PERMIS_WASM_BUDGET_GZIP:-700000}
+# Size budgets (gzip -9): what every visitor downloads before a page becomes interactive (the
+# main WASM), and each lazily loaded chunk (e.g. the school's stepper, fetched on first use).
+WASM_BUDGET=${PERMIS_WASM_BUDGET_GZIP:-550000}
+CHUNK_BUDGET=${PERMIS_WASM_CHUNK_BUDGET_GZIP:-300000}
 wasm_gzip=$(gzip -9 -c target/site/pkg/permis.wasm | wc -c)
-echo "WASM : $(wc -c < target/site/pkg/permis.wasm) octets, $wasm_gzip compressés (budget $WASM_BUDGET)"
+echo "WASM principal : $(wc -c < target/site/pkg/permis.wasm) octets, $wasm_gzip compressés (budget $WASM_BUDGET)"
 if [ "$wasm_gzip" -gt "$WASM_BUDGET" ]; then
-  echo "Le WASM compressé dépasse son budget ($wasm_gzip > $WASM_BUDGET octets)." >&2
+  echo "Le WASM principal compressé dépasse son budget ($wasm_gzip > $WASM_BUDGET octets)." >&2
   exit 1
 fi
+for chunk in target/site/pkg/split_*.wasm; do
+  [ -e "$chunk" ] || continue
+  chunk_gzip=$(gzip -9 -c "$chunk" | wc -c)
+  echo "  morceau $(basename "$chunk") : $chunk_gzip compressés (budget $CHUNK_BUDGET)"
+  if [ "$chunk_gzip" -gt "$CHUNK_BUDGET" ]; then
+    echo "Le morceau $(basename "$chunk") dépasse son budget ($chunk_gzip > $CHUNK_BUDGET octets)." >&2
+    exit 1
+  fi
+done
 
 (cd end2end && npx playwright test)
 echo "Tous les tests sont passés."

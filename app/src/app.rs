@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{lazy_route, path, Lazy, LazyRoute};
 
 use crate::auth::{CurrentUser, Login, Logout};
 use crate::components::layout::{Footer, Header, SkipLinks};
@@ -107,7 +107,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("connexion/pro") view=pages::login::ProLoginPage />
                     <Route path=path!("accessibilite") view=pages::info::AccessibilityPage />
                     <Route path=path!("ecole/demandes") view=pages::ecole::MesDemandesPage />
-                    <Route path=path!("ecole/demandes/:id/etape/:n") view=pages::demande::DemandeStepPage />
+                    <Route path=path!("ecole/demandes/:id/etape/:n") view={Lazy::<StepperRoute>::new()} />
                     <Route path=path!("monespace") view=pages::monespace::MonEspacePage />
                     <Route path=path!("monespace/activer/:token") view=pages::compte::ActivationPage />
                     <Route path=path!("monespace/a-valider") view=pages::compte::AValiderPage />
@@ -119,5 +119,21 @@ pub fn App() -> impl IntoView {
             </main>
             <Footer />
         </Router>
+    }
+}
+
+/// The school's stepper, the biggest page, is a separate WASM chunk (`cargo leptos build
+/// --split`): candidates on a phone never download it.
+struct StepperRoute;
+
+#[lazy_route]
+impl LazyRoute for StepperRoute {
+    fn data() -> Self {
+        StepperRoute
+    }
+
+    fn view(this: Self) -> AnyView {
+        let StepperRoute = this;
+        view! { <pages::demande::DemandeStepPage /> }.into_any()
     }
 }

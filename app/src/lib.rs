@@ -20,12 +20,22 @@ pub mod server;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
-    // Marks the document once interactive (used by the end-to-end tests to wait for it).
-    if let Some(root) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.document_element())
-    {
-        let _ = root.set_attribute("data-hydrated", "true");
-    }
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Some(body) = document.body() else {
+        return;
+    };
+    // Lazy routes (separate WASM chunks) are hydrated asynchronously: their chunk is fetched
+    // first, then the page is hydrated as a whole.
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    leptos::task::spawn_local(async move {
+        leptos::mount::hydrate_from_async(body, app::App)
+            .await
+            .forget();
+        // Marks the document once interactive (used by the end-to-end tests to wait for it).
+        if let Some(root) = document.document_element() {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    });
 }
