@@ -111,6 +111,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("monespace") view=pages::monespace::MonEspacePage />
                     <Route path=path!("monespace/activer/:token") view=pages::compte::ActivationPage />
                     <Route path=path!("monespace/a-valider") view=pages::compte::AValiderPage />
+                    <Route path=path!("monespace/demandes/:id") view={Lazy::<ReviewRoute>::new()} />
+                    <Route path=path!("monespace/demandes/:id/refuser") view=pages::usager::RefusPage />
                     <Route path=path!("connexion/identifiant-oublie") view=pages::compte::IdentifiantOubliePage />
                     <Route path=path!("connexion/mot-de-passe-oublie") view=pages::compte::MotDePasseOubliePage />
                     <Route path=path!("connexion/reinitialiser/:token") view=pages::compte::ReinitialiserPage />
@@ -135,5 +137,20 @@ impl LazyRoute for StepperRoute {
     fn view(this: Self) -> AnyView {
         let StepperRoute = this;
         view! { <pages::demande::DemandeStepPage /> }.into_any()
+    }
+}
+
+/// The candidate's review of a demande: its own chunk.
+struct ReviewRoute;
+
+#[lazy_route]
+impl LazyRoute for ReviewRoute {
+    fn data() -> Self {
+        ReviewRoute
+    }
+
+    fn view(this: Self) -> AnyView {
+        let ReviewRoute = this;
+        view! { <pages::usager::DemandeUsagerPage /> }.into_any()
     }
 }

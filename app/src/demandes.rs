@@ -268,6 +268,14 @@ pub mod ssr {
         id: i64,
     ) -> Result<DemandeView, AppError> {
         let row = store::get(&ctx.db, school_id, id).await?;
+        view_of(ctx, row).await
+    }
+
+    /// What the pages show of a demande row (the school's stepper, the candidate's review).
+    pub async fn view_of(
+        ctx: &AppContext,
+        row: store::DemandeRow,
+    ) -> Result<DemandeView, AppError> {
         let data = row.data()?;
         let today = date_paris(row.validated_at.unwrap_or(ctx.now()));
         let required_pieces = match (&data.motif, &data.etat_civil) {

@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod flash;
 pub mod pages;
+pub mod usager;
 
 #[cfg(feature = "ssr")]
 pub mod server;

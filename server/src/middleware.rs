@@ -274,9 +274,18 @@ async fn preload(
         return;
     };
     if session.role() == Some(Role::Usager) {
-        if let ["monespace", "a-valider"] = segments.as_slice() {
-            let data = compte::a_valider(ctx, session.user_id).await;
-            req.extensions_mut().insert(Preloaded(data));
+        match segments.as_slice() {
+            ["monespace", "a-valider"] => {
+                let data = compte::a_valider(ctx, session.user_id).await;
+                req.extensions_mut().insert(Preloaded(data));
+            }
+            ["monespace", "demandes", id] | ["monespace", "demandes", id, "refuser"] => {
+                if let Ok(id) = id.parse::<i64>() {
+                    let data = app::usager::ssr::load(ctx, session.user_id, id).await;
+                    req.extensions_mut().insert(Preloaded(data));
+                }
+            }
+            _ => {}
         }
         return;
     }

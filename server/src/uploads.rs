@@ -57,6 +57,27 @@ async fn owned_demande(
     store::get(&ctx.db, school_id, id).await
 }
 
+/// The demande, if the request comes from its school or from the candidate it was handed to
+/// (who may open its documents, not change them).
+async fn readable_demande(
+    ctx: &AppContext,
+    headers: &HeaderMap,
+    id: i64,
+) -> Result<DemandeRow, AppError> {
+    let token =
+        sessions::token_from_headers(&ctx.settings, headers).ok_or(AppError::Unauthenticated)?;
+    let user = sessions::lookup(&ctx.db, &token, ctx.now())
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    match (user.role(), user.school_id) {
+        (Some(Role::Ecole), Some(school_id)) => store::get(&ctx.db, school_id, id).await,
+        (Some(Role::Usager), _) => {
+            app::server::decision::get_for_usager(&ctx.db, user.user_id, id).await
+        }
+        _ => Err(AppError::Forbidden),
+    }
+}
+
 fn back(id: i64, kind: &str, problem: Option<UploadProblem>) -> Response {
     let base = step_href(id, 5);
     let target = match problem {
@@ -246,7 +267,7 @@ async fn serve_file(
     thumbnail: bool,
 ) -> Response {
     let ctx = &state.ctx;
-    if let Err(e) = owned_demande(ctx, headers, id).await {
+    if let Err(e) = readable_demande(ctx, headers, id).await {
         return error_response(e);
     }
     let row = match store::get_piece(&ctx.db, id, piece_id).await {

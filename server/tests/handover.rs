@@ -12,10 +12,7 @@ use common::*;
 use app::domain::messages::{gsm7_units, SMS_MAX_UNITS};
 use app::server::outbox::{self, NewMessage, MAX_ATTEMPTS, RETRY_DELAYS};
 
-const ACTIVATION_PREFIX: &str = "http://127.0.0.1:3000/monespace/activer/";
 const RESET_PREFIX: &str = "http://127.0.0.1:3000/connexion/reinitialiser/";
-const GOOD_PASSWORD: &str = "quatre chats sur le toit";
-
 fn json(body: &str) -> serde_json::Value {
     serde_json::from_str(body).unwrap_or_else(|_| panic!("not JSON: {body}"))
 }
@@ -31,44 +28,6 @@ fn person(email: &'static str) -> Person {
         ..Person::lea()
     }
 }
-
-/// Delivers to the development mailbox and returns the last activation link sent to `email`.
-async fn activation_link(app: &TestApp, email: &str) -> String {
-    app.deliver_to_mailbox().await;
-    app.mailbox_texts(email)
-        .await
-        .iter()
-        .rev()
-        .find_map(|t| link_in(t, ACTIVATION_PREFIX))
-        .expect("activation link in the mailbox")
-}
-
-fn token_of(link: &str) -> String {
-    link.rsplit('/').next().unwrap().to_string()
-}
-
-async fn activate(app: &TestApp, token: &str, fields: &[(&str, &str)]) -> TestResponse {
-    let mut pairs = vec![("token".to_string(), token.to_string())];
-    pairs.extend(
-        fields
-            .iter()
-            .map(|(k, v)| (format!("form[{k}]"), v.to_string())),
-    );
-    let refs: Vec<(&str, &str)> = pairs
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    app.post_form("/api/compte/activer", form(&refs), None)
-        .await
-}
-
-const GOOD_ACTIVATION: &[(&str, &str)] = &[
-    ("sexe", "F"),
-    ("password", GOOD_PASSWORD),
-    ("confirmation", GOOD_PASSWORD),
-    ("question", "animal"),
-    ("reponse", "Médor"),
-];
 
 #[tokio::test]
 async fn validating_for_a_new_candidate_creates_the_account_and_queues_email_and_sms() {

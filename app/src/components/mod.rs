@@ -4,3 +4,4 @@ pub mod guard;
 pub mod layout;
 pub mod layout_bits;
 pub mod loader;
+pub mod recap;

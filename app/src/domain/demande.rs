@@ -112,8 +112,23 @@ code_enum!(
     Etat {
         Brouillon = "brouillon" => "Brouillon",
         AttenteUsager = "attente_usager" => "En attente de validation usager",
+        Transmise = "transmise" => "Transmise — en cours d'instruction",
+        AttentePapier = "attente_papier" => "En attente du formulaire photo-signature",
+        RefuseeUsager = "refusee_usager" => "Refusée par l'usager",
     }
 );
+
+/// The paper photo-signature form must reach the processing centre within 15 days of the
+/// candidate's validation.
+pub const PAPER_FORM_DAYS: i64 = 15;
+
+/// The processing centre the paper forms are posted to.
+pub const CENTRE_ADRESSE: [&str; 4] = [
+    "Centre d'expertise et de ressources titres (CERT) permis de conduire",
+    "Formulaire photo-signature",
+    "TSA 30127",
+    "44945 NANTES CEDEX 9",
+];
 
 /// Step 1: motif de la demande.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -161,6 +161,57 @@ pub fn reset_email(prenom: &str) -> Email {
     }
 }
 
+/// To the school: the candidate refused the demande.
+pub fn refus_email_ecole(
+    numero: &str,
+    candidat: &str,
+    motif: Option<&str>,
+    list_url: &str,
+) -> Email {
+    let mut paragraphs = vec![
+        "Bonjour,".to_string(),
+        format!("{candidat} a refusé la demande de permis de conduire n° {numero} que vous aviez saisie pour lui ou elle."),
+    ];
+    if let Some(m) = motif.filter(|m| !m.trim().is_empty()) {
+        paragraphs.push(format!("Motif indiqué : « {} »", m.trim()));
+    }
+    paragraphs.push("Cette demande ne peut plus être modifiée : vérifiez les informations avec le candidat, puis saisissez une nouvelle demande depuis « Mes demandes » :".into());
+    paragraphs.push(list_url.into());
+    paragraphs.push(SIGNATURE.into());
+    Email {
+        subject: format!("Demande n° {numero} refusée par le candidat"),
+        paragraphs,
+    }
+}
+
+/// To the candidate, after validating: e-photo (complete) or paper form (to post).
+pub fn decision_email(
+    prenom: &str,
+    numero: &str,
+    paper_deadline: Option<&str>,
+    url: &str,
+) -> Email {
+    let (subject, body) = match paper_deadline {
+        None => (
+            format!("Demande n° {numero} transmise"),
+            "Vous avez validé votre demande de permis de conduire : elle est transmise au service instructeur et votre démarche est terminée. Votre justificatif de dépôt est disponible dans votre espace :".to_string(),
+        ),
+        Some(deadline) => (
+            format!("Demande n° {numero} : envoyez le formulaire photo-signature"),
+            format!("Vous avez validé votre demande de permis de conduire. Dernière étape : imprimez le formulaire photo-signature, complétez-le et envoyez-le par courrier avant le {deadline}. Le formulaire et les consignes sont dans votre espace :"),
+        ),
+    };
+    Email {
+        subject,
+        paragraphs: vec![
+            format!("Bonjour {prenom},"),
+            body,
+            url.into(),
+            SIGNATURE.into(),
+        ],
+    }
+}
+
 /// GSM 03.38 basic character set (one unit each).
 const GSM7_BASIC: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
 /// Its extension table (two units each: escape + character).

@@ -134,6 +134,9 @@ fn badge(etat: Etat) -> &'static str {
     match etat {
         Etat::Brouillon => "fr-badge fr-badge--sm fr-badge--info",
         Etat::AttenteUsager => "fr-badge fr-badge--sm fr-badge--new",
+        Etat::Transmise => "fr-badge fr-badge--sm fr-badge--success",
+        Etat::AttentePapier => "fr-badge fr-badge--sm fr-badge--warning",
+        Etat::RefuseeUsager => "fr-badge fr-badge--sm fr-badge--error",
     }
 }
 

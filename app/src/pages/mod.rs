@@ -7,3 +7,4 @@ pub mod login;
 pub mod monespace;
 pub mod not_found;
 pub mod pro;
+pub mod usager;

@@ -10,6 +10,7 @@ pub mod users;
 
 pub use context::{AppContext, ClientIp, Clock, Settings, SystemClock};
 pub use db::Db;
+pub mod decision;
 pub mod demandes;
 pub mod ephoto;
 pub mod handover;

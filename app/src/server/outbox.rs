@@ -185,13 +185,15 @@ pub async fn claim(db: &Db, owner: &str, now: i64, limit: i64) -> Result<Vec<Cla
          RETURNING id, idempotency_key, channel, recipient, subject, body_text, body_html, link, attempts"
     );
     let mut tx = db.pool().begin().await?;
-    let claimed: Vec<Claimed> = sqlx::query_as(&sql)
+    let mut claimed: Vec<Claimed> = sqlx::query_as(&sql)
         .bind(owner)
         .bind(now + LEASE_SECS)
         .bind(now)
         .bind(limit)
         .fetch_all(&mut *tx)
         .await?;
+    // RETURNING gives no order: messages leave in the order they were queued.
+    claimed.sort_by_key(|c| c.id);
     for c in &claimed {
         sqlx::query(
             "INSERT INTO outbox_attempts (outbox_id, attempt, owner, started_at) VALUES ($1, $2, $3, $4)",

@@ -2,7 +2,7 @@
 
 use axum::http::StatusCode;
 
-use super::{form, TestApp, TestResponse, T0};
+use super::{form, link_in, TestApp, TestResponse, T0};
 
 /// An e-photo code the tests register.
 pub const CODE: &str = "ABCDEFGH123456789012KL";
@@ -213,4 +213,62 @@ pub fn pdf(pages: usize) -> Vec<u8> {
     let mut out = Vec::new();
     doc.save_to(&mut out).unwrap();
     out
+}
+
+// ------------------------------------------------------------------ the candidate
+
+pub const ACTIVATION_PREFIX: &str = "http://127.0.0.1:3000/monespace/activer/";
+pub const GOOD_PASSWORD: &str = "quatre chats sur le toit";
+
+/// Delivers to the development mailbox and returns the last activation link sent to `email`.
+pub async fn activation_link(app: &TestApp, email: &str) -> String {
+    app.deliver_to_mailbox().await;
+    app.mailbox_texts(email)
+        .await
+        .iter()
+        .rev()
+        .find_map(|t| link_in(t, ACTIVATION_PREFIX))
+        .expect("activation link in the mailbox")
+}
+
+pub fn token_of(link: &str) -> String {
+    link.rsplit('/').next().unwrap().to_string()
+}
+
+pub async fn activate(app: &TestApp, token: &str, fields: &[(&str, &str)]) -> TestResponse {
+    let mut pairs = vec![("token".to_string(), token.to_string())];
+    pairs.extend(
+        fields
+            .iter()
+            .map(|(k, v)| (format!("form[{k}]"), v.to_string())),
+    );
+    let refs: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    app.post_form("/api/compte/activer", form(&refs), None)
+        .await
+}
+
+pub const GOOD_ACTIVATION: &[(&str, &str)] = &[
+    ("sexe", "F"),
+    ("password", GOOD_PASSWORD),
+    ("confirmation", GOOD_PASSWORD),
+    ("question", "animal"),
+    ("reponse", "Médor"),
+];
+
+/// Files and validates a demande for `person`, then activates the new account from the
+/// emailed link; returns the demande's id and number and the candidate's session.
+pub async fn filed_and_activated(
+    app: &TestApp,
+    school_token: &str,
+    person: &Person,
+    code: Option<&str>,
+) -> (i64, String, String) {
+    let (id, numero) = file_and_validate(app, school_token, person, code).await;
+    let token = token_of(&activation_link(app, person.email).await);
+    let res = activate(app, &token, GOOD_ACTIVATION).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    (id, numero, res.session_cookie().expect("logged in"))
 }

@@ -1,0 +1,7 @@
+-- The candidate's decision on a demande handed to them.
+
+ALTER TABLE demandes ADD COLUMN decided_at BIGINT;
+ALTER TABLE demandes ADD COLUMN refus_motif TEXT;
+
+-- An e-photo code is consumed when the candidate validates the demande it is on.
+ALTER TABLE ephoto_codes ADD COLUMN consumed_at BIGINT;
