@@ -27,7 +27,7 @@ if [ "$wasm_gzip" -gt "$WASM_BUDGET" ]; then
   echo "Le WASM principal compressé dépasse son budget ($wasm_gzip > $WASM_BUDGET octets)." >&2
   exit 1
 fi
-for chunk in target/site/pkg/split_*.wasm; do
+for chunk in target/site/pkg/split_*.wasm target/site/pkg/chunk_*.wasm; do
   [ -e "$chunk" ] || continue
   chunk_gzip=$(gzip -9 -c "$chunk" | wc -c)
   echo "  morceau $(basename "$chunk") : $chunk_gzip compressés (budget $CHUNK_BUDGET)"

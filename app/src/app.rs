@@ -112,7 +112,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("monespace/activer/:token") view=pages::compte::ActivationPage />
                     <Route path=path!("monespace/a-valider") view=pages::compte::AValiderPage />
                     <Route path=path!("monespace/demandes/:id") view={Lazy::<ReviewRoute>::new()} />
-                    <Route path=path!("monespace/demandes/:id/refuser") view=pages::usager::RefusPage />
+                    <Route path=path!("monespace/demandes/:id/refuser") view={Lazy::<RefusRoute>::new()} />
                     <Route path=path!("connexion/identifiant-oublie") view=pages::compte::IdentifiantOubliePage />
                     <Route path=path!("connexion/mot-de-passe-oublie") view=pages::compte::MotDePasseOubliePage />
                     <Route path=path!("connexion/reinitialiser/:token") view=pages::compte::ReinitialiserPage />
@@ -152,5 +152,20 @@ impl LazyRoute for ReviewRoute {
     fn view(this: Self) -> AnyView {
         let ReviewRoute = this;
         view! { <pages::usager::DemandeUsagerPage /> }.into_any()
+    }
+}
+
+/// Refusing a demande (its confirmation page): its own chunk too.
+struct RefusRoute;
+
+#[lazy_route]
+impl LazyRoute for RefusRoute {
+    fn data() -> Self {
+        RefusRoute
+    }
+
+    fn view(this: Self) -> AnyView {
+        let RefusRoute = this;
+        view! { <pages::usager::RefusPage /> }.into_any()
     }
 }

@@ -149,6 +149,14 @@ export async function openMessage(page: Page, recipient: string, text: string) {
 }
 
 export async function logout(page: Page) {
-  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+  await hydrated(page);
+  const button = page.getByRole('button', { name: 'Se déconnecter' });
+  if (!(await button.first().isVisible())) {
+    // On a phone, the header's links are in the menu.
+    await page.getByRole('button', { name: 'Menu' }).click();
+    await page.locator('#modal-menu').getByRole('button', { name: 'Se déconnecter' }).click();
+  } else {
+    await button.first().click();
+  }
   await expect(page).toHaveURL(/deconnexion=1/);
 }

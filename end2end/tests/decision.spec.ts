@@ -1,0 +1,88 @@
+import { test, expect, Page } from '@playwright/test';
+import { demo, expectAccessible, fileDemande, hydrated, login, logout, openMessage, watchConsole } from './helpers';
+
+const nina = {
+  prenoms: 'Nina',
+  nom: 'Petit',
+  email: 'nina.petit@example.fr',
+  mobile: '07 11 22 33 44',
+};
+const password = 'la mer est calme ce matin';
+
+async function activateFromMailbox(page: Page) {
+  const email = await openMessage(page, nina.email, 'Votre école de conduite');
+  await email.getByRole('link', { name: /\/monespace\/activer\// }).click();
+  await hydrated(page);
+  await page.locator('#password').fill(password);
+  await page.getByLabel('Confirmez le mot de passe').fill(password);
+  await page.locator('#question').selectOption('surnom');
+  await page.locator('#reponse').fill('Ninou');
+  await page.getByRole('button', { name: 'Me connecter' }).click();
+  await expect(page).toHaveURL(/\/monespace\/a-valider$/);
+}
+
+test.describe.serial('the candidate decides', () => {
+  test('a new candidate reviews the demande, validates it, and gets the paper-form instructions', async ({ page }) => {
+    const errors = watchConsole(page);
+    await login(page, '/connexion/pro', demo.ecole.identifiant, demo.ecole.password);
+    await expect(page).toHaveURL(/\/ecole\/demandes$/);
+    const numero = await fileDemande(page, nina);
+    await logout(page);
+    await activateFromMailbox(page);
+
+    await page.getByRole('link', { name: `Permis de conduire — Pré-demande N° ${numero}` }).click();
+    await expect(page.getByRole('heading', { name: `Pré-demande N° ${numero} à vérifier` })).toBeVisible();
+    await hydrated(page);
+    await expect(page.getByText('nina.petit@example.fr')).toBeVisible();
+    await expectAccessible(page);
+    // « Valider » waits for the attestation.
+    const valider = page.getByRole('button', { name: 'Valider' });
+    await expect(valider).toBeDisabled();
+    await page.locator('label[for=attestation]').click();
+    await expect(valider).toBeEnabled();
+    await valider.click();
+
+    await expect(page.getByRole('heading', { name: 'Dernières actions à réaliser' })).toBeVisible();
+    await expect(page.getByText('encre noire', { exact: false })).toBeVisible();
+    await expect(page.getByText(/avant le \d{2}\/\d{2}\/\d{4}/).first()).toBeVisible();
+    await expectAccessible(page);
+    expect(errors.filter((e) => !e.includes('status of 400'))).toEqual([]);
+  });
+
+  test.describe('on a 375 px wide phone', () => {
+    test.use({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
+
+    test('an existing candidate refuses a second demande and the school sees it refused', async ({ page }) => {
+      await login(page, '/connexion/pro', demo.ecole.identifiant, demo.ecole.password);
+      await expect(page).toHaveURL(/\/ecole\/demandes$/);
+      const numero = await fileDemande(page, nina);
+      await logout(page);
+
+      await login(page, '/connexion', nina.email, password);
+      await expect(page).toHaveURL(/\/monespace$/);
+      await page.goto('/monespace/a-valider');
+      await page.getByRole('link', { name: `Permis de conduire — Pré-demande N° ${numero}` }).click();
+      await expect(page.getByRole('heading', { name: `Pré-demande N° ${numero} à vérifier` })).toBeVisible();
+      await hydrated(page);
+      // Nothing sticks out of the screen.
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      await page.getByRole('link', { name: 'Refuser' }).click();
+      await expect(page.getByRole('heading', { name: `Refuser la demande N° ${numero} ?` })).toBeVisible();
+      await expectAccessible(page);
+      await page.getByLabel('Ce qui est inexact (facultatif)', { exact: false }).fill('Mon nom est Petit-Durand');
+      await page.getByRole('button', { name: 'Confirmer le refus' }).click();
+      await expect(page.getByRole('heading', { name: 'Vous avez refusé cette demande' })).toBeVisible();
+      await expect(page.getByText('Mon nom est Petit-Durand', { exact: false })).toBeVisible();
+      await expectAccessible(page);
+      await logout(page);
+
+      const mail = await openMessage(page, 'contact@autoecole-gare.example', `Demande n° ${numero} refusée`);
+      await expect(mail).toContainText('Mon nom est Petit-Durand');
+      await login(page, '/connexion/pro', demo.ecole.identifiant, demo.ecole.password);
+      await expect(page).toHaveURL(/\/ecole\/demandes$/);
+      const row = page.getByRole('row').filter({ hasText: numero });
+      await expect(row).toContainText("Refusée par l'usager");
+    });
+  });
+});
