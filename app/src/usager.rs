@@ -34,6 +34,29 @@ pub struct RefusTyped {
     pub motif: String,
 }
 
+/// A line of « Mes démarches en cours ».
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Demarche {
+    pub id: i64,
+    pub prenom: String,
+    pub nom: String,
+    pub numero: String,
+    pub created: String,
+    pub updated: String,
+    pub etat: crate::domain::demande::Etat,
+}
+
+/// The candidate's demandes, newest first; `q` searches number and names (case and accents
+/// ignored).
+#[server(prefix = "/api", endpoint = "monespace/demarches")]
+pub async fn mes_demarches(q: Option<String>) -> Result<Vec<Demarche>, AppError> {
+    let ctx = crate::server::context::app_context()?;
+    let user = crate::server::sessions::require(&ctx, &[crate::domain::account::Role::Usager])
+        .await
+        .map_err(AppError::with_status)?;
+    ssr::demarches(&ctx, user.user_id, q.as_deref()).await
+}
+
 #[server(prefix = "/api", endpoint = "monespace/demande")]
 pub async fn lire_demande_usager(id: i64) -> Result<DemandeUsager, AppError> {
     let ctx = crate::server::context::app_context()?;
@@ -74,6 +97,51 @@ pub mod ssr {
     use crate::server::decision::{self, Decision, MOTIF_MAX_CHARS};
     use crate::server::time::{format_date, format_date_time};
     use crate::server::{sessions, AppContext};
+
+    pub async fn demarches(
+        ctx: &AppContext,
+        usager_id: i64,
+        q: Option<&str>,
+    ) -> Result<Vec<Demarche>, AppError> {
+        type Row = (
+            i64,
+            String,
+            String,
+            Option<String>,
+            i64,
+            i64,
+            String,
+            String,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, prenom, nom, numero, created_at, updated_at, etat, recherche FROM demandes
+             WHERE usager_id = $1 AND etat <> 'brouillon' ORDER BY updated_at DESC, id DESC",
+        )
+        .bind(usager_id)
+        .fetch_all(ctx.db.pool())
+        .await?;
+        let words: Vec<String> = q
+            .map(crate::domain::communes::fold)
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(str::to_string)
+            .collect();
+        Ok(rows
+            .into_iter()
+            .filter(|r| words.iter().all(|w| r.7.contains(w.as_str())))
+            .map(
+                |(id, prenom, nom, numero, created, updated, etat, _)| Demarche {
+                    id,
+                    prenom,
+                    nom,
+                    numero: numero.unwrap_or_default(),
+                    created: format_date(created),
+                    updated: format_date(updated),
+                    etat: Etat::parse(&etat).unwrap_or(Etat::AttenteUsager),
+                },
+            )
+            .collect())
+    }
 
     pub async fn load(
         ctx: &AppContext,

@@ -60,8 +60,12 @@ test.describe.serial('the candidate decides', () => {
 
       await login(page, '/connexion', nina.email, password);
       await expect(page).toHaveURL(/\/monespace$/);
-      await page.goto('/monespace/a-valider');
-      await page.getByRole('link', { name: `Permis de conduire — Pré-demande N° ${numero}` }).click();
+      // « Mes démarches en cours »: the row's action list, then « OK ».
+      const row = page.getByRole('row').filter({ hasText: numero });
+      await expect(row).toContainText('En attente de validation usager');
+      await expectAccessible(page);
+      await row.getByLabel(`Action pour la demande N° ${numero}`).selectOption('consulter');
+      await row.getByRole('button', { name: /^OK/ }).click();
       await expect(page.getByRole('heading', { name: `Pré-demande N° ${numero} à vérifier` })).toBeVisible();
       await hydrated(page);
       // Nothing sticks out of the screen.
@@ -81,8 +85,8 @@ test.describe.serial('the candidate decides', () => {
       await expect(mail).toContainText('Mon nom est Petit-Durand');
       await login(page, '/connexion/pro', demo.ecole.identifiant, demo.ecole.password);
       await expect(page).toHaveURL(/\/ecole\/demandes$/);
-      const row = page.getByRole('row').filter({ hasText: numero });
-      await expect(row).toContainText("Refusée par l'usager");
+      const schoolRow = page.getByRole('row').filter({ hasText: numero });
+      await expect(schoolRow).toContainText("Refusée par l'usager");
     });
   });
 });

@@ -45,6 +45,23 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
+#[derive(serde::Deserialize)]
+struct Aller {
+    id: i64,
+    action: Option<String>,
+}
+
+/// « Mes démarches en cours »: the action chosen in a row's list, then « OK ». The page it leads
+/// to checks that the demande is the candidate's.
+async fn aller(axum::extract::Query(a): axum::extract::Query<Aller>) -> impl IntoResponse {
+    let anchor = if a.action.as_deref() == Some("valider") {
+        "#decision"
+    } else {
+        ""
+    };
+    axum::response::Redirect::to(&format!("/monespace/demandes/{}{anchor}", a.id))
+}
+
 /// Builds the whole application. `trusted_proxies`: see `Config::trusted_proxies`.
 pub fn build_router(state: AppState, trusted_proxies: usize) -> Router {
     let routes = generate_route_list(App);
@@ -74,6 +91,7 @@ pub fn build_router(state: AppState, trusted_proxies: usize) -> Router {
     }
     router
         .route("/healthz", get(healthz))
+        .route("/monespace/aller", get(aller))
         .merge(crate::uploads::routes())
         .merge(crate::ephoto_api::routes())
         .leptos_routes_with_context(&state, routes, additional_context.clone(), move || {

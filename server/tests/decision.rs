@@ -37,6 +37,33 @@ async fn the_candidate_reviews_and_validates_an_ephoto_demande_once() {
     let (id, numero, session) =
         filed_and_activated(&app, &school_token, &Person::lea(), Some(CODE)).await;
 
+    // « Mes démarches en cours » lists it, searchable, with its actions.
+    let home = app.get("/monespace", Some(&session)).await;
+    assert!(
+        home.body.contains(&numero) && home.body.contains("En attente de validation usager"),
+        "{}",
+        home.body
+    );
+    assert!(home.body.contains("value=\"valider\""));
+    let found = app.get("/monespace?q=lea%20MARTIN", Some(&session)).await;
+    assert!(found.body.contains(&numero));
+    let none = app.get("/monespace?q=zzz", Some(&session)).await;
+    assert!(
+        none.body.contains("Aucune démarche ne correspond"),
+        "{}",
+        none.body
+    );
+    let go = app
+        .get(
+            &format!("/monespace/aller?id={id}&action=valider"),
+            Some(&session),
+        )
+        .await;
+    assert_eq!(
+        go.header("location"),
+        Some(format!("/monespace/demandes/{id}#decision").as_str())
+    );
+
     let page = app
         .get(&format!("/monespace/demandes/{id}"), Some(&session))
         .await;

@@ -130,7 +130,7 @@ fn Decide(d: DemandeUsager) -> impl IntoView {
         </p>
         <ErrorSummary error=Signal::derive(move || summary_error.clone()) />
         <RecapSections d=d.view.clone() editable=false />
-        <h2 class="fr-h4 fr-mt-6w">"Votre décision"</h2>
+        <h2 class="fr-h4 fr-mt-6w" id="decision">"Votre décision"</h2>
         <form method="post" action=Decider::PATH novalidate=true on:submit=move |_| set_sent.set(true)>
             <input type="hidden" name="id" value=id />
             <input type="hidden" name="decision" value="valider" />
