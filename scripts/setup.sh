@@ -81,6 +81,12 @@ if [ ! -s generated/codes-postaux.tsv ] || [ "$CP_SRC" -nt generated/codes-posta
   ' "$CP_SRC"
 fi
 
+# 6b. The TrueType font embedded in the generated PDFs (PERMIS_PDF_FONT).
+if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
+  say "apt-get install fonts-dejavu-core"
+  apt_install fonts-dejavu-core
+fi
+
 if [ "$FOR_TESTS" = 1 ]; then
   # 7. Playwright (its browser download is skipped: Debian's Chromium is used).
   if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then

@@ -24,6 +24,14 @@ pub fn demande_href(id: i64) -> String {
     format!("/monespace/demandes/{id}")
 }
 
+pub fn justificatif_href(id: i64) -> String {
+    format!("/api/demandes/{id}/documents/justificatif")
+}
+
+pub fn formulaire_href(id: i64) -> String {
+    format!("/api/demandes/{id}/documents/formulaire-photo-signature")
+}
+
 pub fn refus_href(id: i64) -> String {
     format!("/monespace/demandes/{id}/refuser")
 }

@@ -46,6 +46,14 @@ test.describe.serial('the candidate decides', () => {
     await expect(page.getByText('encre noire', { exact: false })).toBeVisible();
     await expect(page.getByText(/avant le \d{2}\/\d{2}\/\d{4}/).first()).toBeVisible();
     await expectAccessible(page);
+    // The form to post and the justificatif are real PDFs, downloaded.
+    for (const name of ['Télécharger le formulaire photo-signature (PDF)', 'Télécharger le justificatif de dépôt (PDF)']) {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name }).click()]);
+      expect(download.suggestedFilename()).toContain(numero);
+      const path = await download.path();
+      const head = require('fs').readFileSync(path).subarray(0, 5).toString('latin1');
+      expect(head).toBe('%PDF-');
+    }
     expect(errors.filter((e) => !e.includes('status of 400'))).toEqual([]);
   });
 

@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod dispatch;
+pub mod documents_api;
 pub mod ephoto_api;
 pub mod jobs;
 pub mod mailbox_page;

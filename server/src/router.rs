@@ -93,6 +93,7 @@ pub fn build_router(state: AppState, trusted_proxies: usize) -> Router {
         .route("/healthz", get(healthz))
         .route("/monespace/aller", get(aller))
         .merge(crate::uploads::routes())
+        .merge(crate::documents_api::routes())
         .merge(crate::ephoto_api::routes())
         .leptos_routes_with_context(&state, routes, additional_context.clone(), move || {
             shell(options.clone())

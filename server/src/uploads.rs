@@ -30,7 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/demandes/{id}/pieces/{piece}/vignette", get(thumbnail))
 }
 
-fn error_response(e: AppError) -> Response {
+pub(crate) fn error_response(e: AppError) -> Response {
     (
         e.status(),
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
@@ -59,7 +59,7 @@ async fn owned_demande(
 
 /// The demande, if the request comes from its school or from the candidate it was handed to
 /// (who may open its documents, not change them).
-async fn readable_demande(
+pub(crate) async fn readable_demande(
     ctx: &AppContext,
     headers: &HeaderMap,
     id: i64,

@@ -21,6 +21,73 @@ async fn decide(app: &TestApp, session: &str, id: i64, fields: &[(&str, &str)]) 
         .await
 }
 
+/// The text of a PDF as a text extractor reads it: each string shown (`Tj`/`TJ`) decoded
+/// through its font's ToUnicode map (the fonts are embedded with 2-byte glyph codes).
+fn pdf_text(bytes: &[u8]) -> String {
+    use lopdf::{Document, Object};
+    let doc = Document::load_mem(bytes).expect("a valid PDF");
+    let mut out = String::new();
+    for (_, page_id) in doc.get_pages() {
+        // Font resource name → glyph code → text.
+        let mut maps: std::collections::HashMap<Vec<u8>, std::collections::HashMap<u16, String>> =
+            Default::default();
+        let fonts = doc.get_page_fonts(page_id).expect("fonts");
+        for (name, font) in fonts {
+            let cmap = doc
+                .dereference(font.get(b"ToUnicode").expect("ToUnicode map"))
+                .unwrap()
+                .1
+                .as_stream()
+                .unwrap()
+                .decompressed_content()
+                .unwrap();
+            let cmap = String::from_utf8_lossy(&cmap).into_owned();
+            let hex: Vec<&str> = cmap
+                .split(['<', '>'])
+                .skip(1)
+                .step_by(2)
+                .filter(|h| !h.trim().is_empty())
+                .collect();
+            let map = hex
+                .chunks(2)
+                .filter_map(|pair| {
+                    let glyph = u16::from_str_radix(pair[0], 16).ok()?;
+                    let unicode = u32::from_str_radix(pair.get(1)?, 16).ok()?;
+                    Some((glyph, char::from_u32(unicode)?.to_string()))
+                })
+                .collect();
+            maps.insert(name.clone(), map);
+        }
+        let content = doc.get_and_decode_page_content(page_id).expect("content");
+        let mut font = Vec::new();
+        for op in content.operations {
+            match op.operator.as_str() {
+                "Tf" => font = op.operands[0].as_name().unwrap().to_vec(),
+                "Tj" | "TJ" => {
+                    let strings: Vec<&Object> = match &op.operands[0] {
+                        Object::Array(items) => items.iter().collect(),
+                        other => vec![other],
+                    };
+                    for s in strings {
+                        if let Object::String(bytes, _) = s {
+                            for pair in bytes.chunks(2) {
+                                let glyph =
+                                    u16::from_be_bytes([pair[0], *pair.get(1).unwrap_or(&0)]);
+                                out.push_str(
+                                    maps[&font].get(&glyph).map(String::as_str).unwrap_or("?"),
+                                );
+                            }
+                        }
+                    }
+                }
+                "ET" => out.push('\n'),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
 async fn etat(app: &TestApp, id: i64) -> String {
     let (etat,): (String,) = sqlx::query_as("SELECT etat FROM demandes WHERE id = $1")
         .bind(id)
@@ -146,6 +213,51 @@ async fn the_candidate_reviews_and_validates_an_ephoto_demande_once() {
         "{}",
         page.body
     );
+    // The justificatif de dépôt: a PDF whose text has the number and the name, for the
+    // candidate and the school; no photo-signature form for an e-photo demande.
+    let justificatif = format!("/api/demandes/{id}/documents/justificatif");
+    assert!(page.body.contains(&justificatif));
+    for who in [&session, &school_token] {
+        let (status, content_type, bytes) = app.get_bytes(&justificatif, who).await;
+        assert_eq!(
+            (status, content_type.as_str()),
+            (StatusCode::OK, "application/pdf")
+        );
+        let text = pdf_text(&bytes);
+        assert!(
+            text.contains(&numero) && text.contains("Léa") && text.contains("Martin"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Auto-école de la Gare") && text.contains("E2407500010"),
+            "{text}"
+        );
+    }
+    let (status, _, _) = app
+        .get_bytes(
+            &format!("/api/demandes/{id}/documents/formulaire-photo-signature"),
+            &session,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Its public verification page: number, date and state, nothing personal.
+    let (code,): (String,) = sqlx::query_as("SELECT verification_code FROM demandes WHERE id = $1")
+        .bind(id)
+        .fetch_one(app.ctx.db.pool())
+        .await
+        .unwrap();
+    let text = pdf_text(&app.get_bytes(&justificatif, &session).await.2);
+    assert!(text.contains(&format!("/v/{code}")), "{text}");
+    let verification = app.get(&format!("/v/{code}"), None).await;
+    assert_eq!(verification.status, StatusCode::OK);
+    assert!(verification.body.contains(&numero) && verification.body.contains("Transmise"));
+    for personal in ["Léa", "Martin", "lea.martin", "Melun", "2009"] {
+        assert!(!verification.body.contains(personal), "{personal} shown");
+    }
+    assert_eq!(
+        app.get("/v/ZZZZZZZZZZ", None).await.status,
+        StatusCode::NOT_FOUND
+    );
     // Refusing afterwards is refused.
     let late = decide(&app, &session, id, &[("decision", "refuser")]).await;
     assert_eq!(late.status, StatusCode::CONFLICT);
@@ -183,6 +295,22 @@ async fn a_paper_demande_waits_for_the_form_with_its_deadline() {
     // T0 is 26/11/2026: 15 days later.
     assert!(page.body.contains("avant le 11/12/2026"), "{}", page.body);
     assert!(page.body.contains("encre noire"));
+    let (status, _, bytes) = app
+        .get_bytes(
+            &format!("/api/demandes/{id}/documents/formulaire-photo-signature"),
+            &session,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let text = pdf_text(&bytes);
+    assert!(
+        text.contains("Photo d'identité") && text.contains("11/12/2026") && text.contains("Martin"),
+        "{text}"
+    );
+    assert!(
+        text.contains("12 Rue des Lilas") && text.contains("77000 Melun"),
+        "{text}"
+    );
     app.deliver_to_mailbox().await;
     let texts = app.mailbox_texts("lea.martin@example.fr").await;
     assert!(texts.last().unwrap().contains("avant le 11/12/2026"));
@@ -300,4 +428,20 @@ async fn another_candidate_cannot_see_decide_or_download() {
     .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     assert_eq!(etat(&app, id).await, "attente_usager");
+    // Once Léa validated, her justificatif is hers (and her school's) alone.
+    let res = decide(
+        &app,
+        &lea,
+        id,
+        &[("decision", "valider"), ("attestation", "on")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK);
+    let (status, _, _) = app
+        .get_bytes(
+            &format!("/api/demandes/{id}/documents/justificatif"),
+            &pierre,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

@@ -90,6 +90,7 @@ fn ReviewBody(d: DemandeUsager) -> impl IntoView {
                         {format!("Vous avez validé la demande le {}. Elle est transmise au service instructeur, avec la photo et la signature de votre code e-photo. Vous serez informé(e) par courriel de la suite.", d.decided_at.clone().unwrap_or_default())}
                     </p>
                 </div>
+                <Documents id=d.view.id paper=false />
                 <RecapSections d=d.view.clone() editable=false />
             }
             .into_any(),
@@ -182,6 +183,7 @@ fn PaperSteps(d: DemandeUsager) -> impl IntoView {
         <address class="fr-mb-4w permis-address">
             {CENTRE_ADRESSE.iter().map(|l| view! { {*l} <br /> }).collect_view()}
         </address>
+        <Documents id=d.view.id paper=true />
         <RecapSections d=d.view.clone() editable=false />
     }
 }
@@ -248,5 +250,34 @@ fn Refus() -> impl IntoView {
                 }
             }}
         </div>
+    }
+}
+
+/// The PDFs of a validated demande, as downloads.
+#[component]
+pub fn Documents(id: i64, paper: bool) -> impl IntoView {
+    view! {
+        <ul class="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left fr-mb-4w">
+            {paper
+                .then(|| {
+                    view! {
+                        <li>
+                            <a class="fr-btn fr-icon-download-line" href=formulaire_href(id) download="">
+                                "Télécharger le formulaire photo-signature (PDF)"
+                            </a>
+                        </li>
+                    }
+                })}
+            <li>
+                <a
+                    class="fr-btn fr-icon-download-line"
+                    class:fr-btn--secondary=paper
+                    href=justificatif_href(id)
+                    download=""
+                >
+                    "Télécharger le justificatif de dépôt (PDF)"
+                </a>
+            </li>
+        </ul>
     }
 }

@@ -29,6 +29,8 @@ pub struct Settings {
     pub public_url: url::Url,
     /// The development mailbox page is served (never in production, see the server's config).
     pub dev_mailbox: bool,
+    /// TrueType font embedded in the generated PDFs.
+    pub pdf_font: std::path::PathBuf,
 }
 
 impl Settings {

@@ -28,6 +28,40 @@ pub enum Decided {
 
 pub const MOTIF_MAX_CHARS: usize = 500;
 
+/// The code of a justificatif's public verification page: 10 characters of Crockford's base32
+/// (50 random bits; no 0/O or 1/I/L to confuse when typed from paper).
+pub fn verification_code() -> String {
+    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTVWXYZ";
+    (0..10)
+        .map(|_| ALPHABET[rand::random_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+/// What the public verification page may show: no personal data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verification {
+    pub numero: String,
+    pub validated_at: i64,
+    pub etat: Etat,
+}
+
+pub async fn verify(db: &Db, code: &str) -> Result<Option<Verification>, AppError> {
+    if code.len() != 10 || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Ok(None);
+    }
+    let row: Option<(Option<String>, Option<i64>, String)> = sqlx::query_as(
+        "SELECT numero, decided_at, etat FROM demandes WHERE verification_code = $1",
+    )
+    .bind(code.to_ascii_uppercase())
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.map(|(numero, decided, etat)| Verification {
+        numero: numero.unwrap_or_default(),
+        validated_at: decided.unwrap_or_default(),
+        etat: Etat::parse(&etat).unwrap_or(Etat::Transmise),
+    }))
+}
+
 /// A demande as its candidate sees it: only one handed to `usager_id`.
 pub async fn get_for_usager(
     db: &Db,
@@ -85,15 +119,17 @@ pub async fn decide(
         Decision::Valider => None,
     };
 
+    let verification = (target != Etat::RefuseeUsager).then(verification_code);
     let mut tx = db.pool().begin().await?;
     let changed = sqlx::query(
         "UPDATE demandes SET etat = $1, decided_at = $2, updated_at = $2, refus_motif = $3,
-                version = version + 1
-         WHERE id = $4 AND usager_id = $5 AND etat = 'attente_usager'",
+                verification_code = $4, version = version + 1
+         WHERE id = $5 AND usager_id = $6 AND etat = 'attente_usager'",
     )
     .bind(target.code())
     .bind(now)
     .bind(motif.as_deref())
+    .bind(verification.as_deref())
     .bind(id)
     .bind(usager_id)
     .execute(&mut *tx)

@@ -12,6 +12,7 @@ pub use context::{AppContext, ClientIp, Clock, Settings, SystemClock};
 pub use db::Db;
 pub mod decision;
 pub mod demandes;
+pub mod documents;
 pub mod ephoto;
 pub mod handover;
 pub mod outbox;

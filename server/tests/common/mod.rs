@@ -150,6 +150,7 @@ impl TestApp {
             settings: Arc::new(Settings {
                 public_url: "http://127.0.0.1:3000".parse().unwrap(),
                 dev_mailbox: true,
+                pdf_font: app::server::documents::DEFAULT_FONT.into(),
             }),
             outbox_wake: Arc::new(tokio::sync::Notify::new()),
         };
@@ -285,6 +286,26 @@ impl TestApp {
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
         }
+    }
+
+    /// A download: status, content type and the raw bytes.
+    pub async fn get_bytes(&self, path: &str, cookie: &str) -> (StatusCode, String, Vec<u8>) {
+        let req = Request::get(path)
+            .header(header::COOKIE, format!("permis_session={cookie}"))
+            .body(Body::empty())
+            .unwrap();
+        let res = self.router.clone().oneshot(req).await.expect("infallible");
+        let status = res.status();
+        let content_type = res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let bytes = axum::body::to_bytes(res.into_body(), 20 << 20)
+            .await
+            .expect("body");
+        (status, content_type, bytes.to_vec())
     }
 
     pub async fn get(&self, path: &str, cookie: Option<&str>) -> TestResponse {

@@ -1,0 +1,368 @@
+//! The PDFs we generate (A4, text-extractable, font embedded): the « justificatif de dépôt »
+//! and the « formulaire de dépôt photo-signature ».
+
+use std::io::Cursor;
+use std::path::Path;
+
+use printpdf::{
+    Color, IndirectFontRef, Line, Mm, PdfDocument, PdfLayerReference, Point, Rect, Rgb,
+};
+
+use crate::domain::demande::CENTRE_ADRESSE;
+use crate::error::AppError;
+
+/// A TrueType font with the French accents; Debian's `fonts-dejavu-core` (installed by
+/// `scripts/setup.sh`).
+pub const DEFAULT_FONT: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+
+/// What the justificatif de dépôt states.
+#[derive(Clone, Debug)]
+pub struct Justificatif {
+    pub numero: String,
+    pub validated_by_school: String,
+    pub validated_by_candidate: String,
+    pub nom: String,
+    pub prenoms: String,
+    pub date_naissance: String,
+    pub categories: String,
+    pub filiere: String,
+    pub school_name: String,
+    pub school_agrement: String,
+    pub etat: String,
+    pub verification_url: String,
+}
+
+/// What the photo-signature form carries.
+#[derive(Clone, Debug)]
+pub struct FormulairePhoto {
+    pub numero: String,
+    pub nom: String,
+    pub prenoms: String,
+    pub date_naissance: String,
+    pub adresse: Vec<String>,
+    pub deadline: String,
+    pub verification_url: String,
+}
+
+fn load_font(path: &Path) -> Result<Vec<u8>, AppError> {
+    std::fs::read(path).map_err(|e| {
+        AppError::internal(
+            "pdf font",
+            format!("{}: {e} (installez fonts-dejavu-core)", path.display()),
+        )
+    })
+}
+
+struct Page {
+    layer: PdfLayerReference,
+    font: IndirectFontRef,
+}
+
+impl Page {
+    fn text(&self, s: &str, size: f32, x: f32, y: f32) {
+        self.layer.use_text(s, size, Mm(x), Mm(y), &self.font);
+    }
+
+    fn colour(&self, r: f32, g: f32, b: f32) {
+        self.layer
+            .set_fill_color(Color::Rgb(Rgb::new(r, g, b, None)));
+    }
+
+    fn frame(&self, x: f32, y: f32, w: f32, h: f32) {
+        self.layer
+            .set_outline_color(Color::Rgb(Rgb::new(0.0, 0.0, 0.0, None)));
+        self.layer.set_outline_thickness(0.8);
+        let points = vec![
+            (Point::new(Mm(x), Mm(y)), false),
+            (Point::new(Mm(x + w), Mm(y)), false),
+            (Point::new(Mm(x + w), Mm(y + h)), false),
+            (Point::new(Mm(x), Mm(y + h)), false),
+        ];
+        self.layer.add_line(Line {
+            points,
+            is_closed: true,
+        });
+    }
+
+    /// A QR code of `data`, `size` mm wide, its lower left corner at (x, y).
+    fn qr(&self, data: &str, x: f32, y: f32, size: f32) -> Result<(), AppError> {
+        let code =
+            qrcode::QrCode::new(data.as_bytes()).map_err(|e| AppError::internal("qr code", e))?;
+        let width = code.width();
+        let module = size / width as f32;
+        self.colour(0.0, 0.0, 0.0);
+        for (i, dark) in code.to_colors().iter().enumerate() {
+            if *dark == qrcode::Color::Dark {
+                let (cx, cy) = ((i % width) as f32, (i / width) as f32);
+                let left = x + cx * module;
+                let top = y + size - cy * module;
+                self.layer.add_rect(Rect::new(
+                    Mm(left),
+                    Mm(top - module),
+                    Mm(left + module),
+                    Mm(top),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// A header band with the service's name and the document's title.
+    fn header(&self, title: &str) {
+        self.colour(0.0, 0.0, 0.569);
+        self.text("République française", 9.0, 20.0, 282.0);
+        self.colour(0.09, 0.09, 0.09);
+        self.text("Permis de conduire — demande en ligne", 11.0, 20.0, 276.0);
+        self.text(title, 18.0, 20.0, 262.0);
+    }
+}
+
+fn new_document(
+    title: &str,
+    font: &[u8],
+) -> Result<(printpdf::PdfDocumentReference, Page), AppError> {
+    let (doc, page, layer) = PdfDocument::new(title, Mm(210.0), Mm(297.0), "Page 1");
+    let font = doc
+        .add_external_font(Cursor::new(font.to_vec()))
+        .map_err(|e| AppError::internal("pdf font", e))?;
+    let layer = doc.get_page(page).get_layer(layer);
+    Ok((doc, Page { layer, font }))
+}
+
+fn finish(doc: printpdf::PdfDocumentReference) -> Result<Vec<u8>, AppError> {
+    doc.save_to_bytes()
+        .map_err(|e| AppError::internal("pdf", e))
+}
+
+pub fn justificatif_pdf(j: &Justificatif, font_path: &Path) -> Result<Vec<u8>, AppError> {
+    let font = load_font(font_path)?;
+    let (doc, p) = new_document(
+        &format!("Justificatif de dépôt — demande {}", j.numero),
+        &font,
+    )?;
+    p.header("Justificatif de dépôt");
+    p.text(
+        &format!("Demande de permis de conduire n° {}", j.numero),
+        13.0,
+        20.0,
+        250.0,
+    );
+    let rows = [
+        ("État", j.etat.as_str()),
+        (
+            "Saisie et validée par l'école le",
+            j.validated_by_school.as_str(),
+        ),
+        (
+            "Validée par le candidat le",
+            j.validated_by_candidate.as_str(),
+        ),
+        ("Nom", j.nom.as_str()),
+        ("Prénoms", j.prenoms.as_str()),
+        ("Date de naissance", j.date_naissance.as_str()),
+        ("Catégories demandées", j.categories.as_str()),
+        ("Formation", j.filiere.as_str()),
+        ("École de conduite", j.school_name.as_str()),
+        ("Numéro d'agrément", j.school_agrement.as_str()),
+    ];
+    let mut y = 236.0;
+    for (label, value) in rows {
+        p.text(label, 10.0, 20.0, y);
+        p.text(value, 11.0, 80.0, y);
+        y -= 9.0;
+    }
+    p.text(
+        "Ce justificatif atteste le dépôt de la demande. Il ne vaut pas permis de conduire.",
+        10.0,
+        20.0,
+        y - 4.0,
+    );
+    p.text("Vérifier ce justificatif :", 10.0, 20.0, 60.0);
+    p.text(&j.verification_url, 10.0, 20.0, 54.0);
+    p.qr(&j.verification_url, 150.0, 30.0, 40.0)?;
+    finish(doc)
+}
+
+pub fn formulaire_pdf(f: &FormulairePhoto, font_path: &Path) -> Result<Vec<u8>, AppError> {
+    let font = load_font(font_path)?;
+    let (doc, p) = new_document(
+        &format!("Formulaire photo-signature — demande {}", f.numero),
+        &font,
+    )?;
+    p.header("Formulaire de dépôt photo-signature");
+    p.text(
+        &format!("Demande de permis de conduire n° {}", f.numero),
+        13.0,
+        20.0,
+        250.0,
+    );
+    p.text(&format!("Nom : {}", f.nom), 11.0, 20.0, 240.0);
+    p.text(&format!("Prénoms : {}", f.prenoms), 11.0, 20.0, 233.0);
+    p.text(
+        &format!("Date de naissance : {}", f.date_naissance),
+        11.0,
+        20.0,
+        226.0,
+    );
+    let mut y = 219.0;
+    for (i, line) in f.adresse.iter().enumerate() {
+        let label = if i == 0 { "Adresse : " } else { "          " };
+        p.text(&format!("{label}{line}"), 11.0, 20.0, y);
+        y -= 7.0;
+    }
+    // The photo box: 35 × 45 mm; the signature box next to it.
+    p.frame(20.0, 140.0, 35.0, 45.0);
+    p.text("Photo d'identité", 8.0, 24.0, 136.0);
+    p.text("35 × 45 mm", 8.0, 27.0, 132.0);
+    p.frame(70.0, 150.0, 110.0, 35.0);
+    p.text(
+        "Signature (à l'encre noire, sans dépasser du cadre)",
+        8.0,
+        72.0,
+        146.0,
+    );
+    let instructions = [
+        "À faire :",
+        "1. Remplissez ce formulaire à l'encre noire, sans rature ni surcharge.",
+        "2. Collez dans le cadre une photo d'identité récente, conforme aux normes",
+        "   (35 × 45 mm, de face, tête nue, fond uni et clair).",
+        "3. Signez dans le cadre prévu, sans en dépasser.",
+        "4. Envoyez ce formulaire seul (rien d'autre dans l'enveloppe) à :",
+    ];
+    let mut y = 118.0;
+    for line in instructions {
+        p.text(line, 10.0, 20.0, y);
+        y -= 6.0;
+    }
+    for line in CENTRE_ADRESSE {
+        p.text(line, 10.0, 30.0, y);
+        y -= 6.0;
+    }
+    p.text(
+        &format!("Il doit parvenir au centre avant le {}.", f.deadline),
+        11.0,
+        20.0,
+        y - 4.0,
+    );
+    p.qr(&f.verification_url, 160.0, 15.0, 30.0)?;
+    finish(doc)
+}
+
+/// Which document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Justificatif,
+    FormulairePhoto,
+}
+
+impl Kind {
+    pub fn filename(self, numero: &str) -> String {
+        match self {
+            Kind::Justificatif => format!("justificatif-depot-{numero}.pdf"),
+            Kind::FormulairePhoto => format!("formulaire-photo-signature-{numero}.pdf"),
+        }
+    }
+}
+
+pub fn verification_url(settings: &super::Settings, code: &str) -> String {
+    super::handover::url(settings, &format!("/v/{code}"))
+}
+
+/// The document of a demande, if its state has one: the justificatif once the candidate has
+/// validated, the photo-signature form while it is awaited.
+pub async fn render(
+    ctx: &super::AppContext,
+    row: &super::demandes::DemandeRow,
+    kind: Kind,
+) -> Result<(String, Vec<u8>), AppError> {
+    use super::time::{format_date, format_date_time};
+    use crate::domain::demande::{Etat, PAPER_FORM_DAYS};
+    let etat = row.etat();
+    let allowed = match kind {
+        Kind::Justificatif => matches!(etat, Etat::Transmise | Etat::AttentePapier),
+        Kind::FormulairePhoto => etat == Etat::AttentePapier,
+    };
+    if !allowed {
+        return Err(AppError::NotFound);
+    }
+    let (decided_at, code): (Option<i64>, Option<String>) =
+        sqlx::query_as("SELECT decided_at, verification_code FROM demandes WHERE id = $1")
+            .bind(row.id)
+            .fetch_one(ctx.db.pool())
+            .await?;
+    let school = super::users::school(&ctx.db, row.school_id).await?;
+    let data = row.data()?;
+    let (Some(ec), Some(motif)) = (&data.etat_civil, &data.motif) else {
+        return Err(AppError::NotFound);
+    };
+    let numero = row.numero.clone().unwrap_or_default();
+    let url = verification_url(&ctx.settings, code.as_deref().unwrap_or(""));
+    let nom = ec
+        .nom_usage
+        .clone()
+        .unwrap_or_else(|| ec.nom_naissance.clone());
+    let font = ctx.settings.pdf_font.clone();
+    let bytes = match kind {
+        Kind::Justificatif => {
+            let j = Justificatif {
+                numero: numero.clone(),
+                validated_by_school: row.validated_at.map(format_date_time).unwrap_or_default(),
+                validated_by_candidate: decided_at.map(format_date_time).unwrap_or_default(),
+                nom,
+                prenoms: ec.prenoms.clone(),
+                date_naissance: ec.date_naissance.french(),
+                categories: motif
+                    .categories
+                    .iter()
+                    .map(|c| c.code())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                filiere: motif.filiere.label().to_string(),
+                school_name: school.name,
+                school_agrement: school.agrement,
+                etat: etat.label().to_string(),
+                verification_url: url,
+            };
+            tokio::task::spawn_blocking(move || justificatif_pdf(&j, &font))
+                .await
+                .map_err(|e| AppError::internal("pdf task", e))??
+        }
+        Kind::FormulairePhoto => {
+            let adresse = data
+                .adresse
+                .as_ref()
+                .map(|a| {
+                    let street = [
+                        a.numero.clone(),
+                        a.extension.clone(),
+                        a.type_voie.clone(),
+                        Some(a.nom_voie.clone()),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                    let mut lines = vec![street];
+                    lines.extend(a.complement.clone());
+                    lines.push(format!("{} {}", a.code_postal, a.commune));
+                    lines
+                })
+                .unwrap_or_default();
+            let f = FormulairePhoto {
+                numero: numero.clone(),
+                nom,
+                prenoms: ec.prenoms.clone(),
+                date_naissance: ec.date_naissance.french(),
+                adresse,
+                deadline: decided_at
+                    .map(|d| format_date(d + PAPER_FORM_DAYS * 86_400))
+                    .unwrap_or_default(),
+                verification_url: url,
+            };
+            tokio::task::spawn_blocking(move || formulaire_pdf(&f, &font))
+                .await
+                .map_err(|e| AppError::internal("pdf task", e))??
+        }
+    };
+    Ok((kind.filename(&numero), bytes))
+}
