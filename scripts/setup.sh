@@ -91,7 +91,7 @@ if [ "$FOR_TESTS" = 1 ]; then
   # 7. Playwright (its browser download is skipped: Debian's Chromium is used).
   if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
     say "npm ci (Playwright, axe-core)"
-    (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+    (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --omit=optional --no-audit --no-fund)
   fi
   # 8. Chromium from Debian.
   if [ ! -x /usr/bin/chromium ]; then

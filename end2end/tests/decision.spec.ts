@@ -1,5 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
-import { demo, expectAccessible, fileDemande, hydrated, login, logout, openMessage, watchConsole } from './helpers';
+import { demo, expectAccessible, fileDemande, hydrated, login, logout, openMessage, pdfText, watchConsole } from './helpers';
 
 const nina = {
   prenoms: 'Nina',
@@ -22,11 +22,11 @@ async function activateFromMailbox(page: Page) {
 }
 
 test.describe.serial('the candidate decides', () => {
-  test('a new candidate reviews the demande, validates it, and gets the paper-form instructions', async ({ page }) => {
+  test('a new candidate with an e-photo code validates, and downloads a justificatif naming the demande', async ({ page }) => {
     const errors = watchConsole(page);
     await login(page, '/connexion/pro', demo.ecole.identifiant, demo.ecole.password);
     await expect(page).toHaveURL(/\/ecole\/demandes$/);
-    const numero = await fileDemande(page, nina);
+    const numero = await fileDemande(page, { ...nina, ephoto: 'DEMO2026EPHOTO00000002' });
     await logout(page);
     await activateFromMailbox(page);
 
@@ -42,19 +42,49 @@ test.describe.serial('the candidate decides', () => {
     await expect(valider).toBeEnabled();
     await valider.click();
 
+    await expect(page.getByRole('heading', { name: 'Votre démarche est terminée' })).toBeVisible();
+    await expectAccessible(page);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Télécharger le justificatif de dépôt (PDF)' }).click(),
+    ]);
+    const text = await pdfText(await download.path());
+    expect(text).toContain(numero);
+    expect(text).toContain('Nina');
+    expect(text).toContain('Petit');
+    expect(text).toContain('Justificatif de dépôt');
+    expect(errors.filter((e) => !e.includes('status of 400'))).toEqual([]);
+  });
+
+  test('an existing candidate validates from « Mes démarches en cours » and downloads the photo-signature form', async ({ page }) => {
+    await login(page, '/connexion/pro', demo.ecole.identifiant, demo.ecole.password);
+    await expect(page).toHaveURL(/\/ecole\/demandes$/);
+    const numero = await fileDemande(page, nina);
+    await logout(page);
+
+    await login(page, '/connexion', 'npetit', password);
+    await expect(page).toHaveURL(/\/monespace$/);
+    const row = page.getByRole('row').filter({ hasText: numero });
+    await row.getByLabel(`Action pour la demande N° ${numero}`).selectOption('valider');
+    await row.getByRole('button', { name: /^OK/ }).click();
+    await expect(page.getByRole('heading', { name: `Pré-demande N° ${numero} à vérifier` })).toBeVisible();
+    await hydrated(page);
+    await page.locator('label[for=attestation]').click();
+    await page.getByRole('button', { name: 'Valider' }).click();
+
     await expect(page.getByRole('heading', { name: 'Dernières actions à réaliser' })).toBeVisible();
     await expect(page.getByText('encre noire', { exact: false })).toBeVisible();
     await expect(page.getByText(/avant le \d{2}\/\d{2}\/\d{4}/).first()).toBeVisible();
     await expectAccessible(page);
-    // The form to post and the justificatif are real PDFs, downloaded.
-    for (const name of ['Télécharger le formulaire photo-signature (PDF)', 'Télécharger le justificatif de dépôt (PDF)']) {
-      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name }).click()]);
-      expect(download.suggestedFilename()).toContain(numero);
-      const path = await download.path();
-      const head = require('fs').readFileSync(path).subarray(0, 5).toString('latin1');
-      expect(head).toBe('%PDF-');
-    }
-    expect(errors.filter((e) => !e.includes('status of 400'))).toEqual([]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Télécharger le formulaire photo-signature (PDF)' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toContain(numero);
+    const text = await pdfText(await download.path());
+    expect(text).toContain(numero);
+    expect(text).toContain('Petit');
+    expect(text).toContain('35 × 45 mm');
   });
 
   test.describe('on a 375 px wide phone', () => {

@@ -160,3 +160,17 @@ export async function logout(page: Page) {
   }
   await expect(page).toHaveURL(/deconnexion=1/);
 }
+
+/** The text of a downloaded PDF, as a reader extracts it (pdf.js, no rendering). */
+export async function pdfText(path: string): Promise<string> {
+  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
+  const data = new Uint8Array(require('fs').readFileSync(path));
+  const doc = await pdfjs.getDocument({ data, useSystemFonts: false, isEvalSupported: false }).promise;
+  let text = '';
+  for (let n = 1; n <= doc.numPages; n++) {
+    const page = await doc.getPage(n);
+    const content = await page.getTextContent();
+    text += content.items.map((i: any) => ('str' in i ? i.str : '')).join(' ') + '\n';
+  }
+  return text;
+}
