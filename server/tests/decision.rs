@@ -107,6 +107,12 @@ async fn the_candidate_reviews_and_validates_an_ephoto_demande_once() {
     // « Mes démarches en cours » lists it, searchable, with its actions.
     let home = app.get("/monespace", Some(&session)).await;
     assert!(
+        home.body
+            .contains("Une demande saisie par votre école de conduite attend votre validation"),
+        "{}",
+        home.body
+    );
+    assert!(
         home.body.contains(&numero) && home.body.contains("En attente de validation usager"),
         "{}",
         home.body

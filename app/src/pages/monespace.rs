@@ -21,10 +21,7 @@ pub fn MonEspacePage() -> impl IntoView {
                     <h1>"Mon espace"</h1>
                     <p class="fr-text--lead fr-mb-1w">{format!("Bienvenue, {}", user.display_name())}</p>
                     <LastLogin user=user.clone() />
-                    <section class="fr-mt-4w" aria-labelledby="conducteur-title">
-                        <h2 id="conducteur-title" class="fr-h4">"Mon espace conducteur"</h2>
-                        <Demarches />
-                    </section>
+                    <Demarches />
                 </div>
             }
         } />
@@ -37,7 +34,42 @@ fn Demarches() -> impl IntoView {
     let q = move || query.read().get("q").filter(|v| !v.is_empty());
     let list = use_page_data(q, mes_demarches);
     let typed = q().unwrap_or_default();
+    let waiting = move || {
+        list.get()
+            .and_then(|r| r.ok())
+            .map(|rows| {
+                rows.iter()
+                    .filter(|r| r.etat == Etat::AttenteUsager)
+                    .count()
+            })
+            .unwrap_or(0)
+    };
     view! {
+        <section class="fr-mt-4w" aria-labelledby="notifications-title">
+            <h2 id="notifications-title" class="fr-h4">"Mes notifications"</h2>
+            {move || match waiting() {
+                0 => view! { <p>"Vous n'avez aucune nouvelle notification."</p> }.into_any(),
+                n => view! {
+                    <div class="fr-notice fr-notice--info">
+                        <div class="fr-container">
+                            <div class="fr-notice__body">
+                                <p class="fr-notice__title">
+                                    {if n == 1 {
+                                        "Une demande saisie par votre école de conduite attend votre validation. ".to_string()
+                                    } else {
+                                        format!("{n} demandes saisies par votre école de conduite attendent votre validation. ")
+                                    }}
+                                    <a href="/monespace/a-valider">"Voir la demande à valider"</a>
+                                </p>
+                            </div>
+                        </div>
+                    </div>
+                }
+                .into_any(),
+            }}
+        </section>
+        <section class="fr-mt-4w" aria-labelledby="conducteur-title">
+        <h2 id="conducteur-title" class="fr-h4">"Mon espace conducteur"</h2>
         <h3 class="fr-h6" id="demarches-title">"Mes démarches en cours"</h3>
         <form method="get" action="/monespace" role="search" class="fr-search-bar fr-mb-3w permis-search" id="recherche-demarches">
             <label class="fr-label" for="q">"Rechercher une démarche (numéro, nom, prénom)"</label>
@@ -55,6 +87,7 @@ fn Demarches() -> impl IntoView {
             .into_any(),
             Some(Ok(rows)) => view! { <DemarchesTable rows /> }.into_any(),
         }}
+        </section>
     }
 }
 

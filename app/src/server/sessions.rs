@@ -200,7 +200,7 @@ mod tests {
         Settings {
             public_url: url.parse().unwrap(),
             dev_mailbox: false,
-            pdf_font: super::documents::DEFAULT_FONT.into(),
+            pdf_font: crate::server::documents::DEFAULT_FONT.into(),
         }
     }
 
