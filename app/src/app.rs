@@ -108,7 +108,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("accessibilite") view=pages::info::AccessibilityPage />
                     <Route path=path!("ecole/demandes") view=pages::ecole::MesDemandesPage />
                     <Route path=path!("ecole/demandes/:id/etape/:n") view={Lazy::<StepperRoute>::new()} />
-                    <Route path=path!("monespace") view=pages::monespace::MonEspacePage />
+                    <Route path=path!("monespace") view={Lazy::<MonEspaceRoute>::new()} />
                     <Route path=path!("monespace/activer/:token") view=pages::compte::ActivationPage />
                     <Route path=path!("monespace/a-valider") view=pages::compte::AValiderPage />
                     <Route path=path!("monespace/demandes/:id") view={Lazy::<ReviewRoute>::new()} />
@@ -167,5 +167,20 @@ impl LazyRoute for RefusRoute {
     fn view(this: Self) -> AnyView {
         let RefusRoute = this;
         view! { <pages::usager::RefusPage /> }.into_any()
+    }
+}
+
+/// « Mon espace » (démarches, documents, messages, données): its own chunk.
+struct MonEspaceRoute;
+
+#[lazy_route]
+impl LazyRoute for MonEspaceRoute {
+    fn data() -> Self {
+        MonEspaceRoute
+    }
+
+    fn view(this: Self) -> AnyView {
+        let MonEspaceRoute = this;
+        view! { <pages::monespace::MonEspacePage /> }.into_any()
     }
 }

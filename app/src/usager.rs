@@ -65,6 +65,63 @@ pub async fn mes_demarches(q: Option<String>) -> Result<Vec<Demarche>, AppError>
     ssr::demarches(&ctx, user.user_id, q.as_deref()).await
 }
 
+/// The tabs of « Mon espace conducteur ».
+pub const ONGLETS: [(&str, &str); 4] = [
+    ("demarches", "Mes démarches en cours"),
+    ("documents", "Mes documents"),
+    ("messages", "Mes messages"),
+    ("donnees", "Mes données personnelles"),
+];
+
+/// A message we sent the candidate (« Mes messages »): personal links are not kept.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageEnvoye {
+    pub sms: bool,
+    pub subject: String,
+    pub body: String,
+    pub created: String,
+    pub delivered: bool,
+}
+
+/// A document of a demande (« Mes documents »).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Document {
+    pub title: String,
+    pub numero: String,
+    pub href: String,
+}
+
+/// « Mes données personnelles ».
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Donnees {
+    pub identifiant: String,
+    pub prenom: String,
+    pub nom: String,
+    pub sexe: String,
+    pub email: String,
+    /// From the latest demande.
+    pub telephone: String,
+    pub adresse: String,
+    pub activated: String,
+}
+
+/// Everything the tabs other than « Mes démarches en cours » show.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EspaceConducteur {
+    pub messages: Vec<MessageEnvoye>,
+    pub documents: Vec<Document>,
+    pub donnees: Donnees,
+}
+
+#[server(prefix = "/api", endpoint = "monespace/espace")]
+pub async fn mon_espace() -> Result<EspaceConducteur, AppError> {
+    let ctx = crate::server::context::app_context()?;
+    let user = crate::server::sessions::require(&ctx, &[crate::domain::account::Role::Usager])
+        .await
+        .map_err(AppError::with_status)?;
+    ssr::espace(&ctx, user.user_id).await
+}
+
 #[server(prefix = "/api", endpoint = "monespace/demande")]
 pub async fn lire_demande_usager(id: i64) -> Result<DemandeUsager, AppError> {
     let ctx = crate::server::context::app_context()?;
@@ -149,6 +206,105 @@ pub mod ssr {
                 },
             )
             .collect())
+    }
+
+    pub async fn espace(ctx: &AppContext, usager_id: i64) -> Result<EspaceConducteur, AppError> {
+        use crate::domain::demande::{DemandeData, Sexe};
+        use crate::domain::formats::display_phone;
+        let rows: Vec<(String, String, String, String, i64)> = sqlx::query_as(
+            "SELECT channel, subject, body_text, status, created_at FROM outbox
+             WHERE user_id = $1 ORDER BY id DESC LIMIT 100",
+        )
+        .bind(usager_id)
+        .fetch_all(ctx.db.pool())
+        .await?;
+        let messages = rows
+            .into_iter()
+            .map(|(channel, subject, body, status, created)| MessageEnvoye {
+                sms: channel == "sms",
+                subject,
+                body: body.replace(
+                    crate::domain::messages::LINK,
+                    "(lien personnel, envoyé une seule fois)",
+                ),
+                created: format_date_time(created),
+                delivered: status == "sent",
+            })
+            .collect();
+        let demandes: Vec<(i64, Option<String>, String, String)> = sqlx::query_as(
+            "SELECT id, numero, etat, data FROM demandes
+             WHERE usager_id = $1 AND etat <> 'brouillon' ORDER BY updated_at DESC, id DESC",
+        )
+        .bind(usager_id)
+        .fetch_all(ctx.db.pool())
+        .await?;
+        let mut documents = Vec::new();
+        for (id, numero, etat, _) in &demandes {
+            let numero = numero.clone().unwrap_or_default();
+            let etat = Etat::parse(etat).unwrap_or(Etat::AttenteUsager);
+            if etat == Etat::AttentePapier {
+                documents.push(Document {
+                    title: "Formulaire photo-signature".into(),
+                    numero: numero.clone(),
+                    href: formulaire_href(*id),
+                });
+            }
+            if matches!(etat, Etat::Transmise | Etat::AttentePapier) {
+                documents.push(Document {
+                    title: "Justificatif de dépôt".into(),
+                    numero,
+                    href: justificatif_href(*id),
+                });
+            }
+        }
+        let (identifiant, prenom, nom, sexe, email, activated): (
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<i64>,
+        ) = sqlx::query_as(
+            "SELECT identifiant, prenom, nom, sexe, email, activated_at FROM users WHERE id = $1",
+        )
+        .bind(usager_id)
+        .fetch_one(ctx.db.pool())
+        .await?;
+        let latest: Option<DemandeData> = demandes
+            .first()
+            .and_then(|(_, _, _, data)| serde_json::from_str(data).ok());
+        let adresse = latest.as_ref().and_then(|d| d.adresse.clone());
+        let donnees = Donnees {
+            identifiant,
+            prenom,
+            nom,
+            sexe: sexe
+                .as_deref()
+                .and_then(Sexe::parse)
+                .map(|s| s.label().to_string())
+                .unwrap_or_default(),
+            email: email.unwrap_or_default(),
+            telephone: adresse
+                .as_ref()
+                .map(|a| display_phone(&a.telephone))
+                .unwrap_or_default(),
+            adresse: adresse
+                .map(|a| {
+                    let street = [a.numero, a.extension, a.type_voie, Some(a.nom_voie)]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    format!("{street}, {} {}", a.code_postal, a.commune)
+                })
+                .unwrap_or_default(),
+            activated: activated.map(format_date_time).unwrap_or_default(),
+        };
+        Ok(EspaceConducteur {
+            messages,
+            documents,
+            donnees,
+        })
     }
 
     pub async fn load(

@@ -53,6 +53,18 @@ test.describe.serial('the candidate decides', () => {
     expect(text).toContain('Nina');
     expect(text).toContain('Petit');
     expect(text).toContain('Justificatif de dépôt');
+    // « Mon espace conducteur »: the tabs.
+    await page.goto('/monespace');
+    await hydrated(page);
+    await page.getByRole('link', { name: 'Mes documents' }).click();
+    await expect(page.getByRole('link', { name: `Justificatif de dépôt — demande N° ${numero} (PDF)` })).toBeVisible();
+    await expectAccessible(page);
+    await page.getByRole('link', { name: 'Mes messages' }).click();
+    await expect(page.getByText('Activez votre compte pour valider', { exact: false }).first()).toBeVisible();
+    await expectAccessible(page);
+    await page.getByRole('link', { name: 'Mes données personnelles' }).click();
+    await expect(page.getByText('npetit')).toBeVisible();
+    await expectAccessible(page);
     expect(errors.filter((e) => !e.includes('status of 400'))).toEqual([]);
   });
 

@@ -276,12 +276,18 @@ async fn preload(
     if session.role() == Some(Role::Usager) {
         match segments.as_slice() {
             ["monespace"] => {
-                let query = req.uri().query().unwrap_or("");
+                let query = req.uri().query().unwrap_or("").to_string();
                 let q = url::form_urlencoded::parse(query.as_bytes())
                     .find(|(k, v)| k == "q" && !v.is_empty())
                     .map(|(_, v)| v.into_owned());
                 let data = app::usager::ssr::demarches(ctx, session.user_id, q.as_deref()).await;
                 req.extensions_mut().insert(Preloaded(data));
+                let onglet = url::form_urlencoded::parse(query.as_bytes())
+                    .any(|(k, v)| k == "onglet" && v != "demarches");
+                if onglet {
+                    let data = app::usager::ssr::espace(ctx, session.user_id).await;
+                    req.extensions_mut().insert(Preloaded(data));
+                }
             }
             ["monespace", "a-valider"] => {
                 let data = compte::a_valider(ctx, session.user_id).await;

@@ -118,6 +118,29 @@ async fn the_candidate_reviews_and_validates_an_ephoto_demande_once() {
         home.body
     );
     assert!(home.body.contains("value=\"valider\""));
+    // The other tabs: messages (no personal link kept), data, documents (none yet).
+    let messages = app.get("/monespace?onglet=messages", Some(&session)).await;
+    assert!(
+        messages.body.contains("Activez votre compte pour valider"),
+        "{}",
+        messages.body
+    );
+    assert!(messages
+        .body
+        .contains("lien personnel, envoyé une seule fois"));
+    assert!(!messages.body.contains("/monespace/activer/"));
+    let donnees = app.get("/monespace?onglet=donnees", Some(&session)).await;
+    assert!(
+        donnees.body.contains("lmartin") && donnees.body.contains("06 12 34 56 78"),
+        "{}",
+        donnees.body
+    );
+    let documents = app.get("/monespace?onglet=documents", Some(&session)).await;
+    assert!(
+        documents.body.contains("apparaîtront ici"),
+        "{}",
+        documents.body
+    );
     let found = app.get("/monespace?q=lea%20MARTIN", Some(&session)).await;
     assert!(found.body.contains(&numero));
     let none = app.get("/monespace?q=zzz", Some(&session)).await;
@@ -223,6 +246,8 @@ async fn the_candidate_reviews_and_validates_an_ephoto_demande_once() {
     // candidate and the school; no photo-signature form for an e-photo demande.
     let justificatif = format!("/api/demandes/{id}/documents/justificatif");
     assert!(page.body.contains(&justificatif));
+    let documents = app.get("/monespace?onglet=documents", Some(&session)).await;
+    assert!(documents.body.contains(&justificatif), "{}", documents.body);
     for who in [&session, &school_token] {
         let (status, content_type, bytes) = app.get_bytes(&justificatif, who).await;
         assert_eq!(
