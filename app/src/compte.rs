@@ -15,6 +15,8 @@ pub enum LinkState {
     Used,
     /// A newer link replaced it.
     Revoked,
+    /// The account was deleted: not activated within 7 days.
+    Deleted,
     Unknown,
 }
 
@@ -153,6 +155,9 @@ pub fn errors_to_app_error(errors: Vec<crate::error::FieldError>) -> Option<AppE
 /// Where the candidate lands once the account is activated.
 pub const A_VALIDER: &str = "/monespace/a-valider";
 
+/// What an activation link says once its account was deleted.
+pub const DELETED_ACCOUNT: &str = "Ce compte a été supprimé, avec la demande saisie par votre école de conduite : il n'avait pas été activé dans les 7 jours suivant l'envoi du lien. Demandez à votre école de conduite de saisir une nouvelle demande ; vous recevrez un nouveau courriel d'activation.";
+
 pub mod messages {
     pub const RECOVERY_SENT: &str = "Si ces informations correspondent à un compte activé, un courriel vient d'être envoyé à son adresse électronique. Pensez à regarder dans les courriers indésirables.";
     pub const PASSWORD_CHANGED: &str =
@@ -287,6 +292,13 @@ pub mod ssr {
             sexe: None,
         };
         let Some(row) = tokens::find(&mut conn, token, Purpose::Activation).await? else {
+            drop(conn);
+            if crate::server::deadlines::link_of_deleted_account(ctx, token).await? {
+                return Ok(ActivationInfo {
+                    state: LinkState::Deleted,
+                    ..unknown
+                });
+            }
             return Ok(unknown);
         };
         drop(conn);
@@ -317,6 +329,7 @@ pub mod ssr {
                 LinkState::Expired => "Ce lien d'activation a expiré (il était valable 7 jours). Demandez à votre école de conduite de vous en renvoyer un.",
                 LinkState::Used => "Ce lien a déjà servi : votre compte est activé. Connectez-vous avec votre identifiant ou votre adresse électronique.",
                 LinkState::Revoked => "Ce lien a été remplacé par un lien plus récent : utilisez le dernier courriel reçu.",
+                LinkState::Deleted => DELETED_ACCOUNT,
                 LinkState::Unknown | LinkState::Valid => "Ce lien d'activation n'est pas valable. Vérifiez que l'adresse est complète, telle que dans le courriel.",
             }
             .into(),
@@ -597,7 +610,7 @@ pub mod ssr {
                 LinkState::Expired => "Ce lien a expiré (il était valable une heure). Refaites une demande depuis « Mot de passe oublié ? ».",
                 LinkState::Used => "Ce lien a déjà servi. Si vous n'avez pas changé votre mot de passe vous-même, refaites une demande depuis « Mot de passe oublié ? ».",
                 LinkState::Revoked => "Ce lien a été remplacé par un lien plus récent : utilisez le dernier courriel reçu.",
-                LinkState::Unknown | LinkState::Valid => "Ce lien de réinitialisation n'est pas valable. Vérifiez que l'adresse est complète, telle que dans le courriel.",
+                LinkState::Unknown | LinkState::Valid | LinkState::Deleted => "Ce lien de réinitialisation n'est pas valable. Vérifiez que l'adresse est complète, telle que dans le courriel.",
             }
             .into(),
         )

@@ -1,8 +1,11 @@
-//! Background jobs run inside the server on a schedule.
+//! Background jobs run inside the server on a schedule (no external cron): housekeeping every
+//! ten minutes, the deadline jobs every minute. Every run is recorded in `job_runs`; the jobs
+//! are idempotent and safe with several instances (see `app::server::deadlines`).
+//! `permis jobs --at <instant>` runs the deadline jobs as of a given instant (tests, demos).
 
 use std::time::Duration;
 
-use app::server::{sessions, throttle, AppContext};
+use app::server::{deadlines, sessions, throttle, AppContext};
 
 /// Every ten minutes: expired sessions and stale failed-login records are removed.
 pub fn spawn_housekeeping(ctx: AppContext) -> tokio::task::JoinHandle<()> {
@@ -25,4 +28,64 @@ pub async fn run_housekeeping(ctx: &AppContext) {
     if let Err(e) = throttle::purge(&ctx.db, now).await {
         tracing::error!("purge des échecs de connexion : {e}");
     }
+}
+
+/// What a run of the deadline jobs did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DeadlineReport {
+    pub expired: deadlines::Expired,
+}
+
+/// Runs the deadline jobs as of the context's clock, recording the run.
+pub async fn run_deadlines(
+    ctx: &AppContext,
+    owner: &str,
+) -> Result<DeadlineReport, app::error::AppError> {
+    let as_of = ctx.now();
+    let started = jiff::Timestamp::now().as_second();
+    let (run_id,): (i64,) = sqlx::query_as(
+        "INSERT INTO job_runs (job, owner, as_of, started_at) VALUES ('echeances', $1, $2, $3) RETURNING id",
+    )
+    .bind(owner)
+    .bind(as_of)
+    .bind(started)
+    .fetch_one(ctx.db.pool())
+    .await?;
+    let result = deadlines::expire_unactivated(ctx, as_of).await;
+    let (processed, error) = match &result {
+        Ok(r) => (r.accounts as i64, None),
+        Err(e) => (0, Some(format!("{e:?}"))),
+    };
+    sqlx::query("UPDATE job_runs SET finished_at = $1, processed = $2, error = $3 WHERE id = $4")
+        .bind(jiff::Timestamp::now().as_second())
+        .bind(processed)
+        .bind(error)
+        .bind(run_id)
+        .execute(ctx.db.pool())
+        .await?;
+    if processed > 0 {
+        ctx.outbox_wake.notify_one();
+    }
+    Ok(DeadlineReport { expired: result? })
+}
+
+/// Every minute: the deadline jobs.
+pub fn spawn_deadlines(ctx: AppContext) -> tokio::task::JoinHandle<()> {
+    let owner = format!("{}-echeances", std::process::id());
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            match run_deadlines(&ctx, &owner).await {
+                Ok(r) if r.expired.accounts > 0 => tracing::info!(
+                    comptes = r.expired.accounts,
+                    demandes = r.expired.demandes,
+                    fichiers = r.expired.files,
+                    "comptes non activés supprimés"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::error!("échéances : {e:?}"),
+            }
+        }
+    })
 }

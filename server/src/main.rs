@@ -41,6 +41,12 @@ enum Command {
         departement: String,
     },
     /// Registers an approved e-photo provider and prints its API key (shown only once).
+    /// Runs the deadline jobs (7-day deletion…) once, as of `--at` (RFC 3339, e.g.
+    /// `2026-12-04T10:00:00Z`) or now: to demonstrate or test without waiting.
+    Jobs {
+        #[arg(long)]
+        at: Option<String>,
+    },
     /// Lists the emails and SMS given up on (refused address, server unreachable for 9 hours).
     MessagesEnEchec,
     CreateEphotoProvider {
@@ -150,6 +156,27 @@ async fn main() {
             .unwrap_or_else(|e| fail(e));
             println!("École créée (n° interne {id}).");
         }
+        Command::Jobs { at } => {
+            let mut ctx = context(&config).await;
+            if let Some(at) = at {
+                let instant: jiff::Timestamp = at.parse().unwrap_or_else(|e| {
+                    fail(format!(
+                        "--at : instant invalide « {at} » ({e}) ; exemple : 2026-12-04T10:00:00Z"
+                    ))
+                });
+                ctx.clock = Arc::new(app::server::FixedClock(instant.as_second()));
+            }
+            let report = server::jobs::run_deadlines(&ctx, "commande")
+                .await
+                .unwrap_or_else(|e| fail(format!("{e:?}")));
+            println!(
+                "Échéances au {} : {} compte(s) non activé(s) supprimé(s), {} demande(s), {} fichier(s).",
+                app::server::time::format_date_time(ctx.now()),
+                report.expired.accounts,
+                report.expired.demandes,
+                report.expired.files
+            );
+        }
         Command::MessagesEnEchec => {
             let ctx = context(&config).await;
             let failed = app::server::outbox::failed(&ctx.db, 500)
@@ -229,6 +256,7 @@ async fn serve(config: Config) {
     leptos_options.site_root = config.site_root.to_string_lossy().into_owned().into();
 
     server::jobs::spawn_housekeeping(ctx.clone());
+    server::jobs::spawn_deadlines(ctx.clone());
     server::dispatch::Dispatcher::new(ctx.clone(), transports).spawn();
     let app = build_router(
         AppState {

@@ -115,6 +115,7 @@ code_enum!(
         Transmise = "transmise" => "Transmise — en cours d'instruction",
         AttentePapier = "attente_papier" => "En attente du formulaire photo-signature",
         RefuseeUsager = "refusee_usager" => "Refusée par l'usager",
+        Supprimee = "supprimee" => "Supprimée — compte non activé",
     }
 );
 

@@ -4,6 +4,7 @@ pub mod account;
 pub mod activation;
 pub mod communes;
 pub mod date;
+pub mod deadlines;
 pub mod demande;
 pub mod departements;
 pub mod eligibility;

@@ -190,6 +190,11 @@ fn LinkProblem(state: LinkState) -> impl IntoView {
             "Un lien plus récent vous a été envoyé par courriel : utilisez le dernier reçu. Les liens précédents ne fonctionnent plus.",
             false,
         ),
+        LinkState::Deleted => (
+            "Ce compte a été supprimé",
+            DELETED_ACCOUNT,
+            false,
+        ),
         LinkState::Unknown | LinkState::Valid => (
             "Ce lien d'activation n'est pas valable",
             "Vérifiez que l'adresse est complète, telle qu'elle figure dans le courriel (copiez-la entièrement si le lien est coupé). Si votre compte est déjà activé, connectez-vous.",

@@ -137,6 +137,7 @@ fn badge(etat: Etat) -> &'static str {
         Etat::Transmise => "fr-badge fr-badge--sm fr-badge--success",
         Etat::AttentePapier => "fr-badge fr-badge--sm fr-badge--warning",
         Etat::RefuseeUsager => "fr-badge fr-badge--sm fr-badge--error",
+        Etat::Supprimee => "fr-badge fr-badge--sm",
     }
 }
 

@@ -106,7 +106,7 @@ fn ReviewBody(d: DemandeUsager) -> impl IntoView {
                 <RecapSections d=d.view.clone() editable=false />
             }
             .into_any(),
-            Etat::Brouillon => view! { <p>"Cette demande n'est pas encore prête."</p> }.into_any(),
+            Etat::Brouillon | Etat::Supprimee => view! { <p>"Cette demande n'est pas disponible."</p> }.into_any(),
         }}
     }
 }

@@ -21,6 +21,16 @@ impl Clock for SystemClock {
     }
 }
 
+/// A clock stopped at one instant (`permis jobs --at`).
+#[derive(Clone, Copy, Debug)]
+pub struct FixedClock(pub i64);
+
+impl Clock for FixedClock {
+    fn now(&self) -> i64 {
+        self.0
+    }
+}
+
 /// Settings the application code needs (the server crate reads them from the environment).
 #[derive(Clone, Debug)]
 pub struct Settings {

@@ -8,8 +8,9 @@ pub mod throttle;
 pub mod time;
 pub mod users;
 
-pub use context::{AppContext, ClientIp, Clock, Settings, SystemClock};
+pub use context::{AppContext, ClientIp, Clock, FixedClock, Settings, SystemClock};
 pub use db::Db;
+pub mod deadlines;
 pub mod decision;
 pub mod demandes;
 pub mod documents;
