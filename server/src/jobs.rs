@@ -33,6 +33,7 @@ pub async fn run_housekeeping(ctx: &AppContext) {
 /// What a run of the deadline jobs did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DeadlineReport {
+    pub reminders: usize,
     pub expired: deadlines::Expired,
 }
 
@@ -51,9 +52,14 @@ pub async fn run_deadlines(
     .bind(started)
     .fetch_one(ctx.db.pool())
     .await?;
-    let result = deadlines::expire_unactivated(ctx, as_of).await;
+    let result = match deadlines::send_activation_reminders(ctx, as_of).await {
+        Ok(reminders) => deadlines::expire_unactivated(ctx, as_of)
+            .await
+            .map(|expired| DeadlineReport { reminders, expired }),
+        Err(e) => Err(e),
+    };
     let (processed, error) = match &result {
-        Ok(r) => (r.accounts as i64, None),
+        Ok(r) => ((r.reminders + r.expired.accounts) as i64, None),
         Err(e) => (0, Some(format!("{e:?}"))),
     };
     sqlx::query("UPDATE job_runs SET finished_at = $1, processed = $2, error = $3 WHERE id = $4")
@@ -66,7 +72,7 @@ pub async fn run_deadlines(
     if processed > 0 {
         ctx.outbox_wake.notify_one();
     }
-    Ok(DeadlineReport { expired: result? })
+    result
 }
 
 /// Every minute: the deadline jobs.

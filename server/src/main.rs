@@ -170,8 +170,9 @@ async fn main() {
                 .await
                 .unwrap_or_else(|e| fail(format!("{e:?}")));
             println!(
-                "Échéances au {} : {} compte(s) non activé(s) supprimé(s), {} demande(s), {} fichier(s).",
+                "Échéances au {} : {} rappel(s) d'activation, {} compte(s) non activé(s) supprimé(s), {} demande(s), {} fichier(s).",
                 app::server::time::format_date_time(ctx.now()),
+                report.reminders,
                 report.expired.accounts,
                 report.expired.demandes,
                 report.expired.files

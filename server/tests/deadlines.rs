@@ -197,3 +197,57 @@ async fn two_instances_running_the_job_at_once_delete_once() {
         2
     );
 }
+
+#[tokio::test]
+async fn reminders_on_day_three_and_six_carry_a_working_link_and_go_once() {
+    let app = TestApp::with_accounts().await;
+    let school_token = school(&app).await;
+    let (_, numero) = file_and_validate(&app, &school_token, &Person::lea(), Some(CODE)).await;
+    activation_link(&app, "lea.martin@example.fr").await;
+    let reminders = |app: &TestApp| {
+        let ctx = app.ctx.clone();
+        async move {
+            server::jobs::run_deadlines(&ctx, "test")
+                .await
+                .unwrap()
+                .reminders
+        }
+    };
+
+    app.advance(3 * DAY - 60);
+    assert_eq!(reminders(&app).await, 0);
+    app.advance(60);
+    assert_eq!(reminders(&app).await, 1);
+    assert_eq!(reminders(&app).await, 0, "once");
+    app.deliver_to_mailbox().await;
+    let texts = app.mailbox_texts("lea.martin@example.fr").await;
+    let last = texts.last().unwrap();
+    assert!(
+        last.contains("n'est pas encore activé") && last.contains(&numero),
+        "{last}"
+    );
+    // The deadline does not move: 7 days after the first sending.
+    assert!(last.contains("03/12/2026 à 10:00"), "{last}");
+    let link = link_in(last, "http://127.0.0.1:3000/monespace/activer/").unwrap();
+    let page = app
+        .get(&format!("/monespace/activer/{}", token_of(&link)), None)
+        .await;
+    assert!(page.body.contains("Vous y êtes presque"), "{}", page.body);
+    assert_eq!(app.mailbox_texts("+33612345678").await.len(), 2);
+
+    app.advance(3 * DAY);
+    assert_eq!(reminders(&app).await, 1, "day 6");
+    assert_eq!(reminders(&app).await, 0);
+    // Day 7: deleted, the reminder links with it.
+    app.advance(DAY);
+    let report = server::jobs::run_deadlines(&app.ctx, "test").await.unwrap();
+    assert_eq!((report.reminders, report.expired.accounts), (0, 1));
+    let page = app
+        .get(&format!("/monespace/activer/{}", token_of(&link)), None)
+        .await;
+    assert!(
+        page.body.contains("Ce compte a été supprimé"),
+        "{}",
+        page.body
+    );
+}

@@ -103,6 +103,26 @@ pub fn activation_sms(d: &DemandeRef<'_>, masked_email: &str, deadline_day: &str
     }
 }
 
+/// Reminder (days 3 and 6): the account will be deleted at the deadline.
+pub fn rappel_activation_email(prenom: &str, numero: &str, deadline: &str) -> Email {
+    Email {
+        subject: "Rappel : activez votre compte pour valider votre demande de permis".into(),
+        paragraphs: vec![
+            format!("Bonjour {prenom},"),
+            format!("Votre école de conduite a saisi pour vous la demande de permis de conduire n° {numero}, mais votre compte n'est pas encore activé."),
+            format!("Sans activation avant le {deadline}, le compte et la demande seront supprimés. Pour l'activer, cliquez sur le lien ci-dessous :"),
+            LINK.into(),
+            SIGNATURE.into(),
+        ],
+    }
+}
+
+pub fn rappel_activation_sms(numero: &str, deadline_day: &str) -> String {
+    format!(
+        "Permis de conduire : rappel, activez votre compte avant le {deadline_day} avec le lien envoyé par courriel, sinon la demande No {numero} sera supprimée."
+    )
+}
+
 /// Existing account: log in and validate.
 pub fn invitation_email(d: &DemandeRef<'_>, login_url: &str) -> Email {
     Email {
@@ -258,6 +278,7 @@ mod tests {
                 "03/12",
             ),
             invitation_sms(&d),
+            rappel_activation_sms(d.numero, "03/12"),
         ];
         for t in texts {
             let units = gsm7_units(&t).unwrap_or_else(|| panic!("not GSM-7: {t}"));

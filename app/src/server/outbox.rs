@@ -95,7 +95,17 @@ pub fn random_key(prefix: &str) -> String {
 
 /// Queues a message on the caller's connection (inside its transaction).
 pub async fn enqueue(conn: &mut AnyConnection, m: &NewMessage, now: i64) -> Result<(), AppError> {
-    sqlx::query(
+    enqueue_new(conn, m, now).await.map(|_| ())
+}
+
+/// Queues a message unless its key was queued before; `true` when this call queued it (a job
+/// uses that as its claim: of two instances, one queues, the other does nothing).
+pub async fn enqueue_new(
+    conn: &mut AnyConnection,
+    m: &NewMessage,
+    now: i64,
+) -> Result<bool, AppError> {
+    let r = sqlx::query(
         "INSERT INTO outbox (idempotency_key, user_id, demande_id, kind, channel, recipient, subject,
                              body_text, body_html, link, next_attempt_at, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
@@ -114,7 +124,7 @@ pub async fn enqueue(conn: &mut AnyConnection, m: &NewMessage, now: i64) -> Resu
     .bind(now)
     .execute(conn)
     .await?;
-    Ok(())
+    Ok(r.rows_affected() == 1)
 }
 
 /// How long a dispatcher owns a message it claimed. Sending times out well before (30 s); past

@@ -55,6 +55,30 @@ pub async fn issue(
     Ok((token, id))
 }
 
+/// Issues one more token without revoking the others, valid until `expires_at` (a reminder
+/// carries a working link but does not move the deadline).
+pub async fn issue_until(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    purpose: Purpose,
+    expires_at: i64,
+    now: i64,
+) -> Result<String, AppError> {
+    let (token, hash) = new_token();
+    sqlx::query(
+        "INSERT INTO account_tokens (user_id, purpose, token_hash, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(user_id)
+    .bind(purpose.as_str())
+    .bind(hash)
+    .bind(now)
+    .bind(expires_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(token)
+}
+
 #[derive(Clone, Debug, FromRow)]
 pub struct TokenRow {
     pub id: i64,
