@@ -90,23 +90,5 @@ async fn verification(State(state): State<AppState>, Path(code): Path<String>) -
                 .to_string(),
         ),
     };
-    let html = format!(
-        "<!DOCTYPE html><html lang=\"fr\" data-fr-scheme=\"light\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Vérification d'un justificatif de dépôt — Permis de conduire</title>\
-         <link rel=\"icon\" href=\"/dsfr/favicon/favicon.svg\" type=\"image/svg+xml\">\
-         <link rel=\"stylesheet\" href=\"/dsfr/dsfr.min.css\"><link rel=\"stylesheet\" href=\"/pkg/permis.css\"></head>\
-         <body><header class=\"fr-header\"><div class=\"fr-container fr-py-2w\">\
-         <p class=\"fr-h5 fr-mb-0\"><a href=\"/\">Permis de conduire</a></p></div></header>\
-         <main id=\"contenu\" class=\"fr-container fr-my-6w\"><h1>Vérification d'un justificatif de dépôt</h1>{body}</main></body></html>"
-    );
-    (
-        status,
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-store"),
-        ],
-        html,
-    )
-        .into_response()
+    crate::plain_page::render(status, "Vérification d'un justificatif de dépôt", "", &body)
 }

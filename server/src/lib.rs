@@ -7,6 +7,7 @@ pub mod ephoto_api;
 pub mod jobs;
 pub mod mailbox_page;
 pub mod middleware;
+pub mod plain_page;
 pub mod router;
 pub mod seed;
 pub mod uploads;

@@ -3,7 +3,7 @@
 //! page, so that nothing of it weighs on the WASM users download.
 
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use app::server::outbox;
@@ -74,26 +74,16 @@ pub async fn page(State(ctx): State<AppContext>) -> Response {
     } else {
         ""
     };
-    let html = format!(
-        "<!DOCTYPE html><html lang=\"fr\" data-fr-scheme=\"light\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Boîte de développement — Permis de conduire</title>\
-         <link rel=\"icon\" href=\"/dsfr/favicon/favicon.svg\" type=\"image/svg+xml\">\
-         <link rel=\"stylesheet\" href=\"/dsfr/dsfr.min.css\"><link rel=\"stylesheet\" href=\"/pkg/permis.css\"></head>\
-         <body><header class=\"fr-header\"><div class=\"fr-container fr-py-2w\">\
-         <p class=\"fr-h5 fr-mb-0\"><a href=\"/\">Permis de conduire</a> — développement</p></div></header>\
-         <main id=\"contenu\" class=\"fr-container fr-my-6w\"><h1>Boîte de développement</h1>\
-         <p>Les courriels et SMS envoyés par le service en développement arrivent ici (PERMIS_DEV_MAILBOX), du plus récent au plus ancien. \
-         <a href=\"{PATH}\">Actualiser</a></p>{empty}<ol class=\"permis-mailbox\" reversed>{items}</ol></main></body></html>"
+    let body = format!(
+        "<p>Les courriels et SMS envoyés par le service en développement arrivent ici (PERMIS_DEV_MAILBOX), du plus récent au plus ancien. \
+         <a href=\"{PATH}\">Actualiser</a></p>{empty}<ol class=\"permis-mailbox\" reversed>{items}</ol>"
     );
-    (
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-store"),
-        ],
-        html,
+    crate::plain_page::render(
+        StatusCode::OK,
+        "Boîte de développement",
+        " — développement",
+        &body,
     )
-        .into_response()
 }
 
 #[cfg(test)]

@@ -39,17 +39,25 @@ pub(crate) fn error_response(e: AppError) -> Response {
         .into_response()
 }
 
+/// The logged-in user of the request.
+async fn session_user(
+    ctx: &AppContext,
+    headers: &HeaderMap,
+) -> Result<sessions::SessionUser, AppError> {
+    let token =
+        sessions::token_from_headers(&ctx.settings, headers).ok_or(AppError::Unauthenticated)?;
+    sessions::lookup(&ctx.db, &token, ctx.now())
+        .await?
+        .ok_or(AppError::Unauthenticated)
+}
+
 /// The demande, if the request comes from a user of the school that owns it.
 async fn owned_demande(
     ctx: &AppContext,
     headers: &HeaderMap,
     id: i64,
 ) -> Result<DemandeRow, AppError> {
-    let token =
-        sessions::token_from_headers(&ctx.settings, headers).ok_or(AppError::Unauthenticated)?;
-    let user = sessions::lookup(&ctx.db, &token, ctx.now())
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
+    let user = session_user(ctx, headers).await?;
     if user.role() != Some(Role::Ecole) {
         return Err(AppError::Forbidden);
     }
@@ -64,11 +72,7 @@ pub(crate) async fn readable_demande(
     headers: &HeaderMap,
     id: i64,
 ) -> Result<DemandeRow, AppError> {
-    let token =
-        sessions::token_from_headers(&ctx.settings, headers).ok_or(AppError::Unauthenticated)?;
-    let user = sessions::lookup(&ctx.db, &token, ctx.now())
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
+    let user = session_user(ctx, headers).await?;
     match (user.role(), user.school_id) {
         (Some(Role::Ecole), Some(school_id)) => store::get(&ctx.db, school_id, id).await,
         (Some(Role::Usager), _) => {

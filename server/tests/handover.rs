@@ -478,15 +478,12 @@ async fn activation_sets_password_and_question_then_the_candidate_is_logged_in()
         .contains("Saisissez la réponse à votre question secrète"));
     assert!(!page.body.contains("court"), "no password comes back");
 
-    let mut good: Vec<(String, String)> = vec![("token".into(), token.clone())];
-    good.extend(
-        GOOD_ACTIVATION
-            .iter()
-            .map(|(k, v)| (format!("form[{k}]"), v.to_string())),
-    );
-    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let res = app
-        .post_html_form("/api/compte/activer", form(&good), None)
+        .post_html_form(
+            "/api/compte/activer",
+            step_form("token", &token, GOOD_ACTIVATION),
+            None,
+        )
         .await;
     assert_eq!(
         res.header("location"),

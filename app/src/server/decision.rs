@@ -68,10 +68,10 @@ pub async fn get_for_usager(
     usager_id: i64,
     id: i64,
 ) -> Result<super::demandes::DemandeRow, AppError> {
-    sqlx::query_as::<_, super::demandes::DemandeRow>(
-        "SELECT id, school_id, etat, numero, data, etape, created_at, updated_at, validated_at, version
-         FROM demandes WHERE id = $1 AND usager_id = $2",
-    )
+    sqlx::query_as::<_, super::demandes::DemandeRow>(&format!(
+        "SELECT {} FROM demandes WHERE id = $1 AND usager_id = $2",
+        super::demandes::COLUMNS
+    ))
     .bind(id)
     .bind(usager_id)
     .fetch_optional(db.pool())

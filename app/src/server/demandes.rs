@@ -33,7 +33,7 @@ impl DemandeRow {
     }
 }
 
-const COLUMNS: &str =
+pub(crate) const COLUMNS: &str =
     "id, school_id, etat, numero, data, etape, created_at, updated_at, validated_at, version";
 
 pub const CHANGED_MEANWHILE: &str = "La demande a été modifiée entre-temps (dans un autre onglet ?) : rechargez la page puis recommencez.";

@@ -4,6 +4,18 @@ use axum::http::StatusCode;
 
 use super::{form, link_in, TestApp, TestResponse, T0};
 
+/// A form body: `key=value`, then each field as `form[field]` (a server function taking a
+/// struct named `form`).
+pub fn step_form(key: &str, value: &str, fields: &[(&str, &str)]) -> String {
+    let named: Vec<(String, &str)> = fields
+        .iter()
+        .map(|(k, v)| (format!("form[{k}]"), *v))
+        .collect();
+    let mut pairs = vec![(key, value)];
+    pairs.extend(named.iter().map(|(k, v)| (k.as_str(), *v)));
+    form(&pairs)
+}
+
 /// An e-photo code the tests register.
 pub const CODE: &str = "ABCDEFGH123456789012KL";
 
@@ -79,19 +91,9 @@ pub async fn step(
     id: i64,
     fields: &[(&str, &str)],
 ) -> TestResponse {
-    let mut pairs = vec![("id".to_string(), id.to_string())];
-    pairs.extend(
-        fields
-            .iter()
-            .map(|(k, v)| (format!("form[{k}]"), v.to_string())),
-    );
-    let refs: Vec<(&str, &str)> = pairs
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
     app.post_form(
         &format!("/api/demandes/{endpoint}"),
-        form(&refs),
+        step_form("id", &id.to_string(), fields),
         Some(token),
     )
     .await
@@ -236,18 +238,12 @@ pub fn token_of(link: &str) -> String {
 }
 
 pub async fn activate(app: &TestApp, token: &str, fields: &[(&str, &str)]) -> TestResponse {
-    let mut pairs = vec![("token".to_string(), token.to_string())];
-    pairs.extend(
-        fields
-            .iter()
-            .map(|(k, v)| (format!("form[{k}]"), v.to_string())),
-    );
-    let refs: Vec<(&str, &str)> = pairs
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    app.post_form("/api/compte/activer", form(&refs), None)
-        .await
+    app.post_form(
+        "/api/compte/activer",
+        step_form("token", token, fields),
+        None,
+    )
+    .await
 }
 
 pub const GOOD_ACTIVATION: &[(&str, &str)] = &[
