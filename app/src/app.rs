@@ -116,7 +116,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("connexion/identifiant-oublie") view=pages::compte::IdentifiantOubliePage />
                     <Route path=path!("connexion/mot-de-passe-oublie") view=pages::compte::MotDePasseOubliePage />
                     <Route path=path!("connexion/reinitialiser/:token") view=pages::compte::ReinitialiserPage />
-                    <Route path=path!("pro") view=pages::pro::ProHomePage />
+                    <Route path=path!("pro") view={Lazy::<ProRoute>::new()} />
                 </Routes>
             </main>
             <Footer />
@@ -137,6 +137,21 @@ impl LazyRoute for StepperRoute {
     fn view(this: Self) -> AnyView {
         let StepperRoute = this;
         view! { <pages::demande::DemandeStepPage /> }.into_any()
+    }
+}
+
+/// The professional space (agents, administrators): its own chunk.
+struct ProRoute;
+
+#[lazy_route]
+impl LazyRoute for ProRoute {
+    fn data() -> Self {
+        ProRoute
+    }
+
+    fn view(this: Self) -> AnyView {
+        let ProRoute = this;
+        view! { <pages::pro::ProHomePage /> }.into_any()
     }
 }
 

@@ -20,6 +20,10 @@ pub struct DemandeSummary {
     pub etape: i64,
     pub created: String,
     pub updated: String,
+    /// « Renvoyer le lien »: the links resent so far, and how many more may go — only while
+    /// the candidate's account waits for activation.
+    pub liens_renvoyes: i64,
+    pub renvois_restants: Option<i64>,
 }
 
 impl DemandeSummary {
@@ -105,6 +109,15 @@ pub async fn list_demandes(
     ssr::list(q, etat, tri, page)
         .await
         .map_err(AppError::with_status)
+}
+
+/// « Renvoyer le lien »: a new activation link to the candidate (at most twice). `deja` is the
+/// number of links resent the school's page showed (a double click sends one link).
+#[server(prefix = "/api", endpoint = "demandes/renvoyer-lien")]
+pub async fn renvoyer_lien(id: i64, deja: i64) -> Result<String, AppError> {
+    ssr::renvoyer_lien(id, deja)
+        .await
+        .map_err(|e| crate::flash::or_back(e, "/ecole/demandes", &()))
 }
 
 /// Starts a new demande and opens its first step.
@@ -199,6 +212,23 @@ pub mod ssr {
         Ok((ctx, user, school_id))
     }
 
+    pub async fn renvoyer_lien(id: i64, deja: i64) -> Result<String, AppError> {
+        use crate::server::handover::{resend_activation, Resend};
+        let (ctx, _, school_id) = school_user().await?;
+        let now = ctx.now();
+        let resend =
+            resend_activation(&ctx.db, &ctx.settings, school_id, id, deja, now).await?;
+        let numero = match resend {
+            Resend::Sent { numero, .. } => {
+                ctx.outbox_wake.notify_one();
+                numero
+            }
+            Resend::AlreadySent { numero } => numero,
+        };
+        leptos_axum::redirect(&format!("/ecole/demandes?lien-renvoye={numero}"));
+        Ok(numero)
+    }
+
     pub async fn list(
         q: Option<String>,
         etat: Option<String>,
@@ -241,6 +271,9 @@ pub mod ssr {
                     etape: r.etape,
                     created: format_date(r.created_at),
                     updated: format_date_time(r.updated_at),
+                    liens_renvoyes: r.liens_renvoyes,
+                    renvois_restants: (r.compte_a_activer == 1)
+                        .then(|| crate::domain::deadlines::link_resends_left(r.liens_renvoyes)),
                 })
                 .collect(),
             total,

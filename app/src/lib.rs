@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod flash;
 pub mod pages;
+pub mod pro;
 pub mod usager;
 
 #[cfg(feature = "ssr")]

@@ -242,14 +242,14 @@ pub mod ssr {
         for (id, numero, etat, _) in &demandes {
             let numero = numero.clone().unwrap_or_default();
             let etat = Etat::parse(etat).unwrap_or(Etat::AttenteUsager);
-            if etat == Etat::AttentePapier {
+            if etat.awaits_paper_form() {
                 documents.push(Document {
                     title: "Formulaire photo-signature".into(),
                     numero: numero.clone(),
                     href: formulaire_href(*id),
                 });
             }
-            if matches!(etat, Etat::Transmise | Etat::AttentePapier) {
+            if etat.validated_by_candidate() {
                 documents.push(Document {
                     title: "Justificatif de dépôt".into(),
                     numero,
@@ -330,7 +330,7 @@ pub mod ssr {
             validated_at,
             decided_at: decided_at.map(format_date_time),
             paper_deadline: match (etat, decided_at) {
-                (Etat::AttentePapier, Some(at)) => Some(format_date(at + PAPER_FORM_DAYS * 86_400)),
+                (e, Some(at)) if e.awaits_paper_form() => Some(format_date(at + PAPER_FORM_DAYS * 86_400)),
                 _ => None,
             },
             refus_motif,

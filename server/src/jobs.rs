@@ -35,6 +35,27 @@ pub async fn run_housekeeping(ctx: &AppContext) {
 pub struct DeadlineReport {
     pub reminders: usize,
     pub expired: deadlines::Expired,
+    pub paper_reminders: usize,
+    pub paper_overdue: usize,
+}
+
+impl DeadlineReport {
+    /// How many items the run handled.
+    pub fn processed(&self) -> usize {
+        self.reminders + self.expired.accounts + self.paper_reminders + self.paper_overdue
+    }
+}
+
+async fn deadline_jobs(
+    ctx: &AppContext,
+    as_of: i64,
+) -> Result<DeadlineReport, app::error::AppError> {
+    Ok(DeadlineReport {
+        reminders: deadlines::send_activation_reminders(ctx, as_of).await?,
+        expired: deadlines::expire_unactivated(ctx, as_of).await?,
+        paper_reminders: deadlines::send_paper_reminders(ctx, as_of).await?,
+        paper_overdue: deadlines::expire_paper_forms(ctx, as_of).await?,
+    })
 }
 
 /// Runs the deadline jobs as of the context's clock, recording the run.
@@ -52,14 +73,9 @@ pub async fn run_deadlines(
     .bind(started)
     .fetch_one(ctx.db.pool())
     .await?;
-    let result = match deadlines::send_activation_reminders(ctx, as_of).await {
-        Ok(reminders) => deadlines::expire_unactivated(ctx, as_of)
-            .await
-            .map(|expired| DeadlineReport { reminders, expired }),
-        Err(e) => Err(e),
-    };
+    let result = deadline_jobs(ctx, as_of).await;
     let (processed, error) = match &result {
-        Ok(r) => ((r.reminders + r.expired.accounts) as i64, None),
+        Ok(r) => (r.processed() as i64, None),
         Err(e) => (0, Some(format!("{e:?}"))),
     };
     sqlx::query("UPDATE job_runs SET finished_at = $1, processed = $2, error = $3 WHERE id = $4")

@@ -170,12 +170,14 @@ async fn main() {
                 .await
                 .unwrap_or_else(|e| fail(format!("{e:?}")));
             println!(
-                "Échéances au {} : {} rappel(s) d'activation, {} compte(s) non activé(s) supprimé(s), {} demande(s), {} fichier(s).",
+                "Échéances au {} : {} rappel(s) d'activation, {} compte(s) non activé(s) supprimé(s), {} demande(s), {} fichier(s) ; {} rappel(s) du formulaire papier, {} demande(s) passée(s) en « Formulaire photo-signature non reçu ».",
                 app::server::time::format_date_time(ctx.now()),
                 report.reminders,
                 report.expired.accounts,
                 report.expired.demandes,
-                report.expired.files
+                report.expired.files,
+                report.paper_reminders,
+                report.paper_overdue
             );
         }
         Command::MessagesEnEchec => {

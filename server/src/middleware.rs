@@ -303,6 +303,13 @@ async fn preload(
         }
         return;
     }
+    if matches!(session.role(), Some(Role::Agent | Role::Admin)) {
+        if segments.as_slice() == ["pro"] {
+            let data = app::pro::ssr::load(ctx, session).await;
+            req.extensions_mut().insert(Preloaded(data));
+        }
+        return;
+    }
     let (Some(Role::Ecole), Some(school_id)) = (session.role(), session.school_id) else {
         return;
     };

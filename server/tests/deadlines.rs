@@ -251,3 +251,470 @@ async fn reminders_on_day_three_and_six_carry_a_working_link_and_go_once() {
         page.body
     );
 }
+
+async fn staff(app: &TestApp, role: app::domain::account::Role, identifiant: &str) -> String {
+    server::seed::create_account(
+        &app.ctx,
+        server::seed::NewAccount {
+            role,
+            identifiant: identifiant.into(),
+            email: Some(format!("{identifiant}@ctn.example")),
+            prenom: "Claire".into(),
+            nom: "Agent".into(),
+            agrement: None,
+            password: SCHOOL_PASSWORD.into(),
+        },
+    )
+    .await
+    .expect("account");
+    app.login_ok("pro", identifiant, SCHOOL_PASSWORD).await
+}
+
+async fn etat(app: &TestApp, id: i64) -> String {
+    let (etat,): (String,) = sqlx::query_as("SELECT etat FROM demandes WHERE id = $1")
+        .bind(id)
+        .fetch_one(app.ctx.db.pool())
+        .await
+        .unwrap();
+    etat
+}
+
+/// « Renvoyer le lien » as the list page posts it (a fresh session: the clock jumps days).
+async fn resend(app: &TestApp, id: i64, seen: i64) -> TestResponse {
+    let school_token = app.login_ok("pro", "ecole.gare", SCHOOL_PASSWORD).await;
+    app.post_html_form(
+        "/api/demandes/renvoyer-lien",
+        form(&[("id", &id.to_string()), ("deja", &seen.to_string())]),
+        Some(&format!("permis_session={school_token}")),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn the_school_resends_the_link_twice_at_most_each_restarting_the_seven_days() {
+    let app = TestApp::with_accounts().await;
+    let school_token = school(&app).await;
+    let (id, numero) = file_and_validate(&app, &school_token, &Person::lea(), Some(CODE)).await;
+    let first = token_of(&activation_link(&app, "lea.martin@example.fr").await);
+    let list = app.get("/ecole/demandes", Some(&school_token)).await;
+    assert!(
+        list.body.contains("Renvoyer le lien") && list.body.contains("Encore 2 renvois possibles"),
+        "{}",
+        list.body
+    );
+    let activation_emails = |app: &TestApp| {
+        let ctx = app.ctx.clone();
+        async move {
+            let (n,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM outbox WHERE kind = 'activation' AND channel = 'email'",
+            )
+            .fetch_one(ctx.db.pool())
+            .await
+            .unwrap();
+            n
+        }
+    };
+
+    // Day 5: the candidate lost the email; the school resends it. A double click sends one.
+    app.advance(5 * DAY);
+    let res = resend(&app, id, 0).await;
+    assert!(res.status.is_redirection(), "{}", res.status);
+    assert_eq!(
+        res.header("location"),
+        Some(format!("/ecole/demandes?lien-renvoye={numero}").as_str())
+    );
+    assert!(resend(&app, id, 0)
+        .await
+        .status
+        .is_redirection());
+    assert_eq!(activation_emails(&app).await, 2);
+    let second = token_of(&activation_link(&app, "lea.martin@example.fr").await);
+    assert_ne!(first, second);
+    assert_eq!(app.mailbox_texts("+33612345678").await.len(), 2, "SMS too");
+    let old = app.get(&format!("/monespace/activer/{first}"), None).await;
+    assert!(old.body.contains("Ce lien a été remplacé"), "{}", old.body);
+
+    // Day 7 + 1 min from the first link: the resent link counts from its own sending.
+    app.advance(2 * DAY + 60);
+    assert_eq!(run(&app).await.accounts, 0);
+
+    // The second and last resend; a third is refused with the reason, on the list page.
+    let school_token = app.login_ok("pro", "ecole.gare", SCHOOL_PASSWORD).await;
+    let res = resend(&app, id, 1).await;
+    assert!(res.status.is_redirection());
+    assert_eq!(activation_emails(&app).await, 3);
+    let list = app.get("/ecole/demandes", Some(&school_token)).await;
+    assert!(
+        list.body.contains("Lien déjà renvoyé 2 fois"),
+        "{}",
+        list.body
+    );
+    let res = resend(&app, id, 2).await;
+    assert_eq!(res.header("location"), Some("/ecole/demandes"));
+    let flash = res
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("permis_flash="))
+        .expect("flash cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let back = app
+        .send(
+            axum::http::Request::get("/ecole/demandes")
+                .header(
+                    "cookie",
+                    format!("permis_session={school_token}; {flash}"),
+                )
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(
+        back.body.contains("déjà été renvoyé 2 fois"),
+        "{}",
+        back.body
+    );
+    assert_eq!(activation_emails(&app).await, 3);
+
+    // The last link works: the candidate activates; nothing more to resend.
+    let last = token_of(&activation_link(&app, "lea.martin@example.fr").await);
+    assert_eq!(
+        activate(&app, &last, GOOD_ACTIVATION).await.status,
+        StatusCode::OK
+    );
+    let list = app.get("/ecole/demandes", Some(&school_token)).await;
+    assert!(!list.body.contains("Renvoyer le lien"));
+    // Another school's demande cannot be touched.
+    let res = app
+        .post_form(
+            "/api/demandes/renvoyer-lien",
+            form(&[("id", "999999"), ("deja", "0")]),
+            Some(&school_token),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_resent_link_gives_up_to_three_weeks_then_the_account_goes() {
+    let app = TestApp::with_accounts().await;
+    let school_token = school(&app).await;
+    let (id, _) = file_and_validate(&app, &school_token, &Person::lea(), Some(CODE)).await;
+    app.advance(6 * DAY);
+    assert!(resend(&app, id, 0).await.status.is_redirection());
+    app.advance(6 * DAY);
+    assert!(resend(&app, id, 1).await.status.is_redirection());
+    // Day 18 + 23 h 59: 6 d 23 h 59 after the last link.
+    app.advance(7 * DAY - 60);
+    assert_eq!(run(&app).await.accounts, 0);
+    app.advance(60);
+    assert_eq!(run(&app).await.accounts, 1);
+    assert_eq!(etat(&app, id).await, "supprimee");
+}
+
+#[tokio::test]
+async fn a_paper_form_is_reminded_on_day_ten_and_late_on_day_fifteen_until_received() {
+    let app = TestApp::with_accounts().await;
+    let school_token = school(&app).await;
+    let (id, numero, session) =
+        filed_and_activated(&app, &school_token, &Person::lea(), None).await;
+    let res = app
+        .post_form(
+            "/api/monespace/decider",
+            form(&[
+                ("id", &id.to_string()),
+                ("decision", "valider"),
+                ("attestation", "on"),
+            ]),
+            Some(&session),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(etat(&app, id).await, "attente_papier");
+    let jobs = |app: &TestApp| {
+        let ctx = app.ctx.clone();
+        async move {
+            let r = server::jobs::run_deadlines(&ctx, "test").await.unwrap();
+            (r.paper_reminders, r.paper_overdue)
+        }
+    };
+
+    app.advance(10 * DAY - 60);
+    assert_eq!(jobs(&app).await, (0, 0));
+    app.advance(60);
+    assert_eq!(jobs(&app).await, (1, 0), "day 10");
+    assert_eq!(jobs(&app).await, (0, 0), "once");
+    app.deliver_to_mailbox().await;
+    let texts = app.mailbox_texts("lea.martin@example.fr").await;
+    let last = texts.last().unwrap();
+    assert!(
+        last.contains("n'a pas encore reçu") && last.contains("avant le 11/12/2026"),
+        "{last}"
+    );
+    let sms = app.mailbox_texts("+33612345678").await;
+    assert!(sms.last().unwrap().contains("pas encore arrivé"), "{sms:?}");
+
+    app.advance(5 * DAY - 60);
+    assert_eq!(jobs(&app).await, (0, 0), "14 d 23 h 59");
+    app.advance(60);
+    assert_eq!(jobs(&app).await, (0, 1), "day 15");
+    assert_eq!(jobs(&app).await, (0, 0), "once");
+    assert_eq!(etat(&app, id).await, "papier_non_recu");
+
+    // Both sides are told what to do and see the new state.
+    app.deliver_to_mailbox().await;
+    let texts = app.mailbox_texts("lea.martin@example.fr").await;
+    assert!(
+        texts.last().unwrap().contains("envoyez-le dès aujourd'hui"),
+        "{texts:?}"
+    );
+    let school_texts = app.mailbox_texts("contact@autoecole-gare.example").await;
+    assert!(
+        school_texts
+            .iter()
+            .any(|t| t.contains(&numero) && t.contains("Rapprochez-vous du candidat")),
+        "{school_texts:?}"
+    );
+    let session = app
+        .login_ok("usager", "lea.martin@example.fr", GOOD_PASSWORD)
+        .await;
+    let page = app
+        .get(&format!("/monespace/demandes/{id}"), Some(&session))
+        .await;
+    assert!(
+        page.body
+            .contains("Le centre n'a pas reçu votre formulaire photo-signature"),
+        "{}",
+        page.body
+    );
+    let (status, _, _) = app
+        .get_bytes(
+            &format!("/api/demandes/{id}/documents/formulaire-photo-signature"),
+            &session,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "the form can still be printed");
+    let school_token = app.login_ok("pro", "ecole.gare", SCHOOL_PASSWORD).await;
+    let list = app.get("/ecole/demandes", Some(&school_token)).await;
+    assert!(
+        list.body.contains("Formulaire photo-signature non reçu"),
+        "{}",
+        list.body
+    );
+
+    // The form arrives late: an agent records it and the demande goes to instruction.
+    let agent = staff(&app, app::domain::account::Role::Agent, "agent.ctn").await;
+    let pro = app.get("/pro", Some(&agent)).await;
+    assert!(pro.body.contains(&numero), "{}", pro.body);
+    assert!(!pro.body.contains("Tâches planifiées"), "admins only");
+    let cookie = format!("permis_session={agent}");
+    let res = app
+        .post_html_form(
+            "/api/pro/reception",
+            form(&[("numero", &format!(" {} ", numero.to_lowercase()))]),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(
+        res.header("location"),
+        Some(format!("/pro?recu={numero}").as_str())
+    );
+    assert_eq!(etat(&app, id).await, "transmise");
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM demande_events WHERE kind = $1 AND actor_id IS NOT NULL",
+            "papier_recu"
+        )
+        .await,
+        1
+    );
+    // Twice: refused with the reason on the field.
+    let res = app
+        .post_html_form(
+            "/api/pro/reception",
+            form(&[("numero", &numero)]),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(res.header("location"), Some("/pro"));
+    // A school cannot record receipts.
+    let res = app
+        .post_form(
+            "/api/pro/reception",
+            form(&[("numero", &numero)]),
+            Some(&school_token),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_admin_page_shows_due_jobs_failed_messages_and_recent_runs() {
+    use app::domain::account::Role;
+    let app = TestApp::with_accounts().await;
+    let school_token = school(&app).await;
+    file_and_validate(&app, &school_token, &Person::lea(), Some(CODE)).await;
+    app.advance(3 * DAY);
+    let admin = staff(&app, Role::Admin, "admin.test").await;
+    let school_token = app.login_ok("pro", "ecole.gare", SCHOOL_PASSWORD).await;
+
+    let due = app::server::deadlines::due(&app.ctx, app.ctx.now())
+        .await
+        .unwrap();
+    let counts: Vec<i64> = due.iter().map(|d| d.due_now).collect();
+    assert_eq!(counts, vec![1, 0, 0, 0], "{due:?}");
+    assert_eq!(due[1].next, Some(T0 + 7 * DAY), "deletion on day 7");
+    assert_eq!(due[0].next, Some(T0 + 6 * DAY), "next reminder on day 6");
+
+    sqlx::query(
+        "UPDATE outbox SET status = 'failed', attempts = 6, last_error = '550 boîte inconnue'
+         WHERE channel = 'sms'",
+    )
+    .execute(app.ctx.db.pool())
+    .await
+    .unwrap();
+    server::jobs::run_deadlines(&app.ctx, "instance-test")
+        .await
+        .unwrap();
+    let due = app::server::deadlines::due(&app.ctx, app.ctx.now())
+        .await
+        .unwrap();
+    assert_eq!(due[0].due_now, 0, "sent");
+
+    let page = app.get("/pro", Some(&admin)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for expected in [
+        "Tâches planifiées",
+        "Rappels d'activation (jours 3 et 6)",
+        "Suppression des comptes non activés (jour 7)",
+        "03/12/2026",
+        "Dernières exécutions",
+        "instance-test",
+        "Messages en échec (1)",
+        "550 boîte inconnue",
+        "•••••• 78",
+    ] {
+        assert!(page.body.contains(expected), "{expected}: {}", page.body);
+    }
+    assert!(!page.body.contains("+33612345678"), "recipients masked");
+    // Not for schools or candidates.
+    let res = app.get("/pro", Some(&school_token)).await;
+    assert!(res.status.is_redirection());
+    let res = app
+        .post_form("/api/pro/espace", String::new(), Some(&school_token))
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+}
+
+/// Two server instances on one database, 500 reminders and 200 expiries due: each happens
+/// exactly once (on PostgreSQL the instances really run in parallel).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_send_500_reminders_and_delete_200_accounts_exactly_once() {
+    let app = TestApp::with_accounts().await;
+    let school_token = school(&app).await;
+    let (model, _) = file_and_validate(&app, &school_token, &Person::lea(), Some(CODE)).await;
+    let (data, school_id, created_by): (String, i64, i64) =
+        sqlx::query_as("SELECT data, school_id, created_by FROM demandes WHERE id = $1")
+            .bind(model)
+            .fetch_one(app.ctx.db.pool())
+            .await
+            .unwrap();
+    let now = app.ctx.now();
+    let mut tx = app.ctx.db.pool().begin().await.unwrap();
+    for i in 0..700_i64 {
+        // 500 links sent 3 days ago (reminder due), 200 sent 7 days ago (expired).
+        let sent_at = if i < 500 { now - 3 * DAY - 60 } else { now - 7 * DAY - 60 };
+        let email = format!("candidat{i}@example.fr");
+        let (user_id,): (i64,) = sqlx::query_as(
+            "INSERT INTO users (role, espace, identifiant, email, email_norm, status, prenom, nom,
+                                created_by_school, created_at)
+             VALUES ('usager', 'usager', $1, $2, $2, 'pending_activation', 'Léa', 'Martin', $3, $4)
+             RETURNING id",
+        )
+        .bind(format!("candidat{i}"))
+        .bind(&email)
+        .bind(school_id)
+        .bind(sent_at)
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO account_tokens (user_id, purpose, token_hash, created_at, expires_at)
+             VALUES ($1, 'activation', $2, $3, $4)",
+        )
+        .bind(user_id)
+        .bind(format!("hash-{i}"))
+        .bind(sent_at)
+        .bind(sent_at + 7 * DAY)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO demandes (school_id, created_by, etat, numero, data, prenom, nom, usager_id,
+                                   created_at, updated_at, validated_at, etape)
+             VALUES ($1, $2, 'attente_usager', $3, $4, 'Léa', 'Martin', $5, $6, $6, $6, 6)",
+        )
+        .bind(school_id)
+        .bind(created_by)
+        .bind(format!("75-261120-{i:04}"))
+        .bind(data.replace("lea.martin@example.fr", &email))
+        .bind(user_id)
+        .bind(sent_at)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    let (a, b) = tokio::join!(
+        server::jobs::run_deadlines(&app.ctx, "instance-a"),
+        server::jobs::run_deadlines(&app.ctx, "instance-b"),
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.reminders + b.reminders, 500, "{a:?} {b:?}");
+    assert_eq!(a.expired.accounts + b.expired.accounts, 200, "{a:?} {b:?}");
+    println!(
+        "instance a : {} rappels, {} suppressions ; instance b : {} rappels, {} suppressions",
+        a.reminders, a.expired.accounts, b.reminders, b.expired.accounts
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM outbox WHERE kind = $1 AND channel = 'email'",
+            "rappel_activation"
+        )
+        .await,
+        500
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM outbox WHERE kind = $1 AND channel = 'sms'",
+            "rappel_activation"
+        )
+        .await,
+        500
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM demande_events WHERE kind = $1",
+            "supprimee_non_activee"
+        )
+        .await,
+        200
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM users WHERE status = $1",
+            "pending_activation"
+        )
+        .await,
+        501,
+        "500 reminded + Léa"
+    );
+    // A third run finds nothing left.
+    let c = server::jobs::run_deadlines(&app.ctx, "instance-c").await.unwrap();
+    assert_eq!(c.processed(), 0, "{c:?}");
+}

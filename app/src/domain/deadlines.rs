@@ -24,6 +24,30 @@ pub fn activation_reminders_due(sent_at: i64, now: i64, already: &[i64]) -> Vec<
         .collect()
 }
 
+/// « Renvoyer le lien »: a school may send a new activation link twice per demande. The new
+/// link kills the previous ones and is valid 7 days from its own sending, so each resend
+/// restarts the 7 days: at most 3 × 7 = 21 days from the first link.
+pub const MAX_LINK_RESENDS: i64 = 2;
+
+/// How many more links the school may still send, `done` having been sent already.
+pub fn link_resends_left(done: i64) -> i64 {
+    (MAX_LINK_RESENDS - done).max(0)
+}
+
+/// The paper photo-signature form: a reminder to the candidate on day 10 after their
+/// validation, if the form has not arrived.
+pub const PAPER_REMINDER_DAY: i64 = 10;
+
+/// The paper form must have arrived 15 days after the candidate's validation.
+pub fn paper_form_overdue(validated_at: i64, now: i64) -> bool {
+    now >= validated_at + super::demande::PAPER_FORM_DAYS * DAY
+}
+
+/// The day-10 reminder is due (and still useful: the form is not overdue yet).
+pub fn paper_reminder_due(validated_at: i64, now: i64) -> bool {
+    now >= validated_at + PAPER_REMINDER_DAY * DAY && !paper_form_overdue(validated_at, now)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -43,6 +67,38 @@ mod tests {
         let resent = SENT + 5 * DAY;
         assert!(!activation_expired(resent, SENT + 7 * DAY + 1));
         assert!(activation_expired(resent, resent + 7 * DAY));
+    }
+
+    #[test]
+    fn two_resends_and_each_restarts_the_seven_days() {
+        assert_eq!(link_resends_left(0), 2);
+        assert_eq!(link_resends_left(1), 1);
+        assert_eq!(link_resends_left(2), 0);
+        assert_eq!(link_resends_left(5), 0);
+        // First link on day 0, resent on day 6 and again on day 13: the account lives until
+        // day 20 — never more than 21 days after the first link.
+        let second = SENT + 6 * DAY;
+        let third = SENT + 13 * DAY;
+        assert!(!activation_expired(SENT, second)); // the resend revokes it; it had not expired
+        assert!(!activation_expired(third, SENT + 20 * DAY - 1));
+        assert!(activation_expired(third, SENT + 20 * DAY));
+        let latest_possible = SENT + 7 * DAY - 1 + 7 * DAY - 1;
+        assert!(activation_expired(latest_possible, SENT + 21 * DAY));
+        // A reminder of the resent link comes on its own day 3 and day 6.
+        assert!(activation_reminders_due(third, SENT + 15 * DAY, &[]).is_empty());
+        assert_eq!(activation_reminders_due(third, SENT + 16 * DAY, &[]), vec![3]);
+    }
+
+    #[test]
+    fn paper_form_reminder_on_day_ten_and_overdue_on_day_fifteen() {
+        let minute = 60;
+        assert!(!paper_reminder_due(SENT, SENT + 10 * DAY - minute)); // 9 d 23 h 59
+        assert!(paper_reminder_due(SENT, SENT + 10 * DAY)); // day 10
+        assert!(paper_reminder_due(SENT, SENT + 15 * DAY - minute)); // late server: still useful
+        assert!(!paper_form_overdue(SENT, SENT + 15 * DAY - minute)); // 14 d 23 h 59
+        assert!(paper_form_overdue(SENT, SENT + 15 * DAY)); // 15 d 0 h 0
+        assert!(paper_form_overdue(SENT, SENT + 15 * DAY + minute));
+        assert!(!paper_reminder_due(SENT, SENT + 15 * DAY)); // too late: the new state says it
     }
 
     #[test]

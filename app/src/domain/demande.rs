@@ -114,10 +114,23 @@ code_enum!(
         AttenteUsager = "attente_usager" => "En attente de validation usager",
         Transmise = "transmise" => "Transmise — en cours d'instruction",
         AttentePapier = "attente_papier" => "En attente du formulaire photo-signature",
+        PapierNonRecu = "papier_non_recu" => "Formulaire photo-signature non reçu",
         RefuseeUsager = "refusee_usager" => "Refusée par l'usager",
         Supprimee = "supprimee" => "Supprimée — compte non activé",
     }
 );
+
+impl Etat {
+    /// Validated by the candidate, waiting for the paper photo-signature form (late or not).
+    pub fn awaits_paper_form(self) -> bool {
+        matches!(self, Etat::AttentePapier | Etat::PapierNonRecu)
+    }
+
+    /// Validated by the candidate: the justificatif de dépôt exists.
+    pub fn validated_by_candidate(self) -> bool {
+        self == Etat::Transmise || self.awaits_paper_form()
+    }
+}
 
 /// The paper photo-signature form must reach the processing centre within 15 days of the
 /// candidate's validation.

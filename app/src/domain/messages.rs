@@ -232,6 +232,60 @@ pub fn decision_email(
     }
 }
 
+/// Day 10 without the paper form: a reminder to the candidate.
+pub fn rappel_papier_email(prenom: &str, numero: &str, deadline: &str, url: &str) -> Email {
+    Email {
+        subject: format!("Rappel : envoyez le formulaire photo-signature de la demande n° {numero}"),
+        paragraphs: vec![
+            format!("Bonjour {prenom},"),
+            format!("Le centre de traitement n'a pas encore reçu le formulaire photo-signature de votre demande de permis de conduire n° {numero}. Il doit lui parvenir avant le {deadline}, sinon votre demande ne pourra pas être instruite."),
+            "Si vous l'avez déjà posté, vous n'avez rien à faire. Sinon, imprimez-le depuis votre espace, complétez-le et envoyez-le sans attendre :".into(),
+            url.into(),
+            SIGNATURE.into(),
+        ],
+    }
+}
+
+pub fn rappel_papier_sms(numero: &str, deadline_day: &str) -> String {
+    format!(
+        "Permis de conduire : le formulaire photo-signature de la demande No {numero} n'est pas encore arrivé. Envoyez-le avant le {deadline_day} (voir votre espace)."
+    )
+}
+
+/// Day 15 without the paper form: the candidate is told what to do.
+pub fn papier_non_recu_email(prenom: &str, numero: &str, url: &str) -> Email {
+    Email {
+        subject: format!("Demande n° {numero} : formulaire photo-signature non reçu"),
+        paragraphs: vec![
+            format!("Bonjour {prenom},"),
+            format!("Le centre de traitement n'a pas reçu, dans les 15 jours suivant votre validation, le formulaire photo-signature de votre demande de permis de conduire n° {numero}. Sans lui, la demande ne peut pas être instruite."),
+            "Si vous ne l'avez pas encore envoyé, imprimez-le depuis votre espace et envoyez-le dès aujourd'hui : la demande sera instruite à sa réception. Si vous l'avez déjà envoyé, il peut encore arriver ; en cas de doute, parlez-en à votre école de conduite.".into(),
+            url.into(),
+            SIGNATURE.into(),
+        ],
+    }
+}
+
+pub fn papier_non_recu_sms(numero: &str) -> String {
+    format!(
+        "Permis de conduire : formulaire photo-signature de la demande No {numero} non arrivé au centre. Envoyez-le sans tarder (voir votre espace)."
+    )
+}
+
+/// Day 15 without the paper form: the school is told too.
+pub fn papier_non_recu_email_ecole(numero: &str, candidat: &str, list_url: &str) -> Email {
+    Email {
+        subject: format!("Demande n° {numero} : formulaire photo-signature non reçu"),
+        paragraphs: vec![
+            "Bonjour,".into(),
+            format!("{candidat} a validé la demande de permis de conduire n° {numero}, mais le centre de traitement n'a pas reçu son formulaire photo-signature dans les 15 jours. La demande est « Formulaire photo-signature non reçu » et ne peut pas être instruite."),
+            "Rapprochez-vous du candidat : il peut encore imprimer le formulaire depuis son espace et l'envoyer ; la demande sera instruite à sa réception. Vous n'avez pas de nouvelle demande à saisir.".into(),
+            list_url.into(),
+            SIGNATURE.into(),
+        ],
+    }
+}
+
 /// GSM 03.38 basic character set (one unit each).
 const GSM7_BASIC: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
 /// Its extension table (two units each: escape + character).
@@ -279,6 +333,8 @@ mod tests {
             ),
             invitation_sms(&d),
             rappel_activation_sms(d.numero, "03/12"),
+            rappel_papier_sms(d.numero, "03/12"),
+            papier_non_recu_sms(d.numero),
         ];
         for t in texts {
             let units = gsm7_units(&t).unwrap_or_else(|| panic!("not GSM-7: {t}"));

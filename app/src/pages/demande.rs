@@ -769,8 +769,9 @@ fn Recap(d: DemandeView) -> impl IntoView {
                     <div class="fr-alert fr-alert--info fr-mb-3w">
                         <p>{format!("Cette demande est « {} » : elle ne peut plus être modifiée.", d.etat.label())}</p>
                     </div>
-                    {matches!(d.etat, Etat::Transmise | Etat::AttentePapier)
-                        .then(|| view! { <crate::pages::usager::Documents id paper=d.etat == Etat::AttentePapier /> })}
+                    {d.etat
+                        .validated_by_candidate()
+                        .then(|| view! { <crate::pages::usager::Documents id paper=d.etat.awaits_paper_form() /> })}
                 }
             })}
         {(editable && !complete)

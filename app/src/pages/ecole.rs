@@ -9,7 +9,9 @@ use crate::auth::CurrentUser;
 use crate::components::guard::RequireRole;
 use crate::components::layout_bits::LastLogin;
 use crate::components::loader::{respond_with, use_page_data};
-use crate::demandes::{list_demandes, ListPage, NouvelleDemande};
+use crate::demandes::{list_demandes, ListPage, NouvelleDemande, RenvoyerLien};
+use crate::flash::use_flash;
+use server_fn::ServerFn;
 use crate::domain::account::{Espace, Role};
 use crate::domain::demande::Etat;
 
@@ -38,6 +40,8 @@ fn MesDemandes(user: CurrentUser) -> impl IntoView {
     );
     let nouvelle = ServerAction::<NouvelleDemande>::new();
     let validee = move || param("validee");
+    let renvoye = move || param("lien-renvoye");
+    let resend_error = use_flash::<()>().map(|f| f.error);
 
     view! {
         <div class="fr-container fr-my-6w">
@@ -60,6 +64,28 @@ fn MesDemandes(user: CurrentUser) -> impl IntoView {
                         }
                     })
             }}
+            {move || {
+                renvoye()
+                    .map(|n| {
+                        view! {
+                            <div class="fr-alert fr-alert--success fr-mb-3w" role="status">
+                                <h2 class="fr-alert__title">{format!("Nouveau lien envoyé pour la demande n° {n}")}</h2>
+                                <p>
+                                    "Le candidat le reçoit par courriel et par SMS. Il est valable 7 jours ; les liens envoyés avant ne fonctionnent plus."
+                                </p>
+                            </div>
+                        }
+                    })
+            }}
+            {resend_error
+                .map(|e| {
+                    view! {
+                        <div class="fr-alert fr-alert--error fr-mb-3w" role="alert">
+                            <h2 class="fr-alert__title">"Le lien n'a pas été renvoyé"</h2>
+                            <p>{e.to_string()}</p>
+                        </div>
+                    }
+                })}
             <ActionForm action=nouvelle attr:class="fr-my-3w">
                 <button type="submit" class="fr-btn fr-icon-add-line fr-btn--icon-left" disabled=move || nouvelle.pending().get()>
                     "Nouvelle demande"
@@ -136,7 +162,7 @@ fn badge(etat: Etat) -> &'static str {
         Etat::AttenteUsager => "fr-badge fr-badge--sm fr-badge--new",
         Etat::Transmise => "fr-badge fr-badge--sm fr-badge--success",
         Etat::AttentePapier => "fr-badge fr-badge--sm fr-badge--warning",
-        Etat::RefuseeUsager => "fr-badge fr-badge--sm fr-badge--error",
+        Etat::RefuseeUsager | Etat::PapierNonRecu => "fr-badge fr-badge--sm fr-badge--error",
         Etat::Supprimee => "fr-badge fr-badge--sm",
     }
 }
@@ -197,6 +223,7 @@ fn DemandesTable(page: ListPage) -> impl IntoView {
                                     .into_iter()
                                     .map(|r| {
                                         let href = r.href();
+                                        let candidat = format!("{} {}", r.prenom, r.nom);
                                         let label = r.numero.clone().unwrap_or_else(|| "Brouillon".to_string());
                                         let action = match r.etat {
                                             Etat::Brouillon => format!("Reprendre la demande de {} {}", r.prenom, r.nom),
@@ -214,6 +241,9 @@ fn DemandesTable(page: ListPage) -> impl IntoView {
                                                 <td>{r.updated}</td>
                                                 <td>
                                                     <p class=badge(r.etat)>{r.etat.label()}</p>
+                                                    {r.renvois_restants.map(|left| view! {
+                                                        <ResendLink id=r.id done=r.liens_renvoyes left candidat=candidat.clone() />
+                                                    })}
                                                 </td>
                                             </tr>
                                         }
@@ -247,6 +277,33 @@ fn DemandesTable(page: ListPage) -> impl IntoView {
                 }
             })}
     }
+}
+
+/// « Renvoyer le lien » in a row whose candidate has not activated their account: a plain form
+/// (works before the WASM loads); the count it carries makes a double click send one link.
+#[component]
+fn ResendLink(id: i64, done: i64, left: i64, candidat: String) -> impl IntoView {
+    if left == 0 {
+        return view! {
+            <p class="fr-text--xs fr-mb-0 fr-mt-1v">"Lien déjà renvoyé 2 fois"</p>
+        }
+        .into_any();
+    }
+    let (sent, set_sent) = signal(false);
+    view! {
+        <form method="post" action=RenvoyerLien::PATH class="fr-mt-1v" on:submit=move |_| set_sent.set(true)>
+            <input type="hidden" name="id" value=id />
+            <input type="hidden" name="deja" value=done />
+            <button type="submit" class="fr-btn fr-btn--sm fr-btn--tertiary fr-icon-mail-line fr-btn--icon-left" disabled=sent>
+                "Renvoyer le lien"
+                <span class="fr-sr-only">{format!(" d'activation à {candidat}")}</span>
+            </button>
+            <p class="fr-text--xs fr-mb-0">
+                {if left == 1 { "Encore 1 renvoi possible".to_string() } else { format!("Encore {left} renvois possibles") }}
+            </p>
+        </form>
+    }
+    .into_any()
 }
 
 fn urlencode(s: &str) -> String {

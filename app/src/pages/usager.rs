@@ -73,6 +73,7 @@ fn ReviewBody(d: DemandeUsager) -> impl IntoView {
         Etat::AttenteUsager => format!("Pré-demande N° {numero} à vérifier"),
         Etat::Transmise => format!("Demande N° {numero} transmise"),
         Etat::AttentePapier => "Dernières actions à réaliser".to_string(),
+        Etat::PapierNonRecu => "Formulaire photo-signature non reçu".to_string(),
         _ => format!("Demande N° {numero}"),
     };
     view! {
@@ -94,7 +95,7 @@ fn ReviewBody(d: DemandeUsager) -> impl IntoView {
                 <RecapSections d=d.view.clone() editable=false />
             }
             .into_any(),
-            Etat::AttentePapier => view! { <PaperSteps d=d.clone() /> }.into_any(),
+            Etat::AttentePapier | Etat::PapierNonRecu => view! { <PaperSteps d=d.clone() /> }.into_any(),
             Etat::RefuseeUsager => view! {
                 <div class="fr-alert fr-alert--info fr-mb-4w">
                     <h2 class="fr-alert__title">"Vous avez refusé cette demande"</h2>
@@ -167,13 +168,34 @@ fn Decide(d: DemandeUsager) -> impl IntoView {
 /// Paper form: what to print, fill and post, and by when.
 #[component]
 fn PaperSteps(d: DemandeUsager) -> impl IntoView {
+    let decided = d.decided_at.clone().unwrap_or_default();
+    let deadline = d.paper_deadline.clone().unwrap_or_default();
+    let alert = if d.view.etat == Etat::PapierNonRecu {
+        view! {
+            <div class="fr-alert fr-alert--error fr-mb-4w">
+                <h2 class="fr-alert__title">"Le centre n'a pas reçu votre formulaire photo-signature"</h2>
+                <p>
+                    {format!("Vous avez validé la demande le {decided}, mais le formulaire n'était pas arrivé le {deadline}. Sans lui, votre demande ne peut pas être instruite.")}
+                </p>
+                <p>
+                    "Si vous ne l'avez pas encore envoyé, imprimez-le et envoyez-le dès aujourd'hui en suivant les étapes ci-dessous : la demande sera instruite à sa réception. Si vous l'avez déjà envoyé, il peut encore arriver ; en cas de doute, parlez-en à votre école de conduite."
+                </p>
+            </div>
+        }
+        .into_any()
+    } else {
+        view! {
+            <div class="fr-alert fr-alert--warning fr-mb-4w">
+                <h2 class="fr-alert__title">"Votre demande attend le formulaire photo-signature"</h2>
+                <p>
+                    {format!("Vous avez validé la demande le {decided}. Pour qu'elle soit instruite, le formulaire photo-signature doit parvenir au centre de traitement avant le {deadline}.")}
+                </p>
+            </div>
+        }
+        .into_any()
+    };
     view! {
-        <div class="fr-alert fr-alert--warning fr-mb-4w">
-            <h2 class="fr-alert__title">"Votre demande attend le formulaire photo-signature"</h2>
-            <p>
-                {format!("Vous avez validé la demande le {}. Pour qu'elle soit instruite, le formulaire photo-signature doit parvenir au centre de traitement avant le {}.", d.decided_at.clone().unwrap_or_default(), d.paper_deadline.clone().unwrap_or_default())}
-            </p>
-        </div>
+        {alert}
         <ol class="permis-steps">
             <li>"Imprimez le formulaire photo-signature (format A4, sans le réduire)."</li>
             <li>"Remplissez-le à l'encre noire, lisiblement, sans rature ni surcharge, et signez dans le cadre prévu sans en dépasser."</li>

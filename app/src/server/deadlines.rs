@@ -269,3 +269,350 @@ pub async fn send_activation_reminders(ctx: &AppContext, now: i64) -> Result<usi
     }
     Ok(sent)
 }
+
+/// A demande waiting for its paper form, as the paper jobs need it.
+struct PaperDemande {
+    id: i64,
+    numero: String,
+    school_id: i64,
+    decided_at: i64,
+    usager_id: i64,
+    email: String,
+    prenom: String,
+    nom: String,
+    telephone: String,
+}
+
+/// The demandes waiting for the paper form validated before `validated_before`.
+async fn paper_demandes(
+    ctx: &AppContext,
+    validated_before: i64,
+) -> Result<Vec<PaperDemande>, AppError> {
+    use crate::domain::demande::DemandeData;
+    let rows: Vec<(i64, Option<String>, i64, i64, i64, String, String)> = sqlx::query_as(
+        "SELECT d.id, d.numero, d.school_id, d.decided_at, u.id, COALESCE(u.email, ''), d.data
+         FROM demandes d JOIN users u ON u.id = d.usager_id
+         WHERE d.etat = 'attente_papier' AND d.decided_at <= $1
+         ORDER BY d.id",
+    )
+    .bind(validated_before)
+    .fetch_all(ctx.db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, numero, school_id, decided_at, usager_id, email, data)| {
+            let data: DemandeData = serde_json::from_str(&data).unwrap_or_default();
+            let (prenoms, nom) = data.listing_names();
+            let prenom = prenoms.split_whitespace().next().unwrap_or("").to_string();
+            PaperDemande {
+                id,
+                numero: numero.unwrap_or_default(),
+                school_id,
+                decided_at,
+                usager_id,
+                email,
+                prenom,
+                nom,
+                telephone: data.adresse.map(|a| a.telephone).unwrap_or_default(),
+            }
+        })
+        .collect())
+}
+
+/// Day 10 after the candidate's validation, the paper form still not received: a reminder to
+/// the candidate (email + SMS), once — the email's idempotency key is the claim.
+pub async fn send_paper_reminders(ctx: &AppContext, now: i64) -> Result<usize, AppError> {
+    use super::time::format_date;
+    use crate::domain::deadlines::{paper_reminder_due, PAPER_REMINDER_DAY};
+    use crate::domain::demande::PAPER_FORM_DAYS;
+    use crate::domain::messages::{rappel_papier_email, rappel_papier_sms};
+    let mut sent = 0;
+    for d in paper_demandes(ctx, now - PAPER_REMINDER_DAY * 86_400).await? {
+        if !paper_reminder_due(d.decided_at, now) {
+            continue;
+        }
+        let deadline = format_date(d.decided_at + PAPER_FORM_DAYS * 86_400);
+        let key = format!("demande:{}:papier:rappel", d.id);
+        let mut tx = ctx.db.pool().begin().await?;
+        let mail = rappel_papier_email(
+            &d.prenom,
+            &d.numero,
+            &deadline,
+            &url(&ctx.settings, &format!("/monespace/demandes/{}", d.id)),
+        );
+        let claimed = super::outbox::enqueue_new(
+            &mut tx,
+            &NewMessage::email(format!("{key}:email"), "rappel_papier", &d.email, &mail, None)
+                .about(d.usager_id, Some(d.id)),
+            now,
+        )
+        .await?;
+        if !claimed {
+            tx.rollback().await?;
+            continue;
+        }
+        if !d.telephone.is_empty() {
+            let sms = rappel_papier_sms(&d.numero, deadline.get(..5).unwrap_or(&deadline));
+            enqueue(
+                &mut tx,
+                &NewMessage::sms(format!("{key}:sms"), "rappel_papier", &d.telephone, sms)
+                    .about(d.usager_id, Some(d.id)),
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        sent += 1;
+    }
+    Ok(sent)
+}
+
+/// Day 15 after the candidate's validation with no receipt recorded: the demande becomes
+/// « Formulaire photo-signature non reçu »; the candidate (email + SMS) and the school (email)
+/// are told what to do. The guarded UPDATE is the claim: once, whatever the instances.
+pub async fn expire_paper_forms(ctx: &AppContext, now: i64) -> Result<usize, AppError> {
+    use crate::domain::deadlines::paper_form_overdue;
+    use crate::domain::demande::PAPER_FORM_DAYS;
+    use crate::domain::messages::{
+        papier_non_recu_email, papier_non_recu_email_ecole, papier_non_recu_sms,
+    };
+    let mut changed = 0;
+    for d in paper_demandes(ctx, now - PAPER_FORM_DAYS * 86_400).await? {
+        if !paper_form_overdue(d.decided_at, now) {
+            continue;
+        }
+        let mut tx = ctx.db.pool().begin().await?;
+        let claimed = sqlx::query(
+            "UPDATE demandes SET etat = 'papier_non_recu', updated_at = $1, version = version + 1
+             WHERE id = $2 AND etat = 'attente_papier'",
+        )
+        .bind(now)
+        .bind(d.id)
+        .execute(&mut *tx)
+        .await?;
+        if claimed.rows_affected() == 0 {
+            tx.rollback().await?;
+            continue;
+        }
+        sqlx::query("INSERT INTO demande_events (demande_id, kind, created_at) VALUES ($1, 'papier_non_recu', $2)")
+            .bind(d.id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        let key = format!("demande:{}:papier_non_recu", d.id);
+        let mail = papier_non_recu_email(
+            &d.prenom,
+            &d.numero,
+            &url(&ctx.settings, &format!("/monespace/demandes/{}", d.id)),
+        );
+        enqueue(
+            &mut tx,
+            &NewMessage::email(format!("{key}:email"), "papier_non_recu", &d.email, &mail, None)
+                .about(d.usager_id, Some(d.id)),
+            now,
+        )
+        .await?;
+        if !d.telephone.is_empty() {
+            enqueue(
+                &mut tx,
+                &NewMessage::sms(
+                    format!("{key}:sms"),
+                    "papier_non_recu",
+                    &d.telephone,
+                    papier_non_recu_sms(&d.numero),
+                )
+                .about(d.usager_id, Some(d.id)),
+                now,
+            )
+            .await?;
+        }
+        let school_users: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT id, email FROM users WHERE school_id = $1 AND role = 'ecole'
+             AND status = 'active' AND email IS NOT NULL",
+        )
+        .bind(d.school_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        let candidat = format!("{} {}", d.prenom, d.nom.to_uppercase());
+        let school_mail = papier_non_recu_email_ecole(
+            &d.numero,
+            candidat.trim(),
+            &url(&ctx.settings, "/ecole/demandes?etat=papier_non_recu"),
+        );
+        for (school_user, address) in school_users {
+            enqueue(
+                &mut tx,
+                &NewMessage::email(
+                    format!("{key}:ecole:{school_user}"),
+                    "papier_non_recu",
+                    &address,
+                    &school_mail,
+                    None,
+                )
+                .about(school_user, Some(d.id)),
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        changed += 1;
+    }
+    Ok(changed)
+}
+
+/// The processing centre received the paper form (recorded by an agent): the demande goes to
+/// instruction, from « En attente » or « non reçu ». `false` when the demande does not wait
+/// for a form (unknown number, already received…).
+pub async fn record_paper_received(
+    ctx: &AppContext,
+    numero: &str,
+    agent_id: i64,
+    now: i64,
+) -> Result<Option<String>, AppError> {
+    let mut tx = ctx.db.pool().begin().await?;
+    let found: Option<(i64, String)> = sqlx::query_as(
+        "UPDATE demandes SET etat = 'transmise', papier_recu_at = $1, updated_at = $1,
+                version = version + 1
+         WHERE numero = $2 AND etat IN ('attente_papier', 'papier_non_recu')
+         RETURNING id, etat",
+    )
+    .bind(now)
+    .bind(numero.trim())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((id, _)) = found else {
+        tx.rollback().await?;
+        return Ok(None);
+    };
+    sqlx::query("INSERT INTO demande_events (demande_id, kind, created_at, actor_id) VALUES ($1, 'papier_recu', $2, $3)")
+        .bind(id)
+        .bind(now)
+        .bind(agent_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Some(numero.trim().to_string()))
+}
+
+/// A deadline job as the administrators' page shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Due {
+    pub label: &'static str,
+    /// Items the next run will handle.
+    pub due_now: i64,
+    /// When the next item (not due yet) falls due.
+    pub next: Option<i64>,
+}
+
+/// What the deadline jobs have to do as of `now`, and what comes next.
+pub async fn due(ctx: &AppContext, now: i64) -> Result<Vec<Due>, AppError> {
+    use crate::domain::activation::ACTIVATION_VALIDITY_SECS;
+    use crate::domain::deadlines::{
+        activation_reminders_due, paper_form_overdue, paper_reminder_due,
+        ACTIVATION_REMINDER_DAYS, PAPER_REMINDER_DAY,
+    };
+    use crate::domain::demande::PAPER_FORM_DAYS;
+    const DAY: i64 = 86_400;
+    let sent_keys = |keys: Vec<(String,)>| -> std::collections::HashSet<String> {
+        keys.into_iter().map(|k| k.0).collect()
+    };
+    let earliest = |a: Option<i64>, b: i64| Some(a.map_or(b, |a| a.min(b)));
+
+    // Pending accounts: the deadline of their latest link.
+    let pending: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT t.user_id, MAX(t.expires_at) FROM account_tokens t
+         JOIN users u ON u.id = t.user_id
+         WHERE t.purpose = 'activation' AND u.status = 'pending_activation' AND u.role = 'usager'
+           AND t.revoked_at IS NULL AND t.used_at IS NULL
+         GROUP BY t.user_id",
+    )
+    .fetch_all(ctx.db.pool())
+    .await?;
+    let reminder_keys = sent_keys(
+        sqlx::query_as("SELECT idempotency_key FROM outbox WHERE kind = 'rappel_activation'")
+            .fetch_all(ctx.db.pool())
+            .await?,
+    );
+    let (mut reminders, mut next_reminder) = (0, None);
+    let (mut expiries, mut next_expiry) = (0, None);
+    for (user_id, deadline) in &pending {
+        let sent_at = deadline - ACTIVATION_VALIDITY_SECS;
+        if let Some(day) = activation_reminders_due(sent_at, now, &[]).last() {
+            if !reminder_keys.contains(&format!("rappel:{user_id}:{deadline}:{day}:email")) {
+                reminders += 1;
+            }
+        }
+        for day in ACTIVATION_REMINDER_DAYS {
+            let at = sent_at + day * DAY;
+            if at > now && at < *deadline {
+                next_reminder = earliest(next_reminder, at);
+            }
+        }
+        if *deadline > now {
+            next_expiry = earliest(next_expiry, *deadline);
+        }
+    }
+    // Accounts whose every link is over (expired, revoked, or a last one that expired).
+    let (over,): (i64,) = sqlx::query_as(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM users u
+         WHERE u.status = 'pending_activation' AND u.role = 'usager'
+           AND EXISTS (SELECT 1 FROM account_tokens t WHERE t.user_id = u.id AND t.purpose = 'activation')
+           AND NOT EXISTS (SELECT 1 FROM account_tokens t
+                           WHERE t.user_id = u.id AND t.purpose = 'activation'
+                             AND t.revoked_at IS NULL AND t.used_at IS NULL AND t.expires_at > $1)",
+    )
+    .bind(now)
+    .fetch_one(ctx.db.pool())
+    .await?;
+    expiries += over;
+
+    let papers: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT id, decided_at FROM demandes WHERE etat = 'attente_papier' AND decided_at IS NOT NULL",
+    )
+    .fetch_all(ctx.db.pool())
+    .await?;
+    let paper_keys = sent_keys(
+        sqlx::query_as("SELECT idempotency_key FROM outbox WHERE kind = 'rappel_papier'")
+            .fetch_all(ctx.db.pool())
+            .await?,
+    );
+    let (mut paper_reminders, mut next_paper_reminder) = (0, None);
+    let (mut overdue, mut next_overdue) = (0, None);
+    for (id, decided) in &papers {
+        let reminded = paper_keys.contains(&format!("demande:{id}:papier:rappel:email"));
+        if paper_reminder_due(*decided, now) && !reminded {
+            paper_reminders += 1;
+        }
+        let reminder_at = decided + PAPER_REMINDER_DAY * DAY;
+        if reminder_at > now {
+            next_paper_reminder = earliest(next_paper_reminder, reminder_at);
+        }
+        if paper_form_overdue(*decided, now) {
+            overdue += 1;
+        } else {
+            next_overdue = earliest(next_overdue, decided + PAPER_FORM_DAYS * DAY);
+        }
+    }
+    Ok(vec![
+        Due {
+            label: "Rappels d'activation (jours 3 et 6)",
+            due_now: reminders,
+            next: next_reminder,
+        },
+        Due {
+            label: "Suppression des comptes non activés (jour 7)",
+            due_now: expiries,
+            next: next_expiry,
+        },
+        Due {
+            label: "Rappel du formulaire photo-signature (jour 10)",
+            due_now: paper_reminders,
+            next: next_paper_reminder,
+        },
+        Due {
+            label: "Formulaire photo-signature non reçu (jour 15)",
+            due_now: overdue,
+            next: next_overdue,
+        },
+    ])
+}

@@ -81,7 +81,7 @@ pub async fn get_for_usager(
 
 fn already(decision: &Decision, etat: Etat) -> Result<Decided, AppError> {
     match (decision, etat) {
-        (Decision::Valider, Etat::Transmise | Etat::AttentePapier)
+        (Decision::Valider, Etat::Transmise | Etat::AttentePapier | Etat::PapierNonRecu)
         | (Decision::Refuser { .. }, Etat::RefuseeUsager) => Ok(Decided::Already(etat)),
         (_, Etat::Brouillon) => Err(AppError::NotFound),
         (_, other) => Err(AppError::Conflict(format!(

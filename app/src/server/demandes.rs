@@ -145,6 +145,9 @@ pub struct SummaryRow {
     pub etape: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    pub liens_renvoyes: i64,
+    /// 1 when the demande waits for a candidate whose account is not activated yet.
+    pub compte_a_activer: i64,
 }
 
 /// A page of the school's demandes, and how many match in all.
@@ -174,7 +177,12 @@ pub async fn list(
     let per_page = f.per_page.clamp(1, 100) as i64;
     let offset = (f.page.max(1) as i64 - 1) * per_page;
     let rows = sqlx::query_as::<_, SummaryRow>(&format!(
-        "SELECT id, numero, prenom, nom, categories, etat, etape, created_at, updated_at
+        "SELECT id, numero, prenom, nom, categories, etat, etape, created_at, updated_at,
+                liens_renvoyes,
+                CAST(CASE WHEN etat = 'attente_usager' AND EXISTS (
+                    SELECT 1 FROM users u WHERE u.id = demandes.usager_id
+                    AND u.status = 'pending_activation') THEN 1 ELSE 0 END AS BIGINT)
+                    AS compte_a_activer
          FROM demandes WHERE {filter}
          ORDER BY updated_at {order}, id {order} LIMIT $4 OFFSET $5"
     ))

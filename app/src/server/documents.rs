@@ -276,11 +276,11 @@ pub async fn render(
     kind: Kind,
 ) -> Result<(String, Vec<u8>), AppError> {
     use super::time::{format_date, format_date_time};
-    use crate::domain::demande::{Etat, PAPER_FORM_DAYS};
+    use crate::domain::demande::PAPER_FORM_DAYS;
     let etat = row.etat();
     let allowed = match kind {
-        Kind::Justificatif => matches!(etat, Etat::Transmise | Etat::AttentePapier),
-        Kind::FormulairePhoto => etat == Etat::AttentePapier,
+        Kind::Justificatif => etat.validated_by_candidate(),
+        Kind::FormulairePhoto => etat.awaits_paper_form(),
     };
     if !allowed {
         return Err(AppError::NotFound);

@@ -215,3 +215,141 @@ pub async fn hand_over(
     }
     Ok(handover)
 }
+
+/// What « Renvoyer le lien » did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resend {
+    /// A new link went (the previous ones no longer work); `left` more may be sent.
+    Sent {
+        numero: String,
+        expires_at: i64,
+        left: i64,
+    },
+    /// The same request came twice (double click): the first one sent the link.
+    AlreadySent { numero: String },
+}
+
+/// « Renvoyer le lien » from the school's list: a new activation link (7 days from now, the
+/// previous ones revoked) by email and SMS, at most twice per demande. `seen` is the number of
+/// resends the school's page showed: the claim `liens_renvoyes = seen → seen + 1` makes a double
+/// click send one link.
+pub async fn resend_activation(
+    db: &super::Db,
+    settings: &Settings,
+    school_id: i64,
+    demande_id: i64,
+    seen: i64,
+    now: i64,
+) -> Result<Resend, AppError> {
+    use crate::domain::deadlines::{link_resends_left, MAX_LINK_RESENDS};
+    use crate::domain::demande::{DemandeData, Etat};
+    let mut tx = db.pool().begin().await?;
+    let row: Option<(Option<String>, String, Option<i64>, i64, String, String)> = sqlx::query_as(
+        "SELECT d.numero, d.etat, d.usager_id, d.liens_renvoyes, d.data, s.name
+         FROM demandes d JOIN schools s ON s.id = d.school_id
+         WHERE d.id = $1 AND d.school_id = $2",
+    )
+    .bind(demande_id)
+    .bind(school_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((numero, etat, usager_id, done, data, school_name)) = row else {
+        return Err(AppError::NotFound);
+    };
+    let numero = numero.unwrap_or_default();
+    if Etat::parse(&etat) != Some(Etat::AttenteUsager) {
+        return Err(AppError::Conflict(format!(
+            "La demande n° {numero} n'attend plus l'activation du compte du candidat : aucun lien n'a été envoyé."
+        )));
+    }
+    let status: Option<(String,)> = sqlx::query_as("SELECT status FROM users WHERE id = $1")
+        .bind(usager_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if status.as_ref().map(|s| s.0.as_str()) != Some("pending_activation") {
+        return Err(AppError::Conflict(format!(
+            "Le candidat de la demande n° {numero} a déjà activé son compte : il peut se connecter à son espace pour la valider."
+        )));
+    }
+    if done > seen {
+        // The page was older than the last resend: that one (maybe this very click) went.
+        return Ok(Resend::AlreadySent { numero });
+    }
+    if done >= MAX_LINK_RESENDS {
+        return Err(AppError::Conflict(format!(
+            "Le lien de la demande n° {numero} a déjà été renvoyé {MAX_LINK_RESENDS} fois : vérifiez avec le candidat son adresse électronique et ses courriers indésirables. S'il ne peut pas activer son compte à temps, vous devrez saisir une nouvelle demande."
+        )));
+    }
+    let claimed = sqlx::query(
+        "UPDATE demandes SET liens_renvoyes = liens_renvoyes + 1, updated_at = $1
+         WHERE id = $2 AND liens_renvoyes = $3",
+    )
+    .bind(now)
+    .bind(demande_id)
+    .bind(done)
+    .execute(&mut *tx)
+    .await?;
+    if claimed.rows_affected() == 0 {
+        tx.rollback().await?;
+        return Ok(Resend::AlreadySent { numero });
+    }
+    let user_id = usager_id.unwrap_or_default();
+    let data: DemandeData = serde_json::from_str(&data).unwrap_or_default();
+    let (Some(ec), Some(adresse)) = (&data.etat_civil, &data.adresse) else {
+        return Err(AppError::Conflict("La demande est incomplète.".into()));
+    };
+    let prenom = ec.prenoms.split_whitespace().next().unwrap_or("");
+    let d = DemandeRef {
+        prenom,
+        school_name: &school_name,
+        numero: &numero,
+    };
+    let (token, _) = tokens::issue(
+        &mut tx,
+        user_id,
+        Purpose::Activation,
+        activation::ACTIVATION_VALIDITY_SECS,
+        now,
+    )
+    .await?;
+    let expires_at = now + activation::ACTIVATION_VALIDITY_SECS;
+    let email = messages::activation_email(&d, &format_date_time(expires_at));
+    let day = format_date(expires_at);
+    let sms = messages::activation_sms(
+        &d,
+        &mask_email(&adresse.email),
+        day.get(..5).unwrap_or(&day),
+    );
+    let key = |what: &str| format!("demande:{demande_id}:activation:renvoi{}:{what}", done + 1);
+    enqueue(
+        &mut tx,
+        &NewMessage::email(
+            key("email"),
+            "activation",
+            adresse.email.trim(),
+            &email,
+            Some(activation_url(settings, &token)),
+        )
+        .about(user_id, Some(demande_id)),
+        now,
+    )
+    .await?;
+    enqueue(
+        &mut tx,
+        &NewMessage::sms(key("sms"), "activation", &adresse.telephone, sms)
+            .about(user_id, Some(demande_id)),
+        now,
+    )
+    .await?;
+    sqlx::query("INSERT INTO demande_events (demande_id, kind, created_at) VALUES ($1, 'lien_renvoye', $2)")
+        .bind(demande_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Resend::Sent {
+        numero,
+        expires_at,
+        left: link_resends_left(done + 1),
+    })
+}

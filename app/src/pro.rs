@@ -1,0 +1,242 @@
+//! The professional space of agents and administrators: the paper forms expected by the
+//! processing centre and their receipt; for administrators, the background jobs (what is due,
+//! the recent runs) and the messages that could not be delivered.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::demande::Etat;
+use crate::error::AppError;
+
+/// A demande whose paper photo-signature form is expected.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormulaireAttendu {
+    pub numero: String,
+    pub validated: String,
+    pub deadline: String,
+    pub etat: Etat,
+}
+
+/// A deadline job: how many items are due now, and when the next one falls due.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobDue {
+    pub label: String,
+    pub due_now: i64,
+    pub next: Option<String>,
+}
+
+/// A run of the background jobs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobRun {
+    pub job: String,
+    pub owner: String,
+    pub as_of: String,
+    pub started: String,
+    /// « 0,4 s », or « en cours ».
+    pub duration: String,
+    pub processed: i64,
+    pub error: Option<String>,
+}
+
+/// A message the outbox gave up on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailedMessage {
+    pub created: String,
+    pub kind: String,
+    pub channel: String,
+    /// Masked: « l•••••@example.fr », « •••••• 78 ».
+    pub recipient: String,
+    pub attempts: i64,
+    pub error: String,
+}
+
+/// What administrators see on top.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Supervision {
+    pub due: Vec<JobDue>,
+    pub runs: Vec<JobRun>,
+    pub failed: Vec<FailedMessage>,
+    pub failed_total: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Professionnel {
+    pub formulaires: Vec<FormulaireAttendu>,
+    /// Administrators only.
+    pub supervision: Option<Supervision>,
+}
+
+/// What a refused receipt form keeps.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceptionTyped {
+    pub numero: String,
+}
+
+#[server(prefix = "/api", endpoint = "pro/espace")]
+pub async fn espace_pro() -> Result<Professionnel, AppError> {
+    let ctx = crate::server::context::app_context()?;
+    let user = crate::server::sessions::require(
+        &ctx,
+        &[crate::domain::account::Role::Agent, crate::domain::account::Role::Admin],
+    )
+    .await
+    .map_err(AppError::with_status)?;
+    ssr::load(&ctx, &user).await.map_err(AppError::with_status)
+}
+
+/// An agent records that the processing centre received a paper form: the demande goes to
+/// instruction.
+#[server(prefix = "/api", endpoint = "pro/reception")]
+pub async fn enregistrer_reception(numero: String) -> Result<String, AppError> {
+    let typed = ReceptionTyped {
+        numero: numero.clone(),
+    };
+    ssr::reception(numero)
+        .await
+        .map_err(|e| crate::flash::or_back(e, "/pro", &typed))
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use super::*;
+    use crate::domain::account::Role;
+    use crate::server::sessions::SessionUser;
+    use crate::server::time::{format_date, format_date_time};
+    use crate::server::AppContext;
+
+    pub async fn load(ctx: &AppContext, user: &SessionUser) -> Result<Professionnel, AppError> {
+        use crate::domain::demande::PAPER_FORM_DAYS;
+        let rows: Vec<(Option<String>, i64, String)> = sqlx::query_as(
+            "SELECT numero, decided_at, etat FROM demandes
+             WHERE etat IN ('attente_papier', 'papier_non_recu') AND decided_at IS NOT NULL
+             ORDER BY decided_at, id LIMIT 100",
+        )
+        .fetch_all(ctx.db.pool())
+        .await?;
+        let formulaires = rows
+            .into_iter()
+            .map(|(numero, decided, etat)| FormulaireAttendu {
+                numero: numero.unwrap_or_default(),
+                validated: format_date(decided),
+                deadline: format_date(decided + PAPER_FORM_DAYS * 86_400),
+                etat: Etat::parse(&etat).unwrap_or(Etat::AttentePapier),
+            })
+            .collect();
+        let supervision = if user.role() == Some(Role::Admin) {
+            Some(supervision(ctx).await?)
+        } else {
+            None
+        };
+        Ok(Professionnel {
+            formulaires,
+            supervision,
+        })
+    }
+
+    async fn supervision(ctx: &AppContext) -> Result<Supervision, AppError> {
+        let now = ctx.now();
+        let due = crate::server::deadlines::due(ctx, now)
+            .await?
+            .into_iter()
+            .map(|d| JobDue {
+                label: d.label.to_string(),
+                due_now: d.due_now,
+                next: d.next.map(format_date_time),
+            })
+            .collect();
+        let runs: Vec<(String, String, i64, i64, Option<i64>, i64, Option<String>)> =
+            sqlx::query_as(
+                "SELECT job, owner, as_of, started_at, finished_at, processed, error FROM job_runs
+                 ORDER BY id DESC LIMIT 20",
+            )
+            .fetch_all(ctx.db.pool())
+            .await?;
+        let runs = runs
+            .into_iter()
+            .map(
+                |(job, owner, as_of, started, finished, processed, error)| JobRun {
+                    job: match job.as_str() {
+                        "echeances" => "Échéances".to_string(),
+                        _ => job,
+                    },
+                    owner,
+                    as_of: format_date_time(as_of),
+                    started: format_date_time(started),
+                    duration: match finished {
+                        Some(f) => format!("{} s", (f - started).max(0)),
+                        None => "en cours".to_string(),
+                    },
+                    processed,
+                    error,
+                },
+            )
+            .collect();
+        let failed = crate::server::outbox::failed(&ctx.db, 50)
+            .await?
+            .into_iter()
+            .map(|m| FailedMessage {
+                created: format_date_time(m.created_at),
+                kind: m.kind,
+                recipient: if m.channel == "sms" {
+                    mask_phone(&m.recipient)
+                } else {
+                    crate::domain::activation::mask_email(&m.recipient)
+                },
+                channel: if m.channel == "sms" { "SMS" } else { "Courriel" }.to_string(),
+                attempts: m.attempts,
+                error: m.last_error.unwrap_or_default(),
+            })
+            .collect();
+        let (failed_total,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE status = 'failed'")
+                .fetch_one(ctx.db.pool())
+                .await?;
+        Ok(Supervision {
+            due,
+            runs,
+            failed,
+            failed_total,
+        })
+    }
+
+    /// « +33612345678 » → « •••••• 78 »: enough to recognise a number someone reads out.
+    pub fn mask_phone(phone: &str) -> String {
+        let digits: Vec<char> = phone.chars().filter(|c| c.is_ascii_digit()).collect();
+        let tail: String = digits[digits.len().saturating_sub(2)..].iter().collect();
+        format!("•••••• {tail}")
+    }
+
+    pub async fn reception(numero: String) -> Result<String, AppError> {
+        let ctx = crate::server::context::app_context()?;
+        let user = crate::server::sessions::require(&ctx, &[Role::Agent, Role::Admin]).await?;
+        let numero = numero.trim().to_uppercase();
+        if numero.is_empty() {
+            return Err(AppError::field(
+                "numero",
+                "Saisissez le numéro de la demande inscrit sur le formulaire (par exemple 75-261126-0042).",
+            ));
+        }
+        let recorded =
+            crate::server::deadlines::record_paper_received(&ctx, &numero, user.user_id, ctx.now())
+                .await?;
+        match recorded {
+            Some(n) => {
+                leptos_axum::redirect(&format!("/pro?recu={n}"));
+                Ok(n)
+            }
+            None => Err(AppError::field(
+                "numero",
+                "Aucune demande portant ce numéro n'attend de formulaire photo-signature : vérifiez le numéro inscrit sur le formulaire.",
+            )),
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn phones_are_masked_but_recognisable() {
+            assert_eq!(super::mask_phone("+33612345678"), "•••••• 78");
+            assert_eq!(super::mask_phone(""), "•••••• ");
+        }
+    }
+}
