@@ -216,8 +216,7 @@ pub mod ssr {
         use crate::server::handover::{resend_activation, Resend};
         let (ctx, _, school_id) = school_user().await?;
         let now = ctx.now();
-        let resend =
-            resend_activation(&ctx.db, &ctx.settings, school_id, id, deja, now).await?;
+        let resend = resend_activation(&ctx.db, &ctx.settings, school_id, id, deja, now).await?;
         let numero = match resend {
             Resend::Sent { numero, .. } => {
                 ctx.outbox_wake.notify_one();

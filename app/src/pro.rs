@@ -77,7 +77,10 @@ pub async fn espace_pro() -> Result<Professionnel, AppError> {
     let ctx = crate::server::context::app_context()?;
     let user = crate::server::sessions::require(
         &ctx,
-        &[crate::domain::account::Role::Agent, crate::domain::account::Role::Admin],
+        &[
+            crate::domain::account::Role::Agent,
+            crate::domain::account::Role::Admin,
+        ],
     )
     .await
     .map_err(AppError::with_status)?;
@@ -144,32 +147,39 @@ pub mod ssr {
                 next: d.next.map(format_date_time),
             })
             .collect();
-        let runs: Vec<(String, String, i64, i64, Option<i64>, i64, Option<String>)> =
-            sqlx::query_as(
-                "SELECT job, owner, as_of, started_at, finished_at, processed, error FROM job_runs
-                 ORDER BY id DESC LIMIT 20",
-            )
-            .fetch_all(ctx.db.pool())
-            .await?;
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            job: String,
+            owner: String,
+            as_of: i64,
+            started_at: i64,
+            finished_at: Option<i64>,
+            processed: i64,
+            error: Option<String>,
+        }
+        let runs: Vec<Row> = sqlx::query_as(
+            "SELECT job, owner, as_of, started_at, finished_at, processed, error FROM job_runs
+             ORDER BY id DESC LIMIT 20",
+        )
+        .fetch_all(ctx.db.pool())
+        .await?;
         let runs = runs
             .into_iter()
-            .map(
-                |(job, owner, as_of, started, finished, processed, error)| JobRun {
-                    job: match job.as_str() {
-                        "echeances" => "Échéances".to_string(),
-                        _ => job,
-                    },
-                    owner,
-                    as_of: format_date_time(as_of),
-                    started: format_date_time(started),
-                    duration: match finished {
-                        Some(f) => format!("{} s", (f - started).max(0)),
-                        None => "en cours".to_string(),
-                    },
-                    processed,
-                    error,
+            .map(|r| JobRun {
+                job: match r.job.as_str() {
+                    "echeances" => "Échéances".to_string(),
+                    _ => r.job,
                 },
-            )
+                owner: r.owner,
+                as_of: format_date_time(r.as_of),
+                started: format_date_time(r.started_at),
+                duration: match r.finished_at {
+                    Some(f) => format!("{} s", (f - r.started_at).max(0)),
+                    None => "en cours".to_string(),
+                },
+                processed: r.processed,
+                error: r.error,
+            })
             .collect();
         let failed = crate::server::outbox::failed(&ctx.db, 50)
             .await?
@@ -182,7 +192,12 @@ pub mod ssr {
                 } else {
                     crate::domain::activation::mask_email(&m.recipient)
                 },
-                channel: if m.channel == "sms" { "SMS" } else { "Courriel" }.to_string(),
+                channel: if m.channel == "sms" {
+                    "SMS"
+                } else {
+                    "Courriel"
+                }
+                .to_string(),
                 attempts: m.attempts,
                 error: m.last_error.unwrap_or_default(),
             })

@@ -330,7 +330,9 @@ pub mod ssr {
             validated_at,
             decided_at: decided_at.map(format_date_time),
             paper_deadline: match (etat, decided_at) {
-                (e, Some(at)) if e.awaits_paper_form() => Some(format_date(at + PAPER_FORM_DAYS * 86_400)),
+                (e, Some(at)) if e.awaits_paper_form() => {
+                    Some(format_date(at + PAPER_FORM_DAYS * 86_400))
+                }
                 _ => None,
             },
             refus_motif,

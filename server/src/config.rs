@@ -61,6 +61,12 @@ pub struct Config {
     #[arg(long, env = "PERMIS_DEV_MAILBOX", default_value_t = false)]
     pub dev_mailbox: bool,
 
+    /// Seconds a server instance owns a message it is sending. If the instance dies (crash,
+    /// `kill -9`), another one — or the same after restart — sends the message once this has
+    /// passed. Must exceed the 30 s sending timeout in production (several instances).
+    #[arg(long, env = "PERMIS_OUTBOX_LEASE", default_value_t = 120)]
+    pub outbox_lease: i64,
+
     /// Where uploaded documents are stored: a local directory, or an `s3://` bucket URL.
     #[arg(long, env = "PERMIS_STORAGE", default_value = "data/files")]
     pub storage: String,
@@ -113,8 +119,14 @@ impl Config {
                 if self.sms_url.is_none() {
                     return Err("PERMIS_SMS_URL est obligatoire en production.".into());
                 }
+                if self.outbox_lease < 35 {
+                    return Err("PERMIS_OUTBOX_LEASE doit être d'au moins 35 secondes en production (délai d'envoi : 30 s).".into());
+                }
             }
             RunMode::Development => {
+                if self.outbox_lease < 1 {
+                    return Err("PERMIS_OUTBOX_LEASE doit être d'au moins 1 seconde.".into());
+                }
                 if !self.dev_mailbox && (self.smtp_url.is_none() || self.sms_url.is_none()) {
                     return Err("Sans PERMIS_SMTP_URL et PERMIS_SMS_URL, activez la boîte de développement : PERMIS_DEV_MAILBOX=true.".into());
                 }
@@ -160,5 +172,27 @@ mod tests {
         let dev = config(&["--env=development", "--dev-mailbox"]);
         assert!(dev.check().is_ok() && dev.settings().dev_mailbox);
         assert!(config(&["--env=development"]).check().is_err());
+    }
+
+    #[test]
+    fn a_short_outbox_lease_is_for_development_only() {
+        let sms = "--sms-url=https://sms.example/send";
+        let smtp = "--smtp-url=smtp://mail.example:25";
+        assert_eq!(config(&[smtp, sms]).outbox_lease, 120);
+        assert!(
+            config(&["--env=production", smtp, sms, "--outbox-lease=10"])
+                .check()
+                .is_err()
+        );
+        assert!(
+            config(&["--env=development", smtp, sms, "--outbox-lease=3"])
+                .check()
+                .is_ok()
+        );
+        assert!(
+            config(&["--env=development", smtp, sms, "--outbox-lease=0"])
+                .check()
+                .is_err()
+        );
     }
 }

@@ -121,6 +121,8 @@ pub struct Dispatcher {
     pub transports: Transports,
     /// Who holds the leases: unique per dispatcher (host, process, random).
     pub owner: String,
+    /// How long it owns a message it claimed (see `outbox::claim`).
+    pub lease_secs: i64,
 }
 
 /// What one pass did.
@@ -139,7 +141,13 @@ impl Dispatcher {
             ctx,
             transports,
             owner,
+            lease_secs: outbox::LEASE_SECS,
         }
+    }
+
+    pub fn with_lease(mut self, secs: i64) -> Dispatcher {
+        self.lease_secs = secs;
+        self
     }
 
     /// Sends everything due now, in batches, until nothing is due.
@@ -159,7 +167,7 @@ impl Dispatcher {
     /// Claims up to `limit` due messages and tries each once.
     pub async fn pass(&self, limit: i64) -> Result<PassReport, app::error::AppError> {
         let now = self.ctx.now();
-        let claimed = outbox::claim(&self.ctx.db, &self.owner, now, limit).await?;
+        let claimed = outbox::claim(&self.ctx.db, &self.owner, now, limit, self.lease_secs).await?;
         let mut report = PassReport::default();
         for c in claimed {
             let result = self.deliver(&c).await;

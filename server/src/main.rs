@@ -260,7 +260,9 @@ async fn serve(config: Config) {
 
     server::jobs::spawn_housekeeping(ctx.clone());
     server::jobs::spawn_deadlines(ctx.clone());
-    server::dispatch::Dispatcher::new(ctx.clone(), transports).spawn();
+    server::dispatch::Dispatcher::new(ctx.clone(), transports)
+        .with_lease(config.outbox_lease)
+        .spawn();
     let app = build_router(
         AppState {
             leptos_options,

@@ -323,10 +323,7 @@ async fn the_school_resends_the_link_twice_at_most_each_restarting_the_seven_day
         res.header("location"),
         Some(format!("/ecole/demandes?lien-renvoye={numero}").as_str())
     );
-    assert!(resend(&app, id, 0)
-        .await
-        .status
-        .is_redirection());
+    assert!(resend(&app, id, 0).await.status.is_redirection());
     assert_eq!(activation_emails(&app).await, 2);
     let second = token_of(&activation_link(&app, "lea.martin@example.fr").await);
     assert_ne!(first, second);
@@ -365,10 +362,7 @@ async fn the_school_resends_the_link_twice_at_most_each_restarting_the_seven_day
     let back = app
         .send(
             axum::http::Request::get("/ecole/demandes")
-                .header(
-                    "cookie",
-                    format!("permis_session={school_token}; {flash}"),
-                )
+                .header("cookie", format!("permis_session={school_token}; {flash}"))
                 .body(axum::body::Body::empty())
                 .unwrap(),
         )
@@ -627,7 +621,11 @@ async fn two_instances_send_500_reminders_and_delete_200_accounts_exactly_once()
     let mut tx = app.ctx.db.pool().begin().await.unwrap();
     for i in 0..700_i64 {
         // 500 links sent 3 days ago (reminder due), 200 sent 7 days ago (expired).
-        let sent_at = if i < 500 { now - 3 * DAY - 60 } else { now - 7 * DAY - 60 };
+        let sent_at = if i < 500 {
+            now - 3 * DAY - 60
+        } else {
+            now - 7 * DAY - 60
+        };
         let email = format!("candidat{i}@example.fr");
         let (user_id,): (i64,) = sqlx::query_as(
             "INSERT INTO users (role, espace, identifiant, email, email_norm, status, prenom, nom,
@@ -715,6 +713,8 @@ async fn two_instances_send_500_reminders_and_delete_200_accounts_exactly_once()
         "500 reminded + Léa"
     );
     // A third run finds nothing left.
-    let c = server::jobs::run_deadlines(&app.ctx, "instance-c").await.unwrap();
+    let c = server::jobs::run_deadlines(&app.ctx, "instance-c")
+        .await
+        .unwrap();
     assert_eq!(c.processed(), 0, "{c:?}");
 }

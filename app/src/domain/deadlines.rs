@@ -86,7 +86,10 @@ mod tests {
         assert!(activation_expired(latest_possible, SENT + 21 * DAY));
         // A reminder of the resent link comes on its own day 3 and day 6.
         assert!(activation_reminders_due(third, SENT + 15 * DAY, &[]).is_empty());
-        assert_eq!(activation_reminders_due(third, SENT + 16 * DAY, &[]), vec![3]);
+        assert_eq!(
+            activation_reminders_due(third, SENT + 16 * DAY, &[]),
+            vec![3]
+        );
     }
 
     #[test]

@@ -10,10 +10,10 @@ use crate::components::guard::RequireRole;
 use crate::components::layout_bits::LastLogin;
 use crate::components::loader::{respond_with, use_page_data};
 use crate::demandes::{list_demandes, ListPage, NouvelleDemande, RenvoyerLien};
-use crate::flash::use_flash;
-use server_fn::ServerFn;
 use crate::domain::account::{Espace, Role};
 use crate::domain::demande::Etat;
+use crate::flash::use_flash;
+use server_fn::ServerFn;
 
 #[component]
 pub fn MesDemandesPage() -> impl IntoView {

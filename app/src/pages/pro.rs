@@ -14,8 +14,7 @@ use crate::domain::account::{Espace, Role};
 use crate::domain::demande::Etat;
 use crate::flash::use_flash;
 use crate::pro::{
-    espace_pro, EnregistrerReception, FormulaireAttendu, Professionnel, ReceptionTyped,
-    Supervision,
+    espace_pro, EnregistrerReception, FormulaireAttendu, Professionnel, ReceptionTyped, Supervision,
 };
 
 #[component]
@@ -68,8 +67,15 @@ fn ProHome(user: CurrentUser) -> impl IntoView {
 #[component]
 fn Reception() -> impl IntoView {
     let flash = use_flash::<ReceptionTyped>();
-    let typed = flash.as_ref().map(|f| f.form.numero.clone()).unwrap_or_default();
-    let message = flash.and_then(|f| f.error.field_message("numero").or(Some(f.error.to_string())));
+    let typed = flash
+        .as_ref()
+        .map(|f| f.form.numero.clone())
+        .unwrap_or_default();
+    let message = flash.and_then(|f| {
+        f.error
+            .field_message("numero")
+            .or(Some(f.error.to_string()))
+    });
     let has_error = message.is_some();
     let (sent, set_sent) = signal(false);
     view! {
@@ -136,7 +142,11 @@ fn Formulaires(rows: Vec<FormulaireAttendu>) -> impl IntoView {
 
 /// A DSFR table with a caption.
 #[component]
-fn Table(caption: &'static str, head: &'static [&'static str], children: Children) -> impl IntoView {
+fn Table(
+    caption: &'static str,
+    head: &'static [&'static str],
+    children: Children,
+) -> impl IntoView {
     view! {
         <div class="fr-table">
             <div class="fr-table__wrapper">

@@ -289,8 +289,19 @@ async fn paper_demandes(
     validated_before: i64,
 ) -> Result<Vec<PaperDemande>, AppError> {
     use crate::domain::demande::DemandeData;
-    let rows: Vec<(i64, Option<String>, i64, i64, i64, String, String)> = sqlx::query_as(
-        "SELECT d.id, d.numero, d.school_id, d.decided_at, u.id, COALESCE(u.email, ''), d.data
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        numero: Option<String>,
+        school_id: i64,
+        decided_at: i64,
+        usager_id: i64,
+        email: String,
+        data: String,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT d.id, d.numero, d.school_id, d.decided_at, u.id AS usager_id,
+                COALESCE(u.email, '') AS email, d.data
          FROM demandes d JOIN users u ON u.id = d.usager_id
          WHERE d.etat = 'attente_papier' AND d.decided_at <= $1
          ORDER BY d.id",
@@ -300,7 +311,16 @@ async fn paper_demandes(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, numero, school_id, decided_at, usager_id, email, data)| {
+        .map(|r| {
+            let Row {
+                id,
+                numero,
+                school_id,
+                decided_at,
+                usager_id,
+                email,
+                data,
+            } = r;
             let data: DemandeData = serde_json::from_str(&data).unwrap_or_default();
             let (prenoms, nom) = data.listing_names();
             let prenom = prenoms.split_whitespace().next().unwrap_or("").to_string();
@@ -342,8 +362,14 @@ pub async fn send_paper_reminders(ctx: &AppContext, now: i64) -> Result<usize, A
         );
         let claimed = super::outbox::enqueue_new(
             &mut tx,
-            &NewMessage::email(format!("{key}:email"), "rappel_papier", &d.email, &mail, None)
-                .about(d.usager_id, Some(d.id)),
+            &NewMessage::email(
+                format!("{key}:email"),
+                "rappel_papier",
+                &d.email,
+                &mail,
+                None,
+            )
+            .about(d.usager_id, Some(d.id)),
             now,
         )
         .await?;
@@ -407,8 +433,14 @@ pub async fn expire_paper_forms(ctx: &AppContext, now: i64) -> Result<usize, App
         );
         enqueue(
             &mut tx,
-            &NewMessage::email(format!("{key}:email"), "papier_non_recu", &d.email, &mail, None)
-                .about(d.usager_id, Some(d.id)),
+            &NewMessage::email(
+                format!("{key}:email"),
+                "papier_non_recu",
+                &d.email,
+                &mail,
+                None,
+            )
+            .about(d.usager_id, Some(d.id)),
             now,
         )
         .await?;
@@ -508,8 +540,8 @@ pub struct Due {
 pub async fn due(ctx: &AppContext, now: i64) -> Result<Vec<Due>, AppError> {
     use crate::domain::activation::ACTIVATION_VALIDITY_SECS;
     use crate::domain::deadlines::{
-        activation_reminders_due, paper_form_overdue, paper_reminder_due,
-        ACTIVATION_REMINDER_DAYS, PAPER_REMINDER_DAY,
+        activation_reminders_due, paper_form_overdue, paper_reminder_due, ACTIVATION_REMINDER_DAYS,
+        PAPER_REMINDER_DAY,
     };
     use crate::domain::demande::PAPER_FORM_DAYS;
     const DAY: i64 = 86_400;

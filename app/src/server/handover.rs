@@ -244,8 +244,17 @@ pub async fn resend_activation(
     use crate::domain::deadlines::{link_resends_left, MAX_LINK_RESENDS};
     use crate::domain::demande::{DemandeData, Etat};
     let mut tx = db.pool().begin().await?;
-    let row: Option<(Option<String>, String, Option<i64>, i64, String, String)> = sqlx::query_as(
-        "SELECT d.numero, d.etat, d.usager_id, d.liens_renvoyes, d.data, s.name
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        numero: Option<String>,
+        etat: String,
+        usager_id: Option<i64>,
+        liens_renvoyes: i64,
+        data: String,
+        school_name: String,
+    }
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT d.numero, d.etat, d.usager_id, d.liens_renvoyes, d.data, s.name AS school_name
          FROM demandes d JOIN schools s ON s.id = d.school_id
          WHERE d.id = $1 AND d.school_id = $2",
     )
@@ -253,7 +262,15 @@ pub async fn resend_activation(
     .bind(school_id)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((numero, etat, usager_id, done, data, school_name)) = row else {
+    let Some(Row {
+        numero,
+        etat,
+        usager_id,
+        liens_renvoyes: done,
+        data,
+        school_name,
+    }) = row
+    else {
         return Err(AppError::NotFound);
     };
     let numero = numero.unwrap_or_default();
@@ -341,11 +358,13 @@ pub async fn resend_activation(
         now,
     )
     .await?;
-    sqlx::query("INSERT INTO demande_events (demande_id, kind, created_at) VALUES ($1, 'lien_renvoye', $2)")
-        .bind(demande_id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO demande_events (demande_id, kind, created_at) VALUES ($1, 'lien_renvoye', $2)",
+    )
+    .bind(demande_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(Resend::Sent {
         numero,

@@ -127,7 +127,7 @@ pub async fn enqueue_new(
     Ok(r.rows_affected() == 1)
 }
 
-/// How long a dispatcher owns a message it claimed. Sending times out well before (30 s); past
+/// How long a dispatcher owns a message it claimed, by default (`PERMIS_OUTBOX_LEASE`). Sending times out well before (30 s); past
 /// the lease, the message is considered interrupted and another dispatcher may take it.
 pub const LEASE_SECS: i64 = 120;
 
@@ -181,7 +181,13 @@ fn render(body: &str, link: Option<&str>) -> String {
 /// whose previous attempt was interrupted (lease over). Each claim opens an attempt record.
 /// On PostgreSQL, rows another dispatcher is claiming are skipped (`FOR UPDATE SKIP LOCKED`);
 /// SQLite has one writer at a time, which serialises claims by itself.
-pub async fn claim(db: &Db, owner: &str, now: i64, limit: i64) -> Result<Vec<Claimed>, AppError> {
+pub async fn claim(
+    db: &Db,
+    owner: &str,
+    now: i64,
+    limit: i64,
+    lease_secs: i64,
+) -> Result<Vec<Claimed>, AppError> {
     let lock = match db.backend() {
         Backend::Postgres => "FOR UPDATE SKIP LOCKED",
         Backend::Sqlite => "",
@@ -197,7 +203,7 @@ pub async fn claim(db: &Db, owner: &str, now: i64, limit: i64) -> Result<Vec<Cla
     let mut tx = db.pool().begin().await?;
     let mut claimed: Vec<Claimed> = sqlx::query_as(&sql)
         .bind(owner)
-        .bind(now + LEASE_SECS)
+        .bind(now + lease_secs)
         .bind(now)
         .bind(limit)
         .fetch_all(&mut *tx)

@@ -2,7 +2,7 @@
 //! plays the SMS provider, both on local ports, recording what arrives.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::http::HeaderMap;
@@ -98,6 +98,8 @@ struct Recorder {
     received: Arc<Mutex<Vec<ReceivedMail>>>,
     /// 0: accept; otherwise the SMTP code answered to each recipient.
     fail_with: Arc<AtomicU16>,
+    /// Milliseconds between receiving a message and answering « 250 OK » (0: at once).
+    answer_after_ms: Arc<AtomicU64>,
 }
 
 impl Handler for Recorder {
@@ -131,6 +133,11 @@ impl Handler for Recorder {
         if let Some(m) = self.current.take() {
             self.received.lock().unwrap().push(m);
         }
+        // The message is ours; a sender killed before it reads the answer cannot know.
+        let wait = self.answer_after_ms.load(Ordering::SeqCst);
+        if wait > 0 {
+            std::thread::sleep(std::time::Duration::from_millis(wait));
+        }
         response::OK
     }
 }
@@ -140,6 +147,7 @@ pub struct SmtpServer {
     pub addr: SocketAddr,
     received: Arc<Mutex<Vec<ReceivedMail>>>,
     fail_with: Arc<AtomicU16>,
+    answer_after_ms: Arc<AtomicU64>,
 }
 
 impl SmtpServer {
@@ -148,10 +156,12 @@ impl SmtpServer {
         let addr = listener.local_addr().unwrap();
         let received = Arc::new(Mutex::new(Vec::new()));
         let fail_with = Arc::new(AtomicU16::new(0));
+        let answer_after_ms = Arc::new(AtomicU64::new(0));
         let recorder = Recorder {
             current: None,
             received: received.clone(),
             fail_with: fail_with.clone(),
+            answer_after_ms: answer_after_ms.clone(),
         };
         std::thread::spawn(move || {
             let mut server = Server::new(recorder);
@@ -165,6 +175,7 @@ impl SmtpServer {
             addr,
             received,
             fail_with,
+            answer_after_ms,
         }
     }
 
@@ -174,6 +185,11 @@ impl SmtpServer {
 
     pub fn messages(&self) -> Vec<ReceivedMail> {
         self.received.lock().unwrap().clone()
+    }
+
+    /// A slow server: each message is answered `ms` after it was received.
+    pub fn answer_after(&self, ms: u64) {
+        self.answer_after_ms.store(ms, Ordering::SeqCst);
     }
 
     /// From now on, every message is refused with `code` (0: accepted again).
