@@ -168,6 +168,7 @@ pub mod ssr {
             .map(|r| JobRun {
                 job: match r.job.as_str() {
                     "echeances" => "Échéances".to_string(),
+                    "conservation" => "Conservation des données".to_string(),
                     _ => r.job,
                 },
                 owner: r.owner,

@@ -4,6 +4,8 @@ import AxeBuilder from '@axe-core/playwright';
 export const demo = {
   ecole: { identifiant: 'ecole.gare', password: 'vitesse limitee a 50' },
   usager: { identifiant: 'pmartin', password: 'tartine du dimanche' },
+  agent: { identifiant: 'agent.ctn', password: 'centre instruction nantes' },
+  admin: { identifiant: 'admin', password: 'chef de bureau 2026' },
 };
 
 /** Waits until the WASM has hydrated the page (the app marks <html> when done). */

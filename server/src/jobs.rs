@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use app::server::{deadlines, sessions, throttle, AppContext};
+use app::server::{deadlines, retention, sessions, throttle, AppContext};
 
 /// Every ten minutes: expired sessions and stale failed-login records are removed.
 pub fn spawn_housekeeping(ctx: AppContext) -> tokio::task::JoinHandle<()> {
@@ -27,6 +27,12 @@ pub async fn run_housekeeping(ctx: &AppContext) {
     }
     if let Err(e) = throttle::purge(&ctx.db, now).await {
         tracing::error!("purge des échecs de connexion : {e}");
+    }
+    let owner = format!("{}-conservation", std::process::id());
+    match run_retention(ctx, &owner).await {
+        Ok(r) if r.total() > 0 => tracing::info!(?r, "durées de conservation appliquées"),
+        Ok(_) => {}
+        Err(e) => tracing::error!("conservation : {e:?}"),
     }
 }
 
@@ -58,37 +64,73 @@ async fn deadline_jobs(
     })
 }
 
-/// Runs the deadline jobs as of the context's clock, recording the run.
-pub async fn run_deadlines(
+/// Runs `work` as job `job`, recording the run in `job_runs` (when, who, how much, error).
+async fn recorded<T>(
     ctx: &AppContext,
+    job: &str,
     owner: &str,
-) -> Result<DeadlineReport, app::error::AppError> {
+    work: impl std::future::Future<Output = Result<T, app::error::AppError>>,
+    processed: impl Fn(&T) -> usize,
+) -> Result<T, app::error::AppError> {
     let as_of = ctx.now();
     let started = jiff::Timestamp::now().as_second();
     let (run_id,): (i64,) = sqlx::query_as(
-        "INSERT INTO job_runs (job, owner, as_of, started_at) VALUES ('echeances', $1, $2, $3) RETURNING id",
+        "INSERT INTO job_runs (job, owner, as_of, started_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
+    .bind(job)
     .bind(owner)
     .bind(as_of)
     .bind(started)
     .fetch_one(ctx.db.pool())
     .await?;
-    let result = deadline_jobs(ctx, as_of).await;
-    let (processed, error) = match &result {
-        Ok(r) => (r.processed() as i64, None),
+    let result = work.await;
+    let (count, error) = match &result {
+        Ok(r) => (processed(r) as i64, None),
         Err(e) => (0, Some(format!("{e:?}"))),
     };
     sqlx::query("UPDATE job_runs SET finished_at = $1, processed = $2, error = $3 WHERE id = $4")
         .bind(jiff::Timestamp::now().as_second())
-        .bind(processed)
+        .bind(count)
         .bind(error)
         .bind(run_id)
         .execute(ctx.db.pool())
         .await?;
-    if processed > 0 {
+    result
+}
+
+/// Runs the deadline jobs as of the context's clock, recording the run.
+pub async fn run_deadlines(
+    ctx: &AppContext,
+    owner: &str,
+) -> Result<DeadlineReport, app::error::AppError> {
+    let report = recorded(
+        ctx,
+        "echeances",
+        owner,
+        deadline_jobs(ctx, ctx.now()),
+        DeadlineReport::processed,
+    )
+    .await?;
+    if report.processed() > 0 {
         ctx.outbox_wake.notify_one();
     }
-    result
+    Ok(report)
+}
+
+/// Applies the retention rules (`app::server::retention`) as of the context's clock, recording
+/// the run.
+pub async fn run_retention(
+    ctx: &AppContext,
+    owner: &str,
+) -> Result<retention::Purged, app::error::AppError> {
+    recorded(
+        ctx,
+        "conservation",
+        owner,
+        retention::purge(ctx, ctx.now()),
+        |r| r.total() as usize,
+    )
+    .await
 }
 
 /// Every minute: the deadline jobs.

@@ -169,6 +169,14 @@ async fn main() {
             let report = server::jobs::run_deadlines(&ctx, "commande")
                 .await
                 .unwrap_or_else(|e| fail(format!("{e:?}")));
+            let purged = server::jobs::run_retention(&ctx, "commande")
+                .await
+                .unwrap_or_else(|e| fail(format!("{e:?}")));
+            // Messages queued « as of » a later instant leave now: the jump is simulated, the
+            // delivery is real (the running server sends them).
+            app::server::outbox::send_now_if_later(&ctx.db, jiff::Timestamp::now().as_second())
+                .await
+                .unwrap_or_else(|e| fail(format!("{e:?}")));
             println!(
                 "Échéances au {} : {} rappel(s) d'activation, {} compte(s) non activé(s) supprimé(s), {} demande(s), {} fichier(s) ; {} rappel(s) du formulaire papier, {} demande(s) passée(s) en « Formulaire photo-signature non reçu ».",
                 app::server::time::format_date_time(ctx.now()),
@@ -178,6 +186,15 @@ async fn main() {
                 report.expired.files,
                 report.paper_reminders,
                 report.paper_overdue
+            );
+            println!(
+                "Conservation : {} demande(s) refusée(s) effacée(s) ({} fichier(s)), {} trace(s), {} lien(s), {} exécution(s), {} message(s) supprimés.",
+                purged.refused_erased,
+                purged.files,
+                purged.traces,
+                purged.links,
+                purged.job_runs,
+                purged.messages
             );
         }
         Command::MessagesEnEchec => {

@@ -718,3 +718,105 @@ async fn two_instances_send_500_reminders_and_delete_200_accounts_exactly_once()
         .unwrap();
     assert_eq!(c.processed(), 0, "{c:?}");
 }
+
+#[tokio::test]
+async fn ended_demandes_keep_what_is_needed_and_no_longer() {
+    let app = TestApp::with_accounts().await;
+    let school_token = school(&app).await;
+    // One refused by its candidate, one deleted for want of activation.
+    let (refused, numero, session) =
+        filed_and_activated(&app, &school_token, &Person::lea(), Some(CODE)).await;
+    let res = app
+        .post_form(
+            "/api/monespace/decider",
+            form(&[
+                ("id", &refused.to_string()),
+                ("decision", "refuser"),
+                ("motif", "Mon nom est mal écrit"),
+            ]),
+            Some(&session),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let other = Person {
+        email: "oubli@example.fr",
+        ..Person::lea()
+    };
+    let (deleted, _) = file_and_validate(&app, &school_token, &other, None).await;
+    let keys: Vec<(String,)> =
+        sqlx::query_as("SELECT storage_key FROM pieces WHERE demande_id = $1")
+            .bind(refused)
+            .fetch_all(app.ctx.db.pool())
+            .await
+            .unwrap();
+    assert!(!keys.is_empty());
+    let purge = |app: &TestApp| {
+        let ctx = app.ctx.clone();
+        async move { server::jobs::run_retention(&ctx, "test").await.unwrap() }
+    };
+
+    // 29 days: the refused demande is still whole (the school re-enters it in view of it).
+    app.advance(29 * DAY);
+    run(&app).await;
+    assert_eq!(purge(&app).await.refused_erased, 0);
+    assert_eq!(etat(&app, deleted).await, "supprimee");
+    // 30 days: content, motif and files gone; the trace stays in the school's list.
+    app.advance(DAY);
+    let report = purge(&app).await;
+    assert_eq!(report.refused_erased, 1, "{report:?}");
+    assert_eq!(purge(&app).await.refused_erased, 0, "once");
+    let (data, prenom, motif): (String, String, Option<String>) =
+        sqlx::query_as("SELECT data, prenom, refus_motif FROM demandes WHERE id = $1")
+            .bind(refused)
+            .fetch_one(app.ctx.db.pool())
+            .await
+            .unwrap();
+    assert_eq!((data.as_str(), prenom.as_str(), motif), ("{}", "", None));
+    for (key,) in &keys {
+        assert!(
+            app.ctx.storage.get(key).await.is_err(),
+            "{key} still stored"
+        );
+    }
+    let school_token = app.login_ok("pro", "ecole.gare", SCHOOL_PASSWORD).await;
+    let list = app.get("/ecole/demandes", Some(&school_token)).await;
+    assert!(list.body.contains(&numero) && list.body.contains("Refusée par l'usager"));
+    assert!(!list.body.contains("Léa"));
+    // The deleted account's link still explains itself (deleted a day ago).
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM expired_links WHERE token_hash <> $1",
+            ""
+        )
+        .await,
+        1
+    );
+
+    // A year on, the traces go too.
+    app.advance(365 * DAY);
+    let report = purge(&app).await;
+    assert_eq!(report.traces, 2, "{report:?}");
+    assert!(report.links >= 1, "{report:?}");
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM expired_links WHERE token_hash <> $1",
+            ""
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM demandes WHERE numero = $1", &numero)
+            .await,
+        0
+    );
+    // The candidate's account stays (it is theirs), with its own messages.
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM users WHERE email_norm = $1",
+            "lea.martin@example.fr"
+        )
+        .await,
+        1
+    );
+}

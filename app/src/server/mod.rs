@@ -18,5 +18,6 @@ pub mod ephoto;
 pub mod handover;
 pub mod outbox;
 pub mod pieces;
+pub mod retention;
 pub mod storage;
 pub mod tokens;

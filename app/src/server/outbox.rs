@@ -225,6 +225,19 @@ pub async fn claim(
     Ok(claimed)
 }
 
+/// Messages never tried and due after `now` become due at `now` (`permis jobs --at` queues
+/// them as of a later instant).
+pub async fn send_now_if_later(db: &Db, now: i64) -> Result<u64, AppError> {
+    Ok(sqlx::query(
+        "UPDATE outbox SET next_attempt_at = $1
+         WHERE status = 'pending' AND attempts = 0 AND next_attempt_at > $1",
+    )
+    .bind(now)
+    .execute(db.pool())
+    .await?
+    .rows_affected())
+}
+
 /// What the dev mailbox keeps of a delivered message.
 async fn store_in_mailbox(conn: &mut AnyConnection, c: &Claimed, now: i64) -> Result<(), AppError> {
     sqlx::query(
