@@ -820,3 +820,43 @@ async fn ended_demandes_keep_what_is_needed_and_no_longer() {
         1
     );
 }
+
+#[tokio::test]
+async fn files_no_piece_refers_to_are_swept_after_a_day() {
+    let app = TestApp::with_accounts().await;
+    let school_token = school(&app).await;
+    let (id, _) = file_and_validate(&app, &school_token, &Person::lea(), Some(CODE)).await;
+    // What a crash between storing and recording leaves behind.
+    let orphan = format!("demandes/{id}/0123456789abcdef.pdf");
+    app.ctx
+        .storage
+        .put(&orphan, b"%PDF-1.4 orphelin".to_vec())
+        .await
+        .unwrap();
+    let sweep = |at: i64| {
+        let ctx = app.ctx.clone();
+        async move {
+            app::server::retention::sweep_orphan_files(&ctx, at)
+                .await
+                .unwrap()
+        }
+    };
+    let real_now = jiff::Timestamp::now().as_second();
+    assert_eq!(
+        sweep(real_now).await,
+        0,
+        "a file being uploaded is left alone"
+    );
+    assert_eq!(sweep(real_now + 2 * DAY).await, 1);
+    assert!(app.ctx.storage.get(&orphan).await.is_err());
+    // The demande's own files stay.
+    let keys: Vec<(String,)> =
+        sqlx::query_as("SELECT storage_key FROM pieces WHERE demande_id = $1")
+            .bind(id)
+            .fetch_all(app.ctx.db.pool())
+            .await
+            .unwrap();
+    for (key,) in keys {
+        assert!(app.ctx.storage.get(&key).await.is_ok(), "{key} swept");
+    }
+}

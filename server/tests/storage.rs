@@ -19,6 +19,18 @@ async fn files_round_trip_on_an_s3_compatible_bucket() {
         storage.get(&key).await.expect("get").as_ref(),
         b"%PDF-1.4 piece"
     );
+    // The orphan-file sweeper lists by age.
+    let now = jiff::Timestamp::now().as_second();
+    let old = storage
+        .keys_older_than("demandes", now + 60)
+        .await
+        .expect("list");
+    assert!(old.contains(&key), "{old:?}");
+    let old = storage
+        .keys_older_than("demandes", now - 3_600)
+        .await
+        .expect("list");
+    assert!(!old.contains(&key), "{old:?}");
     storage.delete(&key).await.expect("delete");
     assert_eq!(storage.get(&key).await.unwrap_err(), AppError::NotFound);
     // Deleting what is already gone is not an error (a retried cleanup).

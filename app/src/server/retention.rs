@@ -31,11 +31,17 @@ pub struct Purged {
     pub links: u64,
     pub job_runs: u64,
     pub messages: u64,
+    pub orphan_files: usize,
 }
 
 impl Purged {
     pub fn total(&self) -> u64 {
-        self.refused_erased as u64 + self.traces + self.links + self.job_runs + self.messages
+        self.refused_erased as u64
+            + self.traces
+            + self.links
+            + self.job_runs
+            + self.messages
+            + self.orphan_files as u64
     }
 }
 
@@ -132,5 +138,36 @@ pub async fn purge(ctx: &AppContext, now: i64) -> Result<Purged, AppError> {
     .execute(pool)
     .await?
     .rows_affected();
+
+    // Files are aged by the real clock: a jump ahead (`permis jobs --at`) must not make a file
+    // being uploaded right now look old.
+    let real_now = jiff::Timestamp::now().as_second();
+    report.orphan_files = sweep_orphan_files(ctx, now.min(real_now)).await?;
     Ok(report)
+}
+
+/// Files under `demandes/` that no piece refers to, a day after they were written: left by a
+/// crash between storing a file and recording it, or between erasing a demande and deleting its
+/// files. Personal data must not outlive the demande in a forgotten file.
+pub const ORPHAN_FILE_GRACE_SECS: i64 = DAY;
+
+pub async fn sweep_orphan_files(ctx: &AppContext, now: i64) -> Result<usize, AppError> {
+    let candidates = ctx
+        .storage
+        .keys_older_than("demandes", now - ORPHAN_FILE_GRACE_SECS)
+        .await?;
+    let mut deleted = 0;
+    for key in candidates {
+        let (refs,): (i64,) = sqlx::query_as(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM pieces WHERE storage_key = $1 OR thumb_key = $1",
+        )
+        .bind(&key)
+        .fetch_one(ctx.db.pool())
+        .await?;
+        if refs == 0 {
+            ctx.storage.delete(&key).await?;
+            deleted += 1;
+        }
+    }
+    Ok(deleted)
 }

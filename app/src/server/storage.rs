@@ -68,6 +68,26 @@ impl Storage {
             .map_err(|e| AppError::internal("storage read", e))
     }
 
+    /// The keys under `prefix` last written before `before` (Unix seconds).
+    pub async fn keys_older_than(
+        &self,
+        prefix: &str,
+        before: i64,
+    ) -> Result<Vec<String>, AppError> {
+        use futures::TryStreamExt;
+        let objects: Vec<object_store::ObjectMeta> = self
+            .store
+            .list(Some(&Path::from(prefix)))
+            .try_collect()
+            .await
+            .map_err(|e| AppError::internal("storage list", e))?;
+        Ok(objects
+            .into_iter()
+            .filter(|o| o.last_modified.timestamp() < before)
+            .map(|o| o.location.to_string())
+            .collect())
+    }
+
     pub async fn delete(&self, key: &str) -> Result<(), AppError> {
         match self.store.delete(&Path::from(key)).await {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
