@@ -41,6 +41,9 @@ pub struct JobRun {
 /// A message the outbox gave up on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FailedMessage {
+    pub id: i64,
+    /// Its personal link was erased: only a new link helps.
+    pub had_link: bool,
     pub created: String,
     pub kind: String,
     pub channel: String,
@@ -97,6 +100,14 @@ pub async fn enregistrer_reception(numero: String) -> Result<String, AppError> {
     ssr::reception(numero)
         .await
         .map_err(|e| crate::flash::or_back(e, "/pro", &typed))
+}
+
+/// An administrator sends a failed message once more.
+#[server(prefix = "/api", endpoint = "pro/relancer-message")]
+pub async fn relancer_message(id: i64) -> Result<(), AppError> {
+    ssr::relancer(id)
+        .await
+        .map_err(|e| crate::flash::or_back(e, "/pro", &ReceptionTyped::default()))
 }
 
 #[cfg(feature = "ssr")]
@@ -186,6 +197,8 @@ pub mod ssr {
             .await?
             .into_iter()
             .map(|m| FailedMessage {
+                id: m.id,
+                had_link: m.had_link == 1,
                 created: format_date_time(m.created_at),
                 kind: m.kind,
                 recipient: if m.channel == "sms" {
@@ -220,6 +233,24 @@ pub mod ssr {
         let digits: Vec<char> = phone.chars().filter(|c| c.is_ascii_digit()).collect();
         let tail: String = digits[digits.len().saturating_sub(2)..].iter().collect();
         format!("•••••• {tail}")
+    }
+
+    pub async fn relancer(id: i64) -> Result<(), AppError> {
+        let ctx = crate::server::context::app_context()?;
+        let user = crate::server::sessions::require(&ctx, &[Role::Admin]).await?;
+        if !crate::server::outbox::retry_failed(&ctx.db, id, ctx.now()).await? {
+            return Err(AppError::Conflict(
+                "Ce message n'est plus en échec, ou il contenait un lien personnel effacé : il ne peut pas être renvoyé tel quel.".into(),
+            ));
+        }
+        tracing::info!(
+            message = id,
+            admin = user.user_id,
+            "message en échec relancé"
+        );
+        ctx.outbox_wake.notify_one();
+        leptos_axum::redirect("/pro?relance=1#echecs");
+        Ok(())
     }
 
     pub async fn reception(numero: String) -> Result<String, AppError> {

@@ -188,13 +188,14 @@ async fn main() {
                 report.paper_overdue
             );
             println!(
-                "Conservation : {} demande(s) refusée(s) effacée(s) ({} fichier(s)), {} trace(s), {} lien(s), {} exécution(s), {} message(s) supprimés.",
+                "Conservation : {} demande(s) refusée(s) effacée(s) ({} fichier(s)), {} trace(s), {} lien(s), {} exécution(s), {} message(s), {} fichier(s) orphelin(s) supprimés.",
                 purged.refused_erased,
                 purged.files,
                 purged.traces,
                 purged.links,
                 purged.job_runs,
-                purged.messages
+                purged.messages,
+                purged.orphan_files
             );
         }
         Command::MessagesEnEchec => {

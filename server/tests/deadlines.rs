@@ -595,6 +595,66 @@ async fn the_admin_page_shows_due_jobs_failed_messages_and_recent_runs() {
         assert!(page.body.contains(expected), "{expected}: {}", page.body);
     }
     assert!(!page.body.contains("+33612345678"), "recipients masked");
+    assert!(page.body.contains("Relancer"), "{}", page.body);
+
+    // The SMS is sent once more on the administrator's demand; an email whose personal link
+    // was erased cannot be.
+    let (sms_id,): (i64,) = sqlx::query_as(
+        "SELECT id FROM outbox WHERE status = 'failed' AND channel = 'sms' ORDER BY id LIMIT 1",
+    )
+    .fetch_one(app.ctx.db.pool())
+    .await
+    .unwrap();
+    let admin_cookie = format!("permis_session={admin}");
+    let res = app
+        .post_html_form(
+            "/api/pro/relancer-message",
+            form(&[("id", &sms_id.to_string())]),
+            Some(&admin_cookie),
+        )
+        .await;
+    assert_eq!(res.header("location"), Some("/pro?relance=1#echecs"));
+    app.deliver_to_mailbox().await;
+    let (status,): (String,) = sqlx::query_as("SELECT status FROM outbox WHERE id = $1")
+        .bind(sms_id)
+        .fetch_one(app.ctx.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(status, "sent");
+    let (email_id,): (i64,) =
+        sqlx::query_as("SELECT id FROM outbox WHERE kind = 'activation' AND channel = 'email'")
+            .fetch_one(app.ctx.db.pool())
+            .await
+            .unwrap();
+    sqlx::query("UPDATE outbox SET status = 'failed', link = NULL WHERE id = $1")
+        .bind(email_id)
+        .execute(app.ctx.db.pool())
+        .await
+        .unwrap();
+    let res = app
+        .post_html_form(
+            "/api/pro/relancer-message",
+            form(&[("id", &email_id.to_string())]),
+            Some(&admin_cookie),
+        )
+        .await;
+    assert_eq!(
+        res.header("location"),
+        Some("/pro"),
+        "refused, back to the page"
+    );
+    let page = app.get("/pro", Some(&admin)).await;
+    assert!(page.body.contains("Lien personnel effacé"), "{}", page.body);
+    // Agents cannot.
+    let agent = staff(&app, Role::Agent, "agent.test").await;
+    let res = app
+        .post_form(
+            "/api/pro/relancer-message",
+            form(&[("id", &sms_id.to_string())]),
+            Some(&agent),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
     // Not for schools or candidates.
     let res = app.get("/pro", Some(&school_token)).await;
     assert!(res.status.is_redirection());

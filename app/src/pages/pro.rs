@@ -14,7 +14,8 @@ use crate::domain::account::{Espace, Role};
 use crate::domain::demande::Etat;
 use crate::flash::use_flash;
 use crate::pro::{
-    espace_pro, EnregistrerReception, FormulaireAttendu, Professionnel, ReceptionTyped, Supervision,
+    espace_pro, EnregistrerReception, FailedMessage, FormulaireAttendu, Professionnel,
+    ReceptionTyped, RelancerMessage, Supervision,
 };
 
 #[component]
@@ -30,6 +31,17 @@ fn ProHome(user: CurrentUser) -> impl IntoView {
     let data = use_page_data(|| (), |_| espace_pro());
     let query = use_query_map();
     let recu = move || query.read().get("recu").filter(|v| !v.is_empty());
+    let relance = move || query.read().get("relance").is_some();
+    // A refused form comes back here: the receipt's number on its field, anything else on top.
+    let flash = use_flash::<ReceptionTyped>();
+    let typed = flash
+        .as_ref()
+        .map(|f| f.form.numero.clone())
+        .unwrap_or_default();
+    let numero_error = flash.as_ref().and_then(|f| f.error.field_message("numero"));
+    let other_error = flash
+        .map(|f| f.error)
+        .filter(|e| e.field_message("numero").is_none());
     view! {
         <div class="fr-container fr-my-6w">
             <h1>"Espace professionnel"</h1>
@@ -46,7 +58,26 @@ fn ProHome(user: CurrentUser) -> impl IntoView {
                         }
                     })
             }}
-            <Reception />
+            {move || {
+                relance()
+                    .then(|| {
+                        view! {
+                            <div class="fr-alert fr-alert--success fr-my-3w" role="status">
+                                <h2 class="fr-alert__title">"Message relancé"</h2>
+                                <p>"Il part dans quelques secondes ; s'il échoue encore, il revient dans la liste des messages en échec."</p>
+                            </div>
+                        }
+                    })
+            }}
+            {other_error
+                .map(|e| {
+                    view! {
+                        <div class="fr-alert fr-alert--error fr-my-3w" role="alert">
+                            <p>{e.to_string()}</p>
+                        </div>
+                    }
+                })}
+            <Reception typed message=numero_error />
             {move || match data.get() {
                 None => view! { <p>"Chargement…"</p> }.into_any(),
                 Some(Err(e)) => {
@@ -65,17 +96,7 @@ fn ProHome(user: CurrentUser) -> impl IntoView {
 
 /// Recording the receipt of a paper form, by the number printed on it.
 #[component]
-fn Reception() -> impl IntoView {
-    let flash = use_flash::<ReceptionTyped>();
-    let typed = flash
-        .as_ref()
-        .map(|f| f.form.numero.clone())
-        .unwrap_or_default();
-    let message = flash.and_then(|f| {
-        f.error
-            .field_message("numero")
-            .or(Some(f.error.to_string()))
-    });
+fn Reception(typed: String, message: Option<String>) -> impl IntoView {
     let has_error = message.is_some();
     let (sent, set_sent) = signal(false);
     view! {
@@ -224,24 +245,47 @@ fn SupervisionView(s: Supervision) -> impl IntoView {
                 <p class="fr-text--sm">
                     "Abandonnés après 6 tentatives (ou refusés définitivement). Les 50 plus récents :"
                 </p>
-                <Table caption="Messages non distribués" head=&["Créé le", "Type", "Canal", "Destinataire", "Tentatives", "Dernière erreur"]>
-                    {failed
-                        .into_iter()
-                        .map(|m| view! {
-                            <tr>
-                                <td>{m.created}</td>
-                                <td>{m.kind}</td>
-                                <td>{m.channel}</td>
-                                <td>{m.recipient}</td>
-                                <td>{m.attempts}</td>
-                                <td>{m.error}</td>
-                            </tr>
-                        })
-                        .collect_view()}
+                <Table caption="Messages non distribués" head=&["Créé le", "Type", "Canal", "Destinataire", "Tentatives", "Dernière erreur", "Action"]>
+                    {failed.into_iter().map(|m| view! { <FailedRow m /> }).collect_view()}
                 </Table>
             }
             .into_any()
         }}
     }
     .into_any()
+}
+
+#[component]
+fn FailedRow(m: FailedMessage) -> impl IntoView {
+    let action = if m.had_link {
+        view! {
+            <p class="fr-text--xs fr-mb-0">
+                "Lien personnel effacé : l'école peut renvoyer le lien depuis sa liste."
+            </p>
+        }
+        .into_any()
+    } else {
+        let label = format!(" le message {} à {}", m.kind, m.recipient);
+        view! {
+            <form method="post" action=RelancerMessage::PATH>
+                <input type="hidden" name="id" value=m.id />
+                <button type="submit" class="fr-btn fr-btn--sm fr-btn--secondary">
+                    "Relancer"
+                    <span class="fr-sr-only">{label}</span>
+                </button>
+            </form>
+        }
+        .into_any()
+    };
+    view! {
+        <tr>
+            <td>{m.created}</td>
+            <td>{m.kind}</td>
+            <td>{m.channel}</td>
+            <td>{m.recipient}</td>
+            <td>{m.attempts}</td>
+            <td>{m.error}</td>
+            <td>{action}</td>
+        </tr>
+    }
 }

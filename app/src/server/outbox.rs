@@ -395,16 +395,37 @@ pub struct FailedRow {
     pub attempts: i64,
     pub last_error: Option<String>,
     pub created_at: i64,
+    /// 1 when the body had a personal link: erased when the message failed, it cannot be sent
+    /// again (a new link must be issued, e.g. « Renvoyer le lien »).
+    pub had_link: i64,
 }
 
 pub async fn failed(db: &Db, limit: i64) -> Result<Vec<FailedRow>, AppError> {
     Ok(sqlx::query_as(
-        "SELECT id, kind, channel, recipient, attempts, last_error, created_at FROM outbox
-         WHERE status = 'failed' ORDER BY id DESC LIMIT $1",
+        "SELECT id, kind, channel, recipient, attempts, last_error, created_at,
+                CAST(CASE WHEN body_text LIKE $2 THEN 1 ELSE 0 END AS BIGINT) AS had_link
+         FROM outbox WHERE status = 'failed' ORDER BY id DESC LIMIT $1",
     )
     .bind(limit)
+    .bind(format!("%{LINK}%"))
     .fetch_all(db.pool())
     .await?)
+}
+
+/// An administrator sends a failed message once more, now (after fixing the address or once
+/// the mail server is back). If that attempt fails too, the message is failed again. Not for a
+/// message whose personal link was erased. `false` when there is no such failed message.
+pub async fn retry_failed(db: &Db, id: i64, now: i64) -> Result<bool, AppError> {
+    let r = sqlx::query(
+        "UPDATE outbox SET status = 'pending', next_attempt_at = $1
+         WHERE id = $2 AND status = 'failed' AND body_text NOT LIKE $3",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(format!("%{LINK}%"))
+    .execute(db.pool())
+    .await?;
+    Ok(r.rows_affected() == 1)
 }
 
 #[cfg(test)]
