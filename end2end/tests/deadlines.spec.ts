@@ -111,6 +111,8 @@ test('a paper demande: 16 days later both sides see « Formulaire photo-signatur
   await expect(page.getByRole('row').filter({ hasText: numero })).toHaveCount(0);
   await expect(page.getByRole('heading', { name: 'Tâches planifiées' })).toHaveCount(0);
   await logout(page);
+  const received = await openMessage(page, lucie.email, 'formulaire photo-signature reçu');
+  await expect(received).toContainText('votre démarche est terminée');
 
   // The administrator: the jobs' runs, what is due.
   await login(page, '/connexion/pro', demo.admin.identifiant, demo.admin.password);

@@ -526,6 +526,24 @@ async fn a_paper_form_is_reminded_on_day_ten_and_late_on_day_fifteen_until_recei
         .await,
         1
     );
+    app.deliver_to_mailbox().await;
+    let texts = app.mailbox_texts("lea.martin@example.fr").await;
+    assert!(
+        texts
+            .last()
+            .unwrap()
+            .contains("a reçu le formulaire photo-signature"),
+        "{texts:?}"
+    );
+    let page = app
+        .get(&format!("/monespace/demandes/{id}"), Some(&session))
+        .await;
+    assert!(
+        page.body
+            .contains("le centre de traitement a reçu votre formulaire photo-signature"),
+        "{}",
+        page.body
+    );
     // Twice: refused with the reason on the field.
     let res = app
         .post_html_form(

@@ -286,6 +286,19 @@ pub fn papier_non_recu_email_ecole(numero: &str, candidat: &str, list_url: &str)
     }
 }
 
+/// The processing centre received the paper form: the demande goes to instruction.
+pub fn papier_recu_email(prenom: &str, numero: &str, url: &str) -> Email {
+    Email {
+        subject: format!("Demande n° {numero} : formulaire photo-signature reçu"),
+        paragraphs: vec![
+            format!("Bonjour {prenom},"),
+            format!("Le centre de traitement a reçu le formulaire photo-signature de votre demande de permis de conduire n° {numero}. La demande est transmise au service instructeur : votre démarche est terminée. Vous serez informé(e) par courriel de la suite."),
+            url.into(),
+            SIGNATURE.into(),
+        ],
+    }
+}
+
 /// GSM 03.38 basic character set (one unit each).
 const GSM7_BASIC: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
 /// Its extension table (two units each: escape + character).

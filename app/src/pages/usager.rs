@@ -12,7 +12,7 @@ use crate::components::guard::RequireRole;
 use crate::components::loader::{respond_with, use_page_data};
 use crate::components::recap::RecapSections;
 use crate::domain::account::{Espace, Role};
-use crate::domain::demande::{Etat, CENTRE_ADRESSE};
+use crate::domain::demande::{Etat, ModePhoto, CENTRE_ADRESSE};
 use crate::error::AppError;
 use crate::flash::use_flash;
 use crate::usager::*;
@@ -88,7 +88,11 @@ fn ReviewBody(d: DemandeUsager) -> impl IntoView {
                 <div class="fr-alert fr-alert--success fr-mb-4w">
                     <h2 class="fr-alert__title">"Votre démarche est terminée"</h2>
                     <p>
-                        {format!("Vous avez validé la demande le {}. Elle est transmise au service instructeur, avec la photo et la signature de votre code e-photo. Vous serez informé(e) par courriel de la suite.", d.decided_at.clone().unwrap_or_default())}
+                        {if d.view.data.photo.as_ref().map(|p| p.mode) == Some(ModePhoto::EPhoto) {
+                            format!("Vous avez validé la demande le {}. Elle est transmise au service instructeur, avec la photo et la signature de votre code e-photo. Vous serez informé(e) par courriel de la suite.", d.decided_at.clone().unwrap_or_default())
+                        } else {
+                            format!("Vous avez validé la demande le {} et le centre de traitement a reçu votre formulaire photo-signature. Elle est transmise au service instructeur. Vous serez informé(e) par courriel de la suite.", d.decided_at.clone().unwrap_or_default())
+                        }}
                     </p>
                 </div>
                 <Documents id=d.view.id paper=false />

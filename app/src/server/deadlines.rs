@@ -522,7 +522,39 @@ pub async fn record_paper_received(
         .bind(agent_id)
         .execute(&mut *tx)
         .await?;
+    // The candidate is told their démarche is over.
+    let candidate: Option<(i64, Option<String>, String)> = sqlx::query_as(
+        "SELECT u.id, u.email, d.data FROM demandes d JOIN users u ON u.id = d.usager_id
+         WHERE d.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some((user_id, Some(email), data)) = candidate {
+        let data: crate::domain::demande::DemandeData =
+            serde_json::from_str(&data).unwrap_or_default();
+        let (prenoms, _) = data.listing_names();
+        let mail = crate::domain::messages::papier_recu_email(
+            prenoms.split_whitespace().next().unwrap_or(""),
+            numero.trim(),
+            &url(&ctx.settings, &format!("/monespace/demandes/{id}")),
+        );
+        enqueue(
+            &mut tx,
+            &NewMessage::email(
+                format!("demande:{id}:papier_recu:email"),
+                "papier_recu",
+                &email,
+                &mail,
+                None,
+            )
+            .about(user_id, Some(id)),
+            now,
+        )
+        .await?;
+    }
     tx.commit().await?;
+    ctx.outbox_wake.notify_one();
     Ok(Some(numero.trim().to_string()))
 }
 
