@@ -180,6 +180,7 @@ pub mod ssr {
                 job: match r.job.as_str() {
                     "echeances" => "Échéances".to_string(),
                     "conservation" => "Conservation des données".to_string(),
+                    "fichiers-orphelins" => "Fichiers orphelins".to_string(),
                     _ => r.job,
                 },
                 owner: r.owner,
@@ -196,24 +197,33 @@ pub mod ssr {
         let failed = crate::server::outbox::failed(&ctx.db, 50)
             .await?
             .into_iter()
-            .map(|m| FailedMessage {
-                id: m.id,
-                had_link: m.had_link == 1,
-                created: format_date_time(m.created_at),
-                kind: m.kind,
-                recipient: if m.channel == "sms" {
+            .map(|m| {
+                let recipient = if m.channel == "sms" {
                     mask_phone(&m.recipient)
                 } else {
                     crate::domain::activation::mask_email(&m.recipient)
-                },
-                channel: if m.channel == "sms" {
-                    "SMS"
-                } else {
-                    "Courriel"
+                };
+                // Servers often repeat the address in their answer.
+                let error = m
+                    .last_error
+                    .unwrap_or_default()
+                    .replace(&m.recipient, &recipient)
+                    .replace(&m.recipient.to_lowercase(), &recipient);
+                FailedMessage {
+                    id: m.id,
+                    had_link: m.had_link == 1,
+                    created: format_date_time(m.created_at),
+                    kind: kind_label(&m.kind).to_string(),
+                    channel: if m.channel == "sms" {
+                        "SMS"
+                    } else {
+                        "Courriel"
+                    }
+                    .to_string(),
+                    recipient,
+                    attempts: m.attempts,
+                    error,
                 }
-                .to_string(),
-                attempts: m.attempts,
-                error: m.last_error.unwrap_or_default(),
             })
             .collect();
         let (failed_total,): (i64,) =
@@ -226,6 +236,24 @@ pub mod ssr {
             failed,
             failed_total,
         })
+    }
+
+    /// What a message was, in words.
+    pub fn kind_label(kind: &str) -> &str {
+        match kind {
+            "activation" => "Activation du compte",
+            "invitation" => "Demande à valider",
+            "rappel_activation" => "Rappel d'activation",
+            "identifiant" => "Identifiant",
+            "reinitialisation" => "Mot de passe oublié",
+            "refus_usager" => "Refus du candidat",
+            "validee_usager" => "Validation du candidat",
+            "supprimee_non_activee" => "Compte non activé supprimé",
+            "rappel_papier" => "Rappel du formulaire papier",
+            "papier_non_recu" => "Formulaire papier non reçu",
+            "papier_recu" => "Formulaire papier reçu",
+            other => other,
+        }
     }
 
     /// « +33612345678 » → « •••••• 78 »: enough to recognise a number someone reads out.

@@ -12,6 +12,8 @@ function jumpDays(days: number): string {
       PERMIS_STORAGE: '../target/e2e/files',
       PERMIS_COMMUNES: '../generated/codes-postaux.tsv',
       PERMIS_PUBLIC_URL: 'http://127.0.0.1:3100',
+      PERMIS_ENV: 'development',
+      PERMIS_DEV_MAILBOX: 'true',
       RUST_LOG: 'warn',
     },
   }).toString();

@@ -170,6 +170,16 @@ impl Dispatcher {
         let claimed = outbox::claim(&self.ctx.db, &self.owner, now, limit, self.lease_secs).await?;
         let mut report = PassReport::default();
         for c in claimed {
+            let before = self.ctx.now();
+            if !outbox::renew_lease(&self.ctx.db, c.id, &self.owner, before, self.lease_secs)
+                .await?
+            {
+                tracing::warn!(
+                    message = c.id,
+                    "réservation perdue : message laissé à l'autre instance"
+                );
+                continue;
+            }
             let result = self.deliver(&c).await;
             let now = self.ctx.now();
             match result {

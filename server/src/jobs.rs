@@ -34,6 +34,37 @@ pub async fn run_housekeeping(ctx: &AppContext) {
         Ok(_) => {}
         Err(e) => tracing::error!("conservation : {e:?}"),
     }
+    // The orphan-file sweep lists the whole storage: once a day (whichever instance is first).
+    let last: Result<(Option<i64>,), _> = sqlx::query_as(
+        "SELECT MAX(started_at) FROM job_runs WHERE job = 'fichiers-orphelins' AND error IS NULL",
+    )
+    .fetch_one(ctx.db.pool())
+    .await;
+    let real_now = jiff::Timestamp::now().as_second();
+    if matches!(last, Ok((last,)) if last.is_none_or(|t| t <= real_now - 86_400)) {
+        match run_orphan_sweep(ctx, &owner).await {
+            Ok(n) if n > 0 => tracing::info!(fichiers = n, "fichiers orphelins supprimés"),
+            Ok(_) => {}
+            Err(e) => tracing::error!("fichiers orphelins : {e:?}"),
+        }
+    }
+}
+
+/// Deletes the stored files no piece refers to (a day after they were written, real clock),
+/// recording the run.
+pub async fn run_orphan_sweep(
+    ctx: &AppContext,
+    owner: &str,
+) -> Result<usize, app::error::AppError> {
+    let real_now = jiff::Timestamp::now().as_second();
+    recorded(
+        ctx,
+        "fichiers-orphelins",
+        owner,
+        retention::sweep_orphan_files(ctx, real_now),
+        |n| *n,
+    )
+    .await
 }
 
 /// What a run of the deadline jobs did.

@@ -157,6 +157,9 @@ async fn main() {
             println!("École créée (n° interne {id}).");
         }
         Command::Jobs { at } => {
+            if at.is_some() && config.env == server::config::RunMode::Production {
+                fail("--at simule un autre instant et efface des données en conséquence : réservé au développement (PERMIS_ENV=development).");
+            }
             let mut ctx = context(&config).await;
             if let Some(at) = at {
                 let instant: jiff::Timestamp = at.parse().unwrap_or_else(|e| {
@@ -170,6 +173,9 @@ async fn main() {
                 .await
                 .unwrap_or_else(|e| fail(format!("{e:?}")));
             let purged = server::jobs::run_retention(&ctx, "commande")
+                .await
+                .unwrap_or_else(|e| fail(format!("{e:?}")));
+            let orphans = server::jobs::run_orphan_sweep(&ctx, "commande")
                 .await
                 .unwrap_or_else(|e| fail(format!("{e:?}")));
             // Messages queued « as of » a later instant leave now: the jump is simulated, the
@@ -188,14 +194,14 @@ async fn main() {
                 report.paper_overdue
             );
             println!(
-                "Conservation : {} demande(s) refusée(s) effacée(s) ({} fichier(s)), {} trace(s), {} lien(s), {} exécution(s), {} message(s), {} fichier(s) orphelin(s) supprimés.",
+                "Conservation : {} demande(s) refusée(s) effacée(s) ({} fichier(s)), {} trace(s), {} lien(s), {} exécution(s), {} message(s) supprimés ; {} fichier(s) orphelin(s) supprimé(s).",
                 purged.refused_erased,
                 purged.files,
                 purged.traces,
                 purged.links,
                 purged.job_runs,
                 purged.messages,
-                purged.orphan_files
+                orphans
             );
         }
         Command::MessagesEnEchec => {

@@ -158,3 +158,57 @@ async fn kill_9_while_sending_100_messages_loses_none() {
     }
     assert_eq!(received.len(), MESSAGES + twice.len());
 }
+
+/// A dispatcher that claimed a batch and stalled past its lease loses the messages another one
+/// took over: it does not send them again.
+#[tokio::test]
+async fn a_stalled_dispatcher_does_not_send_what_another_took_over() {
+    let app = TestApp::new().await;
+    let now = app.ctx.now();
+    let mut tx = app.ctx.db.pool().begin().await.unwrap();
+    for i in 0..3 {
+        let email = Email {
+            subject: format!("Message {i}"),
+            paragraphs: vec![format!("Message {i}")],
+        };
+        enqueue(
+            &mut tx,
+            &NewMessage::email(
+                format!("lease-test:{i}"),
+                "test",
+                &format!("lent{i}@example.fr"),
+                &email,
+                None,
+            ),
+            now,
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    // Instance A claims the three, then stalls longer than its lease.
+    let claimed = app::server::outbox::claim(&app.ctx.db, "instance-a", now, 20, 60)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 3);
+    app.advance(61);
+    // Instance B takes them over and sends them.
+    let report = app.deliver_to_mailbox().await;
+    assert_eq!(report.sent, 3);
+    // A wakes up: before each sending it renews its lease, and finds it lost.
+    for c in &claimed {
+        let still_mine =
+            app::server::outbox::renew_lease(&app.ctx.db, c.id, "instance-a", app.ctx.now(), 60)
+                .await
+                .unwrap();
+        assert!(!still_mine, "message {} would be sent twice", c.id);
+    }
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM dev_mailbox WHERE outbox_key LIKE $1",
+            "lease-test:%"
+        )
+        .await,
+        3
+    );
+}

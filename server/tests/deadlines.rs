@@ -315,15 +315,16 @@ async fn the_school_resends_the_link_twice_at_most_each_restarting_the_seven_day
         }
     };
 
-    // Day 5: the candidate lost the email; the school resends it. A double click sends one.
+    // Day 5: the candidate lost the email; the school resends it. A double click (two
+    // requests at once) sends one.
     app.advance(5 * DAY);
-    let res = resend(&app, id, 0).await;
+    let (res, again) = tokio::join!(resend(&app, id, 0), resend(&app, id, 0));
     assert!(res.status.is_redirection(), "{}", res.status);
     assert_eq!(
         res.header("location"),
         Some(format!("/ecole/demandes?lien-renvoye={numero}").as_str())
     );
-    assert!(resend(&app, id, 0).await.status.is_redirection());
+    assert_eq!(res.header("location"), again.header("location"));
     assert_eq!(activation_emails(&app).await, 2);
     let second = token_of(&activation_link(&app, "lea.martin@example.fr").await);
     assert_ne!(first, second);
@@ -382,15 +383,61 @@ async fn the_school_resends_the_link_twice_at_most_each_restarting_the_seven_day
     );
     let list = app.get("/ecole/demandes", Some(&school_token)).await;
     assert!(!list.body.contains("Renvoyer le lien"));
-    // Another school's demande cannot be touched.
+}
+
+#[tokio::test]
+async fn a_school_cannot_resend_another_schools_link_nor_after_the_deadline() {
+    use app::domain::account::Role;
+    let app = TestApp::with_accounts().await;
+    server::seed::create_school(
+        &app.ctx,
+        app::server::users::NewSchool {
+            name: "Auto-école du Port".into(),
+            agrement: "E2407500020".into(),
+            departement: "75".into(),
+        },
+    )
+    .await
+    .unwrap();
+    server::seed::create_account(
+        &app.ctx,
+        server::seed::NewAccount {
+            role: Role::Ecole,
+            identifiant: "ecole.port".into(),
+            email: Some("contact@autoecole-port.example".into()),
+            prenom: "Marc".into(),
+            nom: "Port".into(),
+            agrement: Some("E2407500020".into()),
+            password: SCHOOL_PASSWORD.into(),
+        },
+    )
+    .await
+    .unwrap();
+    with_code(&app).await;
+    let port = app.login_ok("pro", "ecole.port", SCHOOL_PASSWORD).await;
+    let (theirs, _) = file_and_validate(&app, &port, &Person::lea(), Some(CODE)).await;
+    let gare = app.login_ok("pro", "ecole.gare", SCHOOL_PASSWORD).await;
     let res = app
         .post_form(
             "/api/demandes/renvoyer-lien",
-            form(&[("id", "999999"), ("deja", "0")]),
-            Some(&school_token),
+            form(&[("id", &theirs.to_string()), ("deja", "0")]),
+            Some(&gare),
         )
         .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
+    // Their own school may, until the deadline; not after it (the account is going).
+    app.advance(7 * DAY);
+    let port = app.login_ok("pro", "ecole.port", SCHOOL_PASSWORD).await;
+    let res = app
+        .post_form(
+            "/api/demandes/renvoyer-lien",
+            form(&[("id", &theirs.to_string()), ("deja", "0")]),
+            Some(&port),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    assert!(res.body.contains("délai d'activation"), "{}", res.body);
+    assert_eq!(run(&app).await.accounts, 1);
 }
 
 #[tokio::test]
@@ -544,11 +591,31 @@ async fn a_paper_form_is_reminded_on_day_ten_and_late_on_day_fifteen_until_recei
         "{}",
         page.body
     );
-    // Twice: refused with the reason on the field.
+    // Twice (double click, the same form scanned again): the same answer, recorded once.
     let res = app
         .post_html_form(
             "/api/pro/reception",
             form(&[("numero", &numero)]),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(
+        res.header("location"),
+        Some(format!("/pro?recu={numero}").as_str())
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM demande_events WHERE kind = $1",
+            "papier_recu"
+        )
+        .await,
+        1
+    );
+    // A number that waits for nothing: refused, back to the page.
+    let res = app
+        .post_html_form(
+            "/api/pro/reception",
+            form(&[("numero", "75-000000-0000")]),
             Some(&cookie),
         )
         .await;
@@ -583,7 +650,8 @@ async fn the_admin_page_shows_due_jobs_failed_messages_and_recent_runs() {
     assert_eq!(due[0].next, Some(T0 + 6 * DAY), "next reminder on day 6");
 
     sqlx::query(
-        "UPDATE outbox SET status = 'failed', attempts = 6, last_error = '550 boîte inconnue'
+        "UPDATE outbox SET status = 'failed', attempts = 6,
+                last_error = '550 boîte inconnue : +33612345678'
          WHERE channel = 'sms'",
     )
     .execute(app.ctx.db.pool())
@@ -816,6 +884,15 @@ async fn ended_demandes_keep_what_is_needed_and_no_longer() {
         )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    // The photo is still good: the corrected demande may use the same e-photo code.
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM ephoto_codes WHERE demande_id IS NULL AND code = $1",
+            CODE
+        )
+        .await,
+        1
+    );
     let other = Person {
         email: "oubli@example.fr",
         ..Person::lea()
@@ -874,6 +951,13 @@ async fn ended_demandes_keep_what_is_needed_and_no_longer() {
     app.advance(365 * DAY);
     let report = purge(&app).await;
     assert_eq!(report.traces, 2, "{report:?}");
+    // The unused e-photo code lapsed after 6 months: its photo and signature are gone.
+    assert_eq!(report.ephoto_codes, 1, "{report:?}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM ephoto_codes WHERE code = $1", CODE)
+            .await,
+        0
+    );
     assert!(report.links >= 1, "{report:?}");
     assert_eq!(
         app.count(

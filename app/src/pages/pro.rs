@@ -72,7 +72,7 @@ fn ProHome(user: CurrentUser) -> impl IntoView {
             {other_error
                 .map(|e| {
                     view! {
-                        <div class="fr-alert fr-alert--error fr-my-3w" role="alert">
+                        <div class="fr-alert fr-alert--error fr-alert--sm fr-my-3w" role="alert">
                             <p>{e.to_string()}</p>
                         </div>
                     }
@@ -82,7 +82,7 @@ fn ProHome(user: CurrentUser) -> impl IntoView {
                 None => view! { <p>"Chargement…"</p> }.into_any(),
                 Some(Err(e)) => {
                     respond_with(&e);
-                    view! { <div class="fr-alert fr-alert--error" role="alert"><p>{e.to_string()}</p></div> }.into_any()
+                    view! { <div class="fr-alert fr-alert--error fr-alert--sm" role="alert"><p>{e.to_string()}</p></div> }.into_any()
                 }
                 Some(Ok(Professionnel { formulaires, supervision })) => view! {
                     <Formulaires rows=formulaires />
@@ -243,7 +243,7 @@ fn SupervisionView(s: Supervision) -> impl IntoView {
         } else {
             view! {
                 <p class="fr-text--sm">
-                    "Abandonnés après 6 tentatives (ou refusés définitivement). Les 50 plus récents :"
+                    "Abandonnés après 6 tentatives sur environ 9 heures, ou refusés définitivement par le serveur (adresse inconnue…). Les 50 plus récents :"
                 </p>
                 <Table caption="Messages non distribués" head=&["Créé le", "Type", "Canal", "Destinataire", "Tentatives", "Dernière erreur", "Action"]>
                     {failed.into_iter().map(|m| view! { <FailedRow m /> }).collect_view()}
@@ -260,7 +260,7 @@ fn FailedRow(m: FailedMessage) -> impl IntoView {
     let action = if m.had_link {
         view! {
             <p class="fr-text--xs fr-mb-0">
-                "Lien personnel effacé : l'école peut renvoyer le lien depuis sa liste."
+                "Lien personnel effacé : il ne peut pas repartir tel quel. Un nouveau lien doit être envoyé (« Renvoyer le lien » pour l'école, « Mot de passe oublié » pour le candidat)."
             </p>
         }
         .into_any()

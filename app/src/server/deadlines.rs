@@ -81,6 +81,11 @@ async fn expire_one(
         tx.rollback().await?;
         return Ok(None);
     }
+    // Re-checked under the lock: a link resent just before the deadline keeps the account.
+    if has_live_link(&mut tx, user_id, now).await? {
+        tx.rollback().await?;
+        return Ok(None);
+    }
     let demandes: Vec<(i64, Option<String>, i64)> = sqlx::query_as(
         "SELECT id, numero, school_id FROM demandes WHERE usager_id = $1 AND etat = 'attente_usager'",
     )
@@ -163,6 +168,42 @@ async fn expire_one(
     Ok(Some((demandes.len(), keys)))
 }
 
+/// Whether the account has an activation link still usable at `now`.
+async fn has_live_link(
+    conn: &mut sqlx::AnyConnection,
+    user_id: i64,
+    now: i64,
+) -> Result<bool, AppError> {
+    let (live,): (i64,) = sqlx::query_as(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM account_tokens
+         WHERE user_id = $1 AND purpose = 'activation' AND used_at IS NULL AND revoked_at IS NULL
+           AND expires_at > $2",
+    )
+    .bind(user_id)
+    .bind(now)
+    .fetch_one(conn)
+    .await?;
+    Ok(live > 0)
+}
+
+/// The deadline of the account's latest usable activation link.
+async fn live_deadline(
+    conn: &mut sqlx::AnyConnection,
+    user_id: i64,
+    now: i64,
+) -> Result<Option<i64>, AppError> {
+    let (deadline,): (Option<i64>,) = sqlx::query_as(
+        "SELECT MAX(expires_at) FROM account_tokens
+         WHERE user_id = $1 AND purpose = 'activation' AND used_at IS NULL AND revoked_at IS NULL
+           AND expires_at > $2",
+    )
+    .bind(user_id)
+    .bind(now)
+    .fetch_one(conn)
+    .await?;
+    Ok(deadline)
+}
+
 /// Whether a link belonged to an account deleted for want of activation.
 pub async fn link_of_deleted_account(ctx: &AppContext, token: &str) -> Result<bool, AppError> {
     let found: Option<(i64,)> =
@@ -231,6 +272,19 @@ pub async fn send_activation_reminders(ctx: &AppContext, now: i64) -> Result<usi
         };
         let key = format!("rappel:{user_id}:{deadline}:{day}");
         let mut tx = ctx.db.pool().begin().await?;
+        // Under the account's lock, the deadline read above still stands (no resend since).
+        let locked = sqlx::query(
+            "UPDATE users SET status = status WHERE id = $1 AND status = 'pending_activation'",
+        )
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+        if locked.rows_affected() == 0
+            || live_deadline(&mut tx, user_id, now).await? != Some(deadline)
+        {
+            tx.rollback().await?;
+            continue;
+        }
         let mail = rappel_activation_email(&prenom, &numero, &format_date_time(deadline));
         let claimed = super::outbox::enqueue_new(
             &mut tx,
@@ -354,6 +408,17 @@ pub async fn send_paper_reminders(ctx: &AppContext, now: i64) -> Result<usize, A
         let deadline = format_date(d.decided_at + PAPER_FORM_DAYS * 86_400);
         let key = format!("demande:{}:papier:rappel", d.id);
         let mut tx = ctx.db.pool().begin().await?;
+        // Under the demande's lock: a form received meanwhile needs no reminder.
+        let waiting = sqlx::query(
+            "UPDATE demandes SET etat = etat WHERE id = $1 AND etat = 'attente_papier'",
+        )
+        .bind(d.id)
+        .execute(&mut *tx)
+        .await?;
+        if waiting.rows_affected() == 0 {
+            tx.rollback().await?;
+            continue;
+        }
         let mail = rappel_papier_email(
             &d.prenom,
             &d.numero,
@@ -514,7 +579,14 @@ pub async fn record_paper_received(
     .await?;
     let Some((id, _)) = found else {
         tx.rollback().await?;
-        return Ok(None);
+        // Recorded already (a double click, the same form scanned twice): the same answer.
+        let already: Option<(i64,)> = sqlx::query_as(
+            "SELECT id FROM demandes WHERE numero = $1 AND papier_recu_at IS NOT NULL",
+        )
+        .bind(numero.trim())
+        .fetch_optional(ctx.db.pool())
+        .await?;
+        return Ok(already.map(|_| numero.trim().to_string()));
     };
     sqlx::query("INSERT INTO demande_events (demande_id, kind, created_at, actor_id) VALUES ($1, 'papier_recu', $2, $3)")
         .bind(id)
@@ -593,9 +665,12 @@ pub async fn due(ctx: &AppContext, now: i64) -> Result<Vec<Due>, AppError> {
     .fetch_all(ctx.db.pool())
     .await?;
     let reminder_keys = sent_keys(
-        sqlx::query_as("SELECT idempotency_key FROM outbox WHERE kind = 'rappel_activation'")
-            .fetch_all(ctx.db.pool())
-            .await?,
+        sqlx::query_as(
+            "SELECT idempotency_key FROM outbox WHERE kind = 'rappel_activation'
+             AND user_id IN (SELECT id FROM users WHERE status = 'pending_activation')",
+        )
+        .fetch_all(ctx.db.pool())
+        .await?,
     );
     let (mut reminders, mut next_reminder) = (0, None);
     let (mut expiries, mut next_expiry) = (0, None);
@@ -636,9 +711,12 @@ pub async fn due(ctx: &AppContext, now: i64) -> Result<Vec<Due>, AppError> {
     .fetch_all(ctx.db.pool())
     .await?;
     let paper_keys = sent_keys(
-        sqlx::query_as("SELECT idempotency_key FROM outbox WHERE kind = 'rappel_papier'")
-            .fetch_all(ctx.db.pool())
-            .await?,
+        sqlx::query_as(
+            "SELECT idempotency_key FROM outbox WHERE kind = 'rappel_papier'
+             AND demande_id IN (SELECT id FROM demandes WHERE etat = 'attente_papier')",
+        )
+        .fetch_all(ctx.db.pool())
+        .await?,
     );
     let (mut paper_reminders, mut next_paper_reminder) = (0, None);
     let (mut overdue, mut next_overdue) = (0, None);

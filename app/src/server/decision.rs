@@ -149,6 +149,15 @@ pub async fn decide(
         .execute(&mut *tx)
         .await?;
     }
+    if target == Etat::RefuseeUsager {
+        // The candidate's photo is still good: the school's corrected demande may use the code.
+        sqlx::query(
+            "UPDATE ephoto_codes SET demande_id = NULL WHERE demande_id = $1 AND consumed_at IS NULL",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    }
     let kind = match target {
         Etat::RefuseeUsager => "refusee_par_usager",
         _ => "validee_par_usager",

@@ -279,13 +279,31 @@ pub async fn resend_activation(
             "La demande n° {numero} n'attend plus l'activation du compte du candidat : aucun lien n'a été envoyé."
         )));
     }
-    let status: Option<(String,)> = sqlx::query_as("SELECT status FROM users WHERE id = $1")
-        .bind(usager_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    if status.as_ref().map(|s| s.0.as_str()) != Some("pending_activation") {
+    // Lock the account first: the expiry job claims it the same way, so a resend and a
+    // deletion never cross (whichever comes second sees what the first did).
+    let pending = sqlx::query(
+        "UPDATE users SET status = status WHERE id = $1 AND status = 'pending_activation'",
+    )
+    .bind(usager_id)
+    .execute(&mut *tx)
+    .await?;
+    if pending.rows_affected() == 0 {
         return Err(AppError::Conflict(format!(
             "Le candidat de la demande n° {numero} a déjà activé son compte : il peut se connecter à son espace pour la valider."
+        )));
+    }
+    let (live,): (i64,) = sqlx::query_as(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM account_tokens
+         WHERE user_id = $1 AND purpose = 'activation' AND used_at IS NULL AND revoked_at IS NULL
+           AND expires_at > $2",
+    )
+    .bind(usager_id)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    if live == 0 {
+        return Err(AppError::Conflict(format!(
+            "Le délai d'activation de la demande n° {numero} est dépassé : le compte et la demande vont être supprimés. Vérifiez l'adresse électronique avec le candidat et saisissez une nouvelle demande."
         )));
     }
     if done > seen {

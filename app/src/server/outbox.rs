@@ -225,6 +225,29 @@ pub async fn claim(
     Ok(claimed)
 }
 
+/// Renews the lease on a claimed message just before sending it: a batch is sent one message
+/// after the other, so each message gets the whole lease for its own sending (≤ 30 s). `false`
+/// when the lease was lost (expired and taken by another dispatcher): the message is then not
+/// sent by this one.
+pub async fn renew_lease(
+    db: &Db,
+    id: i64,
+    owner: &str,
+    now: i64,
+    lease_secs: i64,
+) -> Result<bool, AppError> {
+    let r = sqlx::query(
+        "UPDATE outbox SET lease_until = $1
+         WHERE id = $2 AND status = 'sending' AND lease_owner = $3",
+    )
+    .bind(now + lease_secs)
+    .bind(id)
+    .bind(owner)
+    .execute(db.pool())
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
 /// Messages never tried and due after `now` become due at `now` (`permis jobs --at` queues
 /// them as of a later instant).
 pub async fn send_now_if_later(db: &Db, now: i64) -> Result<u64, AppError> {
@@ -414,7 +437,8 @@ pub async fn failed(db: &Db, limit: i64) -> Result<Vec<FailedRow>, AppError> {
 
 /// An administrator sends a failed message once more, now (after fixing the address or once
 /// the mail server is back). If that attempt fails too, the message is failed again. Not for a
-/// message whose personal link was erased. `false` when there is no such failed message.
+/// message whose personal link was erased. `false` when there is no such failed message; a
+/// message relaunched already (double click) is `true` again.
 pub async fn retry_failed(db: &Db, id: i64, now: i64) -> Result<bool, AppError> {
     let r = sqlx::query(
         "UPDATE outbox SET status = 'pending', next_attempt_at = $1
@@ -425,7 +449,15 @@ pub async fn retry_failed(db: &Db, id: i64, now: i64) -> Result<bool, AppError> 
     .bind(format!("%{LINK}%"))
     .execute(db.pool())
     .await?;
-    Ok(r.rows_affected() == 1)
+    if r.rows_affected() == 1 {
+        return Ok(true);
+    }
+    // Not failed (any more): on its way or sent — nothing to do.
+    let status: Option<(String,)> = sqlx::query_as("SELECT status FROM outbox WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(matches!(status, Some((s,)) if s != "failed"))
 }
 
 #[cfg(test)]

@@ -31,7 +31,8 @@ pub struct Purged {
     pub links: u64,
     pub job_runs: u64,
     pub messages: u64,
-    pub orphan_files: usize,
+    /// E-photo codes never used, past their 6 months, with their photo and signature.
+    pub ephoto_codes: usize,
 }
 
 impl Purged {
@@ -41,7 +42,7 @@ impl Purged {
             + self.links
             + self.job_runs
             + self.messages
-            + self.orphan_files as u64
+            + self.ephoto_codes as u64
     }
 }
 
@@ -139,10 +140,31 @@ pub async fn purge(ctx: &AppContext, now: i64) -> Result<Purged, AppError> {
     .await?
     .rows_affected();
 
-    // Files are aged by the real clock: a jump ahead (`permis jobs --at`) must not make a file
-    // being uploaded right now look old.
-    let real_now = jiff::Timestamp::now().as_second();
-    report.orphan_files = sweep_orphan_files(ctx, now.min(real_now)).await?;
+    // E-photo codes nobody used before they lapsed: the photo and signature go.
+    let lapsed: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT code, photo_key, signature_key FROM ephoto_codes
+         WHERE demande_id IS NULL AND consumed_at IS NULL AND created_at <= $1",
+    )
+    .bind(now - super::demandes::EPHOTO_VALIDITY_SECS)
+    .fetch_all(pool)
+    .await?;
+    for (code, photo, signature) in lapsed {
+        let gone = sqlx::query(
+            "DELETE FROM ephoto_codes WHERE code = $1 AND demande_id IS NULL AND consumed_at IS NULL",
+        )
+        .bind(&code)
+        .execute(pool)
+        .await?;
+        if gone.rows_affected() == 1 {
+            report.ephoto_codes += 1;
+            for key in photo.into_iter().chain(signature) {
+                match ctx.storage.delete(&key).await {
+                    Ok(()) => report.files += 1,
+                    Err(e) => tracing::error!("suppression du fichier {key} : {e:?}"),
+                }
+            }
+        }
+    }
     Ok(report)
 }
 
@@ -151,20 +173,28 @@ pub async fn purge(ctx: &AppContext, now: i64) -> Result<Purged, AppError> {
 /// files. Personal data must not outlive the demande in a forgotten file.
 pub const ORPHAN_FILE_GRACE_SECS: i64 = DAY;
 
+/// Files are aged by the real clock: pass the real time (a jump ahead with `permis jobs --at`
+/// must not make a file being uploaded right now look old). Lists the whole `demandes/` tree:
+/// run daily (`server::jobs`).
 pub async fn sweep_orphan_files(ctx: &AppContext, now: i64) -> Result<usize, AppError> {
     let candidates = ctx
         .storage
         .keys_older_than("demandes", now - ORPHAN_FILE_GRACE_SECS)
         .await?;
+    if candidates.is_empty() {
+        return Ok(0);
+    }
+    let referenced: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT storage_key, thumb_key FROM pieces")
+            .fetch_all(ctx.db.pool())
+            .await?;
+    let referenced: std::collections::HashSet<String> = referenced
+        .into_iter()
+        .flat_map(|(k, t)| std::iter::once(k).chain(t))
+        .collect();
     let mut deleted = 0;
     for key in candidates {
-        let (refs,): (i64,) = sqlx::query_as(
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM pieces WHERE storage_key = $1 OR thumb_key = $1",
-        )
-        .bind(&key)
-        .fetch_one(ctx.db.pool())
-        .await?;
-        if refs == 0 {
+        if !referenced.contains(&key) {
             ctx.storage.delete(&key).await?;
             deleted += 1;
         }
