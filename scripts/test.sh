@@ -6,12 +6,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
+rm -f target/rapport-tests.txt
 
 echo "== 1/3 Tests Rust (SQLite, stockage local et S3 jetable)"
 scripts/s3-test-server.sh cargo test --workspace
 
 echo "== 2/3 Tests d'intégration (PostgreSQL)"
 scripts/s3-test-server.sh scripts/pg-test-cluster.sh cargo test -p server --tests
+
+echo "== Mesures des tests d'intégration"
+cat target/rapport-tests.txt 2>/dev/null || true
 
 echo "== 3/3 Tests de bout en bout (Playwright, build release)"
 export PATH="$PWD/node_modules/.bin:$PATH"

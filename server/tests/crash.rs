@@ -140,12 +140,16 @@ async fn kill_9_while_sending_100_messages_loses_none() {
     .await
     .unwrap();
     let interrupted: Vec<String> = interrupted.into_iter().map(|r| r.0).collect();
-    println!(
-        "kill -9 après {at_kill} messages reçus ({recorded_at_kill} enregistrés comme envoyés) ; \
-         {} tentative(s) interrompue(s) ; après redémarrage : {} messages reçus, {} envoyé(s) deux fois",
-        interrupted.len(),
-        received.len(),
-        twice.len()
+    report(
+        &app,
+        &format!(
+            "kill -9 après {at_kill} messages reçus ({recorded_at_kill} enregistrés comme envoyés) ; \
+             {} tentative(s) interrompue(s) ; après redémarrage : {} messages reçus pour {MESSAGES}, \
+             {} envoyé(s) deux fois",
+            interrupted.len(),
+            received.len(),
+            twice.len()
+        ),
     );
     // A message went twice only if the kill fell between its sending and its recording: its
     // first attempt was interrupted. One message is in flight at a time, so at most one.

@@ -821,9 +821,12 @@ async fn two_instances_send_500_reminders_and_delete_200_accounts_exactly_once()
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_eq!(a.reminders + b.reminders, 500, "{a:?} {b:?}");
     assert_eq!(a.expired.accounts + b.expired.accounts, 200, "{a:?} {b:?}");
-    println!(
-        "instance a : {} rappels, {} suppressions ; instance b : {} rappels, {} suppressions",
-        a.reminders, a.expired.accounts, b.reminders, b.expired.accounts
+    report(
+        &app,
+        &format!(
+            "deux instances : a {} rappels et {} suppressions, b {} rappels et {} suppressions (500 et 200 attendus au total)",
+            a.reminders, a.expired.accounts, b.reminders, b.expired.accounts
+        ),
     );
     assert_eq!(
         app.count(

@@ -395,6 +395,27 @@ impl TestApp {
     }
 }
 
+/// Prints a figure a test measured and appends it to `target/rapport-tests.txt`, which
+/// `scripts/test.sh` shows at the end (cargo hides the output of passing tests).
+pub fn report(app: &TestApp, line: &str) {
+    use std::io::Write;
+    let base = if app.db_url.starts_with("postgres") {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    let line = format!("[{base}] {line}");
+    println!("{line}");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/rapport-tests.txt");
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
+        let _ = writeln!(f, "{line}");
+    }
+}
+
 /// The first link in `text` that starts with `prefix`, whole.
 pub fn link_in(text: &str, prefix: &str) -> Option<String> {
     let at = text.find(prefix)?;
