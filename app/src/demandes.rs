@@ -24,6 +24,9 @@ pub struct DemandeSummary {
     /// the candidate's account waits for activation.
     pub liens_renvoyes: i64,
     pub renvois_restants: Option<i64>,
+    /// What the school should watch: « Compte à activer avant le … », « Formulaire attendu
+    /// avant le … ».
+    pub echeance: Option<String>,
 }
 
 impl DemandeSummary {
@@ -273,6 +276,21 @@ pub mod ssr {
                     liens_renvoyes: r.liens_renvoyes,
                     renvois_restants: (r.compte_a_activer == 1)
                         .then(|| crate::domain::deadlines::link_resends_left(r.liens_renvoyes)),
+                    echeance: match (
+                        Etat::parse(&r.etat),
+                        r.compte_a_activer,
+                        r.activation_deadline,
+                        r.decided_at,
+                    ) {
+                        (Some(Etat::AttenteUsager), 1, Some(d), _) => {
+                            Some(format!("Compte à activer avant le {}", format_date_time(d)))
+                        }
+                        (Some(Etat::AttentePapier), _, _, Some(at)) => Some(format!(
+                            "Formulaire attendu avant le {}",
+                            format_date(at + crate::domain::demande::PAPER_FORM_DAYS * 86_400)
+                        )),
+                        _ => None,
+                    },
                 })
                 .collect(),
             total,

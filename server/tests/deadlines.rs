@@ -302,6 +302,12 @@ async fn the_school_resends_the_link_twice_at_most_each_restarting_the_seven_day
         "{}",
         list.body
     );
+    assert!(
+        list.body
+            .contains("Compte à activer avant le 03/12/2026 à 10:00"),
+        "{}",
+        list.body
+    );
     let activation_emails = |app: &TestApp| {
         let ctx = app.ctx.clone();
         async move {
@@ -344,6 +350,13 @@ async fn the_school_resends_the_link_twice_at_most_each_restarting_the_seven_day
     let list = app.get("/ecole/demandes", Some(&school_token)).await;
     assert!(
         list.body.contains("Lien déjà renvoyé 2 fois"),
+        "{}",
+        list.body
+    );
+    // The deadline shown follows the last link: sent on day 7 + 1 min, it runs 7 days.
+    assert!(
+        list.body
+            .contains("Compte à activer avant le 10/12/2026 à 10:01"),
         "{}",
         list.body
     );
@@ -476,6 +489,12 @@ async fn a_paper_form_is_reminded_on_day_ten_and_late_on_day_fifteen_until_recei
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     assert_eq!(etat(&app, id).await, "attente_papier");
+    let list = app.get("/ecole/demandes", Some(&school_token)).await;
+    assert!(
+        list.body.contains("Formulaire attendu avant le 11/12/2026"),
+        "{}",
+        list.body
+    );
     let jobs = |app: &TestApp| {
         let ctx = app.ctx.clone();
         async move {

@@ -241,6 +241,7 @@ fn DemandesTable(page: ListPage) -> impl IntoView {
                                                 <td>{r.updated}</td>
                                                 <td>
                                                     <p class=badge(r.etat)>{r.etat.label()}</p>
+                                                    {r.echeance.map(|e| view! { <p class="fr-text--xs fr-mb-0 fr-mt-1v">{e}</p> })}
                                                     {r.renvois_restants.map(|left| view! {
                                                         <ResendLink id=r.id done=r.liens_renvoyes left candidat=candidat.clone() />
                                                     })}

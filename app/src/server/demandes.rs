@@ -148,6 +148,9 @@ pub struct SummaryRow {
     pub liens_renvoyes: i64,
     /// 1 when the demande waits for a candidate whose account is not activated yet.
     pub compte_a_activer: i64,
+    /// The deadline of the candidate's latest usable activation link.
+    pub activation_deadline: Option<i64>,
+    pub decided_at: Option<i64>,
 }
 
 /// A page of the school's demandes, and how many match in all.
@@ -182,7 +185,11 @@ pub async fn list(
                 CAST(CASE WHEN etat = 'attente_usager' AND EXISTS (
                     SELECT 1 FROM users u WHERE u.id = demandes.usager_id
                     AND u.status = 'pending_activation') THEN 1 ELSE 0 END AS BIGINT)
-                    AS compte_a_activer
+                    AS compte_a_activer,
+                (SELECT MAX(t.expires_at) FROM account_tokens t
+                  WHERE t.user_id = demandes.usager_id AND t.purpose = 'activation'
+                    AND t.used_at IS NULL AND t.revoked_at IS NULL) AS activation_deadline,
+                decided_at
          FROM demandes WHERE {filter}
          ORDER BY updated_at {order}, id {order} LIMIT $4 OFFSET $5"
     ))

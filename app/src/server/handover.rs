@@ -244,6 +244,17 @@ pub async fn resend_activation(
     use crate::domain::deadlines::{link_resends_left, MAX_LINK_RESENDS};
     use crate::domain::demande::{DemandeData, Etat};
     let mut tx = db.pool().begin().await?;
+    // The demande's lock first (a write: on SQLite a transaction that reads first cannot
+    // become a writer while another one does): two clicks at once run one after the other.
+    let mine =
+        sqlx::query("UPDATE demandes SET version = version WHERE id = $1 AND school_id = $2")
+            .bind(demande_id)
+            .bind(school_id)
+            .execute(&mut *tx)
+            .await?;
+    if mine.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
     #[derive(sqlx::FromRow)]
     struct Row {
         numero: Option<String>,
