@@ -290,8 +290,8 @@ pub async fn resend_activation(
             "La demande n° {numero} n'attend plus l'activation du compte du candidat : aucun lien n'a été envoyé."
         )));
     }
-    // Lock the account first: the expiry job claims it the same way, so a resend and a
-    // deletion never cross (whichever comes second sees what the first did).
+    // Then the account's: the expiry job claims it the same way, so a resend and a deletion
+    // never cross (whichever comes second sees what the first did).
     let pending = sqlx::query(
         "UPDATE users SET status = status WHERE id = $1 AND status = 'pending_activation'",
     )
