@@ -79,8 +79,10 @@ test('a paper demande: 16 days later both sides see « Formulaire photo-signatur
   const mail = await openMessage(page, lucie.email, 'formulaire photo-signature non reçu');
   await expect(mail).toContainText('envoyez-le dès aujourd');
   await login(page, '/connexion', lucie.email, password);
-  await expect(page).toHaveURL(/\/monespace/);
-  await page.goto(demandeUrl);
+  await expect(page).toHaveURL(/\/monespace$/);
+  await expect(page.getByText("n'est pas arrivé au centre de traitement", { exact: false })).toBeVisible();
+  await page.getByRole('link', { name: `Voir la demande N° ${numero}` }).click();
+  await expect(page).toHaveURL(demandeUrl);
   await expect(page.getByRole('heading', { name: 'Formulaire photo-signature non reçu', level: 1 })).toBeVisible();
   await expect(page.getByText("Le centre n'a pas reçu votre formulaire photo-signature")).toBeVisible();
   await expect(page.getByRole('link', { name: 'Télécharger le formulaire photo-signature (PDF)' })).toBeVisible();

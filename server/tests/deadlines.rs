@@ -495,6 +495,14 @@ async fn a_paper_form_is_reminded_on_day_ten_and_late_on_day_fifteen_until_recei
         "{}",
         list.body
     );
+    let home = app.get("/monespace", Some(&session)).await;
+    assert!(
+        home.body.contains(&format!(
+            "Dernière étape de la demande N° {numero} : envoyez le formulaire photo-signature"
+        )),
+        "{}",
+        home.body
+    );
     let jobs = |app: &TestApp| {
         let ctx = app.ctx.clone();
         async move {
@@ -542,6 +550,13 @@ async fn a_paper_form_is_reminded_on_day_ten_and_late_on_day_fifteen_until_recei
     let session = app
         .login_ok("usager", "lea.martin@example.fr", GOOD_PASSWORD)
         .await;
+    let home = app.get("/monespace", Some(&session)).await;
+    assert!(
+        home.body
+            .contains("n'est pas arrivé au centre de traitement : envoyez-le sans tarder"),
+        "{}",
+        home.body
+    );
     let page = app
         .get(&format!("/monespace/demandes/{id}"), Some(&session))
         .await;

@@ -52,11 +52,47 @@ fn Demarches() -> impl IntoView {
             })
             .unwrap_or(0)
     };
+    // Paper forms to post (or late): the candidate has something to do.
+    let papers = move || {
+        list.get()
+            .and_then(|r| r.ok())
+            .map(|rows| {
+                rows.into_iter()
+                    .filter(|r| r.etat.awaits_paper_form())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
     view! {
         <section class="fr-mt-4w" aria-labelledby="notifications-title">
             <h2 id="notifications-title" class="fr-h4">"Mes notifications"</h2>
+            {move || {
+                papers()
+                    .into_iter()
+                    .map(|r| {
+                        let text = if r.etat == Etat::PapierNonRecu {
+                            format!("Le formulaire photo-signature de la demande N° {} n'est pas arrivé au centre de traitement : envoyez-le sans tarder. ", r.numero)
+                        } else {
+                            format!("Dernière étape de la demande N° {} : envoyez le formulaire photo-signature au centre de traitement. ", r.numero)
+                        };
+                        view! {
+                            <div class="fr-notice fr-notice--info fr-mb-2w">
+                                <div class="fr-container">
+                                    <div class="fr-notice__body">
+                                        <p class="fr-notice__title">
+                                            {text}
+                                            <a href=crate::usager::demande_href(r.id)>{format!("Voir la demande N° {}", r.numero)}</a>
+                                        </p>
+                                    </div>
+                                </div>
+                            </div>
+                        }
+                    })
+                    .collect_view()
+            }}
             {move || match waiting() {
-                0 => view! { <p>"Vous n'avez aucune nouvelle notification."</p> }.into_any(),
+                0 if papers().is_empty() => view! { <p>"Vous n'avez aucune nouvelle notification."</p> }.into_any(),
+                0 => ().into_any(),
                 n => view! {
                     <div class="fr-notice fr-notice--info">
                         <div class="fr-container">
