@@ -1,13 +1,15 @@
-//! Background jobs run inside the server on a schedule (no external cron): housekeeping every
-//! ten minutes, the deadline jobs every minute. Every run is recorded in `job_runs`; the jobs
-//! are idempotent and safe with several instances (see `app::server::deadlines`).
-//! `permis jobs --at <instant>` runs the deadline jobs as of a given instant (tests, demos).
+//! Background jobs run inside the server on a schedule (no external cron): the deadline jobs
+//! every minute; housekeeping (sessions, login failures, retention) every ten minutes, with the
+//! orphan-file sweep once a day. Every run is recorded in `job_runs`; the jobs are idempotent
+//! and safe with several instances (see `app::server::deadlines`). `permis jobs --at <instant>`
+//! runs the deadline, retention and sweep jobs as of a given instant (tests, demos).
 
 use std::time::Duration;
 
 use app::server::{deadlines, retention, sessions, throttle, AppContext};
 
-/// Every ten minutes: expired sessions and stale failed-login records are removed.
+/// Every ten minutes: expired sessions and stale failed-login records are removed, the
+/// retention rules applied, and once a day the orphan files swept.
 pub fn spawn_housekeeping(ctx: AppContext) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(600));

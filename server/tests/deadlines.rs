@@ -10,11 +10,6 @@ use common::*;
 
 const DAY: i64 = 86_400;
 
-async fn school(app: &TestApp) -> String {
-    with_code(app).await;
-    app.login_ok("pro", "ecole.gare", SCHOOL_PASSWORD).await
-}
-
 async fn run(app: &TestApp) -> app::server::deadlines::Expired {
     server::jobs::run_deadlines(&app.ctx, "test")
         .await
@@ -268,15 +263,6 @@ async fn staff(app: &TestApp, role: app::domain::account::Role, identifiant: &st
     .await
     .expect("account");
     app.login_ok("pro", identifiant, SCHOOL_PASSWORD).await
-}
-
-async fn etat(app: &TestApp, id: i64) -> String {
-    let (etat,): (String,) = sqlx::query_as("SELECT etat FROM demandes WHERE id = $1")
-        .bind(id)
-        .fetch_one(app.ctx.db.pool())
-        .await
-        .unwrap();
-    etat
 }
 
 /// « Renvoyer le lien » as the list page posts it (a fresh session: the clock jumps days).

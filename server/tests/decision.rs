@@ -8,11 +8,6 @@ use axum::http::StatusCode;
 use common::filing::*;
 use common::*;
 
-async fn school(app: &TestApp) -> String {
-    with_code(app).await;
-    app.login_ok("pro", "ecole.gare", SCHOOL_PASSWORD).await
-}
-
 async fn decide(app: &TestApp, session: &str, id: i64, fields: &[(&str, &str)]) -> TestResponse {
     let id = id.to_string();
     let mut pairs = vec![("id", id.as_str())];
@@ -86,15 +81,6 @@ fn pdf_text(bytes: &[u8]) -> String {
         }
     }
     out
-}
-
-async fn etat(app: &TestApp, id: i64) -> String {
-    let (etat,): (String,) = sqlx::query_as("SELECT etat FROM demandes WHERE id = $1")
-        .bind(id)
-        .fetch_one(app.ctx.db.pool())
-        .await
-        .unwrap();
-    etat
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

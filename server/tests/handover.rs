@@ -17,11 +17,6 @@ fn json(body: &str) -> serde_json::Value {
     serde_json::from_str(body).unwrap_or_else(|_| panic!("not JSON: {body}"))
 }
 
-async fn school(app: &TestApp) -> String {
-    with_code(app).await;
-    app.login_ok("pro", "ecole.gare", SCHOOL_PASSWORD).await
-}
-
 fn person(email: &'static str) -> Person {
     Person {
         email,

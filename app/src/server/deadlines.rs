@@ -23,20 +23,8 @@ pub struct Expired {
 /// tokens, sessions and queued messages. The demande stays as a trace without personal data,
 /// « Supprimée — compte non activé », in the school's list; the school is told by email.
 pub async fn expire_unactivated(ctx: &AppContext, now: i64) -> Result<Expired, AppError> {
-    let due: Vec<(i64,)> = sqlx::query_as(
-        "SELECT u.id FROM users u
-         WHERE u.status = 'pending_activation' AND u.role = 'usager'
-           AND EXISTS (SELECT 1 FROM account_tokens t WHERE t.user_id = u.id AND t.purpose = 'activation')
-           AND NOT EXISTS (SELECT 1 FROM account_tokens t
-                           WHERE t.user_id = u.id AND t.purpose = 'activation'
-                             AND t.revoked_at IS NULL AND t.used_at IS NULL AND t.expires_at > $1)
-         ORDER BY u.id",
-    )
-    .bind(now)
-    .fetch_all(ctx.db.pool())
-    .await?;
     let mut report = Expired::default();
-    for (user_id,) in due {
+    for user_id in expired_accounts(ctx, now).await? {
         if let Some((demandes, keys)) = expire_one(ctx, user_id, now).await? {
             report.accounts += 1;
             report.demandes += demandes;
@@ -49,6 +37,34 @@ pub async fn expire_unactivated(ctx: &AppContext, now: i64) -> Result<Expired, A
         }
     }
     Ok(report)
+}
+
+/// Accounts waiting for activation whose every link is over at `now` (expired, revoked).
+async fn expired_accounts(ctx: &AppContext, now: i64) -> Result<Vec<i64>, AppError> {
+    let ids: Vec<(i64,)> = sqlx::query_as(
+        "SELECT u.id FROM users u
+         WHERE u.status = 'pending_activation' AND u.role = 'usager'
+           AND EXISTS (SELECT 1 FROM account_tokens t WHERE t.user_id = u.id AND t.purpose = 'activation')
+           AND NOT EXISTS (SELECT 1 FROM account_tokens t
+                           WHERE t.user_id = u.id AND t.purpose = 'activation'
+                             AND t.revoked_at IS NULL AND t.used_at IS NULL AND t.expires_at > $1)
+         ORDER BY u.id",
+    )
+    .bind(now)
+    .fetch_all(ctx.db.pool())
+    .await?;
+    Ok(ids.into_iter().map(|(id,)| id).collect())
+}
+
+/// The key of an activation reminder (its email's key is the claim): one per link deadline
+/// and day.
+fn activation_reminder_key(user_id: i64, deadline: i64, day: i64) -> String {
+    format!("rappel:{user_id}:{deadline}:{day}")
+}
+
+/// The key of a demande's day-10 paper form reminder.
+fn paper_reminder_key(demande_id: i64) -> String {
+    format!("demande:{demande_id}:papier:rappel")
 }
 
 fn deletion_email(numero: &str, list_url: &str) -> Email {
@@ -82,7 +98,10 @@ async fn expire_one(
         return Ok(None);
     }
     // Re-checked under the lock: a link resent just before the deadline keeps the account.
-    if has_live_link(&mut tx, user_id, now).await? {
+    if super::tokens::activation_deadline(&mut tx, user_id, now)
+        .await?
+        .is_some()
+    {
         tx.rollback().await?;
         return Ok(None);
     }
@@ -128,13 +147,7 @@ async fn expire_one(
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        let school_users: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT id, email FROM users WHERE school_id = $1 AND role = 'ecole'
-             AND status = 'active' AND email IS NOT NULL",
-        )
-        .bind(school_id)
-        .fetch_all(&mut *tx)
-        .await?;
+        let school_users = super::users::school_recipients(&mut tx, *school_id).await?;
         let email = deletion_email(
             &numero,
             &url(&ctx.settings, "/ecole/demandes?etat=supprimee"),
@@ -166,42 +179,6 @@ async fn expire_one(
         .await?;
     tx.commit().await?;
     Ok(Some((demandes.len(), keys)))
-}
-
-/// Whether the account has an activation link still usable at `now`.
-async fn has_live_link(
-    conn: &mut sqlx::AnyConnection,
-    user_id: i64,
-    now: i64,
-) -> Result<bool, AppError> {
-    let (live,): (i64,) = sqlx::query_as(
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM account_tokens
-         WHERE user_id = $1 AND purpose = 'activation' AND used_at IS NULL AND revoked_at IS NULL
-           AND expires_at > $2",
-    )
-    .bind(user_id)
-    .bind(now)
-    .fetch_one(conn)
-    .await?;
-    Ok(live > 0)
-}
-
-/// The deadline of the account's latest usable activation link.
-async fn live_deadline(
-    conn: &mut sqlx::AnyConnection,
-    user_id: i64,
-    now: i64,
-) -> Result<Option<i64>, AppError> {
-    let (deadline,): (Option<i64>,) = sqlx::query_as(
-        "SELECT MAX(expires_at) FROM account_tokens
-         WHERE user_id = $1 AND purpose = 'activation' AND used_at IS NULL AND revoked_at IS NULL
-           AND expires_at > $2",
-    )
-    .bind(user_id)
-    .bind(now)
-    .fetch_one(conn)
-    .await?;
-    Ok(deadline)
 }
 
 /// Whether a link belonged to an account deleted for want of activation.
@@ -270,17 +247,11 @@ pub async fn send_activation_reminders(ctx: &AppContext, now: i64) -> Result<usi
         let Some(day) = due.last().copied() else {
             continue;
         };
-        let key = format!("rappel:{user_id}:{deadline}:{day}");
+        let key = activation_reminder_key(user_id, deadline, day);
         let mut tx = ctx.db.pool().begin().await?;
         // Under the account's lock, the deadline read above still stands (no resend since).
-        let locked = sqlx::query(
-            "UPDATE users SET status = status WHERE id = $1 AND status = 'pending_activation'",
-        )
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
-        if locked.rows_affected() == 0
-            || live_deadline(&mut tx, user_id, now).await? != Some(deadline)
+        if !super::tokens::lock_pending_account(&mut tx, user_id).await?
+            || super::tokens::activation_deadline(&mut tx, user_id, now).await? != Some(deadline)
         {
             tx.rollback().await?;
             continue;
@@ -406,7 +377,7 @@ pub async fn send_paper_reminders(ctx: &AppContext, now: i64) -> Result<usize, A
             continue;
         }
         let deadline = format_date(d.decided_at + PAPER_FORM_DAYS * 86_400);
-        let key = format!("demande:{}:papier:rappel", d.id);
+        let key = paper_reminder_key(d.id);
         let mut tx = ctx.db.pool().begin().await?;
         // Under the demande's lock: a form received meanwhile needs no reminder.
         let waiting = sqlx::query(
@@ -523,13 +494,7 @@ pub async fn expire_paper_forms(ctx: &AppContext, now: i64) -> Result<usize, App
             )
             .await?;
         }
-        let school_users: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT id, email FROM users WHERE school_id = $1 AND role = 'ecole'
-             AND status = 'active' AND email IS NOT NULL",
-        )
-        .bind(d.school_id)
-        .fetch_all(&mut *tx)
-        .await?;
+        let school_users = super::users::school_recipients(&mut tx, d.school_id).await?;
         let candidat = format!("{} {}", d.prenom, d.nom.to_uppercase());
         let school_mail = papier_non_recu_email_ecole(
             &d.numero,
@@ -677,7 +642,8 @@ pub async fn due(ctx: &AppContext, now: i64) -> Result<Vec<Due>, AppError> {
     for (user_id, deadline) in &pending {
         let sent_at = deadline - ACTIVATION_VALIDITY_SECS;
         if let Some(day) = activation_reminders_due(sent_at, now, &[]).last() {
-            if !reminder_keys.contains(&format!("rappel:{user_id}:{deadline}:{day}:email")) {
+            let key = activation_reminder_key(*user_id, *deadline, *day);
+            if !reminder_keys.contains(&format!("{key}:email")) {
                 reminders += 1;
             }
         }
@@ -691,19 +657,8 @@ pub async fn due(ctx: &AppContext, now: i64) -> Result<Vec<Due>, AppError> {
             next_expiry = earliest(next_expiry, *deadline);
         }
     }
-    // Accounts whose every link is over (expired, revoked, or a last one that expired).
-    let (over,): (i64,) = sqlx::query_as(
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM users u
-         WHERE u.status = 'pending_activation' AND u.role = 'usager'
-           AND EXISTS (SELECT 1 FROM account_tokens t WHERE t.user_id = u.id AND t.purpose = 'activation')
-           AND NOT EXISTS (SELECT 1 FROM account_tokens t
-                           WHERE t.user_id = u.id AND t.purpose = 'activation'
-                             AND t.revoked_at IS NULL AND t.used_at IS NULL AND t.expires_at > $1)",
-    )
-    .bind(now)
-    .fetch_one(ctx.db.pool())
-    .await?;
-    expiries += over;
+    // Accounts whose every link is over: the next run deletes them.
+    expiries += expired_accounts(ctx, now).await?.len() as i64;
 
     let papers: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT id, decided_at FROM demandes WHERE etat = 'attente_papier' AND decided_at IS NOT NULL",
@@ -721,7 +676,7 @@ pub async fn due(ctx: &AppContext, now: i64) -> Result<Vec<Due>, AppError> {
     let (mut paper_reminders, mut next_paper_reminder) = (0, None);
     let (mut overdue, mut next_overdue) = (0, None);
     for (id, decided) in &papers {
-        let reminded = paper_keys.contains(&format!("demande:{id}:papier:rappel:email"));
+        let reminded = paper_keys.contains(&format!("{}:email", paper_reminder_key(*id)));
         if paper_reminder_due(*decided, now) && !reminded {
             paper_reminders += 1;
         }

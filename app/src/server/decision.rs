@@ -173,13 +173,7 @@ pub async fn decide(
     let (prenom, nom) = data.listing_names();
     match target {
         Etat::RefuseeUsager => {
-            let school_users: Vec<(i64, String)> = sqlx::query_as(
-                "SELECT id, email FROM users WHERE school_id = $1 AND role = 'ecole'
-                 AND status = 'active' AND email IS NOT NULL",
-            )
-            .bind(row.school_id)
-            .fetch_all(&mut *tx)
-            .await?;
+            let school_users = super::users::school_recipients(&mut tx, row.school_id).await?;
             let email = messages::refus_email_ecole(
                 &numero,
                 &format!("{prenom} {nom}"),

@@ -76,6 +76,59 @@ async fn free_identifiant(
     Ok(first_free_identifiant(&base, &taken))
 }
 
+/// Who an activation link goes to.
+struct Recipient<'a> {
+    user_id: i64,
+    demande_id: i64,
+    email: &'a str,
+    telephone: &'a str,
+}
+
+/// A new activation link (7 days; the previous ones revoked) by email and SMS, the messages'
+/// keys `{key}:email` and `{key}:sms`. Returns the link's deadline.
+async fn send_activation_link(
+    conn: &mut AnyConnection,
+    settings: &Settings,
+    d: &DemandeRef<'_>,
+    to: &Recipient<'_>,
+    key: &str,
+    now: i64,
+) -> Result<i64, AppError> {
+    let (token, _) = tokens::issue(
+        conn,
+        to.user_id,
+        Purpose::Activation,
+        activation::ACTIVATION_VALIDITY_SECS,
+        now,
+    )
+    .await?;
+    let expires = now + activation::ACTIVATION_VALIDITY_SECS;
+    let email = messages::activation_email(d, &format_date_time(expires));
+    let day = format_date(expires);
+    let sms = messages::activation_sms(d, &mask_email(to.email), day.get(..5).unwrap_or(&day));
+    enqueue(
+        conn,
+        &NewMessage::email(
+            format!("{key}:email"),
+            "activation",
+            to.email.trim(),
+            &email,
+            Some(activation_url(settings, &token)),
+        )
+        .about(to.user_id, Some(to.demande_id)),
+        now,
+    )
+    .await?;
+    enqueue(
+        conn,
+        &NewMessage::sms(format!("{key}:sms"), "activation", to.telephone, sms)
+            .about(to.user_id, Some(to.demande_id)),
+        now,
+    )
+    .await?;
+    Ok(expires)
+}
+
 #[allow(clippy::too_many_arguments)]
 pub async fn hand_over(
     conn: &mut AnyConnection,
@@ -150,39 +203,13 @@ pub async fn hand_over(
     let key = |what: &str| format!("demande:{demande_id}:{what}");
     match handover {
         Handover::NewAccount { .. } | Handover::PendingAccount { .. } => {
-            let (token, _) = tokens::issue(
-                conn,
+            let to = Recipient {
                 user_id,
-                Purpose::Activation,
-                activation::ACTIVATION_VALIDITY_SECS,
-                now,
-            )
-            .await?;
-            let expires = now + activation::ACTIVATION_VALIDITY_SECS;
-            let email = messages::activation_email(&d, &format_date_time(expires));
-            let day = format_date(expires);
-            let day_month = day.get(..5).unwrap_or(&day).to_string();
-            let sms = messages::activation_sms(&d, &mask_email(&c.email), &day_month);
-            enqueue(
-                conn,
-                &NewMessage::email(
-                    key("activation:email"),
-                    "activation",
-                    c.email.trim(),
-                    &email,
-                    Some(activation_url(settings, &token)),
-                )
-                .about(user_id, Some(demande_id)),
-                now,
-            )
-            .await?;
-            enqueue(
-                conn,
-                &NewMessage::sms(key("activation:sms"), "activation", &c.telephone, sms)
-                    .about(user_id, Some(demande_id)),
-                now,
-            )
-            .await?;
+                demande_id,
+                email: &c.email,
+                telephone: &c.telephone,
+            };
+            send_activation_link(conn, settings, &d, &to, &key("activation"), now).await?;
         }
         Handover::ExistingAccount { .. } => {
             let email = messages::invitation_email(&d, &url(settings, "/connexion"));
@@ -292,27 +319,16 @@ pub async fn resend_activation(
     }
     // Then the account's: the expiry job claims it the same way, so a resend and a deletion
     // never cross (whichever comes second sees what the first did).
-    let pending = sqlx::query(
-        "UPDATE users SET status = status WHERE id = $1 AND status = 'pending_activation'",
-    )
-    .bind(usager_id)
-    .execute(&mut *tx)
-    .await?;
-    if pending.rows_affected() == 0 {
+    let user_id = usager_id.ok_or(AppError::NotFound)?;
+    if !tokens::lock_pending_account(&mut tx, user_id).await? {
         return Err(AppError::Conflict(format!(
             "Le candidat de la demande n° {numero} a déjà activé son compte : il peut se connecter à son espace pour la valider."
         )));
     }
-    let (live,): (i64,) = sqlx::query_as(
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM account_tokens
-         WHERE user_id = $1 AND purpose = 'activation' AND used_at IS NULL AND revoked_at IS NULL
-           AND expires_at > $2",
-    )
-    .bind(usager_id)
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await?;
-    if live == 0 {
+    if tokens::activation_deadline(&mut tx, user_id, now)
+        .await?
+        .is_none()
+    {
         return Err(AppError::Conflict(format!(
             "Le délai d'activation de la demande n° {numero} est dépassé : le compte et la demande vont être supprimés. Vérifiez l'adresse électronique avec le candidat et saisissez une nouvelle demande."
         )));
@@ -339,7 +355,6 @@ pub async fn resend_activation(
         tx.rollback().await?;
         return Ok(Resend::AlreadySent { numero });
     }
-    let user_id = usager_id.unwrap_or_default();
     let data: DemandeData = serde_json::from_str(&data).unwrap_or_default();
     let (Some(ec), Some(adresse)) = (&data.etat_civil, &data.adresse) else {
         return Err(AppError::Conflict("La demande est incomplète.".into()));
@@ -350,43 +365,14 @@ pub async fn resend_activation(
         school_name: &school_name,
         numero: &numero,
     };
-    let (token, _) = tokens::issue(
-        &mut tx,
+    let to = Recipient {
         user_id,
-        Purpose::Activation,
-        activation::ACTIVATION_VALIDITY_SECS,
-        now,
-    )
-    .await?;
-    let expires_at = now + activation::ACTIVATION_VALIDITY_SECS;
-    let email = messages::activation_email(&d, &format_date_time(expires_at));
-    let day = format_date(expires_at);
-    let sms = messages::activation_sms(
-        &d,
-        &mask_email(&adresse.email),
-        day.get(..5).unwrap_or(&day),
-    );
-    let key = |what: &str| format!("demande:{demande_id}:activation:renvoi{}:{what}", done + 1);
-    enqueue(
-        &mut tx,
-        &NewMessage::email(
-            key("email"),
-            "activation",
-            adresse.email.trim(),
-            &email,
-            Some(activation_url(settings, &token)),
-        )
-        .about(user_id, Some(demande_id)),
-        now,
-    )
-    .await?;
-    enqueue(
-        &mut tx,
-        &NewMessage::sms(key("sms"), "activation", &adresse.telephone, sms)
-            .about(user_id, Some(demande_id)),
-        now,
-    )
-    .await?;
+        demande_id,
+        email: &adresse.email,
+        telephone: &adresse.telephone,
+    };
+    let key = format!("demande:{demande_id}:activation:renvoi{}", done + 1);
+    let expires_at = send_activation_link(&mut tx, settings, &d, &to, &key, now).await?;
     sqlx::query(
         "INSERT INTO demande_events (demande_id, kind, created_at) VALUES ($1, 'lien_renvoye', $2)",
     )

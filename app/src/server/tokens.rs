@@ -131,3 +131,38 @@ pub async fn consume(conn: &mut AnyConnection, id: i64, now: i64) -> Result<bool
     .await?;
     Ok(r.rows_affected() == 1)
 }
+
+/// The deadline of the account's latest activation link still usable at `now` (`None`: no
+/// usable link left).
+pub async fn activation_deadline(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    now: i64,
+) -> Result<Option<i64>, AppError> {
+    let (deadline,): (Option<i64>,) = sqlx::query_as(
+        "SELECT MAX(expires_at) FROM account_tokens
+         WHERE user_id = $1 AND purpose = 'activation' AND used_at IS NULL AND revoked_at IS NULL
+           AND expires_at > $2",
+    )
+    .bind(user_id)
+    .bind(now)
+    .fetch_one(conn)
+    .await?;
+    Ok(deadline)
+}
+
+/// Takes the lock of an account waiting for activation (a no-op write: resend, reminder and
+/// deletion of that account then run one after the other); `false` when it is not waiting any
+/// more (activated or deleted).
+pub async fn lock_pending_account(
+    conn: &mut AnyConnection,
+    user_id: i64,
+) -> Result<bool, AppError> {
+    let r = sqlx::query(
+        "UPDATE users SET status = status WHERE id = $1 AND status = 'pending_activation'",
+    )
+    .bind(user_id)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}

@@ -193,3 +193,17 @@ pub async fn school_departement(db: &Db, school_id: i64) -> Result<String, AppEr
         .await?;
     Ok(d)
 }
+
+/// Who at a school receives its notices: its active users with an email, as (id, email).
+pub async fn school_recipients(
+    conn: &mut sqlx::AnyConnection,
+    school_id: i64,
+) -> Result<Vec<(i64, String)>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT id, email FROM users WHERE school_id = $1 AND role = 'ecole'
+         AND status = 'active' AND email IS NOT NULL",
+    )
+    .bind(school_id)
+    .fetch_all(conn)
+    .await?)
+}

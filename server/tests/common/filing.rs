@@ -40,6 +40,23 @@ impl Person {
     }
 }
 
+/// The school `ecole.gare` logged in, with the e-photo code `CODE` registered.
+pub async fn school(app: &TestApp) -> String {
+    with_code(app).await;
+    app.login_ok("pro", "ecole.gare", super::SCHOOL_PASSWORD)
+        .await
+}
+
+/// A demande's state as stored.
+pub async fn etat(app: &TestApp, id: i64) -> String {
+    let (etat,): (String,) = sqlx::query_as("SELECT etat FROM demandes WHERE id = $1")
+        .bind(id)
+        .fetch_one(app.ctx.db.pool())
+        .await
+        .unwrap();
+    etat
+}
+
 pub async fn with_code(app: &TestApp) {
     app::server::demandes::register_ephoto_code(&app.ctx.db, CODE, "test", T0 - 86_400)
         .await
