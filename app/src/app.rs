@@ -1,13 +1,14 @@
-//! The HTML document, the router and the session shared by every page.
+//! The HTML document and the router. The patterns of `<Routes>` are those of
+//! `routes::Page::PATTERNS` (a test of the server crate checks that they agree).
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{lazy_route, path, Lazy, LazyRoute};
 
-use crate::auth::{CurrentUser, Login, Logout};
 use crate::components::layout::{Footer, Header, SkipLinks};
 use crate::pages;
+use crate::providers::user::provide_user;
 
 /// The whole document, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -33,60 +34,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// What every page can reach: the logged-in user (reloaded after login and logout) and the
-/// login and logout actions.
-#[derive(Clone, Copy)]
-pub struct Session {
-    pub user: RwSignal<Option<CurrentUser>>,
-    pub login: ServerAction<Login>,
-    pub logout: ServerAction<Logout>,
-}
-
-/// The user the server resolved for this page request (see the server's session middleware),
-/// shared with the browser in the page itself: no round trip, no loading state.
-fn initial_user() -> Option<CurrentUser> {
-    #[cfg(feature = "ssr")]
-    {
-        use_context::<http::request::Parts>()
-            .and_then(|p| {
-                p.extensions
-                    .get::<crate::server::sessions::ResolvedUser>()
-                    .cloned()
-            })
-            .and_then(|r| r.0)
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        None
-    }
-}
-
-pub fn use_session() -> Session {
-    expect_context::<Session>()
-}
-
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-
-    let login = ServerAction::<Login>::new();
-    let logout = ServerAction::<Logout>::new();
-    let user = RwSignal::new(leptos::server::SharedValue::new(initial_user).into_inner());
-    Effect::new(move || {
-        if let Some(Ok(u)) = login.value().get() {
-            user.set(Some(u));
-        }
-    });
-    Effect::new(move || {
-        if let Some(Ok(())) = logout.value().get() {
-            user.set(None);
-        }
-    });
-    provide_context(Session {
-        user,
-        login,
-        logout,
-    });
+    provide_user();
 
     view! {
         <Link rel="stylesheet" id="leptos" href="/pkg/permis.css" />
@@ -103,19 +54,19 @@ pub fn App() -> impl IntoView {
             <main id="contenu" tabindex="-1" class="permis-main">
                 <Routes fallback=pages::not_found::NotFound>
                     <Route path=path!("") view=pages::home::HomePage />
-                    <Route path=path!("connexion") view=pages::login::UsagerLoginPage />
-                    <Route path=path!("connexion/pro") view=pages::login::ProLoginPage />
+                    <Route path=path!("connexion") view=pages::connexion::login::UsagerLoginPage />
+                    <Route path=path!("connexion/pro") view=pages::connexion::login::ProLoginPage />
                     <Route path=path!("accessibilite") view=pages::info::AccessibilityPage />
-                    <Route path=path!("ecole/demandes") view=pages::ecole::MesDemandesPage />
+                    <Route path=path!("ecole/demandes") view=pages::ecole::demandes::MesDemandesPage />
                     <Route path=path!("ecole/demandes/:id/etape/:n") view={Lazy::<StepperRoute>::new()} />
                     <Route path=path!("monespace") view={Lazy::<MonEspaceRoute>::new()} />
-                    <Route path=path!("monespace/activer/:token") view=pages::compte::ActivationPage />
-                    <Route path=path!("monespace/a-valider") view=pages::compte::AValiderPage />
+                    <Route path=path!("monespace/activer/:token") view=pages::usager::activer::ActivationPage />
+                    <Route path=path!("monespace/a-valider") view=pages::usager::a_valider::AValiderPage />
                     <Route path=path!("monespace/demandes/:id") view={Lazy::<ReviewRoute>::new()} />
                     <Route path=path!("monespace/demandes/:id/refuser") view={Lazy::<RefusRoute>::new()} />
-                    <Route path=path!("connexion/identifiant-oublie") view=pages::compte::IdentifiantOubliePage />
-                    <Route path=path!("connexion/mot-de-passe-oublie") view=pages::compte::MotDePasseOubliePage />
-                    <Route path=path!("connexion/reinitialiser/:token") view=pages::compte::ReinitialiserPage />
+                    <Route path=path!("connexion/identifiant-oublie") view=pages::connexion::oubli::IdentifiantOubliePage />
+                    <Route path=path!("connexion/mot-de-passe-oublie") view=pages::connexion::oubli::MotDePasseOubliePage />
+                    <Route path=path!("connexion/reinitialiser/:token") view=pages::connexion::reinitialiser::ReinitialiserPage />
                     <Route path=path!("pro") view={Lazy::<ProRoute>::new()} />
                 </Routes>
             </main>
@@ -136,7 +87,7 @@ impl LazyRoute for StepperRoute {
 
     fn view(this: Self) -> AnyView {
         let StepperRoute = this;
-        view! { <pages::demande::DemandeStepPage /> }.into_any()
+        view! { <pages::ecole::etape::DemandeStepPage /> }.into_any()
     }
 }
 
@@ -166,7 +117,7 @@ impl LazyRoute for ReviewRoute {
 
     fn view(this: Self) -> AnyView {
         let ReviewRoute = this;
-        view! { <pages::usager::DemandeUsagerPage /> }.into_any()
+        view! { <pages::usager::demande::DemandeUsagerPage /> }.into_any()
     }
 }
 
@@ -181,7 +132,7 @@ impl LazyRoute for RefusRoute {
 
     fn view(this: Self) -> AnyView {
         let RefusRoute = this;
-        view! { <pages::usager::RefusPage /> }.into_any()
+        view! { <pages::usager::demande::RefusPage /> }.into_any()
     }
 }
 
@@ -196,6 +147,6 @@ impl LazyRoute for MonEspaceRoute {
 
     fn view(this: Self) -> AnyView {
         let MonEspaceRoute = this;
-        view! { <pages::monespace::MonEspacePage /> }.into_any()
+        view! { <pages::usager::monespace::MonEspacePage /> }.into_any()
     }
 }

@@ -118,6 +118,32 @@ impl AppError {
     }
 }
 
+impl AppError {
+    /// `Ok` when no field has a problem; otherwise the one field's error, or all of them.
+    pub fn check(errors: Vec<FieldError>) -> Result<(), AppError> {
+        match errors.len() {
+            0 => Ok(()),
+            _ => Err(AppError::from(errors)),
+        }
+    }
+}
+
+/// One problem is shown on its field; several are listed, each on its field.
+impl From<Vec<FieldError>> for AppError {
+    fn from(mut errors: Vec<FieldError>) -> Self {
+        match errors.len() {
+            1 => {
+                let e = errors.remove(0);
+                AppError::Field {
+                    field: e.field,
+                    message: e.message,
+                }
+            }
+            _ => AppError::Invalid(errors),
+        }
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 

@@ -1,19 +1,20 @@
 //! permis — the Leptos application: pages, components, domain rules and server functions.
 //!
 //! Compiled twice: with `ssr` into the server binary, with `hydrate` into the WASM bundle.
+//! The floors, top to bottom (a floor imports only the floors below it; README › Organisation):
+//! `app` + `pages` → `components` + `providers` → `api` (server functions) → `server` (SQL,
+//! ssr only) → `domain` (rules, no IO); `routes`, `error` and `flash` serve them all.
 #![recursion_limit = "256"]
 
+pub mod api;
 pub mod app;
-pub mod auth;
 pub mod components;
-pub mod compte;
-pub mod demandes;
 pub mod domain;
 pub mod error;
 pub mod flash;
 pub mod pages;
-pub mod pro;
-pub mod usager;
+pub mod providers;
+pub mod routes;
 
 #[cfg(feature = "ssr")]
 pub mod server;

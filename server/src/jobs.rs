@@ -1,12 +1,13 @@
 //! Background jobs run inside the server on a schedule (no external cron): the deadline jobs
 //! every minute; housekeeping (sessions, login failures, retention) every ten minutes, with the
 //! orphan-file sweep once a day. Every run is recorded in `job_runs`; the jobs are idempotent
-//! and safe with several instances (see `app::server::deadlines`). `permis jobs --at <instant>`
+//! and safe with several instances (see `app::server::jobs`). `permis jobs --at <instant>`
 //! runs the deadline, retention and sweep jobs as of a given instant (tests, demos).
 
 use std::time::Duration;
 
-use app::server::{deadlines, retention, sessions, throttle, AppContext};
+use app::server::jobs::{expiry, paper, reminders, retention};
+use app::server::{sessions, throttle, AppContext};
 
 /// Every ten minutes: expired sessions and stale failed-login records are removed, the
 /// retention rules applied, and once a day the orphan files swept.
@@ -73,7 +74,7 @@ pub async fn run_orphan_sweep(
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DeadlineReport {
     pub reminders: usize,
-    pub expired: deadlines::Expired,
+    pub expired: expiry::Expired,
     pub paper_reminders: usize,
     pub paper_overdue: usize,
 }
@@ -90,10 +91,10 @@ async fn deadline_jobs(
     as_of: i64,
 ) -> Result<DeadlineReport, app::error::AppError> {
     Ok(DeadlineReport {
-        reminders: deadlines::send_activation_reminders(ctx, as_of).await?,
-        expired: deadlines::expire_unactivated(ctx, as_of).await?,
-        paper_reminders: deadlines::send_paper_reminders(ctx, as_of).await?,
-        paper_overdue: deadlines::expire_paper_forms(ctx, as_of).await?,
+        reminders: reminders::send_activation_reminders(ctx, as_of).await?,
+        expired: expiry::expire_unactivated(ctx, as_of).await?,
+        paper_reminders: paper::send_paper_reminders(ctx, as_of).await?,
+        paper_overdue: paper::expire_paper_forms(ctx, as_of).await?,
     })
 }
 

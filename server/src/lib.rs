@@ -1,16 +1,15 @@
-//! The `permis` server: configuration, state, router, security middleware and background jobs.
+//! The `permis` server: configuration, state, router, security middleware, the thin HTTP API
+//! (`http`), the outbox dispatcher and the background jobs.
 
 pub mod config;
 pub mod dispatch;
-pub mod documents_api;
-pub mod ephoto_api;
+pub mod http;
 pub mod jobs;
-pub mod mailbox_page;
 pub mod middleware;
-pub mod plain_page;
 pub mod router;
 pub mod seed;
-pub mod uploads;
+pub mod state;
 
 pub use config::Config;
-pub use router::{build_router, AppState};
+pub use router::build_router;
+pub use state::AppState;

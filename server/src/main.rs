@@ -40,15 +40,15 @@ enum Command {
         #[arg(long)]
         departement: String,
     },
-    /// Registers an approved e-photo provider and prints its API key (shown only once).
-    /// Runs the deadline jobs (7-day deletion…) once, as of `--at` (RFC 3339, e.g.
-    /// `2026-12-04T10:00:00Z`) or now: to demonstrate or test without waiting.
+    /// Runs the deadline and retention jobs once, as of `--at` (RFC 3339, e.g.
+    /// `2026-12-04T10:00:00Z`; development only) or now: to demonstrate or test without waiting.
     Jobs {
         #[arg(long)]
         at: Option<String>,
     },
     /// Lists the emails and SMS given up on (refused address, server unreachable for 9 hours).
     MessagesEnEchec,
+    /// Registers an approved e-photo provider and prints its API key (shown only once).
     CreateEphotoProvider {
         #[arg(long)]
         name: String,

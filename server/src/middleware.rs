@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 
+use app::routes::Page;
 use app::server::ClientIp;
 
 pub struct SecurityConfig {
@@ -201,14 +202,16 @@ fn is_page_path(path: &str) -> bool {
 
 /// For page requests: resolves the logged-in user once, before rendering (the page reads it
 /// synchronously), and answers a redirect for pages reserved to other roles — to the login page
-/// for anonymous visitors, to their own home for users of another role.
+/// for anonymous visitors, to their own home for users of another role (`routes::access`).
 pub async fn session_context(
     State(ctx): State<app::server::AppContext>,
     mut req: Request,
     next: Next,
 ) -> Response {
-    use app::domain::account::page_access;
-    use app::server::sessions::{self, ResolvedUser};
+    use app::api::connexion::ssr::current_user;
+    use app::providers::user::ResolvedUser;
+    use app::routes::{access, home_of, login_of};
+    use app::server::sessions;
     let path = req.uri().path().to_string();
     if !matches!(*req.method(), Method::GET | Method::HEAD) || !is_page_path(&path) {
         return next.run(req).await;
@@ -220,126 +223,118 @@ pub async fn session_context(
             .flatten(),
         None => None,
     };
-    let user = session.as_ref().and_then(|u| u.to_current_user());
-    if let Some((roles, espace)) = page_access(&path) {
+    let user = session.as_ref().and_then(current_user);
+    if let Some((roles, espace)) = access(&path) {
         let target = match user.as_ref().map(|u| u.role) {
             Some(role) if roles.contains(&role) => None,
-            Some(role) => Some(role.home_path()),
-            None => Some(espace.login_path()),
+            Some(role) => Some(home_of(role).href()),
+            None => Some(login_of(espace).href()),
         };
         if let Some(target) = target {
             return (
                 StatusCode::FOUND,
                 [
-                    (header::LOCATION, target),
+                    (header::LOCATION, target.as_str()),
                     (header::CACHE_CONTROL, "no-store"),
                 ],
             )
                 .into_response();
         }
     }
-    preload(&ctx, session.as_ref(), &mut req).await;
+    if let Some(page) = Page::parse(&path) {
+        let query = req.uri().query().unwrap_or("").to_string();
+        preload(&ctx, session.as_ref(), &page, &query, &mut req).await;
+    }
     req.extensions_mut().insert(ResolvedUser(user));
     next.run(req).await
 }
 
-/// Computes the data of the pages that show some, before rendering (see
-/// `app::components::loader`).
-async fn preload(
+/// One parameter of a query string (empty values count as absent).
+fn param(query: &str, key: &str) -> Option<String> {
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, v)| k == key && !v.is_empty())
+        .map(|(_, v)| v.into_owned())
+}
+
+/// Computes the data of a page that shows some, before rendering (see
+/// `app::components::loader`). Every page is named: a page with data and no arm here would
+/// render « Chargement… » without JavaScript (`Page::has_data`; the integration test
+/// `every_page_with_data_is_rendered_with_it` opens each one).
+pub async fn preload(
     ctx: &app::server::AppContext,
     session: Option<&app::server::sessions::SessionUser>,
+    page: &Page,
+    query: &str,
     req: &mut Request,
 ) {
+    use app::api::{connexion, ecole, pro, usager};
     use app::components::loader::Preloaded;
-    use app::compte::ssr as compte;
-    use app::demandes::ssr::{load_list, load_view};
     use app::domain::account::Role;
-    let path = req.uri().path().to_string();
-    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-    // Pages anyone may open.
-    match segments.as_slice() {
-        ["monespace", "activer", token] => {
-            let data = compte::load_activation(ctx, token).await;
-            req.extensions_mut().insert(Preloaded(data));
-            return;
-        }
-        ["connexion", "reinitialiser", token] => {
-            let data = compte::load_reset(ctx, token).await;
-            req.extensions_mut().insert(Preloaded(data));
-            return;
-        }
-        _ => {}
+    fn put<T: Clone + Send + Sync + 'static>(req: &mut Request, data: T) {
+        req.extensions_mut().insert(Preloaded(data));
     }
-    let Some(session) = session else {
-        return;
-    };
-    if session.role() == Some(Role::Usager) {
-        match segments.as_slice() {
-            ["monespace"] => {
-                let query = req.uri().query().unwrap_or("").to_string();
-                let q = url::form_urlencoded::parse(query.as_bytes())
-                    .find(|(k, v)| k == "q" && !v.is_empty())
-                    .map(|(_, v)| v.into_owned());
-                let data = app::usager::ssr::demarches(ctx, session.user_id, q.as_deref()).await;
-                req.extensions_mut().insert(Preloaded(data));
-                let onglet = url::form_urlencoded::parse(query.as_bytes())
-                    .any(|(k, v)| k == "onglet" && v != "demarches");
-                if onglet {
-                    let data = app::usager::ssr::espace(ctx, session.user_id).await;
-                    req.extensions_mut().insert(Preloaded(data));
-                }
+    let role = session.and_then(|s| s.role());
+    // The pages a role may open were checked before (a redirect otherwise).
+    match (page, session) {
+        (
+            Page::Accueil
+            | Page::Accessibilite
+            | Page::Connexion
+            | Page::ConnexionPro
+            | Page::IdentifiantOublie
+            | Page::MotDePasseOublie,
+            _,
+        ) => {}
+        // Pages anyone may open.
+        (Page::Activer { token }, _) => put(req, usager::ssr::load_activation(ctx, token).await),
+        (Page::Reinitialiser { token }, _) => put(req, connexion::ssr::load_reset(ctx, token).await),
+        (_, None) => {}
+        (Page::MonEspace, Some(s)) if role == Some(Role::Usager) => {
+            let q = param(query, "q");
+            put(req, usager::ssr::load_demarches(ctx, s.user_id, q.as_deref()).await);
+            if param(query, "onglet").is_some_and(|o| o != "demarches") {
+                put(req, usager::ssr::load_espace(ctx, s.user_id).await);
             }
-            ["monespace", "a-valider"] => {
-                let data = compte::a_valider(ctx, session.user_id).await;
-                req.extensions_mut().insert(Preloaded(data));
-            }
-            ["monespace", "demandes", id] | ["monespace", "demandes", id, "refuser"] => {
-                if let Ok(id) = id.parse::<i64>() {
-                    let data = app::usager::ssr::load(ctx, session.user_id, id).await;
-                    req.extensions_mut().insert(Preloaded(data));
-                }
-            }
-            _ => {}
         }
-        return;
-    }
-    if matches!(session.role(), Some(Role::Agent | Role::Admin)) {
-        if segments.as_slice() == ["pro"] {
-            let data = app::pro::ssr::load(ctx, session).await;
-            req.extensions_mut().insert(Preloaded(data));
+        (Page::AValider, Some(s)) if role == Some(Role::Usager) => {
+            put(req, usager::ssr::load_a_valider(ctx, s.user_id).await)
         }
-        return;
-    }
-    let (Some(Role::Ecole), Some(school_id)) = (session.role(), session.school_id) else {
-        return;
-    };
-    match segments.as_slice() {
-        ["ecole", "demandes"] => {
-            let query = req.uri().query().unwrap_or("");
-            let param = |k: &str| {
-                url::form_urlencoded::parse(query.as_bytes())
-                    .find(|(key, v)| key == k && !v.is_empty())
-                    .map(|(_, v)| v.into_owned())
-            };
-            let page = param("page").and_then(|p| p.parse::<u32>().ok());
-            let data = load_list(
+        (Page::DemandeUsager { id } | Page::Refus { id }, Some(s))
+            if role == Some(Role::Usager) =>
+        {
+            put(req, usager::ssr::load_demande(ctx, s.user_id, *id).await)
+        }
+        (Page::Pro, Some(s)) if matches!(role, Some(Role::Agent | Role::Admin)) => {
+            put(req, pro::ssr::load(ctx, s).await)
+        }
+        (Page::EcoleDemandes, Some(s)) if role == Some(Role::Ecole) => {
+            let Some(school_id) = s.school_id else { return };
+            let page = param(query, "page").and_then(|p| p.parse::<u32>().ok());
+            let data = ecole::ssr::load_list(
                 ctx,
                 school_id,
-                param("q"),
-                param("etat"),
-                param("tri"),
+                param(query, "q"),
+                param(query, "etat"),
+                param(query, "tri"),
                 page,
             )
             .await;
-            req.extensions_mut().insert(Preloaded(data));
+            put(req, data);
         }
-        ["ecole", "demandes", id, "etape", _] => {
-            if let Ok(id) = id.parse::<i64>() {
-                let data = load_view(ctx, school_id, id).await;
-                req.extensions_mut().insert(Preloaded(data));
-            }
+        (Page::Etape { id, .. }, Some(s)) if role == Some(Role::Ecole) => {
+            let Some(school_id) = s.school_id else { return };
+            put(req, ecole::ssr::load_view(ctx, school_id, *id).await)
         }
-        _ => {}
+        (
+            Page::MonEspace
+            | Page::AValider
+            | Page::DemandeUsager { .. }
+            | Page::Refus { .. }
+            | Page::Pro
+            | Page::EcoleDemandes
+            | Page::Etape { .. },
+            Some(_),
+        ) => {}
     }
 }
 

@@ -2,37 +2,19 @@
 
 use std::sync::Arc;
 
-use axum::extract::{FromRef, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
-use leptos::config::LeptosOptions;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 
 use app::app::{shell, App};
-use app::server::AppContext;
+use app::routes::{Page, ALLER, DEV_MAILBOX};
 
 use crate::middleware::{self, CspNonce, SecurityConfig};
-
-#[derive(Clone)]
-pub struct AppState {
-    pub leptos_options: LeptosOptions,
-    pub ctx: AppContext,
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
-    }
-}
-
-impl FromRef<AppState> for AppContext {
-    fn from_ref(state: &AppState) -> Self {
-        state.ctx.clone()
-    }
-}
+use crate::state::AppState;
 
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     if state.ctx.db.ping().await {
@@ -59,7 +41,10 @@ async fn aller(axum::extract::Query(a): axum::extract::Query<Aller>) -> impl Int
     } else {
         ""
     };
-    axum::response::Redirect::to(&format!("/monespace/demandes/{}{anchor}", a.id))
+    if anchor.is_empty() {
+        return axum::response::Redirect::to(&Page::DemandeUsager { id: a.id }.href());
+    }
+    axum::response::Redirect::to(&Page::DemandeUsager { id: a.id }.href_with(anchor))
 }
 
 /// Builds the whole application. `trusted_proxies`: see `Config::trusted_proxies`.
@@ -87,14 +72,14 @@ pub fn build_router(state: AppState, trusted_proxies: usize) -> Router {
     let options = state.leptos_options.clone();
     let mut router = Router::new();
     if dev_mailbox {
-        router = router.route(crate::mailbox_page::PATH, get(crate::mailbox_page::page));
+        router = router.route(DEV_MAILBOX, get(crate::http::mailbox::page));
     }
     router
         .route("/healthz", get(healthz))
-        .route("/monespace/aller", get(aller))
-        .merge(crate::uploads::routes())
-        .merge(crate::documents_api::routes())
-        .merge(crate::ephoto_api::routes())
+        .route(ALLER, get(aller))
+        .merge(crate::http::uploads::routes())
+        .merge(crate::http::documents::routes())
+        .merge(crate::http::ephoto::routes())
         .leptos_routes_with_context(&state, routes, additional_context.clone(), move || {
             shell(options.clone())
         })
@@ -124,4 +109,23 @@ pub fn build_router(state: AppState, trusted_proxies: usize) -> Router {
             middleware::security_headers,
         ))
         .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `<Routes>` of `app.rs` and the route table (`app::routes::Page`) name the same pages.
+    #[test]
+    fn the_router_and_the_route_table_agree() {
+        let mut routed: Vec<String> = generate_route_list(App)
+            .iter()
+            .map(|r| r.path().to_string())
+            .collect();
+        routed.sort();
+        routed.dedup();
+        let mut table: Vec<String> = Page::PATTERNS.iter().map(|p| p.to_string()).collect();
+        table.sort();
+        assert_eq!(routed, table);
+    }
 }

@@ -91,7 +91,7 @@ pub async fn create_school(ctx: &AppContext, school: NewSchool) -> Result<i64, A
 /// A demo account, printed on the console by `permis demo`.
 pub struct DemoAccount {
     pub label: &'static str,
-    pub login_path: &'static str,
+    pub login_path: String,
     pub identifiant: &'static str,
     pub password: &'static str,
 }
@@ -194,7 +194,7 @@ pub async fn seed_demo(ctx: &AppContext) -> Result<Vec<DemoAccount>, AppError> {
         }
         out.push(DemoAccount {
             label,
-            login_path: role.espace().login_path(),
+            login_path: app::routes::login_of(role.espace()).href(),
             identifiant,
             password,
         });

@@ -1,65 +1,136 @@
-//! DSFR form pieces that show a field's error next to it.
+//! Forms: DSFR pieces shared by the pages (fields live in `fields`) — the form the browser
+//! posts itself (`PostForm`), its errors, whole-page notices, and the password and secret
+//! question helpers.
 
 use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
 
+use crate::domain::activation::SECRET_QUESTIONS;
+use crate::domain::password::MIN_CHARS;
 use crate::error::AppError;
 
-/// A DSFR text input with its label, hint and error message. The error comes from the last
-/// answer of the server (or the browser-side check) for this field's `name`.
+pub fn password_hint() -> String {
+    format!("Au moins {MIN_CHARS} caractères. Une phrase facile à retenir convient très bien, par exemple « quatre chats sur le toit ».")
+}
+
+pub fn question_options() -> Vec<(String, String)> {
+    SECRET_QUESTIONS
+        .iter()
+        .map(|(c, q)| (c.to_string(), q.to_string()))
+        .collect()
+}
+
+pub fn token_param() -> impl Fn() -> String + Send + Sync + Copy + 'static {
+    let params = use_params_map();
+    move || params.read().get("token").unwrap_or_default()
+}
+
+/// A whole-page message in a DSFR alert.
 #[component]
-pub fn TextField(
-    #[prop(into)] id: String,
-    #[prop(into)] name: String,
-    #[prop(into)] label: String,
-    #[prop(optional, into)] hint: Option<String>,
-    #[prop(default = "text")] input_type: &'static str,
-    #[prop(optional)] autocomplete: Option<&'static str>,
-    #[prop(optional)] value: Option<String>,
-    #[prop(default = true)] required: bool,
-    #[prop(into)] error: Signal<Option<AppError>>,
+pub fn Notice(
+    #[prop(into)] title: String,
+    #[prop(into)] text: String,
+    #[prop(default = "error")] kind: &'static str,
+    children: Children,
 ) -> impl IntoView {
-    let field_name = name.clone();
-    let message = Signal::derive(move || error.get().and_then(|e| e.field_message(&field_name)));
-    let error_id = format!("{id}-error");
-    let hint_id = format!("{id}-hint");
-    let describedby = {
-        let error_id = error_id.clone();
-        let has_hint = hint.is_some();
-        let hint_id = hint_id.clone();
-        move || {
-            let mut ids = Vec::new();
-            if has_hint {
-                ids.push(hint_id.clone());
-            }
-            if message.get().is_some() {
-                ids.push(error_id.clone());
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
+    view! {
+        <div class=format!("fr-alert fr-alert--{kind} fr-mb-3w")>
+            <h1 class="fr-alert__title">{title}</h1>
+            <p>{text}</p>
+        </div>
+        {children()}
+    }
+}
+
+/// The values of a form being submitted (browser only; empty on the server, which never runs it).
+pub struct FormValues {
+    #[cfg(feature = "hydrate")]
+    data: Option<web_sys::FormData>,
+}
+
+impl FormValues {
+    pub fn get(&self, name: &str) -> String {
+        #[cfg(feature = "hydrate")]
+        {
+            self.data
+                .as_ref()
+                .and_then(|d| d.get(name).as_string())
+                .unwrap_or_default()
         }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = name;
+            String::new()
+        }
+    }
+}
+
+/// A form the browser posts itself, page to page (a refused one comes back with its errors,
+/// see `flash`): these pages are visited once in a while and need little code in the WASM.
+/// Once hydrated, `check` runs first — the same rules as the server, so that a mistake is shown
+/// at once and nothing typed (passwords included) is lost — and the button is disabled at the
+/// first submission (no double post).
+#[component]
+pub fn PostForm(
+    action: &'static str,
+    #[prop(into)] id: String,
+    #[prop(into)] button: String,
+    #[prop(optional)] secondary: Option<(String, &'static str)>,
+    #[prop(optional)] check: Option<Callback<FormValues, Option<AppError>>>,
+    #[prop(optional)] client_error: Option<RwSignal<Option<AppError>>>,
+    children: Children,
+) -> impl IntoView {
+    let (sent, set_sent) = signal(false);
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        if let (Some(check), Some(client_error)) = (check, client_error) {
+            #[cfg(feature = "hydrate")]
+            let values = {
+                use wasm_bindgen::JsCast;
+                FormValues {
+                    data: ev
+                        .target()
+                        .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
+                        .and_then(|f| web_sys::FormData::new_with_form(&f).ok()),
+                }
+            };
+            #[cfg(not(feature = "hydrate"))]
+            let values = FormValues {};
+            if let Some(e) = check.run(values) {
+                ev.prevent_default();
+                client_error.set(Some(e));
+                return;
+            }
+        }
+        set_sent.set(true);
     };
     view! {
-        <div class="fr-input-group" class:fr-input-group--error=move || message.get().is_some()>
-            <label class="fr-label" for=id.clone()>
-                {label}
-                {hint.map(|h| view! { <span class="fr-hint-text" id=hint_id.clone()>{h}</span> })}
-            </label>
-            <input
-                class="fr-input"
-                class:fr-input--error=move || message.get().is_some()
-                id=id
-                name=name
-                type=input_type
-                value=value
-                autocomplete=autocomplete
-                aria-required=required.then_some("true")
-                aria-invalid=move || message.get().is_some().then_some("true")
-                aria-describedby=describedby
-            />
-            {move || {
-                message
-                    .get()
-                    .map(|m| view! { <p id=error_id.clone() class="fr-error-text">{m}</p> })
-            }}
-        </div>
+        <form method="post" action=action novalidate=true id=id on:submit=on_submit>
+            {children()}
+            <ul class="fr-btns-group fr-btns-group--inline-md fr-mt-3w">
+                <li>
+                    <button class="fr-btn" type="submit" disabled=sent>
+                        {button}
+                    </button>
+                </li>
+                {secondary
+                    .map(|(href, label)| {
+                        view! { <li><a class="fr-btn fr-btn--secondary" href=href>{label}</a></li> }
+                    })}
+            </ul>
+        </form>
     }
+}
+
+/// The error a refused post came back with.
+pub fn flash_error<F>(flash: &Option<crate::flash::Flash<F>>) -> Signal<Option<AppError>> {
+    let error = flash.as_ref().map(|f| f.error.clone());
+    Signal::derive(move || error.clone())
+}
+
+/// The error to show: the browser's check of this submission, else the server's last refusal.
+pub fn shown_error(
+    client: RwSignal<Option<AppError>>,
+    server: Signal<Option<AppError>>,
+) -> Signal<Option<AppError>> {
+    Signal::derive(move || client.get().or_else(|| server.get()))
 }

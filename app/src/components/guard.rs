@@ -1,12 +1,13 @@
 //! Pages reserved to some roles: the server answers a redirect before rendering (session
-//! middleware, `domain::account::page_access`); the browser does the same on client navigation.
+//! middleware, `routes::access`); the browser does the same on client navigation.
 
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
-use crate::app::use_session;
-use crate::auth::CurrentUser;
+use crate::api::connexion::CurrentUser;
 use crate::domain::account::{Espace, Role};
+use crate::providers::user::use_user;
+use crate::routes::{home_of, login_of};
 
 #[component]
 pub fn RequireRole<F, V>(
@@ -19,10 +20,10 @@ where
     F: Fn(CurrentUser) -> V + Send + Sync + 'static,
     V: IntoView + 'static,
 {
-    let session = use_session();
+    let session = use_user();
     move || match session.user.get() {
         Some(user) if roles.contains(&user.role) => children(user).into_any(),
-        Some(user) => view! { <Redirect path=user.role.home_path() /> }.into_any(),
-        None => view! { <Redirect path=espace.login_path() /> }.into_any(),
+        Some(user) => view! { <Redirect path=home_of(user.role).href() /> }.into_any(),
+        None => view! { <Redirect path=login_of(espace).href() /> }.into_any(),
     }
 }

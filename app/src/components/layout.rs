@@ -3,9 +3,10 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::app::use_session;
-use crate::auth::CurrentUser;
+use crate::api::connexion::CurrentUser;
+use crate::providers::user::use_user;
 use crate::domain::account::Role;
+use crate::routes::{home_of, Page};
 
 #[component]
 pub fn SkipLinks() -> impl IntoView {
@@ -28,10 +29,10 @@ pub fn SkipLinks() -> impl IntoView {
 /// The links at the right of the header (and in the mobile menu).
 #[component]
 fn ToolLinks(user: Option<CurrentUser>) -> impl IntoView {
-    let session = use_session();
+    let session = use_user();
     match user {
         Some(user) => {
-            let home = user.role.home_path();
+            let home = home_of(user.role).href();
             let label = match user.role {
                 Role::Ecole => "Mes demandes",
                 Role::Usager => "Mon espace",
@@ -59,12 +60,12 @@ fn ToolLinks(user: Option<CurrentUser>) -> impl IntoView {
         None => view! {
             <ul class="fr-btns-group">
                 <li>
-                    <A href="/connexion/pro" attr:class="fr-btn fr-icon-briefcase-line">
+                    <A href=Page::ConnexionPro.href() attr:class="fr-btn fr-icon-briefcase-line">
                         "Espace professionnel"
                     </A>
                 </li>
                 <li>
-                    <A href="/connexion" attr:class="fr-btn fr-icon-account-circle-line">
+                    <A href=Page::Connexion.href() attr:class="fr-btn fr-icon-account-circle-line">
                         "Mon espace"
                     </A>
                 </li>
@@ -76,7 +77,7 @@ fn ToolLinks(user: Option<CurrentUser>) -> impl IntoView {
 
 #[component]
 pub fn Header() -> impl IntoView {
-    let session = use_session();
+    let session = use_user();
     // The mobile menu is opened by Leptos, not by the DSFR script (see README: DSFR and hydration).
     let (menu_open, set_menu_open) = signal(false);
     let tools = move || view! { <ToolLinks user=session.user.get() /> };
@@ -105,7 +106,7 @@ pub fn Header() -> impl IntoView {
                                 </div>
                             </div>
                             <div class="fr-header__service">
-                                <a href="/" title="Accueil — Permis de conduire">
+                                <a href=Page::Accueil.href() title="Accueil — Permis de conduire">
                                     <p class="fr-header__service-title">"Permis de conduire"</p>
                                 </a>
                                 <p class="fr-header__service-tagline">
@@ -154,7 +155,7 @@ pub fn Footer() -> impl IntoView {
             <div class="fr-container">
                 <div class="fr-footer__body">
                     <div class="fr-footer__brand fr-enlarge-link">
-                        <a href="/" title="Retour à l'accueil du site — Permis de conduire — République Française">
+                        <a href=Page::Accueil.href() title="Retour à l'accueil du site — Permis de conduire — République Française">
                             <p class="fr-logo">"République" <br /> "Française"</p>
                         </a>
                     </div>
@@ -184,7 +185,7 @@ pub fn Footer() -> impl IntoView {
                 <div class="fr-footer__bottom">
                     <ul class="fr-footer__bottom-list">
                         <li class="fr-footer__bottom-item">
-                            <a class="fr-footer__bottom-link" href="/accessibilite">
+                            <a class="fr-footer__bottom-link" href=Page::Accessibilite.href()>
                                 "Accessibilité : partiellement conforme"
                             </a>
                         </li>
@@ -200,5 +201,18 @@ pub fn Footer() -> impl IntoView {
                 </div>
             </div>
         </footer>
+    }
+}
+
+/// « Dernière connexion : 26/11/2026 à 23:05 » — the login before this one.
+#[component]
+pub fn LastLogin(user: CurrentUser) -> impl IntoView {
+    view! {
+        <p class="fr-text--sm permis-last-login">
+            {match user.derniere_connexion {
+                Some(when) => format!("Dernière connexion : {when}"),
+                None => "Première connexion : bienvenue !".to_string(),
+            }}
+        </p>
     }
 }

@@ -11,19 +11,31 @@ use std::future::Future;
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use serde::{de::DeserializeOwned, Serialize};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 use crate::error::AppError;
 
 /// A value the server computed for this page request.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Preloaded<T>(pub T);
 
-#[cfg(feature = "ssr")]
-fn preloaded<T: Clone + Send + Sync + 'static>() -> Option<T> {
-    use_context::<http::request::Parts>()
-        .and_then(|p| p.extensions.get::<Preloaded<T>>().cloned())
-        .map(|p| p.0)
+/// A value the server put in this request's extensions before rendering, shared with the
+/// browser in the page (the browser reads it back while hydrating).
+pub fn shared_from_request<T>() -> Option<T>
+where
+    T: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
+{
+    leptos::server::SharedValue::new(|| {
+        #[cfg(feature = "ssr")]
+        {
+            use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<T>().cloned())
+        }
+        #[cfg(not(feature = "ssr"))]
+        {
+            None::<T>
+        }
+    })
+    .into_inner()
 }
 
 /// The data of a page for `key` (e.g. the URL's parameters): the server's preloaded value on
@@ -38,17 +50,7 @@ where
     F: Fn(K) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<T, AppError>> + 'static,
 {
-    let initial = leptos::server::SharedValue::new(|| {
-        #[cfg(feature = "ssr")]
-        {
-            preloaded::<Result<T, AppError>>()
-        }
-        #[cfg(not(feature = "ssr"))]
-        {
-            None::<Result<T, AppError>>
-        }
-    })
-    .into_inner();
+    let initial = shared_from_request::<Preloaded<Result<T, AppError>>>().map(|p| p.0);
     let data = RwSignal::new(initial);
     let fetch = Arc::new(fetch);
     // Only the latest request may write its answer.

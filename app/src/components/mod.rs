@@ -1,7 +1,10 @@
+//! What several pages share: DSFR fields and forms, the layout, the guard, the page-data hook,
+//! the recap of a demande and its documents. A page never imports another page.
+
+pub mod documents;
 pub mod fields;
 pub mod forms;
 pub mod guard;
 pub mod layout;
-pub mod layout_bits;
 pub mod loader;
 pub mod recap;

@@ -4,7 +4,8 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::demandes::{piece_url, step_href, DemandeView, PieceFile};
+use crate::api::{DemandeView, PieceFile};
+use crate::routes::{piece_href, Page};
 use crate::domain::formats::display_phone;
 
 pub fn row(label: &'static str, value: impl Into<String>) -> impl IntoView {
@@ -32,7 +33,7 @@ pub fn RecapSection(
                 {editable
                     .then(|| {
                         view! {
-                            <A href=step_href(id, step) attr:class="fr-link fr-icon-edit-line fr-link--icon-left">
+                            <A href=Page::Etape { id, n: step }.href() attr:class="fr-link fr-icon-edit-line fr-link--icon-left">
                                 "Modifier"
                                 <span class="fr-sr-only">{format!(" — {title}")}</span>
                             </A>
@@ -114,7 +115,7 @@ pub fn RecapSections(d: DemandeView, editable: bool) -> impl IntoView {
                                         .map(|f| {
                                             view! {
                                                 <li>
-                                                    <a class="fr-link" href=piece_url(id, f.id, "fichier") download=f.filename.clone()>
+                                                    <a class="fr-link" href=piece_href(id, f.id, "fichier") download=f.filename.clone()>
                                                         {format!("{} ({} p.)", f.filename, f.pages)}
                                                         <span class="fr-sr-only">{format!(" — {}, télécharger", p.label())}</span>
                                                     </a>

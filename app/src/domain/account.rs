@@ -40,15 +40,6 @@ impl Role {
         }
     }
 
-    /// Where the role lands after logging in.
-    pub fn home_path(self) -> &'static str {
-        match self {
-            Role::Ecole => "/ecole/demandes",
-            Role::Usager => "/monespace",
-            Role::Agent | Role::Admin => "/pro",
-        }
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Role::Ecole => "École de conduite",
@@ -80,13 +71,6 @@ impl Espace {
             "usager" => Some(Espace::Usager),
             "pro" => Some(Espace::Pro),
             _ => None,
-        }
-    }
-
-    pub fn login_path(self) -> &'static str {
-        match self {
-            Espace::Usager => "/connexion",
-            Espace::Pro => "/connexion/pro",
         }
     }
 
@@ -179,48 +163,5 @@ mod tests {
             normalize_identifier("pmartin\u{FFFD}"),
             Err(IdentifierProblem::InvalidCharacters)
         );
-    }
-}
-
-/// The roles a page is reserved to, and where anonymous visitors log in. The server checks this
-/// before rendering (a redirect, not a page); the browser checks it again on client navigation.
-pub fn page_access(path: &str) -> Option<(&'static [Role], Espace)> {
-    let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
-    if under("/monespace/activer") {
-        // The activation link is opened before the candidate has a password.
-        None
-    } else if under("/ecole") {
-        Some((&[Role::Ecole], Espace::Pro))
-    } else if under("/monespace") {
-        Some((&[Role::Usager], Espace::Usager))
-    } else if under("/pro") {
-        Some((&[Role::Agent, Role::Admin], Espace::Pro))
-    } else {
-        None
-    }
-}
-
-#[cfg(test)]
-mod access_tests {
-    use super::*;
-
-    #[test]
-    fn reserved_pages() {
-        assert_eq!(
-            page_access("/ecole/demandes").map(|a| a.1),
-            Some(Espace::Pro)
-        );
-        assert_eq!(
-            page_access("/monespace").map(|a| a.0),
-            Some(&[Role::Usager][..])
-        );
-        assert_eq!(page_access("/ecoles-partenaires"), None);
-        assert_eq!(page_access("/monespace/activer/abc"), None);
-        assert_eq!(
-            page_access("/monespace/a-valider").map(|a| a.1),
-            Some(Espace::Usager)
-        );
-        assert_eq!(page_access("/connexion/pro"), None);
-        assert_eq!(page_access("/professionnels"), None);
     }
 }

@@ -1,6 +1,9 @@
 //! Candidate accounts created by a school's demande: activation and recovery rules.
 
+use serde::{Deserialize, Serialize};
+
 use super::communes::fold;
+use crate::error::FieldError;
 
 /// An activation link is valid 7 days from sending (the guide's rule: without activation the
 /// account and the demande are deleted).
@@ -126,6 +129,174 @@ pub fn token_state(
         TokenState::Expired
     } else {
         TokenState::Valid
+    }
+}
+
+/// Where a one-time link (activation, password reset) stands, as its page says it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LinkState {
+    Valid,
+    Expired,
+    Used,
+    /// A newer link replaced it.
+    Revoked,
+    /// The account was deleted: not activated within 7 days.
+    Deleted,
+    Unknown,
+}
+
+impl From<TokenState> for LinkState {
+    fn from(s: TokenState) -> LinkState {
+        match s {
+            TokenState::Valid => LinkState::Valid,
+            TokenState::Expired => LinkState::Expired,
+            TokenState::Used => LinkState::Used,
+            TokenState::Revoked => LinkState::Revoked,
+        }
+    }
+}
+
+/// What an activation link says once its account was deleted.
+pub const DELETED_ACCOUNT: &str = "Ce compte a été supprimé, avec la demande saisie par votre école de conduite : il n'avait pas été activé dans les 7 jours suivant l'envoi du lien. Demandez à votre école de conduite de saisir une nouvelle demande ; vous recevrez un nouveau courriel d'activation.";
+
+/// Why an activation link cannot be used, in words.
+pub fn activation_refusal(state: LinkState) -> &'static str {
+    match state {
+        LinkState::Expired => "Ce lien d'activation a expiré (il était valable 7 jours). Demandez à votre école de conduite de vous en renvoyer un.",
+        LinkState::Used => "Ce lien a déjà servi : votre compte est activé. Connectez-vous avec votre identifiant ou votre adresse électronique.",
+        LinkState::Revoked => "Ce lien a été remplacé par un lien plus récent : utilisez le dernier courriel reçu.",
+        LinkState::Deleted => DELETED_ACCOUNT,
+        LinkState::Unknown | LinkState::Valid => "Ce lien d'activation n'est pas valable. Vérifiez que l'adresse est complète, telle que dans le courriel.",
+    }
+}
+
+/// Why a password-reset link cannot be used, in words.
+pub fn reset_refusal(state: LinkState) -> &'static str {
+    match state {
+        LinkState::Expired => "Ce lien a expiré (il était valable une heure). Refaites une demande depuis « Mot de passe oublié ? ».",
+        LinkState::Used => "Ce lien a déjà servi. Si vous n'avez pas changé votre mot de passe vous-même, refaites une demande depuis « Mot de passe oublié ? ».",
+        LinkState::Revoked => "Ce lien a été remplacé par un lien plus récent : utilisez le dernier courriel reçu.",
+        LinkState::Unknown | LinkState::Valid | LinkState::Deleted => "Ce lien de réinitialisation n'est pas valable. Vérifiez que l'adresse est complète, telle que dans le courriel.",
+    }
+}
+
+/// The activation form (HTML names `form[…]`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivationForm {
+    #[serde(default)]
+    pub sexe: String,
+    #[serde(default)]
+    pub password: String,
+    #[serde(default)]
+    pub confirmation: String,
+    #[serde(default)]
+    pub question: String,
+    #[serde(default)]
+    pub reponse: String,
+}
+
+impl ActivationForm {
+    /// What comes back after a refused plain form post: never a password or the secret answer.
+    pub fn keep(&self) -> ActivationForm {
+        ActivationForm {
+            sexe: self.sexe.clone(),
+            question: self.question.clone(),
+            ..Default::default()
+        }
+    }
+}
+
+/// « Mot de passe oublié ? »: identifiant, secret question and its answer.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MotDePasseOublieForm {
+    #[serde(default)]
+    pub identifiant: String,
+    #[serde(default)]
+    pub question: String,
+    #[serde(default)]
+    pub reponse: String,
+}
+
+/// The reset link's form: the new password, twice.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NouveauMotDePasseForm {
+    #[serde(default)]
+    pub password: String,
+    #[serde(default)]
+    pub confirmation: String,
+}
+
+/// The checks of a new password and its confirmation (browser and server alike).
+pub fn check_password_pair(
+    password: &str,
+    confirmation: &str,
+    identity: &[&str],
+    errors: &mut Vec<FieldError>,
+) {
+    if let Err(p) = super::password::check_new_password(password, identity) {
+        errors.push(FieldError {
+            field: "password".into(),
+            message: p.message(),
+        });
+    } else if confirmation != password {
+        errors.push(FieldError {
+            field: "confirmation".into(),
+            message: "La confirmation ne correspond pas au mot de passe : saisissez le même mot de passe deux fois.".into(),
+        });
+    }
+}
+
+/// The checks of the activation form, in the order of its fields (browser and server alike).
+pub fn check_activation(form: &ActivationForm, identity: &[&str]) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if super::demande::Sexe::parse(&form.sexe).is_none() {
+        errors.push(FieldError {
+            field: "sexe".into(),
+            message: "Indiquez votre sexe.".into(),
+        });
+    }
+    check_password_pair(&form.password, &form.confirmation, identity, &mut errors);
+    if secret_question_label(&form.question).is_none() {
+        errors.push(FieldError {
+            field: "question".into(),
+            message: "Choisissez une question secrète dans la liste.".into(),
+        });
+    }
+    if let Err(m) = check_new_answer(&form.reponse) {
+        errors.push(FieldError {
+            field: "reponse".into(),
+            message: m.into(),
+        });
+    }
+    errors
+}
+
+/// The checks of « Mot de passe oublié ? » before any lookup: the normalised identifiant, or
+/// the messages of every field.
+pub fn check_recovery(form: &MotDePasseOublieForm) -> Result<String, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let identifiant = super::account::normalize_identifier(&form.identifiant);
+    if let Err(p) = &identifiant {
+        errors.push(FieldError {
+            field: "identifiant".into(),
+            message: p.message().into(),
+        });
+    }
+    if secret_question_label(&form.question).is_none() {
+        errors.push(FieldError {
+            field: "question".into(),
+            message: "Choisissez votre question secrète dans la liste.".into(),
+        });
+    }
+    if form.reponse.trim().is_empty() {
+        errors.push(FieldError {
+            field: "reponse".into(),
+            message: "Saisissez la réponse à votre question secrète.".into(),
+        });
+    }
+    match identifiant {
+        Ok(i) if errors.is_empty() => Ok(i),
+        _ => Err(errors),
     }
 }
 

@@ -38,14 +38,35 @@ pub fn link_resends_left(done: i64) -> i64 {
 /// validation, if the form has not arrived.
 pub const PAPER_REMINDER_DAY: i64 = 10;
 
+/// The instant the paper form must have reached the centre by: 15 days after the candidate's
+/// validation.
+pub fn paper_form_deadline(validated_at: i64) -> i64 {
+    validated_at + super::demande::PAPER_FORM_DAYS * DAY
+}
+
 /// The paper form must have arrived 15 days after the candidate's validation.
 pub fn paper_form_overdue(validated_at: i64, now: i64) -> bool {
-    now >= validated_at + super::demande::PAPER_FORM_DAYS * DAY
+    now >= paper_form_deadline(validated_at)
+}
+
+/// The instant the day-10 paper reminder falls due.
+pub fn paper_reminder_at(validated_at: i64) -> i64 {
+    validated_at + PAPER_REMINDER_DAY * DAY
+}
+
+/// The candidates whose paper form is overdue at `now` were validated before this instant.
+pub fn paper_overdue_since(now: i64) -> i64 {
+    now - super::demande::PAPER_FORM_DAYS * DAY
+}
+
+/// The candidates whose day-10 reminder is due at `now` were validated before this instant.
+pub fn paper_reminder_since(now: i64) -> i64 {
+    now - PAPER_REMINDER_DAY * DAY
 }
 
 /// The day-10 reminder is due (and still useful: the form is not overdue yet).
 pub fn paper_reminder_due(validated_at: i64, now: i64) -> bool {
-    now >= validated_at + PAPER_REMINDER_DAY * DAY && !paper_form_overdue(validated_at, now)
+    now >= paper_reminder_at(validated_at) && !paper_form_overdue(validated_at, now)
 }
 
 #[cfg(test)]

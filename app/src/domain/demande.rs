@@ -132,6 +132,134 @@ impl Etat {
     }
 }
 
+/// What happens to a demande. Each event moves it from one state to another
+/// (`Etat::apres`); its code is what `demande_events.kind` records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Evenement {
+    /// The school validates its complete draft (« Valider » on the recap).
+    ValideeParEcole,
+    /// The candidate validates: with a paper photo-signature form, or with an e-photo code.
+    ValideeParUsager { papier: bool },
+    /// The candidate refuses.
+    RefuseeParUsager,
+    /// The candidate's account was not activated in time: account and demande deleted.
+    CompteNonActive,
+    /// The paper form did not reach the centre within 15 days.
+    PapierNonRecu,
+    /// An agent recorded the paper form's receipt.
+    PapierRecu,
+}
+
+impl Evenement {
+    pub const ALL: [Evenement; 7] = [
+        Evenement::ValideeParEcole,
+        Evenement::ValideeParUsager { papier: false },
+        Evenement::ValideeParUsager { papier: true },
+        Evenement::RefuseeParUsager,
+        Evenement::CompteNonActive,
+        Evenement::PapierNonRecu,
+        Evenement::PapierRecu,
+    ];
+
+    /// The code stored in `demande_events.kind`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Evenement::ValideeParEcole => "validee_par_ecole",
+            Evenement::ValideeParUsager { .. } => "validee_par_usager",
+            Evenement::RefuseeParUsager => "refusee_par_usager",
+            Evenement::CompteNonActive => "supprimee_non_activee",
+            Evenement::PapierNonRecu => "papier_non_recu",
+            Evenement::PapierRecu => "papier_recu",
+        }
+    }
+}
+
+/// Why an event does not move a demande.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refus {
+    /// The event already happened (a double click, another tab, another instance): the
+    /// demande is where the event leads, nothing more to do.
+    DejaFait,
+    /// The event does not apply to a demande in this state.
+    Impossible { etat: Etat, evenement: Evenement },
+}
+
+impl Refus {
+    /// What the user is told.
+    pub fn message(self) -> String {
+        match self {
+            Refus::DejaFait => "C'est déjà fait : la demande n'a pas changé.".into(),
+            Refus::Impossible { etat, .. } => format!(
+                "Cette demande est « {} » : cette action ne la concerne plus.",
+                etat.label()
+            ),
+        }
+    }
+}
+
+impl Etat {
+    /// The life of a demande: the state an event leads to from this one, or why it does not.
+    ///
+    /// ```text
+    /// brouillon --ValideeParEcole--> attente_usager --ValideeParUsager{papier}--> attente_papier
+    ///                                               --ValideeParUsager{e-photo}--> transmise
+    ///                                               --RefuseeParUsager--> refusee_usager
+    ///                                               --CompteNonActive--> supprimee
+    /// attente_papier --PapierNonRecu--> papier_non_recu
+    /// attente_papier | papier_non_recu --PapierRecu--> transmise
+    /// ```
+    pub fn apres(self, evenement: Evenement) -> Result<Etat, Refus> {
+        use Etat::*;
+        use Evenement as E;
+        match (self, evenement) {
+            (Brouillon, E::ValideeParEcole) => Ok(AttenteUsager),
+            (AttenteUsager, E::ValideeParUsager { papier: true }) => Ok(AttentePapier),
+            (AttenteUsager, E::ValideeParUsager { papier: false }) => Ok(Transmise),
+            (AttenteUsager, E::RefuseeParUsager) => Ok(RefuseeUsager),
+            (AttenteUsager, E::CompteNonActive) => Ok(Supprimee),
+            (AttentePapier, E::PapierNonRecu) => Ok(PapierNonRecu),
+            (AttentePapier | PapierNonRecu, E::PapierRecu) => Ok(Transmise),
+            // Repeats of an event that already happened.
+            (
+                AttenteUsager | Transmise | AttentePapier | PapierNonRecu | RefuseeUsager
+                | Supprimee,
+                E::ValideeParEcole,
+            )
+            | (Transmise | AttentePapier | PapierNonRecu, E::ValideeParUsager { .. })
+            | (RefuseeUsager, E::RefuseeParUsager)
+            | (Supprimee, E::CompteNonActive)
+            | (PapierNonRecu, E::PapierNonRecu) => Err(Refus::DejaFait),
+            (etat, evenement) => Err(Refus::Impossible { etat, evenement }),
+        }
+    }
+
+    /// The states from which `evenement` moves a demande.
+    pub fn sources(evenement: Evenement) -> Vec<Etat> {
+        Etat::ALL
+            .iter()
+            .copied()
+            .filter(|e| e.apres(evenement).is_ok())
+            .collect()
+    }
+}
+
+/// The candidate's answer to a demande handed to them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Valider,
+    Refuser { motif: Option<String> },
+}
+
+impl Decision {
+    /// The event the decision is, for a demande whose photo comes on paper or by e-photo code.
+    pub fn evenement(&self, papier: bool) -> Evenement {
+        match self {
+            Decision::Valider => Evenement::ValideeParUsager { papier },
+            Decision::Refuser { .. } => Evenement::RefuseeParUsager,
+        }
+    }
+}
+
 /// The paper photo-signature form must reach the processing centre within 15 days of the
 /// candidate's validation.
 pub const PAPER_FORM_DAYS: i64 = 15;
@@ -258,3 +386,90 @@ pub const TYPES_VOIE: &[&str] = &[
     "Square",
     "Villa",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::Etat::*;
+    use super::*;
+
+    /// Every (state, event) pair, with what it must give.
+    #[test]
+    fn every_state_and_event() {
+        let papier = Evenement::ValideeParUsager { papier: true };
+        let ephoto = Evenement::ValideeParUsager { papier: false };
+        let moves = [
+            (Brouillon, Evenement::ValideeParEcole, AttenteUsager),
+            (AttenteUsager, papier, AttentePapier),
+            (AttenteUsager, ephoto, Transmise),
+            (AttenteUsager, Evenement::RefuseeParUsager, RefuseeUsager),
+            (AttenteUsager, Evenement::CompteNonActive, Supprimee),
+            (AttentePapier, Evenement::PapierNonRecu, PapierNonRecu),
+            (AttentePapier, Evenement::PapierRecu, Transmise),
+            (PapierNonRecu, Evenement::PapierRecu, Transmise),
+        ];
+        let repeats = [
+            (AttenteUsager, Evenement::ValideeParEcole),
+            (Transmise, Evenement::ValideeParEcole),
+            (AttentePapier, Evenement::ValideeParEcole),
+            (PapierNonRecu, Evenement::ValideeParEcole),
+            (RefuseeUsager, Evenement::ValideeParEcole),
+            (Supprimee, Evenement::ValideeParEcole),
+            (Transmise, papier),
+            (Transmise, ephoto),
+            (AttentePapier, papier),
+            (AttentePapier, ephoto),
+            (PapierNonRecu, papier),
+            (PapierNonRecu, ephoto),
+            (RefuseeUsager, Evenement::RefuseeParUsager),
+            (Supprimee, Evenement::CompteNonActive),
+            (PapierNonRecu, Evenement::PapierNonRecu),
+        ];
+        let mut pairs = 0;
+        for &etat in Etat::ALL {
+            for evenement in Evenement::ALL {
+                pairs += 1;
+                let expected = if let Some(m) =
+                    moves.iter().find(|m| m.0 == etat && m.1 == evenement)
+                {
+                    Ok(m.2)
+                } else if repeats.contains(&(etat, evenement)) {
+                    Err(Refus::DejaFait)
+                } else {
+                    Err(Refus::Impossible { etat, evenement })
+                };
+                assert_eq!(etat.apres(evenement), expected, "{etat:?} × {evenement:?}");
+            }
+        }
+        assert_eq!(pairs, 7 * 7);
+    }
+
+    #[test]
+    fn a_draft_never_leaves_but_by_the_school_and_nothing_comes_back_to_it() {
+        for evenement in Evenement::ALL {
+            for &etat in Etat::ALL {
+                assert_ne!(etat.apres(evenement), Ok(Brouillon));
+            }
+        }
+        assert_eq!(Etat::sources(Evenement::ValideeParEcole), vec![Brouillon]);
+        assert_eq!(
+            Etat::sources(Evenement::PapierRecu),
+            vec![AttentePapier, PapierNonRecu]
+        );
+    }
+
+    #[test]
+    fn event_codes_are_distinct_but_for_the_two_validations() {
+        let mut codes: Vec<&str> = Evenement::ALL.iter().map(|e| e.code()).collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), 6);
+        assert_eq!(
+            Decision::Valider.evenement(true),
+            Evenement::ValideeParUsager { papier: true }
+        );
+        assert_eq!(
+            Decision::Refuser { motif: None }.evenement(false),
+            Evenement::RefuseeParUsager
+        );
+    }
+}

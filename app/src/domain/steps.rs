@@ -51,7 +51,7 @@ fn text(v: &Option<String>) -> &str {
 }
 
 fn checked(v: &Option<String>) -> bool {
-    matches!(text(v), "on" | "true" | "oui" | "1")
+    ticked(v.as_deref())
 }
 
 fn choice<T>(
@@ -512,6 +512,86 @@ impl PhotoForm {
     }
 }
 
+/// What still prevents a draft from being validated, step by step (1-based step, message).
+/// Rules that cross steps (age against categories) are checked again here, as of `today`.
+pub fn missing(data: &DemandeData, today: Date) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    match &data.motif {
+        None => out.push((1, "Le motif de la demande n'est pas renseigné.".to_string())),
+        Some(m) => {
+            for b in eligibility::check_motif(m) {
+                out.push((1, b.message));
+            }
+        }
+    }
+    match &data.etat_civil {
+        None => out.push((
+            2,
+            "L'état civil du candidat n'est pas renseigné.".to_string(),
+        )),
+        Some(ec) => {
+            if let Some(m) = &data.motif {
+                for b in eligibility::check_age(m, ec.date_naissance, today) {
+                    out.push((2, b.message));
+                }
+            }
+            if eligibility::is_minor(ec.date_naissance, today) && ec.representant.is_none() {
+                out.push((
+                    2,
+                    "Le candidat est mineur : le représentant légal doit être renseigné."
+                        .to_string(),
+                ));
+            }
+        }
+    }
+    if data.adresse.is_none() {
+        out.push((
+            3,
+            "L'adresse et les coordonnées ne sont pas renseignées.".to_string(),
+        ));
+    }
+    if data.photo.is_none() {
+        out.push((
+            4,
+            "Le mode de transmission de la photo et de la signature n'est pas choisi.".to_string(),
+        ));
+    }
+    out
+}
+
+
+/// The pieces a demande needs: those its case requires once motif and birth date are known,
+/// identity and address before.
+pub fn required_pieces(data: &DemandeData, today: Date) -> Vec<Piece> {
+    match (&data.motif, &data.etat_civil) {
+        (Some(m), Some(ec)) => eligibility::required_pieces(m, ec.date_naissance, today),
+        _ => vec![Piece::Identite, Piece::Domicile],
+    }
+}
+
+/// What is still missing: the steps, then each required piece without a file (`present`: the
+/// kinds of the files deposited).
+pub fn missing_with_pieces(
+    data: &DemandeData,
+    today: Date,
+    required: &[Piece],
+    present: &[Piece],
+) -> Vec<(usize, String)> {
+    let mut out = missing(data, today);
+    for p in required {
+        if !present.contains(p) {
+            out.push((5, format!("Pièce manquante : {}.", p.label())));
+        }
+    }
+    out
+}
+
+/// Whether a checkbox (an attestation, an option) was ticked: its form value is « on » from a
+/// browser, « true » from the WASM.
+pub fn ticked(value: Option<&str>) -> bool {
+    matches!(value.map(str::trim), Some("on" | "true" | "oui" | "1"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -701,53 +781,6 @@ mod tests {
         .unwrap();
         assert_eq!(ok.code_ephoto.as_deref(), Some("ABCDEFGH123456789012KL"));
     }
-}
-
-/// What still prevents a draft from being validated, step by step (1-based step, message).
-/// Rules that cross steps (age against categories) are checked again here, as of `today`.
-pub fn missing(data: &DemandeData, today: Date) -> Vec<(usize, String)> {
-    let mut out = Vec::new();
-    match &data.motif {
-        None => out.push((1, "Le motif de la demande n'est pas renseigné.".to_string())),
-        Some(m) => {
-            for b in eligibility::check_motif(m) {
-                out.push((1, b.message));
-            }
-        }
-    }
-    match &data.etat_civil {
-        None => out.push((
-            2,
-            "L'état civil du candidat n'est pas renseigné.".to_string(),
-        )),
-        Some(ec) => {
-            if let Some(m) = &data.motif {
-                for b in eligibility::check_age(m, ec.date_naissance, today) {
-                    out.push((2, b.message));
-                }
-            }
-            if eligibility::is_minor(ec.date_naissance, today) && ec.representant.is_none() {
-                out.push((
-                    2,
-                    "Le candidat est mineur : le représentant légal doit être renseigné."
-                        .to_string(),
-                ));
-            }
-        }
-    }
-    if data.adresse.is_none() {
-        out.push((
-            3,
-            "L'adresse et les coordonnées ne sont pas renseignées.".to_string(),
-        ));
-    }
-    if data.photo.is_none() {
-        out.push((
-            4,
-            "Le mode de transmission de la photo et de la signature n'est pas choisi.".to_string(),
-        ));
-    }
-    out
 }
 
 #[cfg(test)]

@@ -6,14 +6,14 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use server_fn::ServerFn;
 
-use crate::auth::CurrentUser;
+use crate::api::connexion::CurrentUser;
 use crate::components::guard::RequireRole;
-use crate::components::layout_bits::LastLogin;
+use crate::components::layout::LastLogin;
 use crate::components::loader::{respond_with, use_page_data};
 use crate::domain::account::{Espace, Role};
 use crate::domain::demande::Etat;
 use crate::flash::use_flash;
-use crate::pro::{
+use crate::api::pro::{
     espace_pro, EnregistrerReception, FailedMessage, FormulaireAttendu, Professionnel,
     ReceptionTyped, RelancerMessage, Supervision,
 };

@@ -49,6 +49,12 @@ impl Settings {
         self.public_url.scheme() == "https"
     }
 
+    /// The absolute address of a path of the site (links in messages and documents): always
+    /// built on the public URL, never on the request's Host header.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.public_url.as_str().trim_end_matches('/'))
+    }
+
     /// `scheme://host[:port]` of the public URL, as browsers send it in `Origin`.
     pub fn public_origin(&self) -> String {
         self.public_url.origin().ascii_serialization()

@@ -2,20 +2,16 @@
 //! waiting for the photo-signature form) or refuse. One transaction: the state, the e-photo
 //! code consumed, the event, and the messages (to the candidate, or to the school on refusal).
 
-use crate::domain::demande::{DemandeData, Etat, ModePhoto, PAPER_FORM_DAYS};
+use crate::domain::deadlines::paper_form_deadline;
+use crate::domain::demande::{DemandeData, Decision, Etat, Evenement, ModePhoto, Refus};
 use crate::domain::messages;
 use crate::error::AppError;
+use crate::routes::Page;
 
-use super::handover::url;
+use super::demandes::transition;
 use super::outbox::{enqueue, NewMessage};
 use super::time::format_date;
 use super::{Db, Settings};
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Decision {
-    Valider,
-    Refuser { motif: Option<String> },
-}
 
 /// What deciding did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,7 +45,7 @@ pub async fn verify(db: &Db, code: &str) -> Result<Option<Verification>, AppErro
     if code.len() != 10 || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Ok(None);
     }
-    let row: Option<(Option<String>, Option<i64>, String)> = sqlx::query_as(
+    let row: Option<(Option<String>, Option<i64>, Etat)> = sqlx::query_as(
         "SELECT numero, decided_at, etat FROM demandes WHERE verification_code = $1",
     )
     .bind(code.to_ascii_uppercase())
@@ -58,7 +54,7 @@ pub async fn verify(db: &Db, code: &str) -> Result<Option<Verification>, AppErro
     Ok(row.map(|(numero, decided, etat)| Verification {
         numero: numero.unwrap_or_default(),
         validated_at: decided.unwrap_or_default(),
-        etat: Etat::parse(&etat).unwrap_or(Etat::Transmise),
+        etat,
     }))
 }
 
@@ -79,14 +75,16 @@ pub async fn get_for_usager(
     .ok_or(AppError::NotFound)
 }
 
+/// The answer to a decision on a demande no longer waiting for it: the same decision taken
+/// already is the same answer; anything else is refused in words.
 fn already(decision: &Decision, etat: Etat) -> Result<Decided, AppError> {
-    match (decision, etat) {
-        (Decision::Valider, Etat::Transmise | Etat::AttentePapier | Etat::PapierNonRecu)
-        | (Decision::Refuser { .. }, Etat::RefuseeUsager) => Ok(Decided::Already(etat)),
-        (_, Etat::Brouillon) => Err(AppError::NotFound),
-        (_, other) => Err(AppError::Conflict(format!(
+    // Whether the photo came on paper does not change what a repeat is.
+    match etat.apres(decision.evenement(false)) {
+        Err(Refus::DejaFait) => Ok(Decided::Already(etat)),
+        _ if etat == Etat::Brouillon => Err(AppError::NotFound),
+        _ => Err(AppError::Conflict(format!(
             "Cette demande est déjà « {} » : elle n'attend plus votre décision.",
-            other.label()
+            etat.label()
         ))),
     }
 }
@@ -100,16 +98,12 @@ pub async fn decide(
     now: i64,
 ) -> Result<Decided, AppError> {
     let row = get_for_usager(db, usager_id, id).await?;
-    if row.etat() != Etat::AttenteUsager {
-        return already(decision, row.etat());
+    if row.etat != Etat::AttenteUsager {
+        return already(decision, row.etat);
     }
     let data: DemandeData = row.data()?;
     let paper = data.photo.as_ref().map(|p| p.mode) != Some(ModePhoto::EPhoto);
-    let target = match decision {
-        Decision::Refuser { .. } => Etat::RefuseeUsager,
-        Decision::Valider if paper => Etat::AttentePapier,
-        Decision::Valider => Etat::Transmise,
-    };
+    let evenement = decision.evenement(paper);
     let motif = match decision {
         Decision::Refuser { motif } => motif
             .as_deref()
@@ -119,27 +113,34 @@ pub async fn decide(
         Decision::Valider => None,
     };
 
-    let verification = (target != Etat::RefuseeUsager).then(verification_code);
+    let verification = (evenement != Evenement::RefuseeParUsager).then(verification_code);
     let mut tx = db.pool().begin().await?;
-    let changed = sqlx::query(
-        "UPDATE demandes SET etat = $1, decided_at = $2, updated_at = $2, refus_motif = $3,
-                verification_code = $4, version = version + 1
-         WHERE id = $5 AND usager_id = $6 AND etat = 'attente_usager'",
+    let Some(target) = transition(
+        &mut tx,
+        id,
+        Etat::AttenteUsager,
+        evenement,
+        None,
+        Some(usager_id),
+        now,
     )
-    .bind(target.code())
+    .await?
+    else {
+        // Decided meanwhile (another tab): the same decision is the same answer.
+        tx.rollback().await?;
+        let row = get_for_usager(db, usager_id, id).await?;
+        return already(decision, row.etat);
+    };
+    sqlx::query(
+        "UPDATE demandes SET decided_at = $1, refus_motif = $2, verification_code = $3
+         WHERE id = $4",
+    )
     .bind(now)
     .bind(motif.as_deref())
     .bind(verification.as_deref())
     .bind(id)
-    .bind(usager_id)
     .execute(&mut *tx)
     .await?;
-    if changed.rows_affected() == 0 {
-        // Decided meanwhile (another tab): the same decision is the same answer.
-        tx.rollback().await?;
-        let row = get_for_usager(db, usager_id, id).await?;
-        return already(decision, row.etat());
-    }
     if target == Etat::Transmise {
         sqlx::query(
             "UPDATE ephoto_codes SET consumed_at = $1 WHERE demande_id = $2 AND consumed_at IS NULL",
@@ -158,16 +159,6 @@ pub async fn decide(
         .execute(&mut *tx)
         .await?;
     }
-    let kind = match target {
-        Etat::RefuseeUsager => "refusee_par_usager",
-        _ => "validee_par_usager",
-    };
-    sqlx::query("INSERT INTO demande_events (demande_id, kind, created_at) VALUES ($1, $2, $3)")
-        .bind(id)
-        .bind(kind)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
 
     let numero = row.numero.clone().unwrap_or_default();
     let (prenom, nom) = data.listing_names();
@@ -178,7 +169,7 @@ pub async fn decide(
                 &numero,
                 &format!("{prenom} {nom}"),
                 motif.as_deref(),
-                &url(settings, "/ecole/demandes?etat=refusee_usager"),
+                &settings.url(&Page::EcoleDemandes.href_with("etat=refusee_usager")),
             );
             for (user_id, address) in school_users {
                 let message = NewMessage::email(
@@ -193,7 +184,7 @@ pub async fn decide(
             }
         }
         _ => {
-            let deadline = paper.then(|| format_date(now + PAPER_FORM_DAYS * 86_400));
+            let deadline = paper.then(|| format_date(paper_form_deadline(now)));
             let (address,): (Option<String>,) =
                 sqlx::query_as("SELECT email FROM users WHERE id = $1")
                     .bind(usager_id)
@@ -205,7 +196,7 @@ pub async fn decide(
                     first,
                     &numero,
                     deadline.as_deref(),
-                    &url(settings, &format!("/monespace/demandes/{id}")),
+                    &settings.url(&Page::DemandeUsager { id }.href()),
                 );
                 let message = NewMessage::email(
                     format!("demande:{id}:validee:email"),

@@ -1,18 +1,118 @@
 //! Demandes in the database. Every function takes the school the caller belongs to: a demande
 //! of another school is « not found », never « forbidden » (its existence is not revealed).
 
-use sqlx::FromRow;
+use sqlx::any::{AnyTypeInfo, AnyValueRef};
+use sqlx::encode::IsNull;
+use sqlx::error::BoxDynError;
+use sqlx::{Any, AnyConnection, Database, Decode, Encode, FromRow, Type};
 
-use crate::domain::demande::{DemandeData, Etat};
+use crate::domain::demande::{DemandeData, Etat, Evenement};
 use crate::error::AppError;
 
 use super::Db;
+
+// A state crosses the database boundary as its code, and a row carries an `Etat`: an unknown
+// value in the table is one logged internal error (a decoding error), never a guess.
+impl Type<Any> for Etat {
+    fn type_info() -> AnyTypeInfo {
+        <String as Type<Any>>::type_info()
+    }
+
+    fn compatible(ty: &AnyTypeInfo) -> bool {
+        <String as Type<Any>>::compatible(ty)
+    }
+}
+
+impl<'q> Encode<'q, Any> for Etat {
+    fn encode_by_ref(
+        &self,
+        buf: &mut <Any as Database>::ArgumentBuffer<'q>,
+    ) -> Result<IsNull, BoxDynError> {
+        <&str as Encode<'q, Any>>::encode_by_ref(&self.code(), buf)
+    }
+}
+
+impl<'r> Decode<'r, Any> for Etat {
+    fn decode(value: AnyValueRef<'r>) -> Result<Self, BoxDynError> {
+        let code = <String as Decode<'r, Any>>::decode(value)?;
+        Etat::parse(&code).ok_or_else(|| format!("état de demande inconnu : {code:?}").into())
+    }
+}
+
+/// Applies `evenement` to demande `id`, read in state `from`: the guarded UPDATE (the demande
+/// is still in `from` and, with `version`, unchanged since it was read) and its
+/// `demande_events` row, with the event's code and who acted. Every change of a demande's
+/// state goes through here; the caller writes the event's other columns in the same
+/// transaction. `Ok(None)`: the demande changed meanwhile, nothing was written. An event that
+/// does not apply to `from` is refused before anything is written.
+pub async fn transition(
+    conn: &mut AnyConnection,
+    id: i64,
+    from: Etat,
+    evenement: Evenement,
+    version: Option<i64>,
+    actor: Option<i64>,
+    now: i64,
+) -> Result<Option<Etat>, AppError> {
+    let to = from
+        .apres(evenement)
+        .map_err(|refus| AppError::Conflict(refus.message()))?;
+    let changed = sqlx::query(
+        "UPDATE demandes SET etat = $1, updated_at = $2, version = version + 1
+         WHERE id = $3 AND etat = $4 AND ($5 < 0 OR version = $5)",
+    )
+    .bind(to)
+    .bind(now)
+    .bind(id)
+    .bind(from)
+    .bind(version.unwrap_or(-1))
+    .execute(&mut *conn)
+    .await?;
+    if changed.rows_affected() == 0 {
+        return Ok(None);
+    }
+    record_event(conn, id, evenement.code(), actor, now).await?;
+    Ok(Some(to))
+}
+
+/// A line of a demande's history (`demande_events`) that is not a change of state (« lien
+/// renvoyé »), or the line of one (`transition`).
+pub async fn record_event(
+    conn: &mut AnyConnection,
+    id: i64,
+    kind: &str,
+    actor: Option<i64>,
+    now: i64,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO demande_events (demande_id, kind, created_at, actor_id) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(id)
+    .bind(kind)
+    .bind(now)
+    .bind(actor)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Takes demande `id`'s row lock if it is still in state `etat` (a write, so that SQLite takes
+/// its write lock at once): what the caller reads next cannot change under it. `false`: the
+/// demande left that state.
+pub async fn lock(conn: &mut AnyConnection, id: i64, etat: Etat) -> Result<bool, AppError> {
+    let locked = sqlx::query("UPDATE demandes SET version = version WHERE id = $1 AND etat = $2")
+        .bind(id)
+        .bind(etat)
+        .execute(conn)
+        .await?;
+    Ok(locked.rows_affected() == 1)
+}
 
 #[derive(Debug, Clone, FromRow)]
 pub struct DemandeRow {
     pub id: i64,
     pub school_id: i64,
-    pub etat: String,
+    pub etat: Etat,
     pub numero: Option<String>,
     pub data: String,
     pub etape: i64,
@@ -23,11 +123,6 @@ pub struct DemandeRow {
 }
 
 impl DemandeRow {
-    /// An unknown state is never treated as an editable draft.
-    pub fn etat(&self) -> Etat {
-        Etat::parse(&self.etat).unwrap_or(Etat::AttenteUsager)
-    }
-
     pub fn data(&self) -> Result<DemandeData, AppError> {
         serde_json::from_str(&self.data).map_err(|e| AppError::internal("demande data", e))
     }
@@ -98,7 +193,7 @@ pub async fn save(
     let r = sqlx::query(
         "UPDATE demandes SET data = $1, prenom = $2, nom = $3, categories = $4, etape = $5, updated_at = $6,
                 recherche = $7, version = version + 1
-         WHERE id = $8 AND school_id = $9 AND etat = 'brouillon' AND version = $10",
+         WHERE id = $8 AND school_id = $9 AND etat = $11 AND version = $10",
     )
     .bind(json)
     .bind(prenom)
@@ -110,12 +205,13 @@ pub async fn save(
     .bind(id)
     .bind(school_id)
     .bind(version)
+    .bind(Etat::Brouillon)
     .execute(db.pool())
     .await?;
     if r.rows_affected() == 0 {
         // Not this school's (404), no longer a draft, or changed since it was read.
         let row = get(db, school_id, id).await?;
-        return Err(AppError::Conflict(if row.etat() == Etat::Brouillon {
+        return Err(AppError::Conflict(if row.etat == Etat::Brouillon {
             CHANGED_MEANWHILE.into()
         } else {
             NOT_EDITABLE.into()
@@ -141,7 +237,7 @@ pub struct SummaryRow {
     pub prenom: String,
     pub nom: String,
     pub categories: String,
-    pub etat: String,
+    pub etat: Etat,
     pub etape: i64,
     pub created_at: i64,
     pub updated_at: i64,
@@ -166,7 +262,7 @@ pub async fn list(
             .replace('%', "\\%")
             .replace('_', "\\_")
     );
-    let etat = f.etat.map(|e| e.code().to_string()).unwrap_or_default();
+    let etat = f.etat.map(|e| e.code()).unwrap_or_default();
     let filter = "school_id = $1
         AND ($2 = '' OR etat = $2)
         AND ($3 = '%%' OR recherche LIKE $3 ESCAPE '\\')";
@@ -182,7 +278,7 @@ pub async fn list(
     let rows = sqlx::query_as::<_, SummaryRow>(&format!(
         "SELECT id, numero, prenom, nom, categories, etat, etape, created_at, updated_at,
                 liens_renvoyes,
-                CAST(CASE WHEN etat = 'attente_usager' AND EXISTS (
+                CAST(CASE WHEN etat = $6 AND EXISTS (
                     SELECT 1 FROM users u WHERE u.id = demandes.usager_id
                     AND u.status = 'pending_activation') THEN 1 ELSE 0 END AS BIGINT)
                     AS compte_a_activer,
@@ -198,6 +294,7 @@ pub async fn list(
     .bind(&pattern)
     .bind(per_page)
     .bind(offset)
+    .bind(Etat::AttenteUsager)
     .fetch_all(db.pool())
     .await?;
     Ok((rows, total))
@@ -254,21 +351,17 @@ pub async fn validate(
     .fetch_one(&mut *tx)
     .await?;
     let numero = format_numero(v.departement, v.yymmdd, seq);
-    let r = sqlx::query(
-        "UPDATE demandes SET etat = $1, numero = $2, validated_at = $3, updated_at = $3, etape = 6,
-                recherche = $4, version = version + 1
-         WHERE id = $5 AND school_id = $6 AND etat = 'brouillon' AND version = $7",
+    let moved = transition(
+        &mut tx,
+        v.id,
+        Etat::Brouillon,
+        Evenement::ValideeParEcole,
+        Some(v.version),
+        None,
+        now,
     )
-    .bind(Etat::AttenteUsager.code())
-    .bind(&numero)
-    .bind(now)
-    .bind(search_text(Some(&numero), v.prenom, v.nom))
-    .bind(v.id)
-    .bind(v.school_id)
-    .bind(v.version)
-    .execute(&mut *tx)
     .await?;
-    if r.rows_affected() == 0 {
+    if moved.is_none() {
         tx.rollback().await?;
         let row = get(db, v.school_id, v.id).await?;
         return match row.numero {
@@ -276,11 +369,16 @@ pub async fn validate(
             None => Err(AppError::Conflict(CHANGED_MEANWHILE.into())),
         };
     }
-    sqlx::query("INSERT INTO demande_events (demande_id, kind, created_at) VALUES ($1, 'validee_par_ecole', $2)")
-        .bind(v.id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE demandes SET numero = $1, validated_at = $2, etape = 6, recherche = $3
+         WHERE id = $4",
+    )
+    .bind(&numero)
+    .bind(now)
+    .bind(search_text(Some(&numero), v.prenom, v.nom))
+    .bind(v.id)
+    .execute(&mut *tx)
+    .await?;
     super::handover::hand_over(
         &mut tx,
         v.settings,
@@ -368,159 +466,4 @@ mod tests {
             "2A-261126-12345"
         );
     }
-}
-
-/// A stored file of a supporting document.
-#[derive(Debug, Clone, FromRow)]
-pub struct PieceRow {
-    pub id: i64,
-    pub demande_id: i64,
-    pub kind: String,
-    pub storage_key: String,
-    pub thumb_key: Option<String>,
-    pub filename: String,
-    pub content_type: String,
-    pub size: i64,
-    pub pages: i64,
-    pub created_at: i64,
-}
-
-const PIECE_COLUMNS: &str =
-    "id, demande_id, kind, storage_key, thumb_key, filename, content_type, size, pages, created_at";
-
-pub async fn list_pieces(db: &Db, demande_id: i64) -> Result<Vec<PieceRow>, AppError> {
-    Ok(sqlx::query_as::<_, PieceRow>(&format!(
-        "SELECT {PIECE_COLUMNS} FROM pieces WHERE demande_id = $1 ORDER BY kind, id"
-    ))
-    .bind(demande_id)
-    .fetch_all(db.pool())
-    .await?)
-}
-
-pub async fn get_piece(db: &Db, demande_id: i64, piece_id: i64) -> Result<PieceRow, AppError> {
-    sqlx::query_as::<_, PieceRow>(&format!(
-        "SELECT {PIECE_COLUMNS} FROM pieces WHERE demande_id = $1 AND id = $2"
-    ))
-    .bind(demande_id)
-    .bind(piece_id)
-    .fetch_optional(db.pool())
-    .await?
-    .ok_or(AppError::NotFound)
-}
-
-pub struct NewPiece<'a> {
-    pub demande_id: i64,
-    /// The new file replaces the files already deposited for this piece.
-    pub replace: bool,
-    pub kind: &'a str,
-    pub storage_key: &'a str,
-    pub thumb_key: Option<&'a str>,
-    pub filename: &'a str,
-    pub content_type: &'a str,
-    pub size: i64,
-    pub pages: i64,
-}
-
-/// Records a file if the piece stays within `max_pages` (after removing the piece's previous
-/// files when it replaces them); returns the pages the piece would have had when it does not
-/// (nothing recorded).
-pub async fn add_piece(
-    db: &Db,
-    p: &NewPiece<'_>,
-    max_pages: i64,
-    now: i64,
-) -> Result<Result<(i64, Vec<String>), i64>, AppError> {
-    let mut tx = db.pool().begin().await?;
-    // A write first: concurrent uploads for one demande are decided one after the other, and
-    // a demande validated meanwhile takes no more files.
-    let draft = sqlx::query(
-        "UPDATE demandes SET updated_at = $1, version = version + 1 WHERE id = $2 AND etat = 'brouillon'",
-    )
-    .bind(now)
-    .bind(p.demande_id)
-    .execute(&mut *tx)
-    .await?;
-    if draft.rows_affected() == 0 {
-        tx.rollback().await?;
-        return Err(AppError::Conflict(NOT_EDITABLE.into()));
-    }
-    let replaced: Vec<(String, Option<String>)> = if p.replace {
-        let rows = sqlx::query_as(
-            "SELECT storage_key, thumb_key FROM pieces WHERE demande_id = $1 AND kind = $2",
-        )
-        .bind(p.demande_id)
-        .bind(p.kind)
-        .fetch_all(&mut *tx)
-        .await?;
-        sqlx::query("DELETE FROM pieces WHERE demande_id = $1 AND kind = $2")
-            .bind(p.demande_id)
-            .bind(p.kind)
-            .execute(&mut *tx)
-            .await?;
-        rows
-    } else {
-        Vec::new()
-    };
-    let (already,): (i64,) = sqlx::query_as(
-        "SELECT CAST(COALESCE(SUM(pages), 0) AS BIGINT) FROM pieces WHERE demande_id = $1 AND kind = $2",
-    )
-    .bind(p.demande_id)
-    .bind(p.kind)
-    .fetch_one(&mut *tx)
-    .await?;
-    if already + p.pages > max_pages {
-        tx.rollback().await?;
-        return Ok(Err(already + p.pages));
-    }
-    let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO pieces (demande_id, kind, storage_key, thumb_key, filename, content_type, size, pages, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-    )
-    .bind(p.demande_id)
-    .bind(p.kind)
-    .bind(p.storage_key)
-    .bind(p.thumb_key)
-    .bind(p.filename)
-    .bind(p.content_type)
-    .bind(p.size)
-    .bind(p.pages)
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    // The replaced files' stored objects, for the caller to remove.
-    let stale = replaced
-        .into_iter()
-        .flat_map(|(key, thumb)| std::iter::once(key).chain(thumb))
-        .collect();
-    Ok(Ok((id, stale)))
-}
-
-/// Deletes a file of a draft (never of a validated demande), in one transaction.
-pub async fn delete_piece(
-    db: &Db,
-    demande_id: i64,
-    piece_id: i64,
-    now: i64,
-) -> Result<PieceRow, AppError> {
-    let row = get_piece(db, demande_id, piece_id).await?;
-    let mut tx = db.pool().begin().await?;
-    let draft = sqlx::query(
-        "UPDATE demandes SET updated_at = $1, version = version + 1 WHERE id = $2 AND etat = 'brouillon'",
-    )
-    .bind(now)
-    .bind(demande_id)
-    .execute(&mut *tx)
-    .await?;
-    if draft.rows_affected() == 0 {
-        tx.rollback().await?;
-        return Err(AppError::Conflict(NOT_EDITABLE.into()));
-    }
-    sqlx::query("DELETE FROM pieces WHERE id = $1 AND demande_id = $2")
-        .bind(piece_id)
-        .bind(demande_id)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(row)
 }

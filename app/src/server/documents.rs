@@ -265,7 +265,7 @@ impl Kind {
 }
 
 pub fn verification_url(settings: &super::Settings, code: &str) -> String {
-    super::handover::url(settings, &format!("/v/{code}"))
+    settings.url(&crate::routes::verification_href(code))
 }
 
 /// The document of a demande, if its state has one: the justificatif once the candidate has
@@ -276,8 +276,8 @@ pub async fn render(
     kind: Kind,
 ) -> Result<(String, Vec<u8>), AppError> {
     use super::time::{format_date, format_date_time};
-    use crate::domain::demande::PAPER_FORM_DAYS;
-    let etat = row.etat();
+    use crate::domain::deadlines::paper_form_deadline;
+    let etat = row.etat;
     let allowed = match kind {
         Kind::Justificatif => etat.validated_by_candidate(),
         Kind::FormulairePhoto => etat.awaits_paper_form(),
@@ -355,7 +355,7 @@ pub async fn render(
                 date_naissance: ec.date_naissance.french(),
                 adresse,
                 deadline: decided_at
-                    .map(|d| format_date(d + PAPER_FORM_DAYS * 86_400))
+                    .map(|d| format_date(paper_form_deadline(d)))
                     .unwrap_or_default(),
                 verification_url: url,
             };

@@ -8,6 +8,7 @@ use crate::domain::activation::{self, first_free_identifiant, identifiant_base, 
 use crate::domain::demande::Sexe;
 use crate::domain::messages::{self, DemandeRef};
 use crate::error::AppError;
+use crate::routes::Page;
 
 use super::outbox::{enqueue, NewMessage};
 use super::time::{format_date, format_date_time};
@@ -47,16 +48,11 @@ impl Handover {
 }
 
 pub fn activation_url(settings: &Settings, token: &str) -> String {
-    format!(
-        "{}/monespace/activer/{token}",
-        settings.public_url.as_str().trim_end_matches('/')
-    )
-}
-
-pub fn url(settings: &Settings, path: &str) -> String {
-    format!(
-        "{}{path}",
-        settings.public_url.as_str().trim_end_matches('/')
+    settings.url(
+        &Page::Activer {
+            token: token.to_string(),
+        }
+        .href(),
     )
 }
 
@@ -212,7 +208,7 @@ pub async fn hand_over(
             send_activation_link(conn, settings, &d, &to, &key("activation"), now).await?;
         }
         Handover::ExistingAccount { .. } => {
-            let email = messages::invitation_email(&d, &url(settings, "/connexion"));
+            let email = messages::invitation_email(&d, &settings.url(&Page::Connexion.href()));
             enqueue(
                 conn,
                 &NewMessage::email(

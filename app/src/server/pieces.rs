@@ -5,7 +5,13 @@ use std::io::Cursor;
 
 use image::{ImageFormat, ImageReader, Limits};
 
+use sqlx::FromRow;
+
+use crate::domain::demande::{Etat, Piece};
 use crate::domain::upload::UploadProblem;
+use crate::error::AppError;
+
+use super::Db;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileKind {
@@ -148,6 +154,174 @@ pub fn process(bytes: &[u8]) -> Result<Processed, UploadProblem> {
             })
         }
     }
+}
+
+// ------------------------------------------------------------------ the pieces store
+
+/// The kinds of the files deposited for a demande.
+pub async fn kinds(db: &Db, demande_id: i64) -> Result<Vec<Piece>, AppError> {
+    Ok(list_pieces(db, demande_id)
+        .await?
+        .iter()
+        .filter_map(|p| Piece::parse(&p.kind))
+        .collect())
+}
+
+/// A stored file of a supporting document.
+#[derive(Debug, Clone, FromRow)]
+pub struct PieceRow {
+    pub id: i64,
+    pub demande_id: i64,
+    pub kind: String,
+    pub storage_key: String,
+    pub thumb_key: Option<String>,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub pages: i64,
+    pub created_at: i64,
+}
+
+const PIECE_COLUMNS: &str =
+    "id, demande_id, kind, storage_key, thumb_key, filename, content_type, size, pages, created_at";
+
+pub async fn list_pieces(db: &Db, demande_id: i64) -> Result<Vec<PieceRow>, AppError> {
+    Ok(sqlx::query_as::<_, PieceRow>(&format!(
+        "SELECT {PIECE_COLUMNS} FROM pieces WHERE demande_id = $1 ORDER BY kind, id"
+    ))
+    .bind(demande_id)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+pub async fn get_piece(db: &Db, demande_id: i64, piece_id: i64) -> Result<PieceRow, AppError> {
+    sqlx::query_as::<_, PieceRow>(&format!(
+        "SELECT {PIECE_COLUMNS} FROM pieces WHERE demande_id = $1 AND id = $2"
+    ))
+    .bind(demande_id)
+    .bind(piece_id)
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
+pub struct NewPiece<'a> {
+    pub demande_id: i64,
+    /// The new file replaces the files already deposited for this piece.
+    pub replace: bool,
+    pub kind: &'a str,
+    pub storage_key: &'a str,
+    pub thumb_key: Option<&'a str>,
+    pub filename: &'a str,
+    pub content_type: &'a str,
+    pub size: i64,
+    pub pages: i64,
+}
+
+/// Records a file if the piece stays within `max_pages` (after removing the piece's previous
+/// files when it replaces them); returns the pages the piece would have had when it does not
+/// (nothing recorded).
+pub async fn add_piece(
+    db: &Db,
+    p: &NewPiece<'_>,
+    max_pages: i64,
+    now: i64,
+) -> Result<Result<(i64, Vec<String>), i64>, AppError> {
+    let mut tx = db.pool().begin().await?;
+    // A write first: concurrent uploads for one demande are decided one after the other, and
+    // a demande validated meanwhile takes no more files.
+    let draft = sqlx::query(
+        "UPDATE demandes SET updated_at = $1, version = version + 1 WHERE id = $2 AND etat = $3",
+    )
+    .bind(now)
+    .bind(p.demande_id)
+    .bind(Etat::Brouillon)
+    .execute(&mut *tx)
+    .await?;
+    if draft.rows_affected() == 0 {
+        tx.rollback().await?;
+        return Err(AppError::Conflict(super::demandes::NOT_EDITABLE.into()));
+    }
+    let replaced: Vec<(String, Option<String>)> = if p.replace {
+        let rows = sqlx::query_as(
+            "SELECT storage_key, thumb_key FROM pieces WHERE demande_id = $1 AND kind = $2",
+        )
+        .bind(p.demande_id)
+        .bind(p.kind)
+        .fetch_all(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM pieces WHERE demande_id = $1 AND kind = $2")
+            .bind(p.demande_id)
+            .bind(p.kind)
+            .execute(&mut *tx)
+            .await?;
+        rows
+    } else {
+        Vec::new()
+    };
+    let (already,): (i64,) = sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(pages), 0) AS BIGINT) FROM pieces WHERE demande_id = $1 AND kind = $2",
+    )
+    .bind(p.demande_id)
+    .bind(p.kind)
+    .fetch_one(&mut *tx)
+    .await?;
+    if already + p.pages > max_pages {
+        tx.rollback().await?;
+        return Ok(Err(already + p.pages));
+    }
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO pieces (demande_id, kind, storage_key, thumb_key, filename, content_type, size, pages, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(p.demande_id)
+    .bind(p.kind)
+    .bind(p.storage_key)
+    .bind(p.thumb_key)
+    .bind(p.filename)
+    .bind(p.content_type)
+    .bind(p.size)
+    .bind(p.pages)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    // The replaced files' stored objects, for the caller to remove.
+    let stale = replaced
+        .into_iter()
+        .flat_map(|(key, thumb)| std::iter::once(key).chain(thumb))
+        .collect();
+    Ok(Ok((id, stale)))
+}
+
+/// Deletes a file of a draft (never of a validated demande), in one transaction.
+pub async fn delete_piece(
+    db: &Db,
+    demande_id: i64,
+    piece_id: i64,
+    now: i64,
+) -> Result<PieceRow, AppError> {
+    let row = get_piece(db, demande_id, piece_id).await?;
+    let mut tx = db.pool().begin().await?;
+    let draft = sqlx::query(
+        "UPDATE demandes SET updated_at = $1, version = version + 1 WHERE id = $2 AND etat = $3",
+    )
+    .bind(now)
+    .bind(demande_id)
+    .bind(Etat::Brouillon)
+    .execute(&mut *tx)
+    .await?;
+    if draft.rows_affected() == 0 {
+        tx.rollback().await?;
+        return Err(AppError::Conflict(super::demandes::NOT_EDITABLE.into()));
+    }
+    sqlx::query("DELETE FROM pieces WHERE id = $1 AND demande_id = $2")
+        .bind(piece_id)
+        .bind(demande_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(row)
 }
 
 #[cfg(test)]

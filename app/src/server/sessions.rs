@@ -87,24 +87,7 @@ impl SessionUser {
     pub fn role(&self) -> Option<Role> {
         Role::parse(&self.role)
     }
-
-    /// What the pages see of this user.
-    pub fn to_current_user(&self) -> Option<crate::auth::CurrentUser> {
-        Some(crate::auth::CurrentUser {
-            role: self.role()?,
-            identifiant: self.identifiant.clone(),
-            prenom: self.prenom.clone(),
-            nom: self.nom.clone(),
-            school_name: self.school_name.clone(),
-            school_agrement: self.school_agrement.clone(),
-            derniere_connexion: self.previous_login_at.map(super::time::format_date_time),
-        })
-    }
 }
-
-/// The user of a page request, resolved by the server before rendering (request extension).
-#[derive(Clone, Debug)]
-pub struct ResolvedUser(pub Option<crate::auth::CurrentUser>);
 
 /// Creates a session for `user_id` and returns the token to put in the cookie.
 pub async fn create(db: &Db, user_id: i64, now: i64) -> Result<String, AppError> {

@@ -160,11 +160,16 @@ pub async fn create_user(db: &Db, user: NewUser, now: i64) -> Result<i64, AppErr
     }
 }
 
-pub async fn set_password(db: &Db, user_id: i64, hash: PasswordHashString) -> Result<(), AppError> {
-    sqlx::query("UPDATE users SET password_hash = $1, status = 'active' WHERE id = $2")
+/// Replaces a user's password (inside the caller's transaction).
+pub async fn set_password(
+    conn: &mut sqlx::AnyConnection,
+    user_id: i64,
+    hash: PasswordHashString,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
         .bind(hash.0)
         .bind(user_id)
-        .execute(db.pool())
+        .execute(conn)
         .await?;
     Ok(())
 }
@@ -184,14 +189,6 @@ pub async fn school(db: &Db, school_id: i64) -> Result<School, AppError> {
     .bind(school_id)
     .fetch_one(db.pool())
     .await?)
-}
-
-pub async fn school_departement(db: &Db, school_id: i64) -> Result<String, AppError> {
-    let (d,): (String,) = sqlx::query_as("SELECT departement FROM schools WHERE id = $1")
-        .bind(school_id)
-        .fetch_one(db.pool())
-        .await?;
-    Ok(d)
 }
 
 /// Who at a school receives its notices: its active users with an email, as (id, email).

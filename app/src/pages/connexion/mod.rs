@@ -1,0 +1,5 @@
+//! `/connexion/…`: the login pages and the recovery of access.
+
+pub mod login;
+pub mod oubli;
+pub mod reinitialiser;

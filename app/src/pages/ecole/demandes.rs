@@ -1,0 +1,321 @@
+//! The driving school's home: « Mes demandes ».
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Form, A};
+use leptos_router::hooks::use_query_map;
+
+use crate::api::connexion::CurrentUser;
+use crate::components::guard::RequireRole;
+use crate::components::layout::LastLogin;
+use crate::components::loader::{respond_with, use_page_data};
+use crate::api::ecole::{list_demandes, ListPage, NouvelleDemande, RenvoyerLien};
+use crate::domain::account::{Espace, Role};
+use crate::domain::demande::Etat;
+use crate::flash::use_flash;
+use server_fn::ServerFn;
+
+use crate::routes::Page;
+
+#[component]
+pub fn MesDemandesPage() -> impl IntoView {
+    view! {
+        <Title text="Mes demandes" />
+        <RequireRole roles=&[Role::Ecole] espace=Espace::Pro children=|user| view! { <MesDemandes user /> } />
+    }
+}
+
+#[component]
+fn MesDemandes(user: CurrentUser) -> impl IntoView {
+    let query = use_query_map();
+    let param = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
+    let list = use_page_data(
+        move || {
+            (
+                param("q"),
+                param("etat"),
+                param("tri"),
+                param("page").and_then(|p| p.parse::<u32>().ok()),
+            )
+        },
+        |(q, etat, tri, page)| list_demandes(q, etat, tri, page),
+    );
+    let nouvelle = ServerAction::<NouvelleDemande>::new();
+    let validee = move || param("validee");
+    let renvoye = move || param("lien-renvoye");
+    let resend_error = use_flash::<()>().map(|f| f.error);
+
+    view! {
+        <div class="fr-container fr-my-6w">
+            <h1>"Mes demandes"</h1>
+            <p class="fr-mb-1w">
+                {user.school_name.clone().unwrap_or_default()}
+                {user.school_agrement.clone().map(|a| format!(" — agrément n° {a}"))}
+            </p>
+            <LastLogin user=user.clone() />
+            {move || {
+                validee()
+                    .map(|n| {
+                        view! {
+                            <div class="fr-alert fr-alert--success fr-mb-3w" role="status">
+                                <h2 class="fr-alert__title">{format!("Demande n° {n} validée")}</h2>
+                                <p>
+                                    "Elle est maintenant « En attente de validation usager » : le candidat va recevoir un courriel et un SMS pour la vérifier et la valider."
+                                </p>
+                            </div>
+                        }
+                    })
+            }}
+            {move || {
+                renvoye()
+                    .map(|n| {
+                        view! {
+                            <div class="fr-alert fr-alert--success fr-mb-3w" role="status">
+                                <h2 class="fr-alert__title">{format!("Nouveau lien envoyé pour la demande n° {n}")}</h2>
+                                <p>
+                                    "Le candidat le reçoit par courriel et par SMS. Il est valable 7 jours ; les liens envoyés avant ne fonctionnent plus."
+                                </p>
+                            </div>
+                        }
+                    })
+            }}
+            {resend_error
+                .map(|e| {
+                    view! {
+                        <div class="fr-alert fr-alert--error fr-mb-3w" role="alert">
+                            <h2 class="fr-alert__title">"Le lien n'a pas été renvoyé"</h2>
+                            <p>{e.to_string()}</p>
+                        </div>
+                    }
+                })}
+            <ActionForm action=nouvelle attr:class="fr-my-3w">
+                <button type="submit" class="fr-btn fr-icon-add-line fr-btn--icon-left" disabled=move || nouvelle.pending().get()>
+                    "Nouvelle demande"
+                </button>
+            </ActionForm>
+            <Form method="GET" action="" attr:class="permis-filters" attr:role="search" attr:aria-label="Rechercher dans mes demandes">
+                <div class="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom">
+                    <div class="fr-col-12 fr-col-md-5">
+                        <div class="fr-input-group">
+                            <label class="fr-label" for="q">
+                                "Rechercher"
+                                <span class="fr-hint-text">"Numéro, nom ou prénom du candidat"</span>
+                            </label>
+                            <input class="fr-input" type="search" id="q" name="q" value=move || param("q") />
+                        </div>
+                    </div>
+                    <div class="fr-col-12 fr-col-md-3">
+                        <div class="fr-select-group">
+                            <label class="fr-label" for="etat">"État"</label>
+                            <select class="fr-select" id="etat" name="etat">
+                                <option value="" selected=move || param("etat").is_none()>"Tous les états"</option>
+                                {Etat::ALL
+                                    .iter()
+                                    .map(|e| {
+                                        let code = e.code();
+                                        view! {
+                                            <option value=code selected=move || param("etat").as_deref() == Some(code)>
+                                                {e.label()}
+                                            </option>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </select>
+                        </div>
+                    </div>
+                    <div class="fr-col-12 fr-col-md-2">
+                        <div class="fr-select-group">
+                            <label class="fr-label" for="tri">"Tri"</label>
+                            <select class="fr-select" id="tri" name="tri">
+                                <option value="recentes" selected=move || param("tri").as_deref() != Some("anciennes")>
+                                    "Plus récentes"
+                                </option>
+                                <option value="anciennes" selected=move || param("tri").as_deref() == Some("anciennes")>
+                                    "Plus anciennes"
+                                </option>
+                            </select>
+                        </div>
+                    </div>
+                    <div class="fr-col-12 fr-col-md-2">
+                        <button class="fr-btn fr-btn--secondary fr-mb-3v" type="submit">"Filtrer"</button>
+                    </div>
+                </div>
+            </Form>
+            {move || match list.get() {
+                None => view! { <p>"Chargement des demandes…"</p> }.into_any(),
+                Some(Ok(page)) => view! { <DemandesTable page /> }.into_any(),
+                Some(Err(e)) => {
+                        respond_with(&e);
+                        view! {
+                    <div class="fr-alert fr-alert--error" role="alert">
+                        <p>{e.to_string()}</p>
+                    </div>
+                }
+                .into_any()
+                    },
+            }}
+        </div>
+    }
+}
+
+fn badge(etat: Etat) -> &'static str {
+    match etat {
+        Etat::Brouillon => "fr-badge fr-badge--sm fr-badge--info",
+        Etat::AttenteUsager => "fr-badge fr-badge--sm fr-badge--new",
+        Etat::Transmise => "fr-badge fr-badge--sm fr-badge--success",
+        Etat::AttentePapier => "fr-badge fr-badge--sm fr-badge--warning",
+        Etat::RefuseeUsager | Etat::PapierNonRecu => "fr-badge fr-badge--sm fr-badge--error",
+        Etat::Supprimee => "fr-badge fr-badge--sm",
+    }
+}
+
+#[component]
+fn DemandesTable(page: ListPage) -> impl IntoView {
+    let query = use_query_map();
+    let page_href = move |n: u32| {
+        let q = query.read();
+        let mut params: Vec<(String, String)> = ["q", "etat", "tri"]
+            .iter()
+            .filter_map(|k| {
+                q.get(k)
+                    .filter(|v| !v.is_empty())
+                    .map(|v| (k.to_string(), v))
+            })
+            .collect();
+        params.push(("page".into(), n.to_string()));
+        let qs: Vec<String> = params
+            .iter()
+            .map(|(k, v)| format!("{k}={}", urlencode(v)))
+            .collect();
+        Page::EcoleDemandes.href_with(&qs.join("&"))
+    };
+    let ListPage {
+        rows,
+        total,
+        page: current,
+        pages,
+    } = page;
+    view! {
+        <p class="fr-mt-3w" aria-live="polite">
+            {match total {
+                0 => "Aucune demande ne correspond.".to_string(),
+                1 => "1 demande".to_string(),
+                n => format!("{n} demandes"),
+            }}
+        </p>
+        <div class="fr-table fr-table--no-caption">
+            <div class="fr-table__wrapper">
+                <div class="fr-table__container">
+                    <div class="fr-table__content">
+                        <table>
+                            <caption>"Demandes de permis de conduire de l'école"</caption>
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Numéro"</th>
+                                    <th scope="col">"Prénom"</th>
+                                    <th scope="col">"Nom"</th>
+                                    <th scope="col">"Catégories"</th>
+                                    <th scope="col">"Date de création"</th>
+                                    <th scope="col">"Date de mise à jour"</th>
+                                    <th scope="col">"État"</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {rows
+                                    .into_iter()
+                                    .map(|r| {
+                                        let href = r.href();
+                                        let candidat = format!("{} {}", r.prenom, r.nom);
+                                        let label = r.numero.clone().unwrap_or_else(|| "Brouillon".to_string());
+                                        let action = match r.etat {
+                                            Etat::Brouillon => format!("Reprendre la demande de {} {}", r.prenom, r.nom),
+                                            _ => format!("Consulter la demande {label}"),
+                                        };
+                                        view! {
+                                            <tr>
+                                                <td>
+                                                    <A href=href attr:title=action>{label}</A>
+                                                </td>
+                                                <td>{r.prenom}</td>
+                                                <td>{r.nom}</td>
+                                                <td>{r.categories}</td>
+                                                <td>{r.created}</td>
+                                                <td>{r.updated}</td>
+                                                <td>
+                                                    <p class=badge(r.etat)>{r.etat.label()}</p>
+                                                    {r.echeance.map(|e| view! { <p class="fr-text--xs fr-mb-0 fr-mt-1v">{e}</p> })}
+                                                    {r.renvois_restants.map(|left| view! {
+                                                        <ResendLink id=r.id done=r.liens_renvoyes left candidat=candidat.clone() />
+                                                    })}
+                                                </td>
+                                            </tr>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                </div>
+            </div>
+        </div>
+        {(pages > 1)
+            .then(|| {
+                view! {
+                    <nav role="navigation" class="fr-pagination" aria-label="Pagination">
+                        <ul class="fr-pagination__list">
+                            {(1..=pages)
+                                .map(|n| {
+                                    let current_page = (n == current).then_some("page");
+                                    view! {
+                                        <li>
+                                            <a class="fr-pagination__link" href=page_href(n) aria-current=current_page title=format!("Page {n}")>
+                                                {n}
+                                            </a>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    </nav>
+                }
+            })}
+    }
+}
+
+/// « Renvoyer le lien » in a row whose candidate has not activated their account: a plain form
+/// (works before the WASM loads); the count it carries makes a double click send one link.
+#[component]
+fn ResendLink(id: i64, done: i64, left: i64, candidat: String) -> impl IntoView {
+    if left == 0 {
+        return view! {
+            <p class="fr-text--xs fr-mb-0 fr-mt-1v">"Lien déjà renvoyé 2 fois"</p>
+        }
+        .into_any();
+    }
+    let (sent, set_sent) = signal(false);
+    view! {
+        <form method="post" action=RenvoyerLien::PATH class="fr-mt-1v" on:submit=move |_| set_sent.set(true)>
+            <input type="hidden" name="id" value=id />
+            <input type="hidden" name="deja" value=done />
+            <button type="submit" class="fr-btn fr-btn--sm fr-btn--tertiary fr-icon-mail-line fr-btn--icon-left" disabled=sent>
+                "Renvoyer le lien"
+                <span class="fr-sr-only">{format!(" d'activation à {candidat}")}</span>
+            </button>
+            <p class="fr-text--xs fr-mb-0">
+                {if left == 1 { "Encore 1 renvoi possible".to_string() } else { format!("Encore {left} renvois possibles") }}
+            </p>
+        </form>
+    }
+    .into_any()
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

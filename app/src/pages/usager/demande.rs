@@ -1,0 +1,282 @@
+//! The candidate's review of a demande: read everything, tick « Je soussigné(e)… », validate or
+//! refuse; then what comes next (procedure complete, or the paper form to post).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use server_fn::ServerFn;
+
+use crate::components::fields::ErrorSummary;
+use crate::components::guard::RequireRole;
+use crate::components::loader::{respond_with, use_page_data};
+use crate::components::recap::RecapSections;
+use crate::domain::account::{Espace, Role};
+use crate::domain::demande::{Etat, ModePhoto, CENTRE_ADRESSE};
+use crate::error::AppError;
+use crate::flash::use_flash;
+use crate::api::usager::*;
+use crate::components::documents::Documents;
+use crate::routes::Page;
+
+fn id_param() -> impl Fn() -> i64 + Send + Sync + Copy + 'static {
+    let params = use_params_map();
+    move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0)
+    }
+}
+
+#[component]
+pub fn DemandeUsagerPage() -> impl IntoView {
+    view! {
+        <RequireRole roles=&[Role::Usager] espace=Espace::Usager children=|_| view! { <Review /> } />
+    }
+}
+
+#[component]
+fn Review() -> impl IntoView {
+    let id = id_param();
+    let demande = use_page_data(id, lire_demande_usager);
+    view! {
+        <div class="fr-container fr-my-6w">
+            <p>
+                <A href=Page::MonEspace.href() attr:class="fr-link fr-icon-arrow-left-line fr-link--icon-left">
+                    "Retour à Mon espace"
+                </A>
+            </p>
+            {move || match demande.get() {
+                None => view! { <p>"Chargement de la demande…"</p> }.into_any(),
+                Some(Err(e)) => {
+                    respond_with(&e);
+                    view! {
+                        <Title text="Demande introuvable" />
+                        <div class="fr-alert fr-alert--error" role="alert">
+                            <h1 class="fr-alert__title">"Demande introuvable"</h1>
+                            <p>{e.to_string()}</p>
+                        </div>
+                    }
+                    .into_any()
+                }
+                Some(Ok(d)) => view! { <ReviewBody d /> }.into_any(),
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn ReviewBody(d: DemandeUsager) -> impl IntoView {
+    let numero = d.view.numero.clone().unwrap_or_default();
+    let etat = d.view.etat;
+    let title = match etat {
+        Etat::AttenteUsager => format!("Pré-demande N° {numero} à vérifier"),
+        Etat::Transmise => format!("Demande N° {numero} transmise"),
+        Etat::AttentePapier => "Dernières actions à réaliser".to_string(),
+        Etat::PapierNonRecu => "Formulaire photo-signature non reçu".to_string(),
+        _ => format!("Demande N° {numero}"),
+    };
+    view! {
+        <Title text=title.clone() />
+        <h1>{title}</h1>
+        <p class="fr-text--sm">
+            {format!("Permis de conduire — saisie par {} le {}. État : {}.", d.school_name, d.validated_at, etat.label())}
+        </p>
+        {match etat {
+            Etat::AttenteUsager => view! { <Decide d=d.clone() /> }.into_any(),
+            Etat::Transmise => view! {
+                <div class="fr-alert fr-alert--success fr-mb-4w">
+                    <h2 class="fr-alert__title">"Votre démarche est terminée"</h2>
+                    <p>
+                        {if d.view.data.photo.as_ref().map(|p| p.mode) == Some(ModePhoto::EPhoto) {
+                            format!("Vous avez validé la demande le {}. Elle est transmise au service instructeur, avec la photo et la signature de votre code e-photo. Vous serez informé(e) par courriel de la suite.", d.decided_at.clone().unwrap_or_default())
+                        } else {
+                            format!("Vous avez validé la demande le {} et le centre de traitement a reçu votre formulaire photo-signature. Elle est transmise au service instructeur. Vous serez informé(e) par courriel de la suite.", d.decided_at.clone().unwrap_or_default())
+                        }}
+                    </p>
+                </div>
+                <Documents id=d.view.id paper=false />
+                <RecapSections d=d.view.clone() editable=false />
+            }
+            .into_any(),
+            Etat::AttentePapier | Etat::PapierNonRecu => view! { <PaperSteps d=d.clone() /> }.into_any(),
+            Etat::RefuseeUsager => view! {
+                <div class="fr-alert fr-alert--info fr-mb-4w">
+                    <h2 class="fr-alert__title">"Vous avez refusé cette demande"</h2>
+                    <p>
+                        {format!("Refusée le {}. Votre école de conduite en a été informée : elle doit saisir une nouvelle demande avec les informations corrigées.", d.decided_at.clone().unwrap_or_default())}
+                    </p>
+                    {d.refus_motif.clone().map(|m| view! { <p>{format!("Motif indiqué : « {m} »")}</p> })}
+                </div>
+                <RecapSections d=d.view.clone() editable=false />
+            }
+            .into_any(),
+            Etat::Brouillon | Etat::Supprimee => view! { <p>"Cette demande n'est pas disponible."</p> }.into_any(),
+        }}
+    }
+}
+
+/// The whole demande, the attestation, « Valider » (disabled until ticked) and « Refuser ».
+#[component]
+fn Decide(d: DemandeUsager) -> impl IntoView {
+    let flash = use_flash::<RefusTyped>();
+    let server_error = flash.map(|f| f.error);
+    let attestation_message = server_error
+        .as_ref()
+        .and_then(|e| e.field_message("attestation"));
+    let summary_error = server_error.filter(|e| e.field_message("attestation").is_none());
+    let has_message = attestation_message.is_some();
+    let (ticked, set_ticked) = signal(false);
+    let (sent, set_sent) = signal(false);
+    let id = d.view.id;
+    view! {
+        <p>
+            "Vérifiez soigneusement les informations saisies par votre école de conduite, et les pièces justificatives (cliquez pour les ouvrir). "
+            "Si une information est inexacte, refusez la demande : votre école de conduite en saisira une nouvelle."
+        </p>
+        <ErrorSummary error=Signal::derive(move || summary_error.clone()) />
+        <RecapSections d=d.view.clone() editable=false />
+        <h2 class="fr-h4 fr-mt-6w" id="decision">"Votre décision"</h2>
+        <form method="post" action=Decider::PATH novalidate=true on:submit=move |_| set_sent.set(true)>
+            <input type="hidden" name="id" value=id />
+            <input type="hidden" name="decision" value="valider" />
+            <div class="fr-checkbox-group" class:fr-checkbox-group--error=has_message>
+                <input
+                    type="checkbox"
+                    id="attestation"
+                    name="attestation"
+                    aria-describedby="attestation-messages"
+                    on:change=move |ev| set_ticked.set(event_target_checked(&ev))
+                />
+                <label class="fr-label" for="attestation">
+                    "Je soussigné(e) certifie sur l'honneur l'exactitude des informations ci-dessus, et que les pièces justificatives déposées sont les miennes et sont authentiques."
+                </label>
+                <div class="fr-messages-group" id="attestation-messages" aria-live="polite">
+                    {attestation_message.map(|m| view! { <p class="fr-message fr-message--error">{m}</p> })}
+                </div>
+            </div>
+            <ul class="fr-btns-group fr-btns-group--inline-md fr-mt-4w">
+                <li>
+                    <button class="fr-btn" type="submit" disabled=move || !ticked.get() || sent.get()>
+                        "Valider"
+                    </button>
+                </li>
+                <li>
+                    <a class="fr-btn fr-btn--secondary" href=Page::Refus { id }.href()>"Refuser"</a>
+                </li>
+            </ul>
+        </form>
+    }
+}
+
+/// Paper form: what to print, fill and post, and by when.
+#[component]
+fn PaperSteps(d: DemandeUsager) -> impl IntoView {
+    let decided = d.decided_at.clone().unwrap_or_default();
+    let deadline = d.paper_deadline.clone().unwrap_or_default();
+    let alert = if d.view.etat == Etat::PapierNonRecu {
+        view! {
+            <div class="fr-alert fr-alert--error fr-mb-4w">
+                <h2 class="fr-alert__title">"Le centre n'a pas reçu votre formulaire photo-signature"</h2>
+                <p>
+                    {format!("Vous avez validé la demande le {decided}, mais le formulaire n'était pas arrivé le {deadline}. Sans lui, votre demande ne peut pas être instruite.")}
+                </p>
+                <p>
+                    "Si vous ne l'avez pas encore envoyé, imprimez-le et envoyez-le dès aujourd'hui en suivant les étapes ci-dessous : la demande sera instruite à sa réception. Si vous l'avez déjà envoyé, il peut encore arriver ; en cas de doute, parlez-en à votre école de conduite."
+                </p>
+            </div>
+        }
+        .into_any()
+    } else {
+        view! {
+            <div class="fr-alert fr-alert--warning fr-mb-4w">
+                <h2 class="fr-alert__title">"Votre demande attend le formulaire photo-signature"</h2>
+                <p>
+                    {format!("Vous avez validé la demande le {decided}. Pour qu'elle soit instruite, le formulaire photo-signature doit parvenir au centre de traitement avant le {deadline}.")}
+                </p>
+            </div>
+        }
+        .into_any()
+    };
+    view! {
+        {alert}
+        <ol class="permis-steps">
+            <li>"Imprimez le formulaire photo-signature (format A4, sans le réduire)."</li>
+            <li>"Remplissez-le à l'encre noire, lisiblement, sans rature ni surcharge, et signez dans le cadre prévu sans en dépasser."</li>
+            <li>"Collez une photo d'identité récente, conforme aux normes (35 × 45 mm, de face, tête nue, fond uni clair), dans le cadre prévu."</li>
+            <li>"Envoyez le formulaire seul (rien d'autre dans l'enveloppe) à l'adresse ci-dessous."</li>
+        </ol>
+        <address class="fr-mb-4w permis-address">
+            {CENTRE_ADRESSE.iter().map(|l| view! { {*l} <br /> }).collect_view()}
+        </address>
+        <Documents id=d.view.id paper=true />
+        <RecapSections d=d.view.clone() editable=false />
+    }
+}
+
+#[component]
+pub fn RefusPage() -> impl IntoView {
+    view! {
+        <RequireRole roles=&[Role::Usager] espace=Espace::Usager children=|_| view! { <Refus /> } />
+    }
+}
+
+#[component]
+fn Refus() -> impl IntoView {
+    let id = id_param();
+    let demande = use_page_data(id, lire_demande_usager);
+    let flash = use_flash::<RefusTyped>();
+    let typed = flash
+        .as_ref()
+        .map(|f| f.form.motif.clone())
+        .unwrap_or_default();
+    let error: Option<AppError> = flash.map(|f| f.error);
+    let motif_message = error.as_ref().and_then(|e| e.field_message("motif"));
+    view! {
+        <Title text="Refuser la demande" />
+        <div class="fr-container fr-my-6w">
+            {move || match demande.get() {
+                None => view! { <p>"Chargement…"</p> }.into_any(),
+                Some(Err(e)) => {
+                    respond_with(&e);
+                    view! { <div class="fr-alert fr-alert--error" role="alert"><p>{e.to_string()}</p></div> }.into_any()
+                }
+                Some(Ok(d)) => {
+                    let numero = d.view.numero.clone().unwrap_or_default();
+                    let id = d.view.id;
+                    let motif_message = motif_message.clone();
+                    let motif_error = motif_message.is_some();
+                    view! {
+                        <h1>{format!("Refuser la demande N° {numero} ?")}</h1>
+                        <p>
+                            {format!("La demande ne pourra plus être validée : {} sera informée de votre refus et devra saisir une nouvelle demande. Indiquez si vous le souhaitez ce qui est inexact, pour l'aider à la corriger.", d.school_name)}
+                        </p>
+                        <form method="post" action=Decider::PATH novalidate=true>
+                            <input type="hidden" name="id" value=id />
+                            <input type="hidden" name="decision" value="refuser" />
+                            <div class="fr-input-group" class:fr-input-group--error=motif_error>
+                                <label class="fr-label" for="motif">
+                                    "Ce qui est inexact (facultatif)"
+                                    <span class="fr-hint-text">"500 caractères au plus. Par exemple : « mon deuxième prénom est Marie »."</span>
+                                </label>
+                                <textarea class="fr-input" id="motif" name="motif" maxlength="500" rows="4" aria-describedby="motif-messages">
+                                    {typed.clone()}
+                                </textarea>
+                                <div class="fr-messages-group" id="motif-messages" aria-live="polite">
+                                    {motif_message.map(|m| view! { <p class="fr-message fr-message--error">{m}</p> })}
+                                </div>
+                            </div>
+                            <ul class="fr-btns-group fr-btns-group--inline-md fr-mt-4w">
+                                <li><button class="fr-btn" type="submit">"Confirmer le refus"</button></li>
+                                <li><a class="fr-btn fr-btn--secondary" href=Page::DemandeUsager { id }.href()>"Annuler"</a></li>
+                            </ul>
+                        </form>
+                    }
+                    .into_any()
+                }
+            }}
+        </div>
+    }
+}

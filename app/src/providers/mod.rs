@@ -1,0 +1,3 @@
+//! What the whole page tree can reach through the Leptos context.
+
+pub mod user;

@@ -1,0 +1,230 @@
+//! The paper photo-signature form: a reminder on day 10, « non reçu » on day 15.
+
+use crate::domain::demande::{Etat, Evenement};
+use crate::error::AppError;
+use crate::routes::Page;
+use crate::server::demandes::{lock, transition};
+use crate::server::outbox::{enqueue, NewMessage};
+use crate::server::AppContext;
+
+/// The key of a demande's day-10 paper form reminder.
+pub fn paper_reminder_key(demande_id: i64) -> String {
+    format!("demande:{demande_id}:papier:rappel")
+}
+
+/// A demande waiting for its paper form, as the paper jobs need it.
+struct PaperDemande {
+    id: i64,
+    numero: String,
+    school_id: i64,
+    decided_at: i64,
+    usager_id: i64,
+    email: String,
+    prenom: String,
+    nom: String,
+    telephone: String,
+}
+
+/// The demandes waiting for the paper form validated before `validated_before`.
+async fn paper_demandes(
+    ctx: &AppContext,
+    validated_before: i64,
+) -> Result<Vec<PaperDemande>, AppError> {
+    use crate::domain::demande::DemandeData;
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        numero: Option<String>,
+        school_id: i64,
+        decided_at: i64,
+        usager_id: i64,
+        email: String,
+        data: String,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT d.id, d.numero, d.school_id, d.decided_at, u.id AS usager_id,
+                COALESCE(u.email, '') AS email, d.data
+         FROM demandes d JOIN users u ON u.id = d.usager_id
+         WHERE d.etat = $2 AND d.decided_at <= $1
+         ORDER BY d.id",
+    )
+    .bind(validated_before)
+    .bind(Etat::AttentePapier)
+    .fetch_all(ctx.db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let Row {
+                id,
+                numero,
+                school_id,
+                decided_at,
+                usager_id,
+                email,
+                data,
+            } = r;
+            let data: DemandeData = serde_json::from_str(&data).unwrap_or_default();
+            let (prenoms, nom) = data.listing_names();
+            let prenom = prenoms.split_whitespace().next().unwrap_or("").to_string();
+            PaperDemande {
+                id,
+                numero: numero.unwrap_or_default(),
+                school_id,
+                decided_at,
+                usager_id,
+                email,
+                prenom,
+                nom,
+                telephone: data.adresse.map(|a| a.telephone).unwrap_or_default(),
+            }
+        })
+        .collect())
+}
+
+/// Day 10 after the candidate's validation, the paper form still not received: a reminder to
+/// the candidate (email + SMS), once — the email's idempotency key is the claim.
+pub async fn send_paper_reminders(ctx: &AppContext, now: i64) -> Result<usize, AppError> {
+    use crate::server::time::format_date;
+    use crate::domain::deadlines::{paper_form_deadline, paper_reminder_due, paper_reminder_since};
+    use crate::domain::messages::{rappel_papier_email, rappel_papier_sms};
+    let mut sent = 0;
+    for d in paper_demandes(ctx, paper_reminder_since(now)).await? {
+        if !paper_reminder_due(d.decided_at, now) {
+            continue;
+        }
+        let deadline = format_date(paper_form_deadline(d.decided_at));
+        let key = paper_reminder_key(d.id);
+        let mut tx = ctx.db.pool().begin().await?;
+        // Under the demande's lock: a form received meanwhile needs no reminder.
+        if !lock(&mut tx, d.id, Etat::AttentePapier).await? {
+            tx.rollback().await?;
+            continue;
+        }
+        let mail = rappel_papier_email(
+            &d.prenom,
+            &d.numero,
+            &deadline,
+            &ctx.settings.url(&Page::DemandeUsager { id: d.id }.href()),
+        );
+        let claimed = crate::server::outbox::enqueue_new(
+            &mut tx,
+            &NewMessage::email(
+                format!("{key}:email"),
+                "rappel_papier",
+                &d.email,
+                &mail,
+                None,
+            )
+            .about(d.usager_id, Some(d.id)),
+            now,
+        )
+        .await?;
+        if !claimed {
+            tx.rollback().await?;
+            continue;
+        }
+        if !d.telephone.is_empty() {
+            let sms = rappel_papier_sms(&d.numero, deadline.get(..5).unwrap_or(&deadline));
+            enqueue(
+                &mut tx,
+                &NewMessage::sms(format!("{key}:sms"), "rappel_papier", &d.telephone, sms)
+                    .about(d.usager_id, Some(d.id)),
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        sent += 1;
+    }
+    Ok(sent)
+}
+
+/// Day 15 after the candidate's validation with no receipt recorded: the demande becomes
+/// « Formulaire photo-signature non reçu »; the candidate (email + SMS) and the school (email)
+/// are told what to do. The guarded UPDATE is the claim: once, whatever the instances.
+pub async fn expire_paper_forms(ctx: &AppContext, now: i64) -> Result<usize, AppError> {
+    use crate::domain::deadlines::{paper_form_overdue, paper_overdue_since};
+    use crate::domain::messages::{
+        papier_non_recu_email, papier_non_recu_email_ecole, papier_non_recu_sms,
+    };
+    let mut changed = 0;
+    for d in paper_demandes(ctx, paper_overdue_since(now)).await? {
+        if !paper_form_overdue(d.decided_at, now) {
+            continue;
+        }
+        let mut tx = ctx.db.pool().begin().await?;
+        let claimed = transition(
+            &mut tx,
+            d.id,
+            Etat::AttentePapier,
+            Evenement::PapierNonRecu,
+            None,
+            None,
+            now,
+        )
+        .await?;
+        if claimed.is_none() {
+            tx.rollback().await?;
+            continue;
+        }
+        let key = format!("demande:{}:papier_non_recu", d.id);
+        let mail = papier_non_recu_email(
+            &d.prenom,
+            &d.numero,
+            &ctx.settings.url(&Page::DemandeUsager { id: d.id }.href()),
+        );
+        enqueue(
+            &mut tx,
+            &NewMessage::email(
+                format!("{key}:email"),
+                "papier_non_recu",
+                &d.email,
+                &mail,
+                None,
+            )
+            .about(d.usager_id, Some(d.id)),
+            now,
+        )
+        .await?;
+        if !d.telephone.is_empty() {
+            enqueue(
+                &mut tx,
+                &NewMessage::sms(
+                    format!("{key}:sms"),
+                    "papier_non_recu",
+                    &d.telephone,
+                    papier_non_recu_sms(&d.numero),
+                )
+                .about(d.usager_id, Some(d.id)),
+                now,
+            )
+            .await?;
+        }
+        let school_users = crate::server::users::school_recipients(&mut tx, d.school_id).await?;
+        let candidat = format!("{} {}", d.prenom, d.nom.to_uppercase());
+        let school_mail = papier_non_recu_email_ecole(
+            &d.numero,
+            candidat.trim(),
+            &ctx.settings.url(&Page::EcoleDemandes.href_with("etat=papier_non_recu")),
+        );
+        for (school_user, address) in school_users {
+            enqueue(
+                &mut tx,
+                &NewMessage::email(
+                    format!("{key}:ecole:{school_user}"),
+                    "papier_non_recu",
+                    &address,
+                    &school_mail,
+                    None,
+                )
+                .about(school_user, Some(d.id)),
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        changed += 1;
+    }
+    Ok(changed)
+}

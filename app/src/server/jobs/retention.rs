@@ -1,0 +1,208 @@
+//! How long ended demandes and technical records are kept (the README's « Conservation »
+//! section says what and why). Run with the housekeeping every ten minutes; every step is a
+//! guarded statement or a per-demande transaction, so several instances may run it at once.
+
+use crate::domain::communes::fold;
+use crate::error::AppError;
+
+use crate::domain::demande::Etat;
+use crate::server::AppContext;
+
+const DAY: i64 = 86_400;
+
+/// A refused demande keeps its content 30 days: the school re-enters it with the candidate's
+/// correction in view. Then only a trace remains.
+pub const REFUSED_KEPT_DAYS: i64 = 30;
+/// Traces (number, dates, state — no personal data) of demandes that ended without going to
+/// instruction are kept one year, then deleted.
+pub const TRACE_KEPT_DAYS: i64 = 365;
+/// Used, revoked or expired one-time links (their hashes) and the hashes of links of deleted
+/// accounts: 30 days.
+pub const LINKS_KEPT_DAYS: i64 = 30;
+/// Records of job runs: 90 days.
+pub const JOB_RUNS_KEPT_DAYS: i64 = 90;
+/// Messages no longer attached to an account (schools' notices, deleted candidates): one year.
+pub const MESSAGES_KEPT_DAYS: i64 = 365;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Purged {
+    pub refused_erased: usize,
+    pub files: usize,
+    pub traces: u64,
+    pub links: u64,
+    pub job_runs: u64,
+    pub messages: u64,
+    /// E-photo codes never used, past their 6 months, with their photo and signature.
+    pub ephoto_codes: usize,
+}
+
+impl Purged {
+    pub fn total(&self) -> u64 {
+        self.refused_erased as u64
+            + self.traces
+            + self.links
+            + self.job_runs
+            + self.messages
+            + self.ephoto_codes as u64
+    }
+}
+
+pub async fn purge(ctx: &AppContext, now: i64) -> Result<Purged, AppError> {
+    let mut report = Purged::default();
+    let pool = ctx.db.pool();
+
+    // Refused demandes: content and pieces erased after 30 days, the trace stays.
+    let refused: Vec<(i64, Option<String>)> = sqlx::query_as(
+        "SELECT id, numero FROM demandes
+         WHERE etat = $2 AND data <> '{}' AND decided_at <= $1 ORDER BY id",
+    )
+    .bind(now - REFUSED_KEPT_DAYS * DAY)
+    .bind(Etat::RefuseeUsager)
+    .fetch_all(pool)
+    .await?;
+    for (id, numero) in refused {
+        let mut tx = pool.begin().await?;
+        let claimed = sqlx::query(
+            "UPDATE demandes SET data = '{}', prenom = '', nom = '', categories = '', recherche = $1,
+                    refus_motif = NULL, usager_id = NULL, updated_at = $2, version = version + 1
+             WHERE id = $3 AND etat = $4 AND data <> '{}'",
+        )
+        .bind(fold(numero.as_deref().unwrap_or("")))
+        .bind(now)
+        .bind(id)
+        .bind(Etat::RefuseeUsager)
+        .execute(&mut *tx)
+        .await?;
+        if claimed.rows_affected() == 0 {
+            tx.rollback().await?;
+            continue;
+        }
+        let files: Vec<(String, Option<String>)> =
+            sqlx::query_as("SELECT storage_key, thumb_key FROM pieces WHERE demande_id = $1")
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?;
+        sqlx::query("DELETE FROM pieces WHERE demande_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        report.refused_erased += 1;
+        for key in files
+            .into_iter()
+            .flat_map(|(k, t)| std::iter::once(k).chain(t))
+        {
+            match ctx.storage.delete(&key).await {
+                Ok(()) => report.files += 1,
+                Err(e) => tracing::error!("suppression du fichier {key} : {e:?}"),
+            }
+        }
+    }
+
+    // Traces: one year after the content went.
+    report.traces = sqlx::query(
+        "DELETE FROM demandes WHERE etat IN ($2, $3) AND data = '{}'
+         AND updated_at <= $1",
+    )
+    .bind(now - TRACE_KEPT_DAYS * DAY)
+    .bind(Etat::Supprimee)
+    .bind(Etat::RefuseeUsager)
+    .execute(pool)
+    .await?
+    .rows_affected();
+
+    let links_before = now - LINKS_KEPT_DAYS * DAY;
+    report.links = sqlx::query(
+        "DELETE FROM account_tokens
+         WHERE (used_at IS NOT NULL AND used_at <= $1)
+            OR (revoked_at IS NOT NULL AND revoked_at <= $1)
+            OR (expires_at <= $1 AND user_id NOT IN
+                (SELECT id FROM users WHERE status = 'pending_activation'))",
+    )
+    .bind(links_before)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    report.links += sqlx::query("DELETE FROM expired_links WHERE deleted_at <= $1")
+        .bind(links_before)
+        .execute(pool)
+        .await?
+        .rows_affected();
+
+    report.job_runs = sqlx::query("DELETE FROM job_runs WHERE started_at <= $1")
+        .bind(now - JOB_RUNS_KEPT_DAYS * DAY)
+        .execute(pool)
+        .await?
+        .rows_affected();
+
+    // Messages: those of an account go with it (« Mes messages »); the others after a year.
+    report.messages = sqlx::query(
+        "DELETE FROM outbox WHERE status IN ('sent', 'failed') AND created_at <= $1
+         AND (user_id IS NULL OR user_id NOT IN (SELECT id FROM users WHERE role = 'usager'))",
+    )
+    .bind(now - MESSAGES_KEPT_DAYS * DAY)
+    .execute(pool)
+    .await?
+    .rows_affected();
+
+    // E-photo codes nobody used before they lapsed: the photo and signature go.
+    let lapsed: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT code, photo_key, signature_key FROM ephoto_codes
+         WHERE demande_id IS NULL AND consumed_at IS NULL AND created_at <= $1",
+    )
+    .bind(now - crate::server::demandes::EPHOTO_VALIDITY_SECS)
+    .fetch_all(pool)
+    .await?;
+    for (code, photo, signature) in lapsed {
+        let gone = sqlx::query(
+            "DELETE FROM ephoto_codes WHERE code = $1 AND demande_id IS NULL AND consumed_at IS NULL",
+        )
+        .bind(&code)
+        .execute(pool)
+        .await?;
+        if gone.rows_affected() == 1 {
+            report.ephoto_codes += 1;
+            for key in photo.into_iter().chain(signature) {
+                match ctx.storage.delete(&key).await {
+                    Ok(()) => report.files += 1,
+                    Err(e) => tracing::error!("suppression du fichier {key} : {e:?}"),
+                }
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Files under `demandes/` that no piece refers to, a day after they were written: left by a
+/// crash between storing a file and recording it, or between erasing a demande and deleting its
+/// files. Personal data must not outlive the demande in a forgotten file.
+pub const ORPHAN_FILE_GRACE_SECS: i64 = DAY;
+
+/// Files are aged by the real clock: pass the real time (a jump ahead with `permis jobs --at`
+/// must not make a file being uploaded right now look old). Lists the whole `demandes/` tree:
+/// run daily (`server::jobs`).
+pub async fn sweep_orphan_files(ctx: &AppContext, now: i64) -> Result<usize, AppError> {
+    let candidates = ctx
+        .storage
+        .keys_older_than("demandes", now - ORPHAN_FILE_GRACE_SECS)
+        .await?;
+    if candidates.is_empty() {
+        return Ok(0);
+    }
+    let referenced: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT storage_key, thumb_key FROM pieces")
+            .fetch_all(ctx.db.pool())
+            .await?;
+    let referenced: std::collections::HashSet<String> = referenced
+        .into_iter()
+        .flat_map(|(k, t)| std::iter::once(k).chain(t))
+        .collect();
+    let mut deleted = 0;
+    for key in candidates {
+        if !referenced.contains(&key) {
+            ctx.storage.delete(&key).await?;
+            deleted += 1;
+        }
+    }
+    Ok(deleted)
+}

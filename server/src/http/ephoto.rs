@@ -1,0 +1,141 @@
+//! The API of approved photo booths and photographers: they post a photo and a signature and
+//! receive the 22-character e-photo code the candidate gives to the driving school.
+//!
+//! `POST /api/ephoto/codes`, `Authorization: Bearer <key>`, multipart fields `photo` (JPEG) and
+//! `signature` (JPEG or PNG); answers `201 {"code": "…", "valable_jusqu_au": "AAAA-MM-JJ"}`.
+
+use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde_json::json;
+
+use app::domain::date::Date;
+use app::domain::upload::MAX_FILE_BYTES;
+use app::server::demandes::EPHOTO_VALIDITY_SECS;
+use app::server::ephoto;
+use app::server::pieces::{self, FileKind};
+use app::server::storage::new_key;
+
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route(
+        "/api/ephoto/codes",
+        post(issue).layer(DefaultBodyLimit::max(2 * MAX_FILE_BYTES + 64 * 1024)),
+    )
+}
+
+fn problem(status: StatusCode, message: &str) -> Response {
+    (status, Json(json!({ "erreur": message }))).into_response()
+}
+
+async fn issue(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let ctx = &state.ctx;
+    let key = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 64);
+    let provider = match key {
+        Some(k) => match ephoto::provider_for_key(&ctx.db, k).await {
+            Ok(Some(p)) => p,
+            Ok(None) => return problem(StatusCode::UNAUTHORIZED, "Clé d'accès inconnue."),
+            Err(e) => return problem(e.status(), &e.to_string()),
+        },
+        None => {
+            return problem(
+                StatusCode::UNAUTHORIZED,
+                "En-tête Authorization: Bearer <clé> attendu.",
+            )
+        }
+    };
+    let Ok(mut multipart) = multipart else {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "Corps multipart/form-data attendu (champs photo et signature).",
+        );
+    };
+    let (mut photo, mut signature) = (None, None);
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or("").to_string();
+                let Ok(bytes) = field.bytes().await else {
+                    return problem(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "Fichier trop volumineux (10 Mo au plus).",
+                    );
+                };
+                match name.as_str() {
+                    "photo" => photo = Some(bytes.to_vec()),
+                    "signature" => signature = Some(bytes.to_vec()),
+                    _ => {}
+                }
+            }
+            Ok(None) => break,
+            Err(_) => {
+                return problem(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "Fichier trop volumineux (10 Mo au plus).",
+                )
+            }
+        }
+    }
+    let (Some(photo), Some(signature)) = (photo, signature) else {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "Les champs photo et signature sont obligatoires.",
+        );
+    };
+    let checked =
+        tokio::task::spawn_blocking(move || (pieces::process(&photo), pieces::process(&signature)))
+            .await;
+    let (photo, signature) = match checked {
+        Ok((Ok(p), Ok(s))) if p.kind == FileKind::Jpeg && s.kind != FileKind::Pdf => (p, s),
+        Ok((Ok(_), Ok(_))) => {
+            return problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "La photo doit être un JPEG, la signature un JPEG ou un PNG.",
+            )
+        }
+        Ok((Err(e), _)) => {
+            return problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &format!("Photo : {}", e.message()),
+            )
+        }
+        Ok((_, Err(e))) => {
+            return problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &format!("Signature : {}", e.message()),
+            )
+        }
+        Err(_) => return problem(StatusCode::INTERNAL_SERVER_ERROR, "Erreur technique."),
+    };
+    let photo_key = new_key("ephoto", "jpg");
+    let signature_key = new_key("ephoto", signature.kind.extension());
+    for (k, bytes) in [(&photo_key, photo.bytes), (&signature_key, signature.bytes)] {
+        if let Err(e) = ctx.storage.put(k, bytes).await {
+            return problem(e.status(), &e.to_string());
+        }
+    }
+    let now = ctx.now();
+    match ephoto::issue_code(&ctx.db, &provider, &photo_key, &signature_key, now).await {
+        Ok(code) => {
+            let until = Date::from_unix(now + EPHOTO_VALIDITY_SECS).iso();
+            (
+                StatusCode::CREATED,
+                Json(json!({ "code": code, "valable_jusqu_au": until })),
+            )
+                .into_response()
+        }
+        Err(e) => problem(e.status(), &e.to_string()),
+    }
+}

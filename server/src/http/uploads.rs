@@ -1,0 +1,294 @@
+//! Supporting documents over plain HTTP: upload (multipart), delete, download, thumbnail.
+//! Forms post here directly, so they work before (and without) the WASM; the browser is sent
+//! back to the documents step with the outcome in the address.
+
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+
+use app::domain::demande::{Etat, Piece};
+use app::domain::upload::{clean_filename, UploadProblem, MAX_FILE_BYTES};
+use app::error::AppError;
+use app::routes::Page;
+use app::server::pieces::{self, NewPiece};
+use app::server::storage::new_key;
+
+use super::access::{error_response, owned_demande, readable_demande};
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/demandes/{id}/pieces/{kind}",
+            post(upload).layer(DefaultBodyLimit::max(MAX_FILE_BYTES + 256 * 1024)),
+        )
+        .route("/api/demandes/{id}/pieces/{piece}/supprimer", post(delete))
+        .route("/api/demandes/{id}/pieces/{piece}/fichier", get(download))
+        .route("/api/demandes/{id}/pieces/{piece}/vignette", get(thumbnail))
+}
+
+fn back(id: i64, kind: &str, problem: Option<UploadProblem>) -> Response {
+    let base = Page::Etape { id, n: 5 }.href();
+    let target = match problem {
+        None => format!("{base}?depot={kind}#piece-{kind}"),
+        Some(p) => {
+            let (pages, max) = match p {
+                UploadProblem::TooManyPages { pages, max } => (pages, max),
+                _ => (0, 0),
+            };
+            format!(
+                "{base}?erreur={}&piece={kind}&pages={pages}&max={max}#piece-{kind}",
+                p.code()
+            )
+        }
+    };
+    Redirect::to(&target).into_response()
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    Path((id, kind)): Path<(i64, String)>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let ctx = &state.ctx;
+    let demande = match owned_demande(ctx, &headers, id).await {
+        Ok(d) => d,
+        Err(e) => return error_response(e),
+    };
+    let Some(piece) = Piece::parse(&kind) else {
+        return error_response(AppError::NotFound);
+    };
+    if demande.etat != Etat::Brouillon {
+        return back(id, &kind, Some(UploadProblem::NotEditable));
+    }
+    let Ok(mut multipart) = multipart else {
+        return back(id, &kind, Some(UploadProblem::Missing));
+    };
+    // The file field, and whether it replaces the files already there.
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut replace = false;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) if field.name() == Some("fichier") => {
+                let name = clean_filename(field.file_name().unwrap_or("document"));
+                match field.bytes().await {
+                    Ok(bytes) => file = Some((name, bytes.to_vec())),
+                    // The body limit cut the upload short: the file is too big.
+                    Err(_) => return back(id, &kind, Some(UploadProblem::TooBig)),
+                }
+            }
+            Ok(Some(field)) if field.name() == Some("remplacer") => {
+                replace = field.text().await.is_ok_and(|v| v == "on");
+            }
+            Ok(Some(_)) => continue,
+            Ok(None) => break,
+            Err(_) => return back(id, &kind, Some(UploadProblem::TooBig)),
+        }
+    }
+    let Some((filename, bytes)) = file else {
+        return back(id, &kind, Some(UploadProblem::Missing));
+    };
+    let processed = match tokio::task::spawn_blocking(move || pieces::process(&bytes)).await {
+        Ok(Ok(p)) => p,
+        Ok(Err(problem)) => return back(id, &kind, Some(problem)),
+        Err(e) => return error_response(AppError::internal("upload task", e)),
+    };
+    let max = piece.max_pages();
+    if processed.pages > max {
+        return back(
+            id,
+            &kind,
+            Some(UploadProblem::TooManyPages {
+                pages: processed.pages,
+                max,
+            }),
+        );
+    }
+    let prefix = format!("demandes/{id}");
+    let key = new_key(&prefix, processed.kind.extension());
+    let thumb_key = processed
+        .thumbnail
+        .as_ref()
+        .map(|_| new_key(&prefix, "vignette.jpg"));
+    let size = processed.bytes.len() as i64;
+    if let Err(e) = ctx.storage.put(&key, processed.bytes).await {
+        return error_response(e);
+    }
+    if let (Some(k), Some(t)) = (&thumb_key, processed.thumbnail) {
+        if let Err(e) = ctx.storage.put(k, t).await {
+            let _ = ctx.storage.delete(&key).await;
+            return error_response(e);
+        }
+    }
+    let recorded = pieces::add_piece(
+        &ctx.db,
+        &NewPiece {
+            demande_id: id,
+            replace,
+            kind: piece.code(),
+            storage_key: &key,
+            thumb_key: thumb_key.as_deref(),
+            filename: &filename,
+            content_type: processed.kind.content_type(),
+            size,
+            pages: i64::from(processed.pages),
+        },
+        i64::from(max),
+        ctx.now(),
+    )
+    .await;
+    match recorded {
+        Ok(Ok((_, stale))) => {
+            for key in stale {
+                let _ = ctx.storage.delete(&key).await;
+            }
+            back(id, &kind, None)
+        }
+        Ok(Err(total)) => {
+            // Not recorded: the stored copy is removed.
+            let _ = ctx.storage.delete(&key).await;
+            if let Some(t) = &thumb_key {
+                let _ = ctx.storage.delete(t).await;
+            }
+            back(
+                id,
+                &kind,
+                Some(UploadProblem::TooManyPages {
+                    pages: total as u32,
+                    max,
+                }),
+            )
+        }
+        Err(e) => {
+            // Not recorded (validated meanwhile, or a database error): no stray copies.
+            let _ = ctx.storage.delete(&key).await;
+            if let Some(t) = &thumb_key {
+                let _ = ctx.storage.delete(t).await;
+            }
+            match e {
+                AppError::Conflict(_) => back(id, &kind, Some(UploadProblem::NotEditable)),
+                e => error_response(e),
+            }
+        }
+    }
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    Path((id, piece_id)): Path<(i64, i64)>,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = &state.ctx;
+    let demande = match owned_demande(ctx, &headers, id).await {
+        Ok(d) => d,
+        Err(e) => return error_response(e),
+    };
+    let kind = match pieces::get_piece(&ctx.db, id, piece_id).await {
+        Ok(p) => p.kind,
+        Err(e) => return error_response(e),
+    };
+    if demande.etat != Etat::Brouillon {
+        return back(id, &kind, Some(UploadProblem::NotEditable));
+    }
+    match pieces::delete_piece(&ctx.db, id, piece_id, ctx.now()).await {
+        Err(AppError::Conflict(_)) => back(id, &kind, Some(UploadProblem::NotEditable)),
+        Ok(row) => {
+            let _ = ctx.storage.delete(&row.storage_key).await;
+            if let Some(t) = &row.thumb_key {
+                let _ = ctx.storage.delete(t).await;
+            }
+            Redirect::to(&format!(
+                "{}?supprime={kind}#piece-{kind}",
+                Page::Etape { id, n: 5 }.href()
+            ))
+            .into_response()
+        }
+        Err(e) => error_response(e),
+    }
+}
+
+async fn serve_file(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: i64,
+    piece_id: i64,
+    thumbnail: bool,
+) -> Response {
+    let ctx = &state.ctx;
+    if let Err(e) = readable_demande(ctx, headers, id).await {
+        return error_response(e);
+    }
+    let row = match pieces::get_piece(&ctx.db, id, piece_id).await {
+        Ok(r) => r,
+        Err(e) => return error_response(e),
+    };
+    let (key, content_type) = match (thumbnail, &row.thumb_key) {
+        (true, Some(t)) => (t.clone(), "image/jpeg".to_string()),
+        (true, None) => return error_response(AppError::NotFound),
+        (false, _) => (row.storage_key.clone(), row.content_type.clone()),
+    };
+    let bytes = match ctx.storage.get(&key).await {
+        Ok(b) => b,
+        Err(e) => return error_response(e),
+    };
+    let mut res = (StatusCode::OK, bytes).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&content_type)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    if !thumbnail {
+        // Always a download, never rendered by the browser in the site's origin.
+        let ascii: String = row
+            .filename
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ' ') {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let encoded: String = row
+            .filename
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect();
+        if let Ok(v) = HeaderValue::from_str(&format!(
+            "attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"
+        )) {
+            h.insert(header::CONTENT_DISPOSITION, v);
+        }
+    }
+    res
+}
+
+async fn download(
+    State(state): State<AppState>,
+    Path((id, piece)): Path<(i64, i64)>,
+    headers: HeaderMap,
+) -> Response {
+    serve_file(&state, &headers, id, piece, false).await
+}
+
+async fn thumbnail(
+    State(state): State<AppState>,
+    Path((id, piece)): Path<(i64, i64)>,
+    headers: HeaderMap,
+) -> Response {
+    serve_file(&state, &headers, id, piece, true).await
+}

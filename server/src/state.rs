@@ -1,0 +1,24 @@
+//! The state every handler receives: the Leptos options and the application context.
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+
+use app::server::AppContext;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub ctx: AppContext,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+impl FromRef<AppState> for AppContext {
+    fn from_ref(state: &AppState) -> Self {
+        state.ctx.clone()
+    }
+}

@@ -1,0 +1,15 @@
+//! The integration tests: one test binary (one link, shared helpers), each module a part of
+//! the service tested through the real router against a real database (SQLite, or the
+//! PostgreSQL of `DATABASE_URL`), with real SMTP and SMS servers where messages leave.
+
+mod common;
+
+mod auth;
+mod crash;
+mod deadlines;
+mod decision;
+mod demandes;
+mod handover;
+mod pages;
+mod security;
+mod storage;

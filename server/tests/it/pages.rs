@@ -1,0 +1,73 @@
+//! Every page of the route table, opened as a user who may see it: those that show data are
+//! rendered with it by the server (no « Chargement… » waiting for a JavaScript that may never
+//! run), and the others answer too.
+
+use axum::http::StatusCode;
+
+use crate::common::filing::*;
+use crate::common::*;
+
+use app::domain::account::Role;
+use app::routes::Page;
+
+#[tokio::test]
+async fn every_page_with_data_is_rendered_with_it() {
+    let app = TestApp::with_accounts().await;
+    let school_token = school(&app).await;
+    let lea = Person::lea();
+    let (id, numero, candidate) =
+        filed_and_activated(&app, &school_token, &lea, Some(CODE)).await;
+    let agent = staff(&app, Role::Agent, "agent.pages").await;
+
+    let mut with_data = 0;
+    for pattern in Page::PATTERNS {
+        let path = pattern
+            .replace("{id}", &id.to_string())
+            .replace("{n}", "6")
+            // A link's page says what became of the link: preloaded whatever the token.
+            .replace("{token}", "lien-inconnu");
+        let page = Page::parse(&path).unwrap_or_else(|| panic!("{pattern} is not a page"));
+        let session = match page.access() {
+            None => None,
+            Some((roles, _)) => Some(match roles[0] {
+                Role::Ecole => school_token.as_str(),
+                Role::Usager => candidate.as_str(),
+                Role::Agent | Role::Admin => agent.as_str(),
+            }),
+        };
+        let res = app.get(&path, session).await;
+        assert_eq!(res.status, StatusCode::OK, "{path}: {}", res.body);
+        assert!(res.body.contains("<main"), "{path}: not a page");
+        if page.has_data() {
+            with_data += 1;
+            assert!(
+                !res.body.contains("Chargement"),
+                "{path} was rendered without its data (no preload?): {}",
+                res.body
+            );
+            assert!(
+                !res.body.contains("erreur technique"),
+                "{path}: {}",
+                res.body
+            );
+        }
+    }
+    assert!(with_data >= 9, "{with_data} pages with data");
+
+    // The data is the demande's, where a page is about it.
+    for path in [
+        "/ecole/demandes".to_string(),
+        Page::Etape { id, n: 6 }.href(),
+        Page::MonEspace.href(),
+        Page::AValider.href(),
+        Page::DemandeUsager { id }.href(),
+    ] {
+        let session = if path.starts_with("/ecole") {
+            &school_token
+        } else {
+            &candidate
+        };
+        let res = app.get(&path, Some(session)).await;
+        assert!(res.body.contains(&numero), "{path}: {}", res.body);
+    }
+}
