@@ -7,8 +7,11 @@ const baseURL = `http://127.0.0.1:${port}`;
 
 export default defineConfig({
   testDir: './tests',
-  timeout: 30_000,
-  expect: { timeout: 10_000 },
+  // Budgets for behaviour, not speed: a journey files a whole demande, runs the jobs and reads
+  // PDFs; on a fresh, busy 2-core machine it has taken more than 30 s. Every wait is on a
+  // condition (a visible element, a URL, an answer), never a fixed sleep.
+  timeout: 180_000,
+  expect: { timeout: 30_000 },
   fullyParallel: false,
   workers: 1,
   retries: 0,
@@ -17,6 +20,8 @@ export default defineConfig({
     baseURL,
     locale: 'fr-FR',
     trace: 'retain-on-failure',
+    actionTimeout: 30_000,
+    navigationTimeout: 60_000,
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: [
@@ -38,7 +43,7 @@ export default defineConfig({
       'rm -rf ../target/e2e && mkdir -p ../target/e2e && ../target/release/permis demo && exec ../target/release/permis serve',
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,
-    timeout: 60_000,
+    timeout: 180_000,
     stdout: 'pipe',
     env: {
       DATABASE_URL: 'sqlite://../target/e2e/permis.db',

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # README command 2: the whole suite.
+#   0. the rules of the house (scripts/checks.sh, a few seconds);
 #   1. Rust unit and integration tests on SQLite;
 #   2. the same integration tests on a throwaway PostgreSQL cluster;
 #   3. the Playwright suite (Debian Chromium) against a release build.
@@ -8,11 +9,16 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh --test
 rm -f target/rapport-tests.txt
 
+echo "== 0/3 Règles de la maison (scripts/checks.sh)"
+scripts/checks.sh
+
 echo "== 1/3 Tests Rust (SQLite, stockage local et S3 jetable)"
 scripts/s3-test-server.sh cargo test --workspace
 
+# The same selection of packages as stage 1 (so the same features): nothing is compiled again,
+# only the integration test binary runs, on PostgreSQL.
 echo "== 2/3 Tests d'intégration (PostgreSQL)"
-scripts/s3-test-server.sh scripts/pg-test-cluster.sh cargo test -p server --tests
+scripts/s3-test-server.sh scripts/pg-test-cluster.sh cargo test --workspace --test it
 
 echo "== Mesures des tests d'intégration"
 cat target/rapport-tests.txt 2>/dev/null || true

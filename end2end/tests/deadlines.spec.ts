@@ -150,7 +150,7 @@ test('« Renvoyer le lien »: the school sends a new link, the old one stops wor
   await expect(async () => {
     await page.goto('/dev/boite-mail');
     await expect(page.locator('.permis-message').filter({ hasText: theo.email }).filter({ hasText: 'Votre école de conduite' })).toHaveCount(2, { timeout: 1000 });
-  }).toPass({ timeout: 15_000 });
+  }).toPass({ timeout: 60_000 });
   await page.goto(oldLink as string);
   await expect(page.getByRole('heading', { name: 'Ce lien a été remplacé' })).toBeVisible();
   await activate(page, theo.email, 'un nouveau lien tout neuf');

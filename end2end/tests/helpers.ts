@@ -146,7 +146,7 @@ export async function openMessage(page: Page, recipient: string, text: string) {
     await expect(
       page.locator('.permis-message').filter({ hasText: recipient }).filter({ hasText: text }).first(),
     ).toBeVisible({ timeout: 1000 });
-  }).toPass({ timeout: 15_000 });
+  }).toPass({ timeout: 60_000 });
   return page.locator('.permis-message').filter({ hasText: recipient }).filter({ hasText: text }).first();
 }
 

@@ -9,6 +9,16 @@ fn message_for(error: Signal<Option<AppError>>, key: &'static str) -> Signal<Opt
     Signal::derive(move || error.get().and_then(|e| e.field_message(key)))
 }
 
+/// The DSFR messages group under a field: its error, read out when it appears.
+#[component]
+fn FieldMessages(id: String, message: Signal<Option<String>>) -> impl IntoView {
+    view! {
+        <div class="fr-messages-group" id=id aria-live="polite">
+            {move || message.get().map(|m| view! { <p class="fr-message fr-message--error">{m}</p> })}
+        </div>
+    }
+}
+
 pub fn form_name(key: &str) -> String {
     format!("form[{key}]")
 }
@@ -53,9 +63,7 @@ pub fn Input(
                 aria-invalid=move || message.get().is_some().then_some("true")
                 aria-describedby=messages_id.clone()
             />
-            <div class="fr-messages-group" id=messages_id aria-live="polite">
-                {move || message.get().map(|m| view! { <p class="fr-message fr-message--error">{m}</p> })}
-            </div>
+            <FieldMessages id=messages_id message />
         </div>
     }
 }
@@ -99,9 +107,7 @@ pub fn Select(
                     })
                     .collect_view()}
             </select>
-            <div class="fr-messages-group" id=messages_id aria-live="polite">
-                {move || message.get().map(|m| view! { <p class="fr-message fr-message--error">{m}</p> })}
-            </div>
+            <FieldMessages id=messages_id message />
         </div>
     }
 }
@@ -158,9 +164,7 @@ pub fn Radios(
                     }
                 })
                 .collect_view()}
-            <div class="fr-messages-group" id=messages_id aria-live="polite">
-                {move || message.get().map(|m| view! { <p class="fr-message fr-message--error">{m}</p> })}
-            </div>
+            <FieldMessages id=messages_id message />
         </fieldset>
     }
 }
@@ -266,9 +270,7 @@ pub fn PasswordInput(
                     aria-describedby=describedby
                 />
             </div>
-            <div class="fr-messages-group" id=messages_id aria-live="polite">
-                {move || message.get().map(|m| view! { <p class="fr-message fr-message--error">{m}</p> })}
-            </div>
+            <FieldMessages id=messages_id message />
             <div class="fr-password__checkbox fr-checkbox-group fr-checkbox-group--sm">
                 <input
                     id=show_id.clone()

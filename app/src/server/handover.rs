@@ -281,7 +281,7 @@ pub async fn resend_activation(
     #[derive(sqlx::FromRow)]
     struct Row {
         numero: Option<String>,
-        etat: String,
+        etat: Etat,
         usager_id: Option<i64>,
         liens_renvoyes: i64,
         data: String,
@@ -308,7 +308,7 @@ pub async fn resend_activation(
         return Err(AppError::NotFound);
     };
     let numero = numero.unwrap_or_default();
-    if Etat::parse(&etat) != Some(Etat::AttenteUsager) {
+    if etat != Etat::AttenteUsager {
         return Err(AppError::Conflict(format!(
             "La demande n° {numero} n'attend plus l'activation du compte du candidat : aucun lien n'a été envoyé."
         )));
@@ -369,13 +369,7 @@ pub async fn resend_activation(
     };
     let key = format!("demande:{demande_id}:activation:renvoi{}", done + 1);
     let expires_at = send_activation_link(&mut tx, settings, &d, &to, &key, now).await?;
-    sqlx::query(
-        "INSERT INTO demande_events (demande_id, kind, created_at) VALUES ($1, 'lien_renvoye', $2)",
-    )
-    .bind(demande_id)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
+    super::demandes::record_event(&mut tx, demande_id, "lien_renvoye", None, now).await?;
     tx.commit().await?;
     Ok(Resend::Sent {
         numero,
