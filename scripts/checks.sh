@@ -41,7 +41,12 @@ state_parsed() {
     | grep -v "^app/src/server/demandes.rs:.*Etat::parse(&code)" \
     | grep -v "^app/src/api/ecole.rs:.*etat.as_deref().and_then(Etat::parse)"
 }
-deadline_arithmetic() { grep -rnE "PAPER_FORM_DAYS \*|PAPER_REMINDER_DAY \*|ACTIVATION_VALIDITY_SECS \+" app/src server/src | grep -v "^app/src/domain/"; }
+deadline_arithmetic() {
+  # (The server crate's own timers — the daily sweep, the demo's codes — are not deadlines.)
+  grep -rnE "(PAPER_FORM_DAYS|PAPER_REMINDER_DAY|_KEPT_DAYS|VALIDITY_SECS) *[-+*]|[-+*] *[A-Z_]*(VALIDITY_SECS|_DAYS)\b" \
+    app/src server/src | grep -v "^app/src/domain/"
+  grep -rn "86_400" app/src | grep -v "^app/src/domain/"
+}
 path_literals() { grep -rn 'format!("/' app/src server/src | grep -v "^app/src/routes.rs:"; }
 twin_rules() {
   grep -rnE 'matches!\([^)]*"on" *\| *"true"' app/src | grep -v "^app/src/domain/"

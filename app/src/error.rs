@@ -15,7 +15,7 @@ pub struct FieldError {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
     /// Several fields are not acceptable; every message is shown next to its field.
-    #[error("Le formulaire contient {} erreur(s) : corrigez les champs signalés.", .0.len())]
+    #[error("Le formulaire contient {} : corrigez les champs signalés.", crate::domain::formats::plural(.0.len() as i64, "erreur", "erreurs"))]
     Invalid(Vec<FieldError>),
     /// A field's value is not acceptable; `field` is the form field's name.
     #[error("{message}")]

@@ -34,6 +34,12 @@ test('a school files a demande for a 17-year-old in AAC, fixes its mistakes and 
   await hydrated(page);
   await expectAccessible(page);
 
+  // Step 1 sent empty: messages on the fields, never the technical error.
+  await page.getByRole('button', { name: 'Suivant' }).click();
+  await expect(page.locator('#motif-messages')).not.toBeEmpty();
+  await expect(page.getByText('erreur technique', { exact: false })).toHaveCount(0);
+  await expect(page).toHaveURL(/\/etape\/1$/);
+
   // Step 1: the category rules answer as soon as the school ticks.
   await page.getByText('Première demande de permis de conduire (inscription)').click();
   await page.getByText('B — voiture', { exact: true }).click();
@@ -53,7 +59,7 @@ test('a school files a demande for a 17-year-old in AAC, fixes its mistakes and 
   await page.getByLabel('Commune de naissance').fill('Melun');
   await page.getByRole('button', { name: 'Suivant' }).click();
   const summary = page.getByRole('alert');
-  await expect(summary).toContainText('2 erreur(s)');
+  await expect(summary).toContainText('2 erreurs');
   await expect(page.locator('#date_naissance-messages')).toContainText('ne peut pas être dans le futur');
   await expect(page.locator('#departement_naissance-messages')).toContainText('indiquez le département');
   // What was typed is still there.
@@ -61,6 +67,8 @@ test('a school files a demande for a 17-year-old in AAC, fixes its mistakes and 
   await expectAccessible(page);
   // Fixing them: a 17-year-old, born in Seine-et-Marne; being a minor, the representative appears.
   await page.locator('#date_naissance').fill(isoDaysAgo(17, 30));
+  // The label says when the field is required (not « facultatif » and then refused).
+  await expect(page.locator('label[for="departement_naissance"]')).toHaveText('Département de naissance (obligatoire pour une naissance en France)');
   await page.getByLabel('Département de naissance', { exact: false }).selectOption('77');
   await expect(page.getByText("l'état civil de son représentant légal est demandé", { exact: false })).toBeVisible();
   await page.getByText('Mère', { exact: true }).click();

@@ -92,7 +92,7 @@ pub async fn identifiant_oublie(email: String) -> Result<(), AppError> {
 }
 
 #[server(prefix = "/api", endpoint = "compte/mot-de-passe-oublie")]
-pub async fn mot_de_passe_oublie(form: MotDePasseOublieForm) -> Result<(), AppError> {
+pub async fn mot_de_passe_oublie(#[server(default)] form: MotDePasseOublieForm) -> Result<(), AppError> {
     let keep = MotDePasseOublieForm {
         reponse: String::new(),
         ..form.clone()
@@ -109,7 +109,7 @@ pub async fn lire_reinitialisation(token: String) -> Result<LinkState, AppError>
 }
 
 #[server(prefix = "/api", endpoint = "compte/reinitialiser")]
-pub async fn reinitialiser(token: String, form: NouveauMotDePasseForm) -> Result<(), AppError> {
+pub async fn reinitialiser(token: String, #[server(default)] form: NouveauMotDePasseForm) -> Result<(), AppError> {
     let back = crate::routes::Page::Reinitialiser {
         token: token.clone(),
     }

@@ -89,28 +89,28 @@ pub async fn get_demande(id: i64) -> Result<DemandeView, AppError> {
 }
 
 #[server(prefix = "/api", endpoint = "demandes/motif")]
-pub async fn save_motif(id: i64, form: MotifForm) -> Result<(), AppError> {
+pub async fn save_motif(id: i64, #[server(default)] form: MotifForm) -> Result<(), AppError> {
     ssr::save_motif(id, form.clone())
         .await
         .map_err(|e| crate::flash::or_back(e, &Page::Etape { id, n: 1 }.href(), &form))
 }
 
 #[server(prefix = "/api", endpoint = "demandes/etat-civil")]
-pub async fn save_etat_civil(id: i64, form: EtatCivilForm) -> Result<(), AppError> {
+pub async fn save_etat_civil(id: i64, #[server(default)] form: EtatCivilForm) -> Result<(), AppError> {
     ssr::save_etat_civil(id, form.clone())
         .await
         .map_err(|e| crate::flash::or_back(e, &Page::Etape { id, n: 2 }.href(), &form))
 }
 
 #[server(prefix = "/api", endpoint = "demandes/adresse")]
-pub async fn save_adresse(id: i64, form: AdresseForm) -> Result<(), AppError> {
+pub async fn save_adresse(id: i64, #[server(default)] form: AdresseForm) -> Result<(), AppError> {
     ssr::save_adresse(id, form.clone())
         .await
         .map_err(|e| crate::flash::or_back(e, &Page::Etape { id, n: 3 }.href(), &form))
 }
 
 #[server(prefix = "/api", endpoint = "demandes/photo")]
-pub async fn save_photo(id: i64, form: PhotoForm) -> Result<(), AppError> {
+pub async fn save_photo(id: i64, #[server(default)] form: PhotoForm) -> Result<(), AppError> {
     ssr::save_photo(id, form.clone())
         .await
         .map_err(|e| crate::flash::or_back(e, &Page::Etape { id, n: 4 }.href(), &form))
@@ -149,7 +149,6 @@ pub mod ssr {
     use crate::domain::account::Role;
     use crate::domain::demande::{DemandeData, ModePhoto};
     use crate::domain::steps::{self, missing_with_pieces, required_pieces};
-    use crate::error::FieldError;
     use crate::server::context::app_context;
     use crate::server::demandes::{self as store, ListFilter, Validation};
     use crate::server::handover::{resend_activation, Resend};
@@ -306,23 +305,10 @@ pub mod ssr {
 
     pub async fn save_adresse(id: i64, form: AdresseForm) -> Result<(), AppError> {
         save_step(id, 4, |data, _, ctx| {
-            let mut adresse = steps::parse_adresse(&form).map_err(AppError::Invalid)?;
             // The postal code and the commune must go together (Etalab data); the commune is
             // stored with its official spelling.
-            match crate::domain::communes::check(
-                &ctx.communes,
-                &adresse.code_postal,
-                &adresse.commune,
-            ) {
-                Ok(official) => adresse.commune = official,
-                Err((field, message)) => {
-                    return Err(AppError::Invalid(vec![FieldError {
-                        field: field.into(),
-                        message,
-                    }]))
-                }
-            }
-            data.adresse = Some(adresse);
+            data.adresse =
+                Some(steps::parse_adresse_with(&form, &ctx.communes).map_err(AppError::Invalid)?);
             Ok(())
         })
         .await

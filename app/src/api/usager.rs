@@ -147,7 +147,7 @@ pub async fn lire_activation(token: String) -> Result<ActivationInfo, AppError> 
 /// Activates the account of the link: sex, password, secret question; then logs the candidate
 /// in and sends them to « Demande à valider ».
 #[server(prefix = "/api", endpoint = "compte/activer")]
-pub async fn activer_compte(token: String, form: ActivationForm) -> Result<CurrentUser, AppError> {
+pub async fn activer_compte(token: String, #[server(default)] form: ActivationForm) -> Result<CurrentUser, AppError> {
     let back = Page::Activer {
         token: token.clone(),
     }

@@ -9,6 +9,22 @@ fn message_for(error: Signal<Option<AppError>>, key: &'static str) -> Signal<Opt
     Signal::derive(move || error.get().and_then(|e| e.field_message(key)))
 }
 
+/// What every field computes first: its error message, the id of its messages group, and its
+/// label (« (facultatif) » added when it is optional).
+fn field_parts(
+    error: Signal<Option<AppError>>,
+    key: &'static str,
+    label: String,
+    required: bool,
+) -> (Signal<Option<String>>, String, String) {
+    let label = if required {
+        label
+    } else {
+        format!("{label} (facultatif)")
+    };
+    (message_for(error, key), format!("{key}-messages"), label)
+}
+
 /// The DSFR messages group under a field: its error, read out when it appears.
 #[component]
 fn FieldMessages(id: String, message: Signal<Option<String>>) -> impl IntoView {
@@ -36,13 +52,7 @@ pub fn Input(
     #[prop(default = true)] required: bool,
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
-    let message = message_for(error, key);
-    let messages_id = format!("{key}-messages");
-    let label = if required {
-        label
-    } else {
-        format!("{label} (facultatif)")
-    };
+    let (message, messages_id, label) = field_parts(error, key, label, required);
     view! {
         <div class="fr-input-group" class:fr-input-group--error=move || message.get().is_some()>
             <label class="fr-label" for=key>
@@ -75,16 +85,17 @@ pub fn Select(
     options: Vec<(String, String)>,
     #[prop(default = None)] selected: Option<String>,
     #[prop(default = true)] required: bool,
+    /// When the field is required only in some cases, says which (instead of « facultatif »).
+    #[prop(optional)]
+    required_when: Option<&'static str>,
     #[prop(into, default = "Sélectionner une option".to_string())] placeholder: String,
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
-    let message = message_for(error, key);
-    let messages_id = format!("{key}-messages");
-    let label = if required {
-        label
-    } else {
-        format!("{label} (facultatif)")
+    let (message, messages_id, label) = match required_when {
+        Some(when) => field_parts(error, key, format!("{label} ({when})"), true),
+        None => field_parts(error, key, label, required),
     };
+    let required = required && required_when.is_none();
     let nothing_selected = selected.is_none();
     view! {
         <div class="fr-select-group" class:fr-select-group--error=move || message.get().is_some()>

@@ -134,3 +134,29 @@ pub fn shown_error(
 ) -> Signal<Option<AppError>> {
     Signal::derive(move || client.get().or_else(|| server.get()))
 }
+
+/// « Je soussigné(e)… »: the attestation box of a validation (the school's recap, the
+/// candidate's review), with its error; `on_toggle` learns whether it is ticked (the button
+/// waits for it).
+#[component]
+pub fn Attestation(
+    #[prop(into)] label: String,
+    message: Signal<Option<String>>,
+    on_toggle: WriteSignal<bool>,
+) -> impl IntoView {
+    view! {
+        <div class="fr-checkbox-group" class:fr-checkbox-group--error=move || message.get().is_some()>
+            <input
+                type="checkbox"
+                id="attestation"
+                name="attestation"
+                aria-describedby="attestation-messages"
+                on:change=move |ev| on_toggle.set(event_target_checked(&ev))
+            />
+            <label class="fr-label" for="attestation">{label}</label>
+            <div class="fr-messages-group" id="attestation-messages" aria-live="polite">
+                {move || message.get().map(|m| view! { <p class="fr-message fr-message--error">{m}</p> })}
+            </div>
+        </div>
+    }
+}

@@ -48,6 +48,39 @@ pub fn fold(name: &str) -> String {
         .join(" ")
 }
 
+/// A commune's name as it is compared: folded (`fold`), parentheses as spaces, and the
+/// arrondissements of Paris, Lyon and Marseille written any usual way — « 3e », « 3ème »,
+/// « 03 », « 1er », with or without « arrondissement » — as their number alone.
+pub fn canonical(name: &str) -> String {
+    let folded = fold(&name.replace(['(', ')'], " "));
+    let words: Vec<String> = folded
+        .split_whitespace()
+        .filter(|w| !matches!(*w, "ARRONDISSEMENT" | "ARR" | "ARRT"))
+        .map(|w| {
+            let digits: String = w.chars().take_while(char::is_ascii_digit).collect();
+            let suffix = &w[digits.len()..];
+            if !digits.is_empty() && matches!(suffix, "" | "E" | "EME" | "ER" | "ERE") {
+                match digits.trim_start_matches('0') {
+                    "" => "0".to_string(),
+                    n => n.to_string(),
+                }
+            } else {
+                w.to_string()
+            }
+        })
+        .collect();
+    words.join(" ")
+}
+
+/// « Lyon 3e Arrondissement » → « LYON »: the city of an arrondissement, as people often write
+/// it next to the postal code (which says the arrondissement).
+fn city_of_arrondissement(official: &str) -> Option<String> {
+    let canon = canonical(official);
+    let (city, last) = canon.rsplit_once(' ')?;
+    (fold(official).contains("ARRONDISSEMENT") && last.chars().all(|c| c.is_ascii_digit()))
+        .then(|| city.to_string())
+}
+
 impl Communes {
     /// Reads `code_postal<TAB>code_insee<TAB>nom` lines.
     pub fn from_tsv(text: &str) -> Communes {
@@ -81,13 +114,23 @@ impl Communes {
             .map_or(&[], Vec::as_slice)
     }
 
-    /// The commune named `nom` among those of `code_postal`, compared as La Poste does.
+    /// The commune named `nom` among those of `code_postal`, compared as La Poste does
+    /// (`canonical`); for an arrondissement, the city's name alone is enough.
     pub fn find(&self, code_postal: &str, nom: &str) -> Option<&Commune> {
-        let wanted = fold(nom);
-        self.for_postal_code(code_postal)
-            .iter()
-            .find(|c| fold(&c.nom) == wanted)
+        let wanted = canonical(nom);
+        let list = self.for_postal_code(code_postal);
+        list.iter()
+            .find(|c| canonical(&c.nom) == wanted)
+            .or_else(|| {
+                list.iter()
+                    .find(|c| city_of_arrondissement(&c.nom).as_deref() == Some(wanted.as_str()))
+            })
     }
+}
+
+/// What is said of a postal code that does not exist.
+pub fn unknown_postal_code(code_postal: &str) -> String {
+    format!("Le code postal {code_postal} n'existe pas : vérifiez-le sur un courrier reçu à cette adresse.")
 }
 
 /// Why a postal code and a commune do not go together.
@@ -98,10 +141,7 @@ pub fn check(
 ) -> Result<String, (&'static str, String)> {
     let list = communes.for_postal_code(code_postal);
     if list.is_empty() {
-        return Err((
-            "code_postal",
-            format!("Le code postal {code_postal} n'existe pas : vérifiez-le sur un courrier reçu à cette adresse."),
-        ));
+        return Err(("code_postal", unknown_postal_code(code_postal)));
     }
     match communes.find(code_postal, nom) {
         Some(c) => Ok(c.nom.clone()),
@@ -148,5 +188,42 @@ mod tests {
             "{message}"
         );
         assert_eq!(check(&c, "77999", "Melun").unwrap_err().0, "code_postal");
+    }
+
+    #[test]
+    fn arrondissements_are_written_every_usual_way() {
+        let c = Communes::from_tsv(
+            "69003\t69383\tLyon 3e Arrondissement\n75011\t75111\tParis 11e Arrondissement\n\
+             13001\t13201\tMarseille 1er Arrondissement\n16300\t16052\tBors (Canton de Tude-et-Lavalette)\n",
+        );
+        for typed in [
+            "Lyon 3e Arrondissement",
+            "Lyon 3e",
+            "LYON 03",
+            "lyon 3ème",
+            "Lyon 3eme arrondissement",
+            "Lyon",
+        ] {
+            assert_eq!(
+                check(&c, "69003", typed),
+                Ok("Lyon 3e Arrondissement".into()),
+                "{typed}"
+            );
+        }
+        assert_eq!(
+            check(&c, "75011", "Paris 11e arrondissement"),
+            Ok("Paris 11e Arrondissement".into())
+        );
+        assert_eq!(check(&c, "75011", "PARIS"), Ok("Paris 11e Arrondissement".into()));
+        assert_eq!(check(&c, "13001", "Marseille 1er"), Ok("Marseille 1er Arrondissement".into()));
+        assert_eq!(check(&c, "13001", "Marseille 01"), Ok("Marseille 1er Arrondissement".into()));
+        // Another arrondissement than the postal code's is not this one.
+        assert_eq!(check(&c, "69003", "Lyon 4e").unwrap_err().0, "commune");
+        assert_eq!(
+            check(&c, "16300", "Bors (Canton de Tude-et-Lavalette)"),
+            Ok("Bors (Canton de Tude-et-Lavalette)".into())
+        );
+        assert_eq!(canonical("Lyon 3e Arrondissement"), "LYON 3");
+        assert_eq!(canonical("Saint-Étienne"), "ST ETIENNE");
     }
 }

@@ -69,6 +69,67 @@ pub fn paper_reminder_due(validated_at: i64, now: i64) -> bool {
     now >= paper_reminder_at(validated_at) && !paper_form_overdue(validated_at, now)
 }
 
+/// When the activation link whose deadline is `deadline` was sent.
+pub fn activation_link_sent_at(deadline: i64) -> i64 {
+    deadline - ACTIVATION_VALIDITY_SECS
+}
+
+/// The deadline of an activation link sent at `sent_at`.
+pub fn activation_deadline(sent_at: i64) -> i64 {
+    sent_at + ACTIVATION_VALIDITY_SECS
+}
+
+/// The instant the reminder of day `day` falls due for a link sent at `sent_at`.
+pub fn activation_reminder_at(sent_at: i64, day: i64) -> i64 {
+    sent_at + day * DAY
+}
+
+/// E-photo codes are valid six months (183 days) after issue.
+pub const EPHOTO_VALIDITY_SECS: i64 = 183 * DAY;
+
+/// The last day an e-photo code issued at `created_at` may be used.
+pub fn ephoto_valid_until(created_at: i64) -> i64 {
+    created_at + EPHOTO_VALIDITY_SECS
+}
+
+/// Whether an e-photo code issued at `created_at` is too old at `now`.
+pub fn ephoto_expired(created_at: i64, now: i64) -> bool {
+    now - created_at > EPHOTO_VALIDITY_SECS
+}
+
+/// Codes issued after this instant are still valid at `now`.
+pub fn ephoto_issued_since(now: i64) -> i64 {
+    now - EPHOTO_VALIDITY_SECS
+}
+
+/// How long ended demandes and technical records are kept (README › Conservation).
+pub mod retention {
+    use super::DAY;
+
+    /// A refused demande keeps its content 30 days: the school re-enters it with the
+    /// candidate's correction in view. Then only a trace remains.
+    pub const REFUSED_KEPT_DAYS: i64 = 30;
+    /// Traces (number, dates, state — no personal data) of demandes that ended without going
+    /// to instruction are kept one year, then deleted.
+    pub const TRACE_KEPT_DAYS: i64 = 365;
+    /// Used, revoked or expired one-time links (their hashes) and the hashes of links of
+    /// deleted accounts: 30 days.
+    pub const LINKS_KEPT_DAYS: i64 = 30;
+    /// Records of job runs: 90 days.
+    pub const JOB_RUNS_KEPT_DAYS: i64 = 90;
+    /// Messages no longer attached to an account (schools' notices, deleted candidates): one
+    /// year.
+    pub const MESSAGES_KEPT_DAYS: i64 = 365;
+
+    /// Files under `demandes/` that no piece refers to go a day after they were written.
+    pub const ORPHAN_FILE_GRACE_SECS: i64 = DAY;
+
+    /// What is older than this instant at `now` has been kept `days` days.
+    pub fn kept_since(days: i64, now: i64) -> i64 {
+        now - days * DAY
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -260,6 +260,14 @@ impl Decision {
     }
 }
 
+/// The school's attestation on the recap (« Relisez-vous ! »).
+pub const ATTESTATION_ECOLE: &str = "Je soussigné(e), représentant(e) de l'école de conduite, atteste sur l'honneur que les informations saisies sont exactes et ont été communiquées par le candidat, qui en vérifiera l'exactitude avant de valider la demande.";
+
+/// The candidate's attestation, word for word the guide's: besides the accuracy of the
+/// demande, the legal point — no suspension of the licence being served, no judicial ban on
+/// applying for one.
+pub const ATTESTATION_USAGER: &str = "Je soussigné(e), le (la) déclarant(e), atteste sur l'honneur que les renseignements de la présente demande sont exacts et ne pas faire l'objet d'une suspension du permis de conduire en cours d'exécution ou d'une interdiction judiciaire de solliciter la délivrance du permis de conduire.";
+
 /// The paper photo-signature form must reach the processing centre within 15 days of the
 /// candidate's validation.
 pub const PAPER_FORM_DAYS: i64 = 15;

@@ -158,6 +158,28 @@ pub fn normalize_name(raw: &str, what: &str, max: usize) -> Result<String, Strin
     Ok(s)
 }
 
+/// A commune's name as typed: trimmed, bounded; letters, digits (« Lyon 3e Arrondissement »),
+/// spaces, hyphens, apostrophes, dots and parentheses (« Bors (Canton de Tude-et-Lavalette) ») —
+/// every character of the official names.
+pub fn normalize_commune(raw: &str, what: &str, max: usize) -> Result<String, String> {
+    let s = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if s.is_empty() {
+        return Err(format!("Saisissez {what}."));
+    }
+    if s.chars().count() > max {
+        return Err(format!("Ce champ ne peut pas dépasser {max} caractères."));
+    }
+    if !s.chars().all(|c| {
+        c.is_alphanumeric() || matches!(c, ' ' | '-' | '\'' | '’' | '.' | '(' | ')')
+    }) {
+        return Err(
+            "Seuls les lettres, chiffres, espaces, traits d'union, apostrophes et parenthèses sont acceptés."
+                .into(),
+        );
+    }
+    Ok(s)
+}
+
 /// Free text (street name, complement): trimmed, bounded, no control characters.
 pub fn normalize_text(raw: &str, max: usize) -> Result<String, String> {
     let s = raw.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -172,9 +194,23 @@ pub fn normalize_text(raw: &str, max: usize) -> Result<String, String> {
     Ok(s)
 }
 
+/// « 1 erreur », « 2 erreurs », « 0 page »: a count and its noun, written out as French does
+/// (singular up to 1).
+pub fn plural(n: impl Into<i64>, singular: &str, plural: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n > 1 { plural } else { singular })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_are_written_out() {
+        assert_eq!(plural(1, "erreur", "erreurs"), "1 erreur");
+        assert_eq!(plural(2, "erreur", "erreurs"), "2 erreurs");
+        assert_eq!(plural(0u32, "page", "pages"), "0 page");
+    }
 
     #[test]
     fn postal_codes() {

@@ -227,7 +227,7 @@ pub fn parse_etat_civil(
     );
     let commune = e.take(
         "commune_naissance",
-        normalize_name(text(&form.commune_naissance), "la commune de naissance", 80),
+        normalize_commune(text(&form.commune_naissance), "la commune de naissance", 80),
     );
     let departement = match (&pays, text(&form.departement_naissance)) {
         (Some(p), "") if is_france(p) => {
@@ -421,13 +421,14 @@ pub fn parse_adresse(form: &AdresseForm) -> Result<Adresse, Vec<FieldError>> {
     );
     let commune = e.take(
         "commune",
-        normalize_name(text(&form.commune), "la commune", 80),
+        normalize_commune(text(&form.commune), "la commune", 80),
     );
-    let prefecture = match (text(&form.prefecture), &code_postal) {
-        ("", Some(cp)) => super::departements::departement_of_postal_code(cp)
-            .and_then(super::departements::prefecture_label),
-        ("", None) => None,
-        (p, _) => e.take("prefecture", normalize_text(p, 120)),
+    let departement = code_postal
+        .as_deref()
+        .and_then(super::departements::departement_of_postal_code);
+    let prefecture = match text(&form.prefecture) {
+        "" => departement.and_then(super::departements::prefecture_label),
+        p => e.take("prefecture", normalize_text(p, 120)),
     };
     if prefecture.is_none() && code_postal.is_some() && text(&form.prefecture).is_empty() {
         e.add("prefecture", "Indiquez la préfecture de rattachement.");
@@ -450,6 +451,55 @@ pub fn parse_adresse(form: &AdresseForm) -> Result<Adresse, Vec<FieldError>> {
         })
     })
 }
+
+/// The address step as the server checks it, with the official table of postal codes and
+/// communes: the postal code must exist and serve the commune, which is kept with its official
+/// spelling. A postal code that does not exist is said under the postal code, the first time
+/// (not first as a missing préfecture it would have given).
+pub fn parse_adresse_with(
+    form: &AdresseForm,
+    communes: &super::communes::Communes,
+) -> Result<Adresse, Vec<FieldError>> {
+    let table = normalize_code_postal(text(&form.code_postal))
+        .ok()
+        .map(|cp| (super::communes::check(communes, &cp, text(&form.commune)), cp));
+    match (parse_adresse(form), table) {
+        (Ok(mut adresse), Some((Ok(official), _))) => {
+            adresse.commune = official;
+            Ok(adresse)
+        }
+        (Ok(_), Some((Err((field, message)), _))) => Err(vec![FieldError {
+            field: field.into(),
+            message,
+        }]),
+        (Ok(adresse), None) => Ok(adresse),
+        (Err(mut errors), Some((Err(("code_postal", message)), _))) => {
+            errors.retain(|e| e.field != "prefecture" && e.field != "code_postal");
+            errors.push(FieldError {
+                field: "code_postal".into(),
+                message,
+            });
+            errors.sort_by_key(|e| ADRESSE_FIELDS.iter().position(|f| *f == e.field));
+            Err(errors)
+        }
+        (Err(errors), _) => Err(errors),
+    }
+}
+
+/// The address step's fields, in the order of the form.
+const ADRESSE_FIELDS: [&str; 11] = [
+    "numero",
+    "extension",
+    "type_voie",
+    "nom_voie",
+    "complement",
+    "code_postal",
+    "commune",
+    "prefecture",
+    "email",
+    "telephone",
+    "refus_reutilisation",
+];
 
 impl AdresseForm {
     pub fn from_step(s: &Adresse) -> AdresseForm {
@@ -737,6 +787,55 @@ mod tests {
         );
         let back = AdresseForm::from_step(&a);
         assert_eq!(parse_adresse(&back).unwrap(), a);
+    }
+
+    #[test]
+    fn a_postal_code_that_does_not_exist_is_said_under_the_postal_code_the_first_time() {
+        let table = crate::domain::communes::Communes::from_tsv(
+            "77000\t77288\tMelun\n97500\t97502\tSaint-Pierre\n",
+        );
+        let mut f = adresse_form();
+        f.code_postal = s("99999");
+        f.commune = s("Nantes");
+        let errors = parse_adresse_with(&f, &table).unwrap_err();
+        assert_eq!(fields(&errors), vec!["code_postal"]);
+        assert!(errors[0].message.contains("99999 n'existe pas"), "{errors:?}");
+        // The same with a préfecture typed, and along with another field's mistake.
+        f.prefecture = s("Préfecture de Nantes");
+        f.email = s("lea");
+        assert_eq!(
+            fields(&parse_adresse_with(&f, &table).unwrap_err()),
+            vec!["code_postal", "email"]
+        );
+        // A real postal code without a département in the table (Saint-Pierre-et-Miquelon):
+        // the préfecture is asked for, the postal code is fine.
+        let mut f = adresse_form();
+        f.code_postal = s("97500");
+        f.commune = s("Saint-Pierre");
+        assert_eq!(
+            fields(&parse_adresse_with(&f, &table).unwrap_err()),
+            vec!["prefecture"]
+        );
+        f.prefecture = s("Préfecture de Saint-Pierre-et-Miquelon");
+        assert_eq!(parse_adresse_with(&f, &table).unwrap().commune, "Saint-Pierre");
+        // The commune is kept as officially written.
+        let mut f = adresse_form();
+        f.commune = s("MELUN");
+        assert_eq!(parse_adresse_with(&f, &table).unwrap().commune, "Melun");
+        f.commune = s("Paris");
+        assert_eq!(fields(&parse_adresse_with(&f, &table).unwrap_err()), vec!["commune"]);
+    }
+
+    #[test]
+    fn communes_are_named_as_officially_written() {
+        let mut f = adresse_form();
+        f.code_postal = s("69003");
+        f.commune = s("Lyon 3e Arrondissement");
+        assert_eq!(parse_adresse(&f).unwrap().commune, "Lyon 3e Arrondissement");
+        f.commune = s("Bors (Canton de Tude-et-Lavalette)");
+        assert!(parse_adresse(&f).is_ok());
+        f.commune = s("Lyon <3>");
+        assert_eq!(fields(&parse_adresse(&f).unwrap_err()), vec!["commune"]);
     }
 
     #[test]

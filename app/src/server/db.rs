@@ -8,6 +8,8 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor};
 
+use crate::error::AppError;
+
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
 
@@ -134,6 +136,24 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     match err {
         sqlx::Error::Database(db) => db.is_unique_violation(),
         _ => false,
+    }
+}
+
+/// A unique constraint's violation as the message of the form field it concerns (after
+/// realworld-axum-sqlx's `on_constraint`): `insert.await.on_unique("agrement", "… existe déjà.")`.
+pub trait ResultExt<T> {
+    fn on_unique(self, field: &str, message: &str) -> Result<T, AppError>;
+}
+
+impl<T> ResultExt<T> for Result<T, sqlx::Error> {
+    fn on_unique(self, field: &str, message: &str) -> Result<T, AppError> {
+        self.map_err(|e| {
+            if is_unique_violation(&e) {
+                AppError::field(field, message)
+            } else {
+                e.into()
+            }
+        })
     }
 }
 

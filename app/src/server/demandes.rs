@@ -400,7 +400,7 @@ pub async fn validate(
         )
         .bind(v.id)
         .bind(code)
-        .bind(now - EPHOTO_VALIDITY_SECS)
+        .bind(crate::domain::deadlines::ephoto_issued_since(now))
         .execute(&mut *tx)
         .await?;
         if claimed.rows_affected() != 1 {
@@ -414,8 +414,6 @@ pub async fn validate(
     Ok(Validation::Done(numero))
 }
 
-/// E-photo codes are valid six months (183 days) after issue.
-pub const EPHOTO_VALIDITY_SECS: i64 = 183 * 86_400;
 
 /// Why an e-photo code cannot be used, if it cannot.
 pub async fn ephoto_problem(
@@ -434,7 +432,7 @@ pub async fn ephoto_problem(
         Some((_, Some(other))) if other != demande_id => {
             Some("Ce code e-photo a déjà servi pour une autre demande : une nouvelle photo est nécessaire.")
         }
-        Some((created, _)) if now - created > EPHOTO_VALIDITY_SECS => {
+        Some((created, _)) if crate::domain::deadlines::ephoto_expired(created, now) => {
             Some("Ce code e-photo a plus de 6 mois : il n'est plus valable, une nouvelle photo est nécessaire.")
         }
         Some(_) => None,

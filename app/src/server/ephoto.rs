@@ -3,6 +3,7 @@
 
 use crate::error::AppError;
 
+use super::db::ResultExt;
 use super::sessions::hash_token;
 use super::Db;
 
@@ -27,21 +28,16 @@ pub async fn create_provider(db: &Db, name: &str, now: i64) -> Result<String, Ap
         ));
     }
     let (key, hash) = super::sessions::new_token();
-    let r = sqlx::query(
+    sqlx::query(
         "INSERT INTO ephoto_providers (name, key_hash, created_at) VALUES ($1, $2, $3)",
     )
     .bind(name)
     .bind(&hash)
     .bind(now)
     .execute(db.pool())
-    .await;
-    match r {
-        Ok(_) => Ok(key),
-        Err(e) if super::db::is_unique_violation(&e) => {
-            Err(AppError::field("name", "Un prestataire porte déjà ce nom."))
-        }
-        Err(e) => Err(e.into()),
-    }
+    .await
+    .on_unique("name", "Un prestataire porte déjà ce nom.")?;
+    Ok(key)
 }
 
 /// The provider's name for an API key, if the key is known.

@@ -98,7 +98,7 @@ async fn send_activation_link(
         now,
     )
     .await?;
-    let expires = now + activation::ACTIVATION_VALIDITY_SECS;
+    let expires = crate::domain::deadlines::activation_deadline(now);
     let email = messages::activation_email(d, &format_date_time(expires));
     let day = format_date(expires);
     let sms = messages::activation_sms(d, &mask_email(to.email), day.get(..5).unwrap_or(&day));

@@ -158,6 +158,49 @@ pub fn process(bytes: &[u8]) -> Result<Processed, UploadProblem> {
 
 // ------------------------------------------------------------------ the pieces store
 
+/// Marks a draft changed (a write: its row lock is taken, SQLite's write lock too) before its
+/// files change; a demande that is no longer a draft takes no change (the transaction is
+/// dropped, so rolled back).
+async fn touch_draft(
+    conn: &mut sqlx::AnyConnection,
+    demande_id: i64,
+    now: i64,
+) -> Result<(), AppError> {
+    let draft = sqlx::query(
+        "UPDATE demandes SET updated_at = $1, version = version + 1 WHERE id = $2 AND etat = $3",
+    )
+    .bind(now)
+    .bind(demande_id)
+    .bind(Etat::Brouillon)
+    .execute(conn)
+    .await?;
+    if draft.rows_affected() == 0 {
+        return Err(AppError::Conflict(super::demandes::NOT_EDITABLE.into()));
+    }
+    Ok(())
+}
+
+/// Deletes every file record of a demande (inside the caller's transaction) and returns the
+/// stored objects (files and thumbnails) for the caller to remove once it has committed.
+pub async fn remove_all(
+    conn: &mut sqlx::AnyConnection,
+    demande_id: i64,
+) -> Result<Vec<String>, AppError> {
+    let files: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT storage_key, thumb_key FROM pieces WHERE demande_id = $1")
+            .bind(demande_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    sqlx::query("DELETE FROM pieces WHERE demande_id = $1")
+        .bind(demande_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(files
+        .into_iter()
+        .flat_map(|(key, thumb)| std::iter::once(key).chain(thumb))
+        .collect())
+}
+
 /// The kinds of the files deposited for a demande.
 pub async fn kinds(db: &Db, demande_id: i64) -> Result<Vec<Piece>, AppError> {
     Ok(list_pieces(db, demande_id)
@@ -230,18 +273,7 @@ pub async fn add_piece(
     let mut tx = db.pool().begin().await?;
     // A write first: concurrent uploads for one demande are decided one after the other, and
     // a demande validated meanwhile takes no more files.
-    let draft = sqlx::query(
-        "UPDATE demandes SET updated_at = $1, version = version + 1 WHERE id = $2 AND etat = $3",
-    )
-    .bind(now)
-    .bind(p.demande_id)
-    .bind(Etat::Brouillon)
-    .execute(&mut *tx)
-    .await?;
-    if draft.rows_affected() == 0 {
-        tx.rollback().await?;
-        return Err(AppError::Conflict(super::demandes::NOT_EDITABLE.into()));
-    }
+    touch_draft(&mut tx, p.demande_id, now).await?;
     let replaced: Vec<(String, Option<String>)> = if p.replace {
         let rows = sqlx::query_as(
             "SELECT storage_key, thumb_key FROM pieces WHERE demande_id = $1 AND kind = $2",
@@ -303,18 +335,7 @@ pub async fn delete_piece(
 ) -> Result<PieceRow, AppError> {
     let row = get_piece(db, demande_id, piece_id).await?;
     let mut tx = db.pool().begin().await?;
-    let draft = sqlx::query(
-        "UPDATE demandes SET updated_at = $1, version = version + 1 WHERE id = $2 AND etat = $3",
-    )
-    .bind(now)
-    .bind(demande_id)
-    .bind(Etat::Brouillon)
-    .execute(&mut *tx)
-    .await?;
-    if draft.rows_affected() == 0 {
-        tx.rollback().await?;
-        return Err(AppError::Conflict(super::demandes::NOT_EDITABLE.into()));
-    }
+    touch_draft(&mut tx, demande_id, now).await?;
     sqlx::query("DELETE FROM pieces WHERE id = $1 AND demande_id = $2")
         .bind(piece_id)
         .bind(demande_id)

@@ -94,6 +94,19 @@ impl Storage {
             Err(e) => Err(AppError::internal("storage delete", e)),
         }
     }
+
+    /// Removes the objects of `keys` (after the transaction that forgot them committed): a
+    /// failure is logged and the others go on. Returns how many went.
+    pub async fn delete_all(&self, keys: impl IntoIterator<Item = String>) -> usize {
+        let mut deleted = 0;
+        for key in keys {
+            match self.delete(&key).await {
+                Ok(()) => deleted += 1,
+                Err(e) => tracing::error!("suppression du fichier {key} : {e:?}"),
+            }
+        }
+        deleted
+    }
 }
 
 /// A fresh random key for a new object.

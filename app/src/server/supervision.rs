@@ -64,12 +64,11 @@ pub struct Due {
 
 /// What the deadline jobs have to do as of `now`, and what comes next.
 pub async fn due(db: &Db, now: i64) -> Result<Vec<Due>, AppError> {
-    use crate::domain::activation::ACTIVATION_VALIDITY_SECS;
     use crate::domain::deadlines::{
-        activation_reminders_due, paper_form_deadline, paper_form_overdue, paper_reminder_at,
+        activation_link_sent_at, activation_reminder_at, activation_reminders_due,
+        paper_form_deadline, paper_form_overdue, paper_reminder_at,
         paper_reminder_due, ACTIVATION_REMINDER_DAYS,
     };
-    const DAY: i64 = 86_400;
     let sent_keys = |keys: Vec<(String,)>| -> std::collections::HashSet<String> {
         keys.into_iter().map(|k| k.0).collect()
     };
@@ -96,7 +95,7 @@ pub async fn due(db: &Db, now: i64) -> Result<Vec<Due>, AppError> {
     let (mut reminders, mut next_reminder) = (0, None);
     let (mut expiries, mut next_expiry) = (0, None);
     for (user_id, deadline) in &pending {
-        let sent_at = deadline - ACTIVATION_VALIDITY_SECS;
+        let sent_at = activation_link_sent_at(*deadline);
         if let Some(day) = activation_reminders_due(sent_at, now, &[]).last() {
             let key = super::jobs::reminders::activation_reminder_key(*user_id, *deadline, *day);
             if !reminder_keys.contains(&format!("{key}:email")) {
@@ -104,7 +103,7 @@ pub async fn due(db: &Db, now: i64) -> Result<Vec<Due>, AppError> {
             }
         }
         for day in ACTIVATION_REMINDER_DAYS {
-            let at = sent_at + day * DAY;
+            let at = activation_reminder_at(sent_at, day);
             if at > now && at < *deadline {
                 next_reminder = earliest(next_reminder, at);
             }

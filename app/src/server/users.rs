@@ -5,7 +5,7 @@ use sqlx::FromRow;
 use crate::domain::account::{Espace, Role};
 use crate::error::AppError;
 
-use super::db::is_unique_violation;
+use super::db::ResultExt;
 use super::passwords::PasswordHashString;
 use super::Db;
 
@@ -75,7 +75,7 @@ pub struct School {
 }
 
 pub async fn create_school(db: &Db, school: &NewSchool, now: i64) -> Result<i64, AppError> {
-    let row: Result<(i64,), sqlx::Error> = sqlx::query_as(
+    let row: (i64,) = sqlx::query_as(
         "INSERT INTO schools (name, agrement, departement, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(school.name.trim())
@@ -83,15 +83,12 @@ pub async fn create_school(db: &Db, school: &NewSchool, now: i64) -> Result<i64,
     .bind(school.departement.trim())
     .bind(now)
     .fetch_one(db.pool())
-    .await;
-    match row {
-        Ok((id,)) => Ok(id),
-        Err(e) if is_unique_violation(&e) => Err(AppError::field(
-            "agrement",
-            "Une école de conduite avec ce numéro d'agrément existe déjà.",
-        )),
-        Err(e) => Err(e.into()),
-    }
+    .await
+    .on_unique(
+        "agrement",
+        "Une école de conduite avec ce numéro d'agrément existe déjà.",
+    )?;
+    Ok(row.0)
 }
 
 pub async fn find_school_by_agrement(db: &Db, agrement: &str) -> Result<Option<School>, AppError> {
@@ -133,7 +130,7 @@ pub async fn create_user(db: &Db, user: NewUser, now: i64) -> Result<i64, AppErr
     } else {
         "pending_activation"
     };
-    let row: Result<(i64,), sqlx::Error> = sqlx::query_as(
+    let row: (i64,) = sqlx::query_as(
         "INSERT INTO users (role, espace, identifiant, email, email_norm, password_hash, status, prenom, nom, school_id, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
@@ -149,15 +146,12 @@ pub async fn create_user(db: &Db, user: NewUser, now: i64) -> Result<i64, AppErr
     .bind(user.school_id)
     .bind(now)
     .fetch_one(db.pool())
-    .await;
-    match row {
-        Ok((id,)) => Ok(id),
-        Err(e) if is_unique_violation(&e) => Err(AppError::field(
-            "identifiant",
-            "Un compte utilise déjà cet identifiant ou cette adresse électronique.",
-        )),
-        Err(e) => Err(e.into()),
-    }
+    .await
+    .on_unique(
+        "identifiant",
+        "Un compte utilise déjà cet identifiant ou cette adresse électronique.",
+    )?;
+    Ok(row.0)
 }
 
 /// Replaces a user's password (inside the caller's transaction).

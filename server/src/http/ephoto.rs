@@ -13,7 +13,7 @@ use serde_json::json;
 
 use app::domain::date::Date;
 use app::domain::upload::MAX_FILE_BYTES;
-use app::server::demandes::EPHOTO_VALIDITY_SECS;
+use app::domain::deadlines::ephoto_valid_until;
 use app::server::ephoto;
 use app::server::pieces::{self, FileKind};
 use app::server::storage::new_key;
@@ -129,7 +129,7 @@ async fn issue(
     let now = ctx.now();
     match ephoto::issue_code(&ctx.db, &provider, &photo_key, &signature_key, now).await {
         Ok(code) => {
-            let until = Date::from_unix(now + EPHOTO_VALIDITY_SECS).iso();
+            let until = Date::from_unix(ephoto_valid_until(now)).iso();
             (
                 StatusCode::CREATED,
                 Json(json!({ "code": code, "valable_jusqu_au": until })),

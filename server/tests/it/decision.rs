@@ -156,6 +156,15 @@ async fn the_candidate_reviews_and_validates_an_ephoto_demande_once() {
         page.body
     );
     assert!(page.body.contains("Je soussigné(e)"));
+    // The guide's words: the legal point of the attestation is there.
+    assert!(
+        page.body.contains("une suspension du permis de conduire en cours d")
+            && page
+                .body
+                .contains("interdiction judiciaire de solliciter la délivrance du permis de conduire"),
+        "{}",
+        page.body
+    );
     assert!(
         page.body.contains("lea.martin@example.fr"),
         "every section is shown"

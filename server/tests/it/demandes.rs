@@ -875,3 +875,131 @@ async fn a_new_file_can_replace_the_pieces_files() {
         app::error::AppError::NotFound
     );
 }
+
+/// Every official commune of the Etalab table, as the address step suggests it, is accepted
+/// with its postal code and kept with its official spelling — Paris, Lyon and Marseille
+/// arrondissements included (one French resident in sixteen lives there).
+#[test]
+fn every_official_commune_is_accepted_with_its_postal_code() {
+    use app::domain::communes::Communes;
+    use app::domain::steps::{parse_adresse_with, AdresseForm};
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../generated/codes-postaux.tsv");
+    let text = std::fs::read_to_string(path).expect("scripts/setup.sh generates it");
+    let communes = Communes::from_tsv(&text);
+    let mut checked = 0;
+    let mut refused = Vec::new();
+    for line in text.lines() {
+        let mut parts = line.split('\t');
+        let (Some(cp), Some(_), Some(nom)) = (parts.next(), parts.next(), parts.next()) else {
+            continue;
+        };
+        let form = AdresseForm {
+            nom_voie: Some("rue de la Paix".into()),
+            code_postal: Some(cp.into()),
+            commune: Some(nom.into()),
+            email: Some("lea.martin@example.fr".into()),
+            telephone: Some("06 12 34 56 78".into()),
+            ..Default::default()
+        };
+        checked += 1;
+        // Where the postal code has no département in the table (Saint-Pierre-et-Miquelon),
+        // the school types the préfecture.
+        let form = if app::domain::departements::departement_of_postal_code(cp).is_none() {
+            AdresseForm {
+                prefecture: Some("Préfecture de Saint-Pierre-et-Miquelon".into()),
+                ..form
+            }
+        } else {
+            form
+        };
+        match parse_adresse_with(&form, &communes) {
+            Err(e) => refused.push(format!("{cp} {nom}: {e:?}")),
+            Ok(a) if a.commune != nom => refused.push(format!("{cp} {nom}: {}", a.commune)),
+            Ok(_) => {}
+        }
+    }
+    assert!(checked > 35_000, "{checked} lines");
+    assert!(
+        refused.is_empty(),
+        "{} of {checked} refused, e.g. {:?}",
+        refused.len(),
+        &refused[..refused.len().min(10)]
+    );
+}
+
+/// No input a person can type gets « Une erreur technique est survenue… » or « requête
+/// incomplète »: every step submitted empty, with every field at its longest, and with
+/// unexpected values, answers messages on the fields.
+#[tokio::test]
+async fn every_step_answers_field_messages_whatever_is_typed() {
+    let app = TestApp::with_accounts().await;
+    let token = school(&app).await;
+    let id = new_demande(&app, &token).await;
+    let long = "é".repeat(5_000);
+    let steps: [(&str, &[&str]); 4] = [
+        ("motif", &["motif", "categories[B]", "filiere", "boite_automatique", "handicap"]),
+        (
+            "etat-civil",
+            &[
+                "sexe",
+                "nom_naissance",
+                "nom_usage",
+                "prenoms",
+                "date_naissance",
+                "pays_naissance",
+                "commune_naissance",
+                "departement_naissance",
+                "nationalite",
+                "neph",
+            ],
+        ),
+        (
+            "adresse",
+            &[
+                "numero",
+                "extension",
+                "type_voie",
+                "nom_voie",
+                "complement",
+                "code_postal",
+                "commune",
+                "prefecture",
+                "email",
+                "telephone",
+            ],
+        ),
+        ("photo", &["mode", "code_ephoto"]),
+    ];
+    for (endpoint, fields) in steps {
+        let empty: Vec<(&str, &str)> = Vec::new();
+        let longest: Vec<(&str, &str)> = fields.iter().map(|f| (*f, long.as_str())).collect();
+        let odd: Vec<(&str, &str)> = fields.iter().map(|f| (*f, "<script>\u{0}'; --")).collect();
+        for (what, values) in [("vide", &empty), ("au plus long", &longest), ("inattendu", &odd)] {
+            let res = step(&app, &token, endpoint, id, values).await;
+            assert_eq!(res.status, StatusCode::BAD_REQUEST, "{endpoint} {what}: {}", res.body);
+            let error = json(&res.body);
+            let messages = error
+                .get("Invalid")
+                .and_then(|v| v.as_array())
+                .map(|a| a.len())
+                .or_else(|| error.get("Field").map(|_| 1))
+                .unwrap_or(0);
+            assert!(
+                messages > 0,
+                "{endpoint} {what}: field messages expected, got {}",
+                res.body
+            );
+            assert!(!res.body.contains("technique"), "{endpoint} {what}: {}", res.body);
+        }
+    }
+    // The same without JavaScript: the step page comes back with the messages.
+    let res = app
+        .post_html_form(
+            "/api/demandes/motif",
+            format!("id={id}"),
+            Some(&format!("permis_session={token}")),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(res.header("location"), Some(format!("/ecole/demandes/{id}/etape/1").as_str()));
+}

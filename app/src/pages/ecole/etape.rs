@@ -12,12 +12,14 @@ use crate::components::recap::RecapSections;
 use crate::api::ecole::*;
 use crate::api::{DemandeView, PieceFile};
 use crate::components::documents::Documents;
+use crate::components::forms::Attestation;
 use crate::routes::{piece_href, piece_upload_href, Page};
 use crate::domain::account::{Espace, Role};
 use crate::domain::demande::*;
 use crate::domain::departements::DEPARTEMENTS;
 use crate::domain::eligibility;
 use crate::domain::steps::*;
+use crate::domain::formats::plural;
 use crate::domain::upload::{human_size, UploadProblem, ACCEPT};
 use crate::error::AppError;
 use crate::flash::{form_error, use_flash};
@@ -391,10 +393,10 @@ fn EtatCivilStepForm(d: DemandeView) -> impl IntoView {
             <Input key="commune_naissance" label="Commune de naissance" value=f.commune_naissance.clone().unwrap_or_default() error />
             <Select
                 key="departement_naissance"
-                label="Département de naissance (naissance en France)"
+                label="Département de naissance"
                 options=DEPARTEMENTS.iter().map(|(c, n, _)| (c.to_string(), format!("{c} — {n}"))).collect()
                 selected=f.departement_naissance.clone()
-                required=false
+                required_when="obligatoire pour une naissance en France"
                 error
             />
             <Input key="nationalite" label="Nationalité" value=f.nationalite.clone().unwrap_or_else(|| "Française".into()) error />
@@ -665,7 +667,7 @@ fn PieceBlock(
             "Facultative".to_string()
         }
     } else {
-        format!("{pages} page(s) sur {max}")
+        format!("{} sur {max}", plural(pages, "page", "pages"))
     };
     view! {
         <section class="fr-mt-4w permis-piece" id=format!("piece-{code}") aria-labelledby=format!("piece-{code}-title")>
@@ -686,7 +688,7 @@ fn PieceBlock(
                             {files
                                 .into_iter()
                                 .map(|f| {
-                                    let what = format!("{} — {} page(s), {}", f.filename, f.pages, human_size(f.size.max(0) as u64));
+                                    let what = format!("{} — {}, {}", f.filename, plural(f.pages, "page", "pages"), human_size(f.size.max(0) as u64));
                                     view! {
                                         <li class="permis-file">
                                             {f.has_thumbnail.then(|| view! {
@@ -730,7 +732,7 @@ fn PieceBlock(
                 <div class="fr-upload-group" class:fr-upload-group--error=message.is_some()>
                     <label class="fr-label" for=input_id.clone()>
                         {if pages == 0 { "Ajouter un fichier" } else { "Ajouter une page ou un fichier" }}
-                        <span class="fr-hint-text">{format!("PDF, JPEG ou PNG, 10 Mo au plus ; {max} page(s) au plus pour cette pièce.")}</span>
+                        <span class="fr-hint-text">{format!("PDF, JPEG ou PNG, 10 Mo au plus ; {} au plus pour cette pièce.", plural(max, "page", "pages"))}</span>
                     </label>
                     <input
                         class="fr-upload"
@@ -808,21 +810,11 @@ fn Recap(d: DemandeView) -> impl IntoView {
                     <ErrorSummary error=Signal::derive(move || error.get().filter(|e| e.field_message("attestation").is_none())) />
                     <ActionForm action attr:novalidate=true>
                         <input type="hidden" name="id" value=id />
-                        <div class="fr-checkbox-group" class:fr-checkbox-group--error=move || attestation_message.get().is_some()>
-                            <input
-                                type="checkbox"
-                                id="attestation"
-                                name="attestation"
-                                aria-describedby="attestation-messages"
-                                on:change=move |ev| set_ticked.set(event_target_checked(&ev))
-                            />
-                            <label class="fr-label" for="attestation">
-                                "Je soussigné(e), représentant(e) de l'école de conduite, atteste sur l'honneur que les informations saisies sont exactes et ont été communiquées par le candidat, qui en vérifiera l'exactitude avant de valider la demande."
-                            </label>
-                            <div class="fr-messages-group" id="attestation-messages" aria-live="polite">
-                                {move || attestation_message.get().map(|m| view! { <p class="fr-message fr-message--error">{m}</p> })}
-                            </div>
-                        </div>
+                        <Attestation
+                            label=ATTESTATION_ECOLE
+                            message=attestation_message
+                            on_toggle=set_ticked
+                        />
                         <ul class="fr-btns-group fr-btns-group--inline-md fr-mt-4w">
                             <li>
                                 <A href=Page::Etape { id, n: 5 }.href() attr:class="fr-btn fr-btn--secondary">"Précédent"</A>

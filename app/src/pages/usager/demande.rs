@@ -12,11 +12,12 @@ use crate::components::guard::RequireRole;
 use crate::components::loader::{respond_with, use_page_data};
 use crate::components::recap::RecapSections;
 use crate::domain::account::{Espace, Role};
-use crate::domain::demande::{Etat, ModePhoto, CENTRE_ADRESSE};
+use crate::domain::demande::{Etat, ModePhoto, ATTESTATION_USAGER, CENTRE_ADRESSE};
 use crate::error::AppError;
 use crate::flash::use_flash;
 use crate::api::usager::*;
 use crate::components::documents::Documents;
+use crate::components::forms::Attestation;
 use crate::routes::Page;
 
 fn id_param() -> impl Fn() -> i64 + Send + Sync + Copy + 'static {
@@ -127,7 +128,6 @@ fn Decide(d: DemandeUsager) -> impl IntoView {
         .as_ref()
         .and_then(|e| e.field_message("attestation"));
     let summary_error = server_error.filter(|e| e.field_message("attestation").is_none());
-    let has_message = attestation_message.is_some();
     let (ticked, set_ticked) = signal(false);
     let (sent, set_sent) = signal(false);
     let id = d.view.id;
@@ -142,21 +142,11 @@ fn Decide(d: DemandeUsager) -> impl IntoView {
         <form method="post" action=Decider::PATH novalidate=true on:submit=move |_| set_sent.set(true)>
             <input type="hidden" name="id" value=id />
             <input type="hidden" name="decision" value="valider" />
-            <div class="fr-checkbox-group" class:fr-checkbox-group--error=has_message>
-                <input
-                    type="checkbox"
-                    id="attestation"
-                    name="attestation"
-                    aria-describedby="attestation-messages"
-                    on:change=move |ev| set_ticked.set(event_target_checked(&ev))
-                />
-                <label class="fr-label" for="attestation">
-                    "Je soussigné(e) certifie sur l'honneur l'exactitude des informations ci-dessus, et que les pièces justificatives déposées sont les miennes et sont authentiques."
-                </label>
-                <div class="fr-messages-group" id="attestation-messages" aria-live="polite">
-                    {attestation_message.map(|m| view! { <p class="fr-message fr-message--error">{m}</p> })}
-                </div>
-            </div>
+            <Attestation
+                label=ATTESTATION_USAGER
+                message=Signal::derive(move || attestation_message.clone())
+                on_toggle=set_ticked
+            />
             <ul class="fr-btns-group fr-btns-group--inline-md fr-mt-4w">
                 <li>
                     <button class="fr-btn" type="submit" disabled=move || !ticked.get() || sent.get()>

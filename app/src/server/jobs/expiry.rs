@@ -30,12 +30,7 @@ pub async fn expire_unactivated(ctx: &AppContext, now: i64) -> Result<Expired, A
         if let Some((demandes, keys)) = expire_one(ctx, user_id, now).await? {
             report.accounts += 1;
             report.demandes += demandes;
-            for key in keys {
-                match ctx.storage.delete(&key).await {
-                    Ok(()) => report.files += 1,
-                    Err(e) => tracing::error!("suppression du fichier {key} : {e:?}"),
-                }
-            }
+            report.files += ctx.storage.delete_all(keys).await;
         }
     }
     Ok(report)
@@ -119,19 +114,7 @@ async fn expire_one(
         {
             continue;
         }
-        let files: Vec<(String, Option<String>)> =
-            sqlx::query_as("SELECT storage_key, thumb_key FROM pieces WHERE demande_id = $1")
-                .bind(id)
-                .fetch_all(&mut *tx)
-                .await?;
-        for (key, thumb) in files {
-            keys.push(key);
-            keys.extend(thumb);
-        }
-        sqlx::query("DELETE FROM pieces WHERE demande_id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        keys.extend(crate::server::pieces::remove_all(&mut tx, *id).await?);
         let numero = numero.clone().unwrap_or_default();
         // A trace without personal data stays in the school's list.
         sqlx::query(

@@ -25,6 +25,25 @@ struct PaperDemande {
     telephone: String,
 }
 
+impl PaperDemande {
+    /// A message to the candidate of the demande, keyed `{key}:email`.
+    fn email_to_candidate(
+        &self,
+        key: &str,
+        kind: &'static str,
+        mail: &crate::domain::messages::Email,
+    ) -> NewMessage {
+        NewMessage::email(format!("{key}:email"), kind, &self.email, mail, None)
+            .about(self.usager_id, Some(self.id))
+    }
+
+    /// An SMS to the candidate of the demande, keyed `{key}:sms`.
+    fn sms_to_candidate(&self, key: &str, kind: &'static str, text: String) -> NewMessage {
+        NewMessage::sms(format!("{key}:sms"), kind, &self.telephone, text)
+            .about(self.usager_id, Some(self.id))
+    }
+}
+
 /// The demandes waiting for the paper form validated before `validated_before`.
 async fn paper_demandes(
     ctx: &AppContext,
@@ -109,14 +128,7 @@ pub async fn send_paper_reminders(ctx: &AppContext, now: i64) -> Result<usize, A
         );
         let claimed = crate::server::outbox::enqueue_new(
             &mut tx,
-            &NewMessage::email(
-                format!("{key}:email"),
-                "rappel_papier",
-                &d.email,
-                &mail,
-                None,
-            )
-            .about(d.usager_id, Some(d.id)),
+            &d.email_to_candidate(&key, "rappel_papier", &mail),
             now,
         )
         .await?;
@@ -128,8 +140,7 @@ pub async fn send_paper_reminders(ctx: &AppContext, now: i64) -> Result<usize, A
             let sms = rappel_papier_sms(&d.numero, deadline.get(..5).unwrap_or(&deadline));
             enqueue(
                 &mut tx,
-                &NewMessage::sms(format!("{key}:sms"), "rappel_papier", &d.telephone, sms)
-                    .about(d.usager_id, Some(d.id)),
+                &d.sms_to_candidate(&key, "rappel_papier", sms),
                 now,
             )
             .await?;
@@ -176,27 +187,14 @@ pub async fn expire_paper_forms(ctx: &AppContext, now: i64) -> Result<usize, App
         );
         enqueue(
             &mut tx,
-            &NewMessage::email(
-                format!("{key}:email"),
-                "papier_non_recu",
-                &d.email,
-                &mail,
-                None,
-            )
-            .about(d.usager_id, Some(d.id)),
+            &d.email_to_candidate(&key, "papier_non_recu", &mail),
             now,
         )
         .await?;
         if !d.telephone.is_empty() {
             enqueue(
                 &mut tx,
-                &NewMessage::sms(
-                    format!("{key}:sms"),
-                    "papier_non_recu",
-                    &d.telephone,
-                    papier_non_recu_sms(&d.numero),
-                )
-                .about(d.usager_id, Some(d.id)),
+                &d.sms_to_candidate(&key, "papier_non_recu", papier_non_recu_sms(&d.numero)),
                 now,
             )
             .await?;

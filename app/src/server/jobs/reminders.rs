@@ -18,7 +18,7 @@ pub fn activation_reminder_key(user_id: i64, deadline: i64, day: i64) -> String 
 pub async fn send_activation_reminders(ctx: &AppContext, now: i64) -> Result<usize, AppError> {
     use crate::server::time::{format_date, format_date_time};
     use crate::server::tokens::{issue_until, Purpose};
-    use crate::domain::activation::ACTIVATION_VALIDITY_SECS;
+    use crate::domain::deadlines::activation_link_sent_at;
     use crate::domain::deadlines::activation_reminders_due;
     use crate::domain::demande::DemandeData;
     use crate::domain::messages::{rappel_activation_email, rappel_activation_sms};
@@ -35,7 +35,7 @@ pub async fn send_activation_reminders(ctx: &AppContext, now: i64) -> Result<usi
     .await?;
     let mut sent = 0;
     for (user_id, deadline) in pending {
-        let sent_at = deadline - ACTIVATION_VALIDITY_SECS;
+        let sent_at = activation_link_sent_at(deadline);
         let due = activation_reminders_due(sent_at, now, &[]);
         if due.is_empty() {
             continue;

@@ -8,21 +8,8 @@ use crate::error::AppError;
 use crate::domain::demande::Etat;
 use crate::server::AppContext;
 
-const DAY: i64 = 86_400;
-
-/// A refused demande keeps its content 30 days: the school re-enters it with the candidate's
-/// correction in view. Then only a trace remains.
-pub const REFUSED_KEPT_DAYS: i64 = 30;
-/// Traces (number, dates, state — no personal data) of demandes that ended without going to
-/// instruction are kept one year, then deleted.
-pub const TRACE_KEPT_DAYS: i64 = 365;
-/// Used, revoked or expired one-time links (their hashes) and the hashes of links of deleted
-/// accounts: 30 days.
-pub const LINKS_KEPT_DAYS: i64 = 30;
-/// Records of job runs: 90 days.
-pub const JOB_RUNS_KEPT_DAYS: i64 = 90;
-/// Messages no longer attached to an account (schools' notices, deleted candidates): one year.
-pub const MESSAGES_KEPT_DAYS: i64 = 365;
+pub use crate::domain::deadlines::retention::*;
+use crate::domain::deadlines::ephoto_issued_since;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Purged {
@@ -56,7 +43,7 @@ pub async fn purge(ctx: &AppContext, now: i64) -> Result<Purged, AppError> {
         "SELECT id, numero FROM demandes
          WHERE etat = $2 AND data <> '{}' AND decided_at <= $1 ORDER BY id",
     )
-    .bind(now - REFUSED_KEPT_DAYS * DAY)
+    .bind(kept_since(REFUSED_KEPT_DAYS, now))
     .bind(Etat::RefuseeUsager)
     .fetch_all(pool)
     .await?;
@@ -77,26 +64,10 @@ pub async fn purge(ctx: &AppContext, now: i64) -> Result<Purged, AppError> {
             tx.rollback().await?;
             continue;
         }
-        let files: Vec<(String, Option<String>)> =
-            sqlx::query_as("SELECT storage_key, thumb_key FROM pieces WHERE demande_id = $1")
-                .bind(id)
-                .fetch_all(&mut *tx)
-                .await?;
-        sqlx::query("DELETE FROM pieces WHERE demande_id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        let keys = crate::server::pieces::remove_all(&mut tx, id).await?;
         tx.commit().await?;
         report.refused_erased += 1;
-        for key in files
-            .into_iter()
-            .flat_map(|(k, t)| std::iter::once(k).chain(t))
-        {
-            match ctx.storage.delete(&key).await {
-                Ok(()) => report.files += 1,
-                Err(e) => tracing::error!("suppression du fichier {key} : {e:?}"),
-            }
-        }
+        report.files += ctx.storage.delete_all(keys).await;
     }
 
     // Traces: one year after the content went.
@@ -104,14 +75,14 @@ pub async fn purge(ctx: &AppContext, now: i64) -> Result<Purged, AppError> {
         "DELETE FROM demandes WHERE etat IN ($2, $3) AND data = '{}'
          AND updated_at <= $1",
     )
-    .bind(now - TRACE_KEPT_DAYS * DAY)
+    .bind(kept_since(TRACE_KEPT_DAYS, now))
     .bind(Etat::Supprimee)
     .bind(Etat::RefuseeUsager)
     .execute(pool)
     .await?
     .rows_affected();
 
-    let links_before = now - LINKS_KEPT_DAYS * DAY;
+    let links_before = kept_since(LINKS_KEPT_DAYS, now);
     report.links = sqlx::query(
         "DELETE FROM account_tokens
          WHERE (used_at IS NOT NULL AND used_at <= $1)
@@ -130,7 +101,7 @@ pub async fn purge(ctx: &AppContext, now: i64) -> Result<Purged, AppError> {
         .rows_affected();
 
     report.job_runs = sqlx::query("DELETE FROM job_runs WHERE started_at <= $1")
-        .bind(now - JOB_RUNS_KEPT_DAYS * DAY)
+        .bind(kept_since(JOB_RUNS_KEPT_DAYS, now))
         .execute(pool)
         .await?
         .rows_affected();
@@ -140,7 +111,7 @@ pub async fn purge(ctx: &AppContext, now: i64) -> Result<Purged, AppError> {
         "DELETE FROM outbox WHERE status IN ('sent', 'failed') AND created_at <= $1
          AND (user_id IS NULL OR user_id NOT IN (SELECT id FROM users WHERE role = 'usager'))",
     )
-    .bind(now - MESSAGES_KEPT_DAYS * DAY)
+    .bind(kept_since(MESSAGES_KEPT_DAYS, now))
     .execute(pool)
     .await?
     .rows_affected();
@@ -150,7 +121,7 @@ pub async fn purge(ctx: &AppContext, now: i64) -> Result<Purged, AppError> {
         "SELECT code, photo_key, signature_key FROM ephoto_codes
          WHERE demande_id IS NULL AND consumed_at IS NULL AND created_at <= $1",
     )
-    .bind(now - crate::server::demandes::EPHOTO_VALIDITY_SECS)
+    .bind(ephoto_issued_since(now))
     .fetch_all(pool)
     .await?;
     for (code, photo, signature) in lapsed {
@@ -162,12 +133,7 @@ pub async fn purge(ctx: &AppContext, now: i64) -> Result<Purged, AppError> {
         .await?;
         if gone.rows_affected() == 1 {
             report.ephoto_codes += 1;
-            for key in photo.into_iter().chain(signature) {
-                match ctx.storage.delete(&key).await {
-                    Ok(()) => report.files += 1,
-                    Err(e) => tracing::error!("suppression du fichier {key} : {e:?}"),
-                }
-            }
+            report.files += ctx.storage.delete_all(photo.into_iter().chain(signature)).await;
         }
     }
     Ok(report)
@@ -176,7 +142,7 @@ pub async fn purge(ctx: &AppContext, now: i64) -> Result<Purged, AppError> {
 /// Files under `demandes/` that no piece refers to, a day after they were written: left by a
 /// crash between storing a file and recording it, or between erasing a demande and deleting its
 /// files. Personal data must not outlive the demande in a forgotten file.
-pub const ORPHAN_FILE_GRACE_SECS: i64 = DAY;
+pub const ORPHAN_FILE_GRACE_SECS: i64 = crate::domain::deadlines::retention::ORPHAN_FILE_GRACE_SECS;
 
 /// Files are aged by the real clock: pass the real time (a jump ahead with `permis jobs --at`
 /// must not make a file being uploaded right now look old). Lists the whole `demandes/` tree:
