@@ -39,6 +39,8 @@ test('a school files a demande for a 17-year-old in AAC, fixes its mistakes and 
   await expect(page.locator('#motif-messages')).not.toBeEmpty();
   await expect(page.getByText('erreur technique', { exact: false })).toHaveCount(0);
   await expect(page).toHaveURL(/\/etape\/1$/);
+  await page.reload();
+  await hydrated(page);
 
   // Step 1: the category rules answer as soon as the school ticks.
   await page.getByText('Première demande de permis de conduire (inscription)').click();

@@ -216,3 +216,31 @@ pub fn LastLogin(user: CurrentUser) -> impl IntoView {
         </p>
     }
 }
+
+/// The frame of the pages the server writes itself (the public verification of a justificatif,
+/// the development mailbox): the same skip links, header (nobody logged in) and footer as every
+/// page of the service, as HTML — a page that proves a document is genuine looks official.
+#[cfg(feature = "ssr")]
+pub fn static_frame() -> (String, String) {
+    use crate::providers::user::UserContext;
+    use leptos_router::components::Router;
+    use leptos_router::location::RequestUrl;
+    let owner = Owner::new();
+    owner.with(|| {
+        provide_context(RequestUrl::new("/"));
+        provide_context(UserContext {
+            user: RwSignal::new(None),
+            login: ServerAction::new(),
+            logout: ServerAction::new(),
+        });
+        let top = view! {
+            <Router>
+                <SkipLinks />
+                <Header />
+            </Router>
+        }
+        .to_html();
+        let bottom = view! { <Footer /> }.to_html();
+        (top, bottom)
+    })
+}

@@ -83,5 +83,5 @@ async fn verification(State(state): State<AppState>, Path(code): Path<String>) -
                 .to_string(),
         ),
     };
-    super::page::render(status, "Vérification d'un justificatif de dépôt", "", &body)
+    super::page::render(status, "Vérification d'un justificatif de dépôt", &body)
 }

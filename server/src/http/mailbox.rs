@@ -78,12 +78,7 @@ pub async fn page(State(ctx): State<AppContext>) -> Response {
         "<p>Les courriels et SMS envoyés par le service en développement arrivent ici (PERMIS_DEV_MAILBOX), du plus récent au plus ancien. \
          <a href=\"{PATH}\">Actualiser</a></p>{empty}<ol class=\"permis-mailbox\" reversed>{items}</ol>"
     );
-    super::page::render(
-        StatusCode::OK,
-        "Boîte de développement",
-        " — développement",
-        &body,
-    )
+    super::page::render(StatusCode::OK, "Boîte de développement", &body)
 }
 
 #[cfg(test)]

@@ -276,6 +276,10 @@ async fn the_candidate_reviews_and_validates_an_ephoto_demande_once() {
     let verification = app.get(&format!("/v/{code}"), None).await;
     assert_eq!(verification.status, StatusCode::OK);
     assert!(verification.body.contains(&numero) && verification.body.contains("Transmise"));
+    // It looks like every page of the service: the bloc-marque, the service's name, the footer.
+    for frame in ["fr-header__brand", "fr-logo", "Permis de conduire", "fr-footer", "fr-skiplinks"] {
+        assert!(verification.body.contains(frame), "{frame}: {}", verification.body);
+    }
     for personal in ["Léa", "Martin", "lea.martin", "Melun", "2009"] {
         assert!(!verification.body.contains(personal), "{personal} shown");
     }
