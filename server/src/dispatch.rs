@@ -14,6 +14,25 @@ use app::server::AppContext;
 
 use crate::config::Config;
 
+/// `Auto-Submitted: auto-generated` (RFC 3834): the service's messages are sent by a machine,
+/// so mail systems send no automatic answer (absence notices) back.
+#[derive(Clone, Debug)]
+struct AutoSubmitted;
+
+impl lettre::message::header::Header for AutoSubmitted {
+    fn name() -> lettre::message::header::HeaderName {
+        lettre::message::header::HeaderName::new_from_ascii_str("Auto-Submitted")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(AutoSubmitted)
+    }
+
+    fn display(&self) -> lettre::message::header::HeaderValue {
+        lettre::message::header::HeaderValue::new(Self::name(), "auto-generated".into())
+    }
+}
+
 /// How emails leave.
 #[derive(Clone)]
 pub enum EmailTransport {
@@ -255,6 +274,8 @@ impl Dispatcher {
             .from(from.clone())
             .to(to)
             .subject(c.subject.clone())
+            // RFC 3834: no vacation or out-of-office replies to these messages.
+            .header(AutoSubmitted)
             .message_id(Some(format!(
                 "<{}@{}>",
                 c.idempotency_key.replace(':', "."),

@@ -15,7 +15,14 @@ pub struct Email {
     pub subject: String,
     /// Paragraphs; a paragraph equal to « {{lien}} » or to a URL becomes a link in HTML.
     pub paragraphs: Vec<String>,
+    /// What the message's main link does (« Activer mon compte »): in HTML, that link is a
+    /// button with these words, its address written under it.
+    pub action: Option<&'static str>,
 }
+
+/// The HTML layout of every email (`{{sujet}}`, `{{corps}}`): a phone-width column, the
+/// bloc-marque, the subject as title.
+const EMAIL_TEMPLATE: &str = include_str!("email.html");
 
 impl Email {
     pub fn text(&self) -> String {
@@ -24,26 +31,36 @@ impl Email {
         out
     }
 
-    /// The HTML body: the same paragraphs, escaped, links clickable.
+    /// The HTML body: the template filled with the same paragraphs, escaped; the main link is
+    /// a button, other links are clickable.
     pub fn html(&self) -> String {
-        let mut out =
-            String::from("<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>");
-        out.push_str(&escape(&self.subject));
-        out.push_str("</title></head><body style=\"font-family:Marianne,Arial,sans-serif;font-size:16px;line-height:1.5;color:#161616\">");
+        let mut body = String::new();
+        let mut button_done = false;
         for p in &self.paragraphs {
             if p == LINK || p.starts_with("https://") || p.starts_with("http://") {
                 let href = escape(p);
-                out.push_str(&format!(
-                    "<p><a href=\"{href}\" style=\"color:#000091\">{href}</a></p>"
-                ));
+                match self.action.filter(|_| !button_done) {
+                    Some(label) => {
+                        button_done = true;
+                        body.push_str(&format!(
+                            "<p style=\"margin:24px 0 8px 0\"><a href=\"{href}\" style=\"display:inline-block;background:#000091;color:#ffffff;text-decoration:none;padding:10px 20px;font-weight:bold\">{}</a></p>\
+                             <p style=\"margin:0 0 16px 0;font-size:14px;color:#3a3a3a\">Si le bouton ne fonctionne pas, copiez cette adresse dans votre navigateur : <a href=\"{href}\" style=\"color:#000091;word-break:break-all\">{href}</a></p>",
+                            escape(label)
+                        ));
+                    }
+                    None => body.push_str(&format!(
+                        "<p><a href=\"{href}\" style=\"color:#000091;word-break:break-all\">{href}</a></p>"
+                    )),
+                }
             } else {
-                out.push_str("<p>");
-                out.push_str(&escape(p).replace('\n', "<br>"));
-                out.push_str("</p>");
+                body.push_str("<p style=\"margin:0 0 16px 0\">");
+                body.push_str(&escape(p).replace('\n', "<br>"));
+                body.push_str("</p>");
             }
         }
-        out.push_str("</body></html>");
-        out
+        EMAIL_TEMPLATE
+            .replace("{{sujet}}", &escape(&self.subject))
+            .replace("{{corps}}", &body)
     }
 }
 
@@ -68,6 +85,7 @@ pub struct DemandeRef<'a> {
 /// New account: activate it within 7 days through the link (the text of the real service).
 pub fn activation_email(d: &DemandeRef<'_>, deadline: &str) -> Email {
     Email {
+        action: Some("Activer mon compte"),
         subject: "Activez votre compte pour valider votre demande de permis de conduire".into(),
         paragraphs: vec![
             format!("Bonjour {},", d.prenom),
@@ -106,6 +124,7 @@ pub fn activation_sms(d: &DemandeRef<'_>, masked_email: &str, deadline_day: &str
 /// Reminder (days 3 and 6): the account will be deleted at the deadline.
 pub fn rappel_activation_email(prenom: &str, numero: &str, deadline: &str) -> Email {
     Email {
+        action: Some("Activer mon compte"),
         subject: "Rappel : activez votre compte pour valider votre demande de permis".into(),
         paragraphs: vec![
             format!("Bonjour {prenom},"),
@@ -126,6 +145,7 @@ pub fn rappel_activation_sms(numero: &str, deadline_day: &str) -> String {
 /// Existing account: log in and validate.
 pub fn invitation_email(d: &DemandeRef<'_>, login_url: &str) -> Email {
     Email {
+        action: Some("Me connecter à mon espace"),
         subject: "Une demande de permis de conduire attend votre validation".into(),
         paragraphs: vec![
             format!("Bonjour {},", d.prenom),
@@ -155,6 +175,7 @@ pub fn identifiant_email(prenom: &str, identifiant: &str, login_url: &str, first
         "Vous avez demandé à recevoir votre identifiant de connexion. Le voici :"
     };
     Email {
+        action: Some("Me connecter"),
         subject: "Votre identifiant de connexion".into(),
         paragraphs: vec![
             format!("Bonjour {prenom},"),
@@ -170,6 +191,7 @@ pub fn identifiant_email(prenom: &str, identifiant: &str, login_url: &str, first
 
 pub fn reset_email(prenom: &str) -> Email {
     Email {
+        action: Some("Choisir un nouveau mot de passe"),
         subject: "Réinitialisation de votre mot de passe".into(),
         paragraphs: vec![
             format!("Bonjour {prenom},"),
@@ -199,6 +221,7 @@ pub fn refus_email_ecole(
     paragraphs.push(list_url.into());
     paragraphs.push(SIGNATURE.into());
     Email {
+        action: Some("Voir mes demandes"),
         subject: format!("Demande n° {numero} refusée par le candidat"),
         paragraphs,
     }
@@ -222,6 +245,7 @@ pub fn decision_email(
         ),
     };
     Email {
+        action: Some("Voir ma demande"),
         subject,
         paragraphs: vec![
             format!("Bonjour {prenom},"),
@@ -235,6 +259,7 @@ pub fn decision_email(
 /// Day 10 without the paper form: a reminder to the candidate.
 pub fn rappel_papier_email(prenom: &str, numero: &str, deadline: &str, url: &str) -> Email {
     Email {
+        action: Some("Voir ma demande"),
         subject: format!("Rappel : envoyez le formulaire photo-signature de la demande n° {numero}"),
         paragraphs: vec![
             format!("Bonjour {prenom},"),
@@ -255,6 +280,7 @@ pub fn rappel_papier_sms(numero: &str, deadline_day: &str) -> String {
 /// Day 15 without the paper form: the candidate is told what to do.
 pub fn papier_non_recu_email(prenom: &str, numero: &str, url: &str) -> Email {
     Email {
+        action: Some("Voir ma demande"),
         subject: format!("Demande n° {numero} : formulaire photo-signature non reçu"),
         paragraphs: vec![
             format!("Bonjour {prenom},"),
@@ -275,6 +301,7 @@ pub fn papier_non_recu_sms(numero: &str) -> String {
 /// Day 15 without the paper form: the school is told too.
 pub fn papier_non_recu_email_ecole(numero: &str, candidat: &str, list_url: &str) -> Email {
     Email {
+        action: Some("Voir mes demandes"),
         subject: format!("Demande n° {numero} : formulaire photo-signature non reçu"),
         paragraphs: vec![
             "Bonjour,".into(),
@@ -289,6 +316,7 @@ pub fn papier_non_recu_email_ecole(numero: &str, candidat: &str, list_url: &str)
 /// The processing centre received the paper form: the demande goes to instruction.
 pub fn papier_recu_email(prenom: &str, numero: &str, url: &str) -> Email {
     Email {
+        action: Some("Voir ma demande"),
         subject: format!("Demande n° {numero} : formulaire photo-signature reçu"),
         paragraphs: vec![
             format!("Bonjour {prenom},"),
@@ -375,8 +403,42 @@ mod tests {
     }
 
     #[test]
+    fn emails_are_laid_out_for_a_phone_with_a_button_and_say_the_same_as_their_text() {
+        let e = activation_email(&demande(), "jeudi 3 décembre 2026 à 10 h 00");
+        let html = e.html();
+        assert!(html.contains("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"));
+        assert!(html.contains("max-width:600px"));
+        assert!(html.contains("République<br>Française"));
+        // The main link is a button saying what it does, its address written under it.
+        assert!(html.contains(&format!(
+            "<a href=\"{LINK}\" style=\"display:inline-block;background:#000091"
+        )));
+        assert!(html.contains(">Activer mon compte</a>"));
+        assert!(html.contains("Si le bouton ne fonctionne pas"));
+        // Every paragraph of the text is in the HTML.
+        for p in &e.paragraphs {
+            let first_line = escape(p.lines().next().unwrap_or(""));
+            assert!(html.contains(&first_line), "{p}");
+        }
+        // No placeholder of the template is left.
+        assert!(!html.contains("{{sujet}}") && !html.contains("{{corps}}"));
+        // Every email with a link says what its link does.
+        for e in [
+            rappel_activation_email("Léa", "75-1", "demain"),
+            invitation_email(&demande(), "https://x/connexion"),
+            reset_email("Léa"),
+            decision_email("Léa", "75-1", None, "https://x/monespace/demandes/1"),
+            papier_recu_email("Léa", "75-1", "https://x/monespace/demandes/1"),
+        ] {
+            assert!(e.action.is_some(), "{}", e.subject);
+            assert!(e.html().contains("display:inline-block"), "{}", e.subject);
+        }
+    }
+
+    #[test]
     fn html_is_escaped() {
         let e = Email {
+            action: None,
             subject: "<b>".into(),
             paragraphs: vec!["Tom & <Jerry>".into()],
         };

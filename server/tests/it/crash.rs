@@ -73,6 +73,7 @@ async fn kill_9_while_sending_100_messages_loses_none() {
     let mut tx = app.ctx.db.pool().begin().await.unwrap();
     for i in 0..MESSAGES {
         let email = Email {
+            action: None,
             subject: format!("Message {i}"),
             paragraphs: vec![format!("Bonjour, ceci est le message {i}.")],
         };
@@ -171,6 +172,7 @@ async fn a_stalled_dispatcher_does_not_send_what_another_took_over() {
     let mut tx = app.ctx.db.pool().begin().await.unwrap();
     for i in 0..3 {
         let email = Email {
+            action: None,
             subject: format!("Message {i}"),
             paragraphs: vec![format!("Message {i}")],
         };

@@ -175,6 +175,13 @@ async fn the_dispatcher_delivers_over_real_smtp_and_http_once() {
     assert_eq!(mails.len(), 1);
     let mail = &mails[0];
     assert_eq!(mail.to, vec!["lea.martin@example.fr".to_string()]);
+    // Sent by a machine: no out-of-office replies (RFC 3834).
+    assert!(mail.raw.contains("Auto-Submitted: auto-generated"), "{}", mail.raw);
+    // HTML for phones, with the main link as a button, and the same text in the plain part.
+    assert!(mail.raw.contains("multipart/alternative"), "{}", mail.raw);
+    let decoded = mail.text();
+    assert!(decoded.contains("name=\"viewport\""), "{decoded}");
+    assert!(decoded.contains("Activer mon compte"), "{decoded}");
     // The envelope sender is the configured one (PERMIS_MAIL_FROM).
     assert_eq!(mail.from, "ne-pas-repondre@permis.localhost");
     assert!(mail.raw.contains("multipart/alternative"), "{}", mail.raw);

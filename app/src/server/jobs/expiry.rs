@@ -55,6 +55,7 @@ pub async fn expired_accounts(db: &Db, now: i64) -> Result<Vec<i64>, AppError> {
 
 fn deletion_email(numero: &str, list_url: &str) -> Email {
     Email {
+        action: Some("Voir mes demandes"),
         subject: format!("Demande n° {numero} supprimée : compte candidat non activé"),
         paragraphs: vec![
             "Bonjour,".into(),
