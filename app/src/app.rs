@@ -56,7 +56,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=pages::home::HomePage />
                     <Route path=path!("connexion") view=pages::connexion::login::UsagerLoginPage />
                     <Route path=path!("connexion/pro") view=pages::connexion::login::ProLoginPage />
-                    <Route path=path!("accessibilite") view=pages::info::AccessibilityPage />
+                    <Route path=path!("accessibilite") view={Lazy::<InfoRoute>::new()} />
+                    <Route path=path!("mentions-legales") view={Lazy::<InfoRoute>::new()} />
+                    <Route path=path!("donnees-personnelles") view={Lazy::<InfoRoute>::new()} />
+                    <Route path=path!("gestion-des-cookies") view={Lazy::<InfoRoute>::new()} />
+                    <Route path=path!("plan-du-site") view={Lazy::<InfoRoute>::new()} />
+                    <Route path=path!("aide") view={Lazy::<InfoRoute>::new()} />
                     <Route path=path!("ecole/demandes") view=pages::ecole::demandes::MesDemandesPage />
                     <Route path=path!("ecole/demandes/:id/etape/:n") view={Lazy::<StepperRoute>::new()} />
                     <Route path=path!("monespace") view={Lazy::<MonEspaceRoute>::new()} />
@@ -88,6 +93,22 @@ impl LazyRoute for StepperRoute {
     fn view(this: Self) -> AnyView {
         let StepperRoute = this;
         view! { <pages::ecole::etape::DemandeStepPage /> }.into_any()
+    }
+}
+
+/// The pages every public service publishes (legal notice, personal data, cookies, site map,
+/// help, accessibility): one chunk for them all, the page chosen by its address.
+struct InfoRoute;
+
+#[lazy_route]
+impl LazyRoute for InfoRoute {
+    fn data() -> Self {
+        InfoRoute
+    }
+
+    fn view(this: Self) -> AnyView {
+        let InfoRoute = this;
+        view! { <pages::info::InfoPage /> }.into_any()
     }
 }
 

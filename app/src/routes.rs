@@ -53,6 +53,12 @@ impl Area {
 pub enum Page {
     Accueil,
     Accessibilite,
+    MentionsLegales,
+    DonneesPersonnelles,
+    GestionCookies,
+    PlanDuSite,
+    /// « Aide et contact ».
+    Aide,
     /// The candidate's login page (« Mon espace »).
     Connexion,
     /// The professionals' login page.
@@ -75,9 +81,14 @@ pub enum Page {
 
 impl Page {
     /// The router's patterns, in the order of `app.rs` (`{x}`: a parameter).
-    pub const PATTERNS: [&'static str; 15] = [
+    pub const PATTERNS: [&'static str; 20] = [
         "/",
         "/accessibilite",
+        "/mentions-legales",
+        "/donnees-personnelles",
+        "/gestion-des-cookies",
+        "/plan-du-site",
+        "/aide",
         "/connexion",
         "/connexion/pro",
         "/connexion/identifiant-oublie",
@@ -100,6 +111,11 @@ impl Page {
         Some(match segments.as_slice() {
             [""] => Page::Accueil,
             ["accessibilite"] => Page::Accessibilite,
+            ["mentions-legales"] => Page::MentionsLegales,
+            ["donnees-personnelles"] => Page::DonneesPersonnelles,
+            ["gestion-des-cookies"] => Page::GestionCookies,
+            ["plan-du-site"] => Page::PlanDuSite,
+            ["aide"] => Page::Aide,
             ["connexion"] => Page::Connexion,
             ["connexion", "pro"] => Page::ConnexionPro,
             ["connexion", "identifiant-oublie"] => Page::IdentifiantOublie,
@@ -129,6 +145,11 @@ impl Page {
         match self {
             Page::Accueil => "/".into(),
             Page::Accessibilite => "/accessibilite".into(),
+            Page::MentionsLegales => "/mentions-legales".into(),
+            Page::DonneesPersonnelles => "/donnees-personnelles".into(),
+            Page::GestionCookies => "/gestion-des-cookies".into(),
+            Page::PlanDuSite => "/plan-du-site".into(),
+            Page::Aide => "/aide".into(),
             Page::Connexion => "/connexion".into(),
             Page::ConnexionPro => "/connexion/pro".into(),
             Page::IdentifiantOublie => "/connexion/identifiant-oublie".into(),
@@ -167,6 +188,11 @@ impl Page {
         match self {
             Page::Accueil
             | Page::Accessibilite
+            | Page::MentionsLegales
+            | Page::DonneesPersonnelles
+            | Page::GestionCookies
+            | Page::PlanDuSite
+            | Page::Aide
             | Page::Connexion
             | Page::ConnexionPro
             | Page::IdentifiantOublie
@@ -270,6 +296,11 @@ mod tests {
         vec![
             Page::Accueil,
             Page::Accessibilite,
+            Page::MentionsLegales,
+            Page::DonneesPersonnelles,
+            Page::GestionCookies,
+            Page::PlanDuSite,
+            Page::Aide,
             Page::Connexion,
             Page::ConnexionPro,
             Page::IdentifiantOublie,

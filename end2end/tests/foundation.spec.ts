@@ -11,6 +11,37 @@ test('the home page explains the service and hydrates without errors', async ({ 
   expect(errors, 'console errors (CSP, hydration)').toEqual([]);
 });
 
+test('the pages every public service publishes are reached from the footer, each with its own title', async ({ page }) => {
+  const errors = watchConsole(page);
+  await page.goto('/');
+  await hydrated(page);
+  const titles = new Set<string>();
+  for (const [link, heading] of [
+    ['Plan du site', 'Plan du site'],
+    ['Accessibilité : non conforme', "Déclaration d'accessibilité"],
+    ['Mentions légales', 'Mentions légales'],
+    ['Données personnelles', 'Données personnelles'],
+    ['Gestion des cookies', 'Gestion des cookies'],
+    ['Aide et contact', 'Aide et contact'],
+  ]) {
+    await page.getByRole('contentinfo').getByRole('link', { name: link, exact: true }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(heading);
+    titles.add(await page.title());
+    await expectAccessible(page);
+  }
+  expect(titles.size).toBe(6);
+  // On a phone (375 px and the RGAA reflow width, 320 px), nothing is wider than the screen.
+  for (const width of [375, 320]) {
+    await page.setViewportSize({ width, height: 812 });
+    for (const path of ['/donnees-personnelles', '/gestion-des-cookies']) {
+      await page.goto(path);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, `${path} at ${width} px`).toBeLessThanOrEqual(0);
+    }
+  }
+  expect(errors, 'console errors').toEqual([]);
+});
+
 test('a click handled by the WASM works in the release build', async ({ page }) => {
   await page.goto('/connexion');
   await hydrated(page);

@@ -279,6 +279,11 @@ pub async fn preload(
         (
             Page::Accueil
             | Page::Accessibilite
+            | Page::MentionsLegales
+            | Page::DonneesPersonnelles
+            | Page::GestionCookies
+            | Page::PlanDuSite
+            | Page::Aide
             | Page::Connexion
             | Page::ConnexionPro
             | Page::IdentifiantOublie

@@ -184,11 +184,23 @@ pub fn Footer() -> impl IntoView {
                 </div>
                 <div class="fr-footer__bottom">
                     <ul class="fr-footer__bottom-list">
-                        <li class="fr-footer__bottom-item">
-                            <a class="fr-footer__bottom-link" href=Page::Accessibilite.href()>
-                                "Accessibilité : partiellement conforme"
-                            </a>
-                        </li>
+                        {[
+                            (Page::PlanDuSite, "Plan du site"),
+                            (Page::Accessibilite, "Accessibilité : non conforme"),
+                            (Page::MentionsLegales, "Mentions légales"),
+                            (Page::DonneesPersonnelles, "Données personnelles"),
+                            (Page::GestionCookies, "Gestion des cookies"),
+                            (Page::Aide, "Aide et contact"),
+                        ]
+                            .into_iter()
+                            .map(|(page, label)| {
+                                view! {
+                                    <li class="fr-footer__bottom-item">
+                                        <a class="fr-footer__bottom-link" href=page.href()>{label}</a>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
                     </ul>
                     <div class="fr-footer__bottom-copy">
                         <p>

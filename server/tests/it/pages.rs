@@ -71,3 +71,34 @@ async fn every_page_with_data_is_rendered_with_it() {
         assert!(res.body.contains(&numero), "{path}: {}", res.body);
     }
 }
+
+/// The pages every public service publishes exist and every page's footer leads to them; the
+/// accessibility statement states the real level (no audit: « non conforme »).
+#[tokio::test]
+async fn the_public_service_pages_are_there_and_linked_from_every_footer() {
+    let app = TestApp::new().await;
+    let home = app.get("/", None).await;
+    for (page, title) in [
+        (Page::PlanDuSite, "Plan du site"),
+        (Page::Accessibilite, "Déclaration d'accessibilité"),
+        (Page::MentionsLegales, "Mentions légales"),
+        (Page::DonneesPersonnelles, "Données personnelles"),
+        (Page::GestionCookies, "Gestion des cookies"),
+        (Page::Aide, "Aide et contact"),
+    ] {
+        let href = format!("href=\"{}\"", page.href());
+        assert!(home.body.contains(&href), "the footer has no {href}");
+        let res = app.get(&page.href(), None).await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert!(res.body.contains(&format!("<h1>{title}</h1>")), "{}", res.body);
+    }
+    let statement = app.get(&Page::Accessibilite.href(), None).await.body;
+    assert!(statement.contains("non conforme") && !statement.contains("partiellement conforme"));
+    assert!(statement.contains("Défenseur des droits") && statement.contains("Environnement de test"));
+    let data = app.get(&Page::DonneesPersonnelles.href(), None).await.body;
+    for part in ["Responsable du traitement", "Base légale", "Combien de temps", "Vos droits", "CNIL"] {
+        assert!(data.contains(part), "{part}");
+    }
+    let cookies = app.get(&Page::GestionCookies.href(), None).await.body;
+    assert!(cookies.contains("permis_session") && cookies.contains("permis_flash"));
+}

@@ -115,7 +115,9 @@ pub fn MotDePasseOubliePage() -> impl IntoView {
                         />
                     </PostForm>
                     <p class="fr-text--sm fr-mt-3w">
-                        "Vous ne vous souvenez plus de votre question ou de votre réponse ? Adressez-vous au centre d'instruction par la rubrique d'aide : votre identité sera vérifiée avant tout changement."
+                        "Vous ne vous souvenez plus de votre question ou de votre réponse ? Adressez-vous au centre d'instruction (voir "
+                        <a href=Page::Aide.href()>"Aide et contact"</a>
+                        ") : votre identité sera vérifiée avant tout changement."
                     </p>
                 </div>
             </div>
