@@ -64,6 +64,32 @@ impl Email {
     }
 }
 
+/// A piece of a sent message as « Mes messages » shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MessagePart {
+    /// A paragraph (its lines).
+    Text(Vec<String>),
+    /// An address, shown as a link.
+    Link(String),
+}
+
+/// A message's text body cut into its paragraphs, the addresses apart (to be links).
+pub fn pieces(body: &str) -> Vec<MessagePart> {
+    body.split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            if !p.contains(char::is_whitespace)
+                && (p.starts_with("https://") || p.starts_with("http://"))
+            {
+                MessagePart::Link(p.to_string())
+            } else {
+                MessagePart::Text(p.lines().map(str::to_string).collect())
+            }
+        })
+        .collect()
+}
+
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -433,6 +459,17 @@ mod tests {
             assert!(e.action.is_some(), "{}", e.subject);
             assert!(e.html().contains("display:inline-block"), "{}", e.subject);
         }
+    }
+
+    #[test]
+    fn sent_messages_are_shown_as_paragraphs_with_their_links() {
+        let e = invitation_email(&demande(), "https://permis.example/connexion");
+        let shown = pieces(&e.text());
+        assert_eq!(shown.len(), e.paragraphs.len());
+        assert!(shown.contains(&MessagePart::Link("https://permis.example/connexion".into())));
+        assert!(matches!(&shown[0], MessagePart::Text(lines) if lines[0].starts_with("Bonjour")));
+        // The signature keeps its lines.
+        assert!(matches!(shown.last(), Some(MessagePart::Text(lines)) if lines.len() == 3));
     }
 
     #[test]

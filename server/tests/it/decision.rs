@@ -113,6 +113,15 @@ async fn the_candidate_reviews_and_validates_an_ephoto_demande_once() {
     assert!(messages
         .body
         .contains("lien personnel, envoyé une seule fois"));
+    // Messages read as paragraphs, their addresses as links (not a monospace dump).
+    assert!(
+        messages
+            .body
+            .contains("<a href=\"http://127.0.0.1:3000/connexion\" class=\"fr-link\">"),
+        "{}",
+        messages.body
+    );
+    assert!(!messages.body.contains("permis-message__body"));
     assert!(!messages.body.contains("/monespace/activer/"));
     let donnees = app.get("/monespace?onglet=donnees", Some(&session)).await;
     assert!(

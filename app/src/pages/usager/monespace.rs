@@ -9,6 +9,7 @@ use crate::components::layout::LastLogin;
 use crate::components::loader::use_page_data;
 use crate::domain::account::{Espace, Role};
 use crate::domain::demande::Etat;
+use crate::domain::messages::{pieces, MessagePart};
 use crate::api::usager::{mes_demarches, mon_espace, Demarche, EspaceConducteur, ONGLETS};
 use crate::routes::Page;
 
@@ -291,8 +292,26 @@ fn Messages(e: EspaceConducteur) -> impl IntoView {
                                             <p class="fr-card__detail">
                                                 {format!("{} le {}{}", if m.sms { "SMS envoyé" } else { "Courriel envoyé" }, m.created, if m.delivered { "" } else { " (en cours d'envoi)" })}
                                             </p>
-                                            <div class="fr-card__desc permis-message__body">
-                                                {m.body.lines().map(|l| view! { {l.to_string()} <br /> }).collect_view()}
+                                            <div class="fr-card__desc permis-sent-message">
+                                                {pieces(&m.body)
+                                                    .into_iter()
+                                                    .map(|p| match p {
+                                                        MessagePart::Link(url) => view! {
+                                                            <p><a class="fr-link" href=url.clone()>{url.clone()}</a></p>
+                                                        }
+                                                        .into_any(),
+                                                        MessagePart::Text(lines) => view! {
+                                                            <p>
+                                                                {lines
+                                                                    .into_iter()
+                                                                    .enumerate()
+                                                                    .map(|(i, l)| view! { {(i > 0).then(|| view! { <br /> })} {l} })
+                                                                    .collect_view()}
+                                                            </p>
+                                                        }
+                                                        .into_any(),
+                                                    })
+                                                    .collect_view()}
                                             </div>
                                         </div>
                                     </div>
