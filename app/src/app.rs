@@ -50,6 +50,7 @@ pub fn App() -> impl IntoView {
         } />
         <Router>
             <SkipLinks />
+            <FocusOnNavigate />
             <Header />
             <main id="contenu" tabindex="-1" class="permis-main">
                 <Routes fallback=pages::not_found::NotFound>
@@ -77,6 +78,77 @@ pub fn App() -> impl IntoView {
             </main>
             <Footer />
         </Router>
+    }
+}
+
+/// After a navigation inside the app, the focus goes to the new page's title (a screen reader
+/// announces where the user is; the keyboard starts from the content), as after a page load.
+#[component]
+fn FocusOnNavigate() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |previous: Option<String>| {
+        let path = location.pathname.get();
+        if previous.is_some_and(|p| p != path) {
+            #[cfg(feature = "hydrate")]
+            focus::new_title();
+        }
+        path
+    });
+}
+
+#[cfg(feature = "hydrate")]
+mod focus {
+    use leptos::prelude::request_animation_frame;
+    use wasm_bindgen::JsCast;
+
+    fn document() -> Option<web_sys::Document> {
+        web_sys::window()?.document()
+    }
+
+    fn title() -> Option<web_sys::Element> {
+        document()?.query_selector("main h1").ok().flatten()
+    }
+
+    fn focus(element: web_sys::Element) {
+        let _ = element.set_attribute("tabindex", "-1");
+        if let Ok(element) = element.dyn_into::<web_sys::HtmlElement>() {
+            let _ = element.focus();
+        }
+    }
+
+    /// Focuses the new page's `<h1>` once it has replaced the old one (a lazily loaded page
+    /// takes a few frames; a page that keeps its title element, two), unless the user has put
+    /// the focus somewhere else meanwhile.
+    pub fn new_title() {
+        let old = title();
+        let at_start = document().and_then(|d| d.active_element());
+        attempt(old, at_start, 0);
+    }
+
+    fn attempt(old: Option<web_sys::Element>, at_start: Option<web_sys::Element>, frame: u32) {
+        let active = document().and_then(|d| d.active_element());
+        let untouched = active.is_none()
+            || active == at_start
+            || active.as_ref().is_some_and(|a| a.tag_name() == "BODY");
+        if !untouched {
+            return;
+        }
+        let next = |old, at_start| {
+            if frame < 120 {
+                request_animation_frame(move || attempt(old, at_start, frame + 1));
+            }
+        };
+        match title() {
+            // The new page's title: done.
+            Some(h1) if old.as_ref() != Some(&h1) => focus(h1),
+            // The same title element two frames on: the page kept it (or is still loading);
+            // focused now, and replaced by the new one if that comes.
+            Some(h1) if frame == 2 => {
+                focus(h1.clone());
+                next(old, Some(h1));
+            }
+            _ => next(old, at_start),
+        }
     }
 }
 

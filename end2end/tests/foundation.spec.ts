@@ -26,6 +26,8 @@ test('the pages every public service publishes are reached from the footer, each
   ]) {
     await page.getByRole('contentinfo').getByRole('link', { name: link, exact: true }).click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(heading);
+    // After a navigation inside the app, the focus is on the new page's title.
+    await expect(page.getByRole('heading', { level: 1 })).toBeFocused();
     titles.add(await page.title());
     await expectAccessible(page);
   }
@@ -125,6 +127,13 @@ test.describe('on a phone', () => {
     await hydrated(page);
     await page.getByRole('button', { name: 'Menu' }).click();
     const menu = page.locator('#modal-menu');
+    await expect(menu.getByRole('link', { name: 'Mon espace' })).toBeVisible();
+    // The focus goes into the menu; Escape closes it and gives the focus back to « Menu ».
+    await expect(menu.getByRole('button', { name: 'Fermer' })).toBeFocused();
+    await page.keyboard.press('Escape');
+    await expect(menu.getByRole('link', { name: 'Mon espace' })).toBeHidden();
+    await expect(page.getByRole('button', { name: 'Menu' })).toBeFocused();
+    await page.getByRole('button', { name: 'Menu' }).click();
     await expect(menu.getByRole('link', { name: 'Mon espace' })).toBeVisible();
     await expectAccessible(page);
     await menu.getByRole('link', { name: 'Espace professionnel' }).click();

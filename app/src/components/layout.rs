@@ -80,6 +80,25 @@ pub fn Header() -> impl IntoView {
     let session = use_user();
     // The mobile menu is opened by Leptos, not by the DSFR script (see README: DSFR and hydration).
     let (menu_open, set_menu_open) = signal(false);
+    let menu_button = NodeRef::<leptos::html::Button>::new();
+    let close_button = NodeRef::<leptos::html::Button>::new();
+    // Opening moves the focus into the menu, closing (button, link, Escape) back to « Menu ».
+    let open_menu = move || {
+        set_menu_open.set(true);
+        request_animation_frame(move || {
+            if let Some(b) = close_button.get_untracked() {
+                let _ = b.focus();
+            }
+        });
+    };
+    let close_menu = move || {
+        if menu_open.get_untracked() {
+            set_menu_open.set(false);
+            if let Some(b) = menu_button.get_untracked() {
+                let _ = b.focus();
+            }
+        }
+    };
     let tools = move || view! { <ToolLinks user=session.user.get() /> };
     view! {
         <header role="banner" class="fr-header">
@@ -99,7 +118,8 @@ pub fn Header() -> impl IntoView {
                                         aria-haspopup="dialog"
                                         aria-expanded=move || menu_open.get().to_string()
                                         title="Menu"
-                                        on:click=move |_| set_menu_open.set(true)
+                                        node_ref=menu_button
+                                        on:click=move |_| open_menu()
                                     >
                                         "Menu"
                                     </button>
@@ -129,13 +149,19 @@ pub fn Header() -> impl IntoView {
                 role=move || menu_open.get().then_some("dialog")
                 aria-modal=move || menu_open.get().then_some("true")
                 aria-labelledby=move || menu_open.get().then_some("button-menu")
+                on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                    if ev.key() == "Escape" {
+                        close_menu();
+                    }
+                }
             >
                 <div class="fr-container">
                     <button
                         class="fr-btn--close fr-btn"
                         aria-controls="modal-menu"
                         title="Fermer"
-                        on:click=move |_| set_menu_open.set(false)
+                        node_ref=close_button
+                        on:click=move |_| close_menu()
                     >
                         "Fermer"
                     </button>
