@@ -81,16 +81,7 @@ pub fn Header() -> impl IntoView {
     // The mobile menu is opened by Leptos, not by the DSFR script (see README: DSFR and hydration).
     let (menu_open, set_menu_open) = signal(false);
     let menu_button = NodeRef::<leptos::html::Button>::new();
-    let close_button = NodeRef::<leptos::html::Button>::new();
-    // Opening moves the focus into the menu, closing (button, link, Escape) back to « Menu ».
-    let open_menu = move || {
-        set_menu_open.set(true);
-        request_animation_frame(move || {
-            if let Some(b) = close_button.get_untracked() {
-                let _ = b.focus();
-            }
-        });
-    };
+    // Closing (button, link, Escape anywhere on the page) gives the focus back to « Menu ».
     let close_menu = move || {
         if menu_open.get_untracked() {
             set_menu_open.set(false);
@@ -99,6 +90,12 @@ pub fn Header() -> impl IntoView {
             }
         }
     };
+    let escape = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "Escape" {
+            close_menu();
+        }
+    });
+    on_cleanup(move || escape.remove());
     let tools = move || view! { <ToolLinks user=session.user.get() /> };
     view! {
         <header role="banner" class="fr-header">
@@ -119,7 +116,7 @@ pub fn Header() -> impl IntoView {
                                         aria-expanded=move || menu_open.get().to_string()
                                         title="Menu"
                                         node_ref=menu_button
-                                        on:click=move |_| open_menu()
+                                        on:click=move |_| set_menu_open.set(true)
                                     >
                                         "Menu"
                                     </button>
@@ -149,18 +146,12 @@ pub fn Header() -> impl IntoView {
                 role=move || menu_open.get().then_some("dialog")
                 aria-modal=move || menu_open.get().then_some("true")
                 aria-labelledby=move || menu_open.get().then_some("button-menu")
-                on:keydown=move |ev: leptos::ev::KeyboardEvent| {
-                    if ev.key() == "Escape" {
-                        close_menu();
-                    }
-                }
             >
                 <div class="fr-container">
                     <button
                         class="fr-btn--close fr-btn"
                         aria-controls="modal-menu"
                         title="Fermer"
-                        node_ref=close_button
                         on:click=move |_| close_menu()
                     >
                         "Fermer"
