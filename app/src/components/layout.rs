@@ -90,12 +90,16 @@ pub fn Header() -> impl IntoView {
             }
         }
     };
-    let escape = window_event_listener(leptos::ev::keydown, move |ev| {
-        if ev.key() == "Escape" {
-            close_menu();
-        }
-    });
-    on_cleanup(move || escape.remove());
+    // In the browser only (the server has no window).
+    #[cfg(feature = "hydrate")]
+    {
+        let escape = window_event_listener(leptos::ev::keydown, move |ev| {
+            if ev.key() == "Escape" {
+                close_menu();
+            }
+        });
+        on_cleanup(move || escape.remove());
+    }
     let tools = move || view! { <ToolLinks user=session.user.get() /> };
     view! {
         <header role="banner" class="fr-header">
