@@ -65,17 +65,28 @@ pub enum Page {
     ConnexionPro,
     IdentifiantOublie,
     MotDePasseOublie,
-    Reinitialiser { token: String },
+    Reinitialiser {
+        token: String,
+    },
     /// The school's list of demandes.
     EcoleDemandes,
     /// A step of the school's stepper (1 to 6).
-    Etape { id: i64, n: usize },
+    Etape {
+        id: i64,
+        n: usize,
+    },
     MonEspace,
     /// The activation link (opened before the candidate has a password).
-    Activer { token: String },
+    Activer {
+        token: String,
+    },
     AValider,
-    DemandeUsager { id: i64 },
-    Refus { id: i64 },
+    DemandeUsager {
+        id: i64,
+    },
+    Refus {
+        id: i64,
+    },
     Pro,
 }
 
@@ -305,11 +316,15 @@ mod tests {
             Page::ConnexionPro,
             Page::IdentifiantOublie,
             Page::MotDePasseOublie,
-            Page::Reinitialiser { token: "abc".into() },
+            Page::Reinitialiser {
+                token: "abc".into(),
+            },
             Page::EcoleDemandes,
             Page::Etape { id: 7, n: 3 },
             Page::MonEspace,
-            Page::Activer { token: "xyz".into() },
+            Page::Activer {
+                token: "xyz".into(),
+            },
             Page::AValider,
             Page::DemandeUsager { id: 12 },
             Page::Refus { id: 12 },
@@ -380,7 +395,10 @@ mod tests {
             document_href(5, Document::FormulairePhotoSignature),
             "/api/demandes/5/documents/formulaire-photo-signature"
         );
-        assert_eq!(Document::parse("justificatif"), Some(Document::Justificatif));
+        assert_eq!(
+            Document::parse("justificatif"),
+            Some(Document::Justificatif)
+        );
         assert_eq!(
             Page::DemandeUsager { id: 3 }.href_with("#decision"),
             "/monespace/demandes/3#decision"

@@ -292,11 +292,16 @@ pub async fn preload(
         ) => {}
         // Pages anyone may open.
         (Page::Activer { token }, _) => put(req, usager::ssr::load_activation(ctx, token).await),
-        (Page::Reinitialiser { token }, _) => put(req, connexion::ssr::load_reset(ctx, token).await),
+        (Page::Reinitialiser { token }, _) => {
+            put(req, connexion::ssr::load_reset(ctx, token).await)
+        }
         (_, None) => {}
         (Page::MonEspace, Some(s)) if role == Some(Role::Usager) => {
             let q = param(query, "q");
-            put(req, usager::ssr::load_demarches(ctx, s.user_id, q.as_deref()).await);
+            put(
+                req,
+                usager::ssr::load_demarches(ctx, s.user_id, q.as_deref()).await,
+            );
             if param(query, "onglet").is_some_and(|o| o != "demarches") {
                 put(req, usager::ssr::load_espace(ctx, s.user_id).await);
             }

@@ -86,13 +86,15 @@ pub async fn identifiant_oublie(email: String) -> Result<(), AppError> {
     let typed = Typed {
         email: email.clone(),
     };
-    ssr::identifiant_oublie(email)
-        .await
-        .map_err(|e| crate::flash::or_back(e, &crate::routes::Page::IdentifiantOublie.href(), &typed))
+    ssr::identifiant_oublie(email).await.map_err(|e| {
+        crate::flash::or_back(e, &crate::routes::Page::IdentifiantOublie.href(), &typed)
+    })
 }
 
 #[server(prefix = "/api", endpoint = "compte/mot-de-passe-oublie")]
-pub async fn mot_de_passe_oublie(#[server(default)] form: MotDePasseOublieForm) -> Result<(), AppError> {
+pub async fn mot_de_passe_oublie(
+    #[server(default)] form: MotDePasseOublieForm,
+) -> Result<(), AppError> {
     let keep = MotDePasseOublieForm {
         reponse: String::new(),
         ..form.clone()
@@ -109,7 +111,10 @@ pub async fn lire_reinitialisation(token: String) -> Result<LinkState, AppError>
 }
 
 #[server(prefix = "/api", endpoint = "compte/reinitialiser")]
-pub async fn reinitialiser(token: String, #[server(default)] form: NouveauMotDePasseForm) -> Result<(), AppError> {
+pub async fn reinitialiser(
+    token: String,
+    #[server(default)] form: NouveauMotDePasseForm,
+) -> Result<(), AppError> {
     let back = crate::routes::Page::Reinitialiser {
         token: token.clone(),
     }

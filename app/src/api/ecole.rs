@@ -96,7 +96,10 @@ pub async fn save_motif(id: i64, #[server(default)] form: MotifForm) -> Result<(
 }
 
 #[server(prefix = "/api", endpoint = "demandes/etat-civil")]
-pub async fn save_etat_civil(id: i64, #[server(default)] form: EtatCivilForm) -> Result<(), AppError> {
+pub async fn save_etat_civil(
+    id: i64,
+    #[server(default)] form: EtatCivilForm,
+) -> Result<(), AppError> {
     ssr::save_etat_civil(id, form.clone())
         .await
         .map_err(|e| crate::flash::or_back(e, &Page::Etape { id, n: 2 }.href(), &form))
@@ -152,8 +155,8 @@ pub mod ssr {
     use crate::server::context::app_context;
     use crate::server::demandes::{self as store, ListFilter, Validation};
     use crate::server::handover::{resend_activation, Resend};
-    use crate::server::time::{date_paris, format_date, format_date_time, yymmdd_paris};
     use crate::server::sessions::{self, SessionUser};
+    use crate::server::time::{date_paris, format_date, format_date_time, yymmdd_paris};
     use crate::server::{pieces, AppContext};
 
     /// The guard of the area: a school account, and its school.
@@ -224,8 +227,12 @@ pub mod ssr {
                     liens_renvoyes: r.liens_renvoyes,
                     renvois_restants: (r.compte_a_activer == 1)
                         .then(|| crate::domain::deadlines::link_resends_left(r.liens_renvoyes)),
-                    echeance: match (r.etat, r.compte_a_activer, r.activation_deadline, r.decided_at)
-                    {
+                    echeance: match (
+                        r.etat,
+                        r.compte_a_activer,
+                        r.activation_deadline,
+                        r.decided_at,
+                    ) {
                         (Etat::AttenteUsager, 1, Some(d), _) => {
                             Some(format!("Compte à activer avant le {}", format_date_time(d)))
                         }

@@ -77,7 +77,9 @@ pub struct ReceptionTyped {
 
 #[server(prefix = "/api", endpoint = "pro/espace")]
 pub async fn espace_pro() -> Result<Professionnel, AppError> {
-    let (ctx, user) = ssr::staff(&ssr::AGENTS).await.map_err(AppError::with_status)?;
+    let (ctx, user) = ssr::staff(&ssr::AGENTS)
+        .await
+        .map_err(AppError::with_status)?;
     ssr::load(&ctx, &user).await.map_err(AppError::with_status)
 }
 
@@ -96,17 +98,21 @@ pub async fn enregistrer_reception(numero: String) -> Result<String, AppError> {
 /// An administrator sends a failed message once more.
 #[server(prefix = "/api", endpoint = "pro/relancer-message")]
 pub async fn relancer_message(id: i64) -> Result<(), AppError> {
-    ssr::relancer(id)
-        .await
-        .map_err(|e| crate::flash::or_back(e, &crate::routes::Page::Pro.href(), &ReceptionTyped::default()))
+    ssr::relancer(id).await.map_err(|e| {
+        crate::flash::or_back(
+            e,
+            &crate::routes::Page::Pro.href(),
+            &ReceptionTyped::default(),
+        )
+    })
 }
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use super::*;
-    use crate::routes::Page;
     use crate::domain::account::Role;
     use crate::domain::deadlines::paper_form_deadline;
+    use crate::routes::Page;
     use crate::server::context::app_context;
     use crate::server::sessions::{self, SessionUser};
     use crate::server::time::{format_date, format_date_time};

@@ -147,7 +147,10 @@ pub async fn lire_activation(token: String) -> Result<ActivationInfo, AppError> 
 /// Activates the account of the link: sex, password, secret question; then logs the candidate
 /// in and sends them to « Demande à valider ».
 #[server(prefix = "/api", endpoint = "compte/activer")]
-pub async fn activer_compte(token: String, #[server(default)] form: ActivationForm) -> Result<CurrentUser, AppError> {
+pub async fn activer_compte(
+    token: String,
+    #[server(default)] form: ActivationForm,
+) -> Result<CurrentUser, AppError> {
     let back = Page::Activer {
         token: token.clone(),
     }
@@ -193,7 +196,7 @@ pub mod ssr {
     use crate::domain::account::Role;
     use crate::domain::activation::activation_refusal;
     use crate::domain::deadlines::paper_form_deadline;
-    use crate::domain::demande::{DemandeData, Decision, Sexe};
+    use crate::domain::demande::{Decision, DemandeData, Sexe};
     use crate::domain::formats::display_phone;
     use crate::domain::steps::ticked;
     use crate::routes::{document_href, Document as Doc};
@@ -296,7 +299,10 @@ pub mod ssr {
                     format!("{street}, {} {}", a.code_postal, a.commune)
                 })
                 .unwrap_or_default(),
-            activated: account.activated_at.map(format_date_time).unwrap_or_default(),
+            activated: account
+                .activated_at
+                .map(format_date_time)
+                .unwrap_or_default(),
         };
         Ok(EspaceConducteur {
             messages,

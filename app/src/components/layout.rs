@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::connexion::CurrentUser;
-use crate::providers::user::use_user;
 use crate::domain::account::Role;
+use crate::providers::user::use_user;
 use crate::routes::{home_of, Page};
 
 #[component]

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::{DemandeView, PieceFile};
-use crate::routes::{piece_href, Page};
 use crate::domain::formats::display_phone;
+use crate::routes::{piece_href, Page};
 
 pub fn row(label: &'static str, value: impl Into<String>) -> impl IntoView {
     let value = value.into();

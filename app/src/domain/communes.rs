@@ -214,9 +214,18 @@ mod tests {
             check(&c, "75011", "Paris 11e arrondissement"),
             Ok("Paris 11e Arrondissement".into())
         );
-        assert_eq!(check(&c, "75011", "PARIS"), Ok("Paris 11e Arrondissement".into()));
-        assert_eq!(check(&c, "13001", "Marseille 1er"), Ok("Marseille 1er Arrondissement".into()));
-        assert_eq!(check(&c, "13001", "Marseille 01"), Ok("Marseille 1er Arrondissement".into()));
+        assert_eq!(
+            check(&c, "75011", "PARIS"),
+            Ok("Paris 11e Arrondissement".into())
+        );
+        assert_eq!(
+            check(&c, "13001", "Marseille 1er"),
+            Ok("Marseille 1er Arrondissement".into())
+        );
+        assert_eq!(
+            check(&c, "13001", "Marseille 01"),
+            Ok("Marseille 1er Arrondissement".into())
+        );
         // Another arrondissement than the postal code's is not this one.
         assert_eq!(check(&c, "69003", "Lyon 4e").unwrap_err().0, "commune");
         assert_eq!(

@@ -436,15 +436,14 @@ mod tests {
         for &etat in Etat::ALL {
             for evenement in Evenement::ALL {
                 pairs += 1;
-                let expected = if let Some(m) =
-                    moves.iter().find(|m| m.0 == etat && m.1 == evenement)
-                {
-                    Ok(m.2)
-                } else if repeats.contains(&(etat, evenement)) {
-                    Err(Refus::DejaFait)
-                } else {
-                    Err(Refus::Impossible { etat, evenement })
-                };
+                let expected =
+                    if let Some(m) = moves.iter().find(|m| m.0 == etat && m.1 == evenement) {
+                        Ok(m.2)
+                    } else if repeats.contains(&(etat, evenement)) {
+                        Err(Refus::DejaFait)
+                    } else {
+                        Err(Refus::Impossible { etat, evenement })
+                    };
                 assert_eq!(etat.apres(evenement), expected, "{etat:?} × {evenement:?}");
             }
         }

@@ -169,9 +169,10 @@ pub fn normalize_commune(raw: &str, what: &str, max: usize) -> Result<String, St
     if s.chars().count() > max {
         return Err(format!("Ce champ ne peut pas dépasser {max} caractères."));
     }
-    if !s.chars().all(|c| {
-        c.is_alphanumeric() || matches!(c, ' ' | '-' | '\'' | '’' | '.' | '(' | ')')
-    }) {
+    if !s
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '\'' | '’' | '.' | '(' | ')'))
+    {
         return Err(
             "Seuls les lettres, chiffres, espaces, traits d'union, apostrophes et parenthèses sont acceptés."
                 .into(),

@@ -432,7 +432,8 @@ mod tests {
     fn emails_are_laid_out_for_a_phone_with_a_button_and_say_the_same_as_their_text() {
         let e = activation_email(&demande(), "jeudi 3 décembre 2026 à 10 h 00");
         let html = e.html();
-        assert!(html.contains("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"));
+        assert!(html
+            .contains("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"));
         assert!(html.contains("max-width:600px"));
         assert!(html.contains("République<br>Française"));
         // The main link is a button saying what it does, its address written under it.
@@ -466,7 +467,9 @@ mod tests {
         let e = invitation_email(&demande(), "https://permis.example/connexion");
         let shown = pieces(&e.text());
         assert_eq!(shown.len(), e.paragraphs.len());
-        assert!(shown.contains(&MessagePart::Link("https://permis.example/connexion".into())));
+        assert!(shown.contains(&MessagePart::Link(
+            "https://permis.example/connexion".into()
+        )));
         assert!(matches!(&shown[0], MessagePart::Text(lines) if lines[0].starts_with("Bonjour")));
         // The signature keeps its lines.
         assert!(matches!(shown.last(), Some(MessagePart::Text(lines)) if lines.len() == 3));

@@ -462,7 +462,12 @@ pub fn parse_adresse_with(
 ) -> Result<Adresse, Vec<FieldError>> {
     let table = normalize_code_postal(text(&form.code_postal))
         .ok()
-        .map(|cp| (super::communes::check(communes, &cp, text(&form.commune)), cp));
+        .map(|cp| {
+            (
+                super::communes::check(communes, &cp, text(&form.commune)),
+                cp,
+            )
+        });
     match (parse_adresse(form), table) {
         (Ok(mut adresse), Some((Ok(official), _))) => {
             adresse.commune = official;
@@ -608,7 +613,6 @@ pub fn missing(data: &DemandeData, today: Date) -> Vec<(usize, String)> {
     }
     out
 }
-
 
 /// The pieces a demande needs: those its case requires once motif and birth date are known,
 /// identity and address before.
@@ -799,7 +803,10 @@ mod tests {
         f.commune = s("Nantes");
         let errors = parse_adresse_with(&f, &table).unwrap_err();
         assert_eq!(fields(&errors), vec!["code_postal"]);
-        assert!(errors[0].message.contains("99999 n'existe pas"), "{errors:?}");
+        assert!(
+            errors[0].message.contains("99999 n'existe pas"),
+            "{errors:?}"
+        );
         // The same with a préfecture typed, and along with another field's mistake.
         f.prefecture = s("Préfecture de Nantes");
         f.email = s("lea");
@@ -817,13 +824,19 @@ mod tests {
             vec!["prefecture"]
         );
         f.prefecture = s("Préfecture de Saint-Pierre-et-Miquelon");
-        assert_eq!(parse_adresse_with(&f, &table).unwrap().commune, "Saint-Pierre");
+        assert_eq!(
+            parse_adresse_with(&f, &table).unwrap().commune,
+            "Saint-Pierre"
+        );
         // The commune is kept as officially written.
         let mut f = adresse_form();
         f.commune = s("MELUN");
         assert_eq!(parse_adresse_with(&f, &table).unwrap().commune, "Melun");
         f.commune = s("Paris");
-        assert_eq!(fields(&parse_adresse_with(&f, &table).unwrap_err()), vec!["commune"]);
+        assert_eq!(
+            fields(&parse_adresse_with(&f, &table).unwrap_err()),
+            vec!["commune"]
+        );
     }
 
     #[test]

@@ -7,16 +7,16 @@ use leptos_router::hooks::use_query_map;
 use server_fn::ServerFn;
 
 use crate::api::connexion::CurrentUser;
+use crate::api::pro::{
+    espace_pro, EnregistrerReception, FailedMessage, FormulaireAttendu, Professionnel,
+    ReceptionTyped, RelancerMessage, Supervision,
+};
 use crate::components::guard::RequireRole;
 use crate::components::layout::LastLogin;
 use crate::components::loader::{respond_with, use_page_data};
 use crate::domain::account::{Espace, Role};
 use crate::domain::demande::Etat;
 use crate::flash::use_flash;
-use crate::api::pro::{
-    espace_pro, EnregistrerReception, FailedMessage, FormulaireAttendu, Professionnel,
-    ReceptionTyped, RelancerMessage, Supervision,
-};
 
 #[component]
 pub fn ProHomePage() -> impl IntoView {

@@ -278,10 +278,12 @@ pub async fn send_reset_link(
 /// Where a reset link stands at `now`.
 pub async fn reset_link_state(db: &Db, token: &str, now: i64) -> Result<LinkState, AppError> {
     let mut conn = db.pool().acquire().await?;
-    Ok(match tokens::find(&mut conn, token, Purpose::Reset).await? {
-        Some(row) => LinkState::from(row.state(now)),
-        None => LinkState::Unknown,
-    })
+    Ok(
+        match tokens::find(&mut conn, token, Purpose::Reset).await? {
+            Some(row) => LinkState::from(row.state(now)),
+            None => LinkState::Unknown,
+        },
+    )
 }
 
 /// Sets the new password of a reset link's account and closes all its sessions (whoever knew

@@ -221,7 +221,11 @@ mod tests {
             names
         };
         let files = names("sqlite");
-        assert_eq!(files, names("postgres"), "the same migrations on both sides");
+        assert_eq!(
+            files,
+            names("postgres"),
+            "the same migrations on both sides"
+        );
         assert!(!files.is_empty());
         for name in files {
             let sqlite = std::fs::read_to_string(root.join("sqlite").join(&name)).unwrap();

@@ -3,7 +3,7 @@
 //! code consumed, the event, and the messages (to the candidate, or to the school on refusal).
 
 use crate::domain::deadlines::paper_form_deadline;
-use crate::domain::demande::{DemandeData, Decision, Etat, Evenement, ModePhoto, Refus};
+use crate::domain::demande::{Decision, DemandeData, Etat, Evenement, ModePhoto, Refus};
 use crate::domain::messages;
 use crate::error::AppError;
 use crate::routes::Page;

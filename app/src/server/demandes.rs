@@ -414,7 +414,6 @@ pub async fn validate(
     Ok(Validation::Done(numero))
 }
 
-
 /// Why an e-photo code cannot be used, if it cannot.
 pub async fn ephoto_problem(
     db: &Db,

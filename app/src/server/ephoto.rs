@@ -28,15 +28,13 @@ pub async fn create_provider(db: &Db, name: &str, now: i64) -> Result<String, Ap
         ));
     }
     let (key, hash) = super::sessions::new_token();
-    sqlx::query(
-        "INSERT INTO ephoto_providers (name, key_hash, created_at) VALUES ($1, $2, $3)",
-    )
-    .bind(name)
-    .bind(&hash)
-    .bind(now)
-    .execute(db.pool())
-    .await
-    .on_unique("name", "Un prestataire porte déjà ce nom.")?;
+    sqlx::query("INSERT INTO ephoto_providers (name, key_hash, created_at) VALUES ($1, $2, $3)")
+        .bind(name)
+        .bind(&hash)
+        .bind(now)
+        .execute(db.pool())
+        .await
+        .on_unique("name", "Un prestataire porte déjà ce nom.")?;
     Ok(key)
 }
 

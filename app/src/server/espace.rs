@@ -123,7 +123,15 @@ pub async fn demande(
     db: &Db,
     usager_id: i64,
     id: i64,
-) -> Result<(super::demandes::DemandeRow, String, Option<i64>, Option<String>), AppError> {
+) -> Result<
+    (
+        super::demandes::DemandeRow,
+        String,
+        Option<i64>,
+        Option<String>,
+    ),
+    AppError,
+> {
     let row = super::decision::get_for_usager(db, usager_id, id).await?;
     let (school_name, decided_at, refus_motif): (String, Option<i64>, Option<String>) =
         sqlx::query_as(

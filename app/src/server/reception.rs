@@ -22,12 +22,11 @@ pub async fn record_paper_received(
     let numero = numero.trim();
     // A state read before the transaction may change meanwhile (the day-15 job): once more.
     for _ in 0..2 {
-        let found: Option<(i64, Etat, Option<i64>)> = sqlx::query_as(
-            "SELECT id, etat, papier_recu_at FROM demandes WHERE numero = $1",
-        )
-        .bind(numero)
-        .fetch_optional(db.pool())
-        .await?;
+        let found: Option<(i64, Etat, Option<i64>)> =
+            sqlx::query_as("SELECT id, etat, papier_recu_at FROM demandes WHERE numero = $1")
+                .bind(numero)
+                .fetch_optional(db.pool())
+                .await?;
         let Some((id, etat, recu)) = found else {
             return Ok(None);
         };

@@ -66,8 +66,8 @@ pub struct Due {
 pub async fn due(db: &Db, now: i64) -> Result<Vec<Due>, AppError> {
     use crate::domain::deadlines::{
         activation_link_sent_at, activation_reminder_at, activation_reminders_due,
-        paper_form_deadline, paper_form_overdue, paper_reminder_at,
-        paper_reminder_due, ACTIVATION_REMINDER_DAYS,
+        paper_form_deadline, paper_form_overdue, paper_reminder_at, paper_reminder_due,
+        ACTIVATION_REMINDER_DAYS,
     };
     let sent_keys = |keys: Vec<(String,)>| -> std::collections::HashSet<String> {
         keys.into_iter().map(|k| k.0).collect()
@@ -133,7 +133,10 @@ pub async fn due(db: &Db, now: i64) -> Result<Vec<Due>, AppError> {
     let (mut paper_reminders, mut next_paper_reminder) = (0, None);
     let (mut overdue, mut next_overdue) = (0, None);
     for (id, decided) in &papers {
-        let reminded = paper_keys.contains(&format!("{}:email", super::jobs::paper::paper_reminder_key(*id)));
+        let reminded = paper_keys.contains(&format!(
+            "{}:email",
+            super::jobs::paper::paper_reminder_key(*id)
+        ));
         if paper_reminder_due(*decided, now) && !reminded {
             paper_reminders += 1;
         }

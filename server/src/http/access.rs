@@ -61,4 +61,3 @@ pub async fn readable_demande(
         _ => Err(AppError::Forbidden),
     }
 }
-

@@ -12,8 +12,8 @@ use axum::{Json, Router};
 use serde_json::json;
 
 use app::domain::date::Date;
-use app::domain::upload::MAX_FILE_BYTES;
 use app::domain::deadlines::ephoto_valid_until;
+use app::domain::upload::MAX_FILE_BYTES;
 use app::server::ephoto;
 use app::server::pieces::{self, FileKind};
 use app::server::storage::new_key;

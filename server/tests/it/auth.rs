@@ -1,8 +1,7 @@
 //! Login, lockout, sessions and logout through the real router, on SQLite or PostgreSQL.
 
-
-use axum::http::StatusCode;
 use crate::common::*;
+use axum::http::StatusCode;
 
 use app::api::connexion::messages;
 

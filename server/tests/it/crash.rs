@@ -3,16 +3,15 @@
 //! its recording, and the test says how many did. SQLite, and PostgreSQL when
 //! `TEST_DATABASE_URL` is set.
 
-
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use app::domain::messages::Email;
-use app::server::outbox::{enqueue, NewMessage};
 use crate::common::delivery::{SmsEndpoint, SmtpServer};
 use crate::common::*;
+use app::domain::messages::Email;
+use app::server::outbox::{enqueue, NewMessage};
 
 const MESSAGES: usize = 100;
 

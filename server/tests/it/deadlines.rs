@@ -2,10 +2,9 @@
 //! deleted with its demande's personal data and files; an activated one is kept. SQLite, and
 //! PostgreSQL when `TEST_DATABASE_URL` is set.
 
-
-use axum::http::StatusCode;
 use crate::common::filing::*;
 use crate::common::*;
+use axum::http::StatusCode;
 
 const DAY: i64 = 86_400;
 

@@ -2,10 +2,9 @@
 //! refuse, and what another candidate cannot do. SQLite, and PostgreSQL when
 //! `TEST_DATABASE_URL` is set.
 
-
-use axum::http::StatusCode;
 use crate::common::filing::*;
 use crate::common::*;
+use axum::http::StatusCode;
 
 async fn decide(app: &TestApp, session: &str, id: i64, fields: &[(&str, &str)]) -> TestResponse {
     let id = id.to_string();
@@ -167,10 +166,11 @@ async fn the_candidate_reviews_and_validates_an_ephoto_demande_once() {
     assert!(page.body.contains("Je soussigné(e)"));
     // The guide's words: the legal point of the attestation is there.
     assert!(
-        page.body.contains("une suspension du permis de conduire en cours d")
-            && page
-                .body
-                .contains("interdiction judiciaire de solliciter la délivrance du permis de conduire"),
+        page.body
+            .contains("une suspension du permis de conduire en cours d")
+            && page.body.contains(
+                "interdiction judiciaire de solliciter la délivrance du permis de conduire"
+            ),
         "{}",
         page.body
     );
@@ -286,8 +286,18 @@ async fn the_candidate_reviews_and_validates_an_ephoto_demande_once() {
     assert_eq!(verification.status, StatusCode::OK);
     assert!(verification.body.contains(&numero) && verification.body.contains("Transmise"));
     // It looks like every page of the service: the bloc-marque, the service's name, the footer.
-    for frame in ["fr-header__brand", "fr-logo", "Permis de conduire", "fr-footer", "fr-skiplinks"] {
-        assert!(verification.body.contains(frame), "{frame}: {}", verification.body);
+    for frame in [
+        "fr-header__brand",
+        "fr-logo",
+        "Permis de conduire",
+        "fr-footer",
+        "fr-skiplinks",
+    ] {
+        assert!(
+            verification.body.contains(frame),
+            "{frame}: {}",
+            verification.body
+        );
     }
     for personal in ["Léa", "Martin", "lea.martin", "Melun", "2009"] {
         assert!(!verification.body.contains(personal), "{personal} shown");

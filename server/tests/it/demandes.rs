@@ -1,9 +1,8 @@
 //! The school's demandes through the real router: steps, ownership, validation.
 
-
-use axum::http::StatusCode;
 use crate::common::filing::*;
 use crate::common::*;
+use axum::http::StatusCode;
 
 use app::domain::account::Role;
 use app::server::users::NewSchool;
@@ -883,7 +882,10 @@ async fn a_new_file_can_replace_the_pieces_files() {
 fn every_official_commune_is_accepted_with_its_postal_code() {
     use app::domain::communes::Communes;
     use app::domain::steps::{parse_adresse_with, AdresseForm};
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../generated/codes-postaux.tsv");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../generated/codes-postaux.tsv"
+    );
     let text = std::fs::read_to_string(path).expect("scripts/setup.sh generates it");
     let communes = Communes::from_tsv(&text);
     let mut checked = 0;
@@ -937,7 +939,16 @@ async fn every_step_answers_field_messages_whatever_is_typed() {
     let id = new_demande(&app, &token).await;
     let long = "é".repeat(5_000);
     let steps: [(&str, &[&str]); 4] = [
-        ("motif", &["motif", "categories[B]", "filiere", "boite_automatique", "handicap"]),
+        (
+            "motif",
+            &[
+                "motif",
+                "categories[B]",
+                "filiere",
+                "boite_automatique",
+                "handicap",
+            ],
+        ),
         (
             "etat-civil",
             &[
@@ -974,9 +985,18 @@ async fn every_step_answers_field_messages_whatever_is_typed() {
         let empty: Vec<(&str, &str)> = Vec::new();
         let longest: Vec<(&str, &str)> = fields.iter().map(|f| (*f, long.as_str())).collect();
         let odd: Vec<(&str, &str)> = fields.iter().map(|f| (*f, "<script>\u{0}'; --")).collect();
-        for (what, values) in [("vide", &empty), ("au plus long", &longest), ("inattendu", &odd)] {
+        for (what, values) in [
+            ("vide", &empty),
+            ("au plus long", &longest),
+            ("inattendu", &odd),
+        ] {
             let res = step(&app, &token, endpoint, id, values).await;
-            assert_eq!(res.status, StatusCode::BAD_REQUEST, "{endpoint} {what}: {}", res.body);
+            assert_eq!(
+                res.status,
+                StatusCode::BAD_REQUEST,
+                "{endpoint} {what}: {}",
+                res.body
+            );
             let error = json(&res.body);
             let messages = error
                 .get("Invalid")
@@ -989,7 +1009,11 @@ async fn every_step_answers_field_messages_whatever_is_typed() {
                 "{endpoint} {what}: field messages expected, got {}",
                 res.body
             );
-            assert!(!res.body.contains("technique"), "{endpoint} {what}: {}", res.body);
+            assert!(
+                !res.body.contains("technique"),
+                "{endpoint} {what}: {}",
+                res.body
+            );
         }
     }
     // The same without JavaScript: the step page comes back with the messages.
@@ -1001,5 +1025,8 @@ async fn every_step_answers_field_messages_whatever_is_typed() {
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    assert_eq!(res.header("location"), Some(format!("/ecole/demandes/{id}/etape/1").as_str()));
+    assert_eq!(
+        res.header("location"),
+        Some(format!("/ecole/demandes/{id}/etape/1").as_str())
+    );
 }

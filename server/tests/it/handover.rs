@@ -2,11 +2,10 @@
 //! real SMTP and HTTP, activation, and recovering access. Runs on SQLite, and on PostgreSQL when
 //! `TEST_DATABASE_URL` is set.
 
-
-use axum::http::StatusCode;
 use crate::common::delivery::*;
 use crate::common::filing::*;
 use crate::common::*;
+use axum::http::StatusCode;
 
 use app::domain::messages::{gsm7_units, SMS_MAX_UNITS};
 use app::server::outbox::{self, NewMessage, MAX_ATTEMPTS, RETRY_DELAYS};
@@ -176,7 +175,11 @@ async fn the_dispatcher_delivers_over_real_smtp_and_http_once() {
     let mail = &mails[0];
     assert_eq!(mail.to, vec!["lea.martin@example.fr".to_string()]);
     // Sent by a machine: no out-of-office replies (RFC 3834).
-    assert!(mail.raw.contains("Auto-Submitted: auto-generated"), "{}", mail.raw);
+    assert!(
+        mail.raw.contains("Auto-Submitted: auto-generated"),
+        "{}",
+        mail.raw
+    );
     // HTML for phones, with the main link as a button, and the same text in the plain part.
     assert!(mail.raw.contains("multipart/alternative"), "{}", mail.raw);
     let decoded = mail.text();

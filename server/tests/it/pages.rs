@@ -15,8 +15,7 @@ async fn every_page_with_data_is_rendered_with_it() {
     let app = TestApp::with_accounts().await;
     let school_token = school(&app).await;
     let lea = Person::lea();
-    let (id, numero, candidate) =
-        filed_and_activated(&app, &school_token, &lea, Some(CODE)).await;
+    let (id, numero, candidate) = filed_and_activated(&app, &school_token, &lea, Some(CODE)).await;
     let agent = staff(&app, Role::Agent, "agent.pages").await;
 
     let mut with_data = 0;
@@ -90,13 +89,25 @@ async fn the_public_service_pages_are_there_and_linked_from_every_footer() {
         assert!(home.body.contains(&href), "the footer has no {href}");
         let res = app.get(&page.href(), None).await;
         assert_eq!(res.status, StatusCode::OK);
-        assert!(res.body.contains(&format!("<h1>{title}</h1>")), "{}", res.body);
+        assert!(
+            res.body.contains(&format!("<h1>{title}</h1>")),
+            "{}",
+            res.body
+        );
     }
     let statement = app.get(&Page::Accessibilite.href(), None).await.body;
     assert!(statement.contains("non conforme") && !statement.contains("partiellement conforme"));
-    assert!(statement.contains("Défenseur des droits") && statement.contains("Environnement de test"));
+    assert!(
+        statement.contains("Défenseur des droits") && statement.contains("Environnement de test")
+    );
     let data = app.get(&Page::DonneesPersonnelles.href(), None).await.body;
-    for part in ["Responsable du traitement", "Base légale", "Combien de temps", "Vos droits", "CNIL"] {
+    for part in [
+        "Responsable du traitement",
+        "Base légale",
+        "Combien de temps",
+        "Vos droits",
+        "CNIL",
+    ] {
         assert!(data.contains(part), "{part}");
     }
     let cookies = app.get(&Page::GestionCookies.href(), None).await.body;

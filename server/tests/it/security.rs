@@ -1,8 +1,7 @@
 //! Security headers and the cross-site refusal, through the real router.
 
-
-use axum::http::StatusCode;
 use crate::common::*;
+use axum::http::StatusCode;
 
 fn assert_security_headers(res: &TestResponse, what: &str) -> String {
     let csp = res

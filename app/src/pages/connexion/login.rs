@@ -5,11 +5,11 @@ use leptos_meta::Title;
 
 use crate::api::connexion::{messages, LoginFlashForm};
 use crate::components::fields::TextField;
-use crate::providers::user::use_user;
-use crate::routes::Page;
 use crate::domain::account::Espace;
 use crate::error::AppError;
 use crate::flash::{form_error, use_flash};
+use crate::providers::user::use_user;
+use crate::routes::Page;
 
 #[component]
 pub fn ProLoginPage() -> impl IntoView {

@@ -6,10 +6,10 @@ use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 
 use crate::api::connexion::CurrentUser;
+use crate::api::ecole::{list_demandes, ListPage, NouvelleDemande, RenvoyerLien};
 use crate::components::guard::RequireRole;
 use crate::components::layout::LastLogin;
 use crate::components::loader::{respond_with, use_page_data};
-use crate::api::ecole::{list_demandes, ListPage, NouvelleDemande, RenvoyerLien};
 use crate::domain::account::{Espace, Role};
 use crate::domain::demande::Etat;
 use crate::flash::use_flash;

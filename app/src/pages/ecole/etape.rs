@@ -5,24 +5,24 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::components::fields::{form_name, Checkbox, ErrorSummary, Input, Radios, Select};
-use crate::components::guard::RequireRole;
-use crate::components::loader::{respond_with, use_page_data};
-use crate::components::recap::RecapSections;
 use crate::api::ecole::*;
 use crate::api::{DemandeView, PieceFile};
 use crate::components::documents::Documents;
+use crate::components::fields::{form_name, Checkbox, ErrorSummary, Input, Radios, Select};
 use crate::components::forms::Attestation;
-use crate::routes::{piece_href, piece_upload_href, Page};
+use crate::components::guard::RequireRole;
+use crate::components::loader::{respond_with, use_page_data};
+use crate::components::recap::RecapSections;
 use crate::domain::account::{Espace, Role};
 use crate::domain::demande::*;
 use crate::domain::departements::DEPARTEMENTS;
 use crate::domain::eligibility;
-use crate::domain::steps::*;
 use crate::domain::formats::plural;
+use crate::domain::steps::*;
 use crate::domain::upload::{human_size, UploadProblem, ACCEPT};
 use crate::error::AppError;
 use crate::flash::{form_error, use_flash};
+use crate::routes::{piece_href, piece_upload_href, Page};
 
 #[component]
 pub fn DemandeStepPage() -> impl IntoView {

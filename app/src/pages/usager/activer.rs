@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use server_fn::ServerFn;
 
-use crate::api::usager::{lire_activation, ActiverCompte, ActivationInfo};
+use crate::api::usager::{lire_activation, ActivationInfo, ActiverCompte};
 use crate::components::fields::{ErrorSummary, Input, PasswordInput, Radios, Select};
 use crate::components::forms::{
     flash_error, password_hint, question_options, shown_error, token_param, FormValues, Notice,

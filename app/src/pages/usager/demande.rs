@@ -7,7 +7,10 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use server_fn::ServerFn;
 
+use crate::api::usager::*;
+use crate::components::documents::Documents;
 use crate::components::fields::ErrorSummary;
+use crate::components::forms::Attestation;
 use crate::components::guard::RequireRole;
 use crate::components::loader::{respond_with, use_page_data};
 use crate::components::recap::RecapSections;
@@ -15,9 +18,6 @@ use crate::domain::account::{Espace, Role};
 use crate::domain::demande::{Etat, ModePhoto, ATTESTATION_USAGER, CENTRE_ADRESSE};
 use crate::error::AppError;
 use crate::flash::use_flash;
-use crate::api::usager::*;
-use crate::components::documents::Documents;
-use crate::components::forms::Attestation;
 use crate::routes::Page;
 
 fn id_param() -> impl Fn() -> i64 + Send + Sync + Copy + 'static {

@@ -4,13 +4,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::api::usager::{mes_demarches, mon_espace, Demarche, EspaceConducteur, ONGLETS};
 use crate::components::guard::RequireRole;
 use crate::components::layout::LastLogin;
 use crate::components::loader::use_page_data;
 use crate::domain::account::{Espace, Role};
 use crate::domain::demande::Etat;
 use crate::domain::messages::{pieces, MessagePart};
-use crate::api::usager::{mes_demarches, mon_espace, Demarche, EspaceConducteur, ONGLETS};
 use crate::routes::Page;
 
 #[component]

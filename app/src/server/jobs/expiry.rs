@@ -135,7 +135,8 @@ async fn expire_one(
         let school_users = crate::server::users::school_recipients(&mut tx, *school_id).await?;
         let email = deletion_email(
             &numero,
-            &ctx.settings.url(&Page::EcoleDemandes.href_with("etat=supprimee")),
+            &ctx.settings
+                .url(&Page::EcoleDemandes.href_with("etat=supprimee")),
         );
         for (school_user, address) in school_users {
             let message = NewMessage::email(

@@ -104,9 +104,9 @@ async fn paper_demandes(
 /// Day 10 after the candidate's validation, the paper form still not received: a reminder to
 /// the candidate (email + SMS), once — the email's idempotency key is the claim.
 pub async fn send_paper_reminders(ctx: &AppContext, now: i64) -> Result<usize, AppError> {
-    use crate::server::time::format_date;
     use crate::domain::deadlines::{paper_form_deadline, paper_reminder_due, paper_reminder_since};
     use crate::domain::messages::{rappel_papier_email, rappel_papier_sms};
+    use crate::server::time::format_date;
     let mut sent = 0;
     for d in paper_demandes(ctx, paper_reminder_since(now)).await? {
         if !paper_reminder_due(d.decided_at, now) {
@@ -204,7 +204,8 @@ pub async fn expire_paper_forms(ctx: &AppContext, now: i64) -> Result<usize, App
         let school_mail = papier_non_recu_email_ecole(
             &d.numero,
             candidat.trim(),
-            &ctx.settings.url(&Page::EcoleDemandes.href_with("etat=papier_non_recu")),
+            &ctx.settings
+                .url(&Page::EcoleDemandes.href_with("etat=papier_non_recu")),
         );
         for (school_user, address) in school_users {
             enqueue(

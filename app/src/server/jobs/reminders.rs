@@ -16,12 +16,12 @@ pub fn activation_reminder_key(user_id: i64, deadline: i64, day: i64) -> String 
 /// email's idempotency key is the claim. The reminder carries a working link that expires at the
 /// same deadline (the deadline does not move).
 pub async fn send_activation_reminders(ctx: &AppContext, now: i64) -> Result<usize, AppError> {
-    use crate::server::time::{format_date, format_date_time};
-    use crate::server::tokens::{issue_until, Purpose};
     use crate::domain::deadlines::activation_link_sent_at;
     use crate::domain::deadlines::activation_reminders_due;
     use crate::domain::demande::DemandeData;
     use crate::domain::messages::{rappel_activation_email, rappel_activation_sms};
+    use crate::server::time::{format_date, format_date_time};
+    use crate::server::tokens::{issue_until, Purpose};
 
     let pending: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT t.user_id, MAX(t.expires_at) FROM account_tokens t
@@ -73,7 +73,8 @@ pub async fn send_activation_reminders(ctx: &AppContext, now: i64) -> Result<usi
         let mut tx = ctx.db.pool().begin().await?;
         // Under the account's lock, the deadline read above still stands (no resend since).
         if !crate::server::tokens::lock_pending_account(&mut tx, user_id).await?
-            || crate::server::tokens::activation_deadline(&mut tx, user_id, now).await? != Some(deadline)
+            || crate::server::tokens::activation_deadline(&mut tx, user_id, now).await?
+                != Some(deadline)
         {
             tx.rollback().await?;
             continue;
@@ -98,7 +99,10 @@ pub async fn send_activation_reminders(ctx: &AppContext, now: i64) -> Result<usi
         }
         let token = issue_until(&mut tx, user_id, Purpose::Activation, deadline, now).await?;
         sqlx::query("UPDATE outbox SET link = $1 WHERE idempotency_key = $2")
-            .bind(crate::server::handover::activation_url(&ctx.settings, &token))
+            .bind(crate::server::handover::activation_url(
+                &ctx.settings,
+                &token,
+            ))
             .bind(format!("{key}:email"))
             .execute(&mut *tx)
             .await?;

@@ -8,8 +8,8 @@ use crate::error::AppError;
 use crate::domain::demande::Etat;
 use crate::server::AppContext;
 
-pub use crate::domain::deadlines::retention::*;
 use crate::domain::deadlines::ephoto_issued_since;
+pub use crate::domain::deadlines::retention::*;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Purged {
@@ -133,7 +133,10 @@ pub async fn purge(ctx: &AppContext, now: i64) -> Result<Purged, AppError> {
         .await?;
         if gone.rows_affected() == 1 {
             report.ephoto_codes += 1;
-            report.files += ctx.storage.delete_all(photo.into_iter().chain(signature)).await;
+            report.files += ctx
+                .storage
+                .delete_all(photo.into_iter().chain(signature))
+                .await;
         }
     }
     Ok(report)

@@ -302,5 +302,6 @@ pub async fn staff(app: &TestApp, role: app::domain::account::Role, identifiant:
     )
     .await
     .expect("account");
-    app.login_ok("pro", identifiant, super::SCHOOL_PASSWORD).await
+    app.login_ok("pro", identifiant, super::SCHOOL_PASSWORD)
+        .await
 }
