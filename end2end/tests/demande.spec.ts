@@ -106,18 +106,54 @@ test('a school files a demande for a 17-year-old in AAC, fixes its mistakes and 
   await page.locator('#code_ephoto').fill('demo2026ephoto00000001');
   await next(page, 5);
   await expectAccessible(page);
-  // Step 5: an executable renamed .pdf is recognised and refused, then the real pieces go in.
+  // Step 5: a file over 10 MB is refused by the page itself, before anything is sent.
   const identite = page.locator('#piece-identite');
+  const sent: string[] = [];
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && r.url().includes('/pieces/')) sent.push(r.url());
+  });
+  await identite.locator('input[type=file]').setInputFiles({
+    name: 'scan-600dpi.pdf',
+    mimeType: 'application/pdf',
+    buffer: Buffer.alloc(11 * 1024 * 1024, 0x20),
+  });
+  await expect(page.locator('#fichier-identite-messages')).toContainText('« scan-600dpi.pdf » : Ce fichier dépasse 10 Mo');
+  await expect(page.locator('#fichier-identite')).toHaveAttribute('aria-invalid', 'true');
+  expect(sent).toEqual([]);
+  // An executable renamed .pdf passes the page's check, and the server recognises it.
   await identite.locator('input[type=file]').setInputFiles({
     name: 'carte.pdf',
     mimeType: 'application/pdf',
     buffer: Buffer.from('MZ\x90\x00 This program cannot be run in DOS mode'),
   });
-  await identite.getByRole('button', { name: /^Envoyer/ }).click();
-  await expect(page.locator('#fichier-identite-messages')).toContainText("n'est ni un PDF, ni une image JPEG ou PNG");
-  await hydrated(page);
+  await expect(page.locator('#fichier-identite-messages')).toContainText("« carte.pdf » : Ce fichier n'est ni un PDF, ni une image JPEG ou PNG");
+  await expect(page.locator('#fichier-identite-messages')).not.toContainText('dépasse 10 Mo');
   await expectAccessible(page);
-  await deposit(page, 'identite', 'carte-identite.pdf', 'application/pdf', onePagePdf());
+  // Recto and verso chosen at once: each has its progress bar, « Suivant » waits for them,
+  // then both are listed without a page reload.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\/pieces\/identite$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  const url = page.url();
+  await identite.locator('input[type=file]').setInputFiles([
+    { name: 'recto.pdf', mimeType: 'application/pdf', buffer: onePagePdf() },
+    { name: 'verso.png', mimeType: 'image/png', buffer: tinyPng },
+  ]);
+  await expect(identite.getByRole('progressbar')).toHaveCount(2);
+  await expect(identite.getByRole('progressbar', { name: /verso\.png — en attente/ })).toBeVisible();
+  await expect(page.getByText('Envoi des fichiers en cours')).toBeVisible();
+  await expect(page.getByRole('button', { name: /Suivant|Enregistrement/ })).toBeDisabled();
+  release();
+  await expect(identite.getByRole('status')).toContainText('2 fichiers déposés');
+  await expect(identite.locator('.permis-files li')).toHaveCount(2);
+  await expect(identite.locator('.fr-badge')).toContainText('2 pages sur 2');
+  await expect(identite.getByRole('progressbar')).toHaveCount(0);
+  await expect(page.locator('#fichier-identite-messages')).toBeEmpty();
+  expect(page.url()).toBe(url);
+  await page.unroute(/\/pieces\/identite$/);
   await deposit(page, 'domicile', 'facture.png', 'image/png', tinyPng);
   await expect(page.locator('#piece-domicile img')).toHaveAttribute('alt', 'Aperçu de facture.png');
   for (const kind of ['assr', 'jdc', 'identite_representant']) {
@@ -145,6 +181,7 @@ test('a school files a demande for a 17-year-old in AAC, fixes its mistakes and 
   await expect(row).toContainText('En attente de validation usager');
   await expect(row).toContainText('Léa Marie');
   await expectAccessible(page);
-  // The refused steps answered 400 (the browser logs those); nothing else went wrong.
-  expect(errors.filter((e) => !e.includes('status of 400'))).toEqual([]);
+  // The refused steps answered 400 and the refused file 422 (the browser logs those); nothing
+  // else went wrong.
+  expect(errors.filter((e) => !e.includes('status of 400') && !e.includes('status of 422'))).toEqual([]);
 });

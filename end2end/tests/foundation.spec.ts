@@ -185,4 +185,23 @@ test.describe('without JavaScript, refused forms', () => {
     await page.reload();
     await expect(page.locator('#categories-messages')).toBeEmpty();
   });
+
+  test('a file over 10 MB comes back with the message of the service, not a reset connection', async ({ page }) => {
+    await page.goto('/connexion/pro');
+    await page.getByLabel('Identifiant ou adresse électronique').fill(demo.ecole.identifiant);
+    await page.getByLabel('Mot de passe', { exact: true }).fill(demo.ecole.password);
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.getByRole('button', { name: 'Nouvelle demande' }).click();
+    await expect(page).toHaveURL(/\/etape\/1$/);
+    await page.goto(page.url().replace(/\/etape\/1$/, '/etape/5'));
+    const identite = page.locator('#piece-identite');
+    await identite.locator('input[type=file]').setInputFiles({
+      name: 'scan-600dpi.pdf',
+      mimeType: 'application/pdf',
+      buffer: Buffer.alloc(24 * 1024 * 1024, 0x20),
+    });
+    await identite.getByRole('button', { name: /^Envoyer/ }).click();
+    await expect(page).toHaveURL(/\/etape\/5\?erreur=taille&piece=identite/);
+    await expect(page.locator('#fichier-identite-messages')).toContainText('Ce fichier dépasse 10 Mo');
+  });
 });

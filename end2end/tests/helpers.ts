@@ -22,6 +22,70 @@ export async function expectAccessible(page: Page) {
     (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`,
   );
   expect(summary, `axe violations on ${page.url()}`).toEqual([]);
+  await expectNoSidewaysScroll(page);
+}
+
+/**
+ * The page fits a 375 px phone and a 320 px screen (the RGAA reflow criterion): nothing is
+ * wider than the viewport, so nothing needs scrolling sideways. Every page checked by
+ * `expectAccessible` is checked here too; the viewport is put back afterwards.
+ */
+export async function expectNoSidewaysScroll(page: Page) {
+  const original = page.viewportSize();
+  for (const width of [375, 320]) {
+    await page.setViewportSize({ width, height: 740 });
+    const found = await page.evaluate(() => {
+      const viewport = document.documentElement.clientWidth;
+      // What sticks out of the page (content scrolling inside its own box, like a wide table
+      // in its container, does not widen the page).
+      const clipped = (el: Element) => {
+        for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+          if (['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(p).overflowX)) return true;
+        }
+        return false;
+      };
+      const wide = Array.from(document.querySelectorAll('body *'))
+        .map((el) => ({ el, right: el.getBoundingClientRect().right, width: el.getBoundingClientRect().width }))
+        .filter((x) => x.right > viewport + 1)
+        .sort((a, b) => b.right - a.right);
+      const outside = wide.filter((x) => !clipped(x.el));
+      const offenders = (outside.length ? outside : wide)
+        .slice(0, 12)
+        .map(({ el, right }) => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${String(el.className).split(' ').join('.')} (${Math.round(right)} px)`);
+      // Which element makes the page wide: hide each child in turn, follow the one that does.
+      if (document.documentElement.scrollWidth > viewport) {
+        let node: Element = document.body;
+        const path: string[] = [];
+        for (let depth = 0; depth < 30; depth++) {
+          let culprit: Element | null = null;
+          for (const child of Array.from(node.children) as HTMLElement[]) {
+            const before = child.style.display;
+            child.style.display = 'none';
+            const fits = document.documentElement.scrollWidth <= viewport;
+            child.style.display = before;
+            if (fits) {
+              culprit = child;
+              break;
+            }
+          }
+          if (!culprit) break;
+          path.push(`${culprit.tagName.toLowerCase()}${culprit.id ? '#' + culprit.id : ''}.${String(culprit.className).split(' ').join('.')}`);
+          node = culprit;
+        }
+        offenders.push(`made wide by: ${path.join(' > ')}`);
+      }
+      offenders.push(`scrollX=${window.scrollX} clientWidth=${viewport} innerWidth=${window.innerWidth} body=${document.body.scrollWidth}`);
+      return { scroll: document.documentElement.scrollWidth, viewport, offenders };
+    });
+    if (found.scroll > found.viewport) {
+      await page.screenshot({ path: `test-results/trop-large-${width}.png`, fullPage: true });
+    }
+    expect(
+      found.scroll,
+      `${page.url()} at ${width} px is ${found.scroll} px wide: ${found.offenders.join(', ')}`,
+    ).toBeLessThanOrEqual(found.viewport);
+  }
+  if (original) await page.setViewportSize(original);
 }
 
 /** Collects console errors and failed requests (CSP refusals appear there). */
@@ -68,12 +132,13 @@ export const tinyPng = Buffer.from(
   'base64',
 );
 
+/** Chooses a file for a piece: the page sends it at once and lists it, without a reload. */
 export async function deposit(page: Page, kind: string, name: string, mimeType: string, buffer: Buffer) {
+  await hydrated(page);
   const section = page.locator(`#piece-${kind}`);
   await section.locator('input[type=file]').setInputFiles({ name, mimeType, buffer });
-  await section.getByRole('button', { name: /^Envoyer/ }).click();
-  await expect(page).toHaveURL(new RegExp(`depot=${kind}`));
-  await expect(page.locator(`#piece-${kind}`).getByText('Fichier déposé.')).toBeVisible();
+  await expect(section.getByRole('status')).toContainText('1 fichier déposé');
+  await expect(section.locator('.permis-files')).toContainText(name);
 }
 
 

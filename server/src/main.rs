@@ -194,8 +194,9 @@ async fn main() {
                 report.paper_overdue
             );
             println!(
-                "Conservation : {} demande(s) refusée(s) effacée(s) ({} fichier(s)), {} trace(s), {} lien(s), {} exécution(s), {} message(s) supprimés ; {} fichier(s) orphelin(s) supprimé(s).",
+                "Conservation : {} demande(s) refusée(s) effacée(s), {} brouillon(s) abandonné(s) supprimé(s) ({} fichier(s)), {} trace(s), {} lien(s), {} exécution(s), {} message(s) supprimés ; {} fichier(s) orphelin(s) supprimé(s).",
                 purged.refused_erased,
+                purged.drafts,
                 purged.files,
                 purged.traces,
                 purged.links,

@@ -80,6 +80,53 @@ pub async fn nouvelle_demande() -> Result<i64, AppError> {
     ssr::nouvelle().await.map_err(AppError::with_status)
 }
 
+/// « Corriger et renvoyer »: a new draft prefilled from a demande the candidate refused (with
+/// its pieces when `pieces` is ticked), opened at the recap.
+#[server(prefix = "/api", endpoint = "demandes/reprendre")]
+pub async fn reprendre_demande(id: i64, pieces: Option<String>) -> Result<i64, AppError> {
+    ssr::reprendre(id, pieces)
+        .await
+        .map_err(|e| crate::flash::or_back(e, &Page::Etape { id, n: 6 }.href(), &()))
+}
+
+/// What the school types to correct the candidate's contact before activation.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactForm {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub telephone: String,
+}
+
+/// « Corriger et renvoyer le lien »: before the candidate activates their account, the school
+/// corrects the email or mobile and the link goes again to the corrected contact.
+#[server(prefix = "/api", endpoint = "demandes/corriger-contact")]
+pub async fn corriger_contact(
+    id: i64,
+    #[server(default)] form: ContactForm,
+) -> Result<String, AppError> {
+    ssr::corriger_contact(id, form.clone())
+        .await
+        .map_err(|e| crate::flash::or_back(e, &Page::Etape { id, n: 6 }.href(), &form))
+}
+
+/// Autosave: what is typed on a step (1 to 4) is kept without checking it, until « Suivant »
+/// saves the step. `fields` is the step's form as the browser encodes it. Answers « 10:42 ».
+#[server(prefix = "/api", endpoint = "demandes/saisie")]
+pub async fn enregistrer_saisie(id: i64, etape: usize, fields: String) -> Result<String, AppError> {
+    ssr::enregistrer_saisie(id, etape, fields)
+        .await
+        .map_err(AppError::with_status)
+}
+
+/// Deletes a draft of the school (never a validated demande), with its files.
+#[server(prefix = "/api", endpoint = "demandes/supprimer")]
+pub async fn supprimer_brouillon(id: i64) -> Result<(), AppError> {
+    ssr::supprimer(id)
+        .await
+        .map_err(|e| crate::flash::or_back(e, &Page::EcoleDemandes.href(), &()))
+}
+
 #[server(prefix = "/api", endpoint = "demandes/lire")]
 pub async fn get_demande(id: i64) -> Result<DemandeView, AppError> {
     let (ctx, _, school_id) = ssr::school().await.map_err(AppError::with_status)?;
@@ -240,6 +287,16 @@ pub mod ssr {
                             "Formulaire attendu avant le {}",
                             format_date(crate::domain::deadlines::paper_form_deadline(at))
                         )),
+                        (Etat::RefuseeUsager, _, _, Some(at)) => Some(format!(
+                            "Refusée par le candidat le {} : ouvrez-la pour voir le motif et la corriger",
+                            format_date(at)
+                        )),
+                        (Etat::Brouillon, _, _, _) => Some(format!(
+                            "Supprimé s'il n'est pas modifié d'ici le {}",
+                            format_date(crate::domain::deadlines::retention::draft_deleted_at(
+                                r.updated_at
+                            ))
+                        )),
                         _ => None,
                     },
                 })
@@ -248,6 +305,115 @@ pub mod ssr {
             page: filter.page,
             pages,
         })
+    }
+
+    pub async fn reprendre(id: i64, pieces: Option<String>) -> Result<i64, AppError> {
+        let (ctx, user, school_id) = school().await?;
+        let with_pieces = steps::ticked(pieces.as_deref());
+        let new = store::copy_refused(
+            &ctx.db,
+            &ctx.storage,
+            school_id,
+            user.user_id,
+            id,
+            with_pieces,
+            ctx.now(),
+        )
+        .await?;
+        leptos_axum::redirect(&Page::Etape { id: new, n: 6 }.href());
+        Ok(new)
+    }
+
+    pub async fn corriger_contact(id: i64, form: ContactForm) -> Result<String, AppError> {
+        use crate::domain::formats::{normalize_email, normalize_mobile};
+        use crate::error::FieldError;
+        let (ctx, _, school_id) = school().await?;
+        let email = normalize_email(&form.email);
+        let telephone = normalize_mobile(&form.telephone);
+        let mut errors = Vec::new();
+        if let Err(m) = &email {
+            errors.push(FieldError {
+                field: "email".into(),
+                message: (*m).to_string(),
+            });
+        }
+        if let Err(m) = &telephone {
+            errors.push(FieldError {
+                field: "telephone".into(),
+                message: (*m).to_string(),
+            });
+        }
+        let (Ok(email), Ok(telephone)) = (email, telephone) else {
+            return Err(AppError::Invalid(errors));
+        };
+        let done = crate::server::handover::correct_contact(
+            &ctx.db,
+            &ctx.settings,
+            school_id,
+            id,
+            &email,
+            &telephone,
+            ctx.now(),
+        )
+        .await?;
+        let numero = match done {
+            crate::server::handover::Correction::Sent { numero } => {
+                ctx.outbox_wake.notify_one();
+                numero
+            }
+            crate::server::handover::Correction::Unchanged { numero } => numero,
+        };
+        leptos_axum::redirect(&Page::Etape { id, n: 6 }.href_with("contact-corrige=1"));
+        Ok(numero)
+    }
+
+    pub async fn enregistrer_saisie(
+        id: i64,
+        etape: usize,
+        fields: String,
+    ) -> Result<String, AppError> {
+        let (ctx, _, school_id) = school().await?;
+        let now = ctx.now();
+        store::autosave(&ctx.db, school_id, id, etape, &fields, now).await?;
+        Ok(clock_time(now))
+    }
+
+    /// « 10:42 », Paris time.
+    fn clock_time(at: i64) -> String {
+        let full = format_date_time(at);
+        full.rsplit(" à ").next().unwrap_or(&full).to_string()
+    }
+
+    /// The autosaved forms of a draft's steps (each as its server function decodes it).
+    fn saisie_of(saisie: Option<&str>, at: Option<i64>) -> crate::api::Saisie {
+        let map: std::collections::BTreeMap<String, String> = saisie
+            .and_then(|s| serde_json::from_str(s).ok())
+            .unwrap_or_default();
+        let qs = serde_qs::Config::new(5, false);
+        let get = |n: &str| map.get(n).map(String::as_str);
+        crate::api::Saisie {
+            motif: get("1")
+                .and_then(|f| qs.deserialize_str::<SaveMotif>(f).ok())
+                .map(|a| a.form),
+            etat_civil: get("2")
+                .and_then(|f| qs.deserialize_str::<SaveEtatCivil>(f).ok())
+                .map(|a| a.form),
+            adresse: get("3")
+                .and_then(|f| qs.deserialize_str::<SaveAdresse>(f).ok())
+                .map(|a| a.form),
+            photo: get("4")
+                .and_then(|f| qs.deserialize_str::<SavePhoto>(f).ok())
+                .map(|a| a.form),
+            at: (!map.is_empty()).then_some(at).flatten().map(clock_time),
+        }
+    }
+
+    pub async fn supprimer(id: i64) -> Result<(), AppError> {
+        let (ctx, _, school_id) = school().await?;
+        let keys = store::delete_draft(&ctx.db, school_id, id).await?;
+        ctx.storage.delete_all(keys).await;
+        leptos_axum::redirect(&Page::EcoleDemandes.href_with("brouillon-supprime=1"));
+        Ok(())
     }
 
     pub async fn nouvelle() -> Result<i64, AppError> {
@@ -264,7 +430,11 @@ pub mod ssr {
         id: i64,
     ) -> Result<DemandeView, AppError> {
         let row = store::get(&ctx.db, school_id, id).await?;
-        view_of(ctx, row).await
+        let saisie = saisie_of(row.saisie.as_deref(), row.saisie_at);
+        let mut view = view_of(ctx, row).await?;
+        view.compte_a_activer = store::waits_for_activation(&ctx.db, id).await?;
+        view.saisie = saisie;
+        Ok(view)
     }
 
     /// Loads a draft, applies `change`, saves it and sends the browser to `next_step`.
@@ -287,6 +457,7 @@ pub mod ssr {
         change(&mut data, today, &ctx)?;
         let etape = (next_step as i64).max(row.etape);
         store::save(&ctx.db, school_id, id, row.version, &data, etape, ctx.now()).await?;
+        store::clear_autosave(&ctx.db, id, next_step - 1).await?;
         leptos_axum::redirect(&Page::Etape { id, n: next_step }.href());
         Ok(())
     }

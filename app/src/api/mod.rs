@@ -31,6 +31,34 @@ pub struct DemandeView {
     pub pieces: Vec<PieceFile>,
     /// (step, message) of what still prevents validation.
     pub missing: Vec<(usize, String)>,
+    /// The candidate's refusal: when, and the reason they gave (if any).
+    pub refus: Option<RefusView>,
+    /// The refused demande this draft was started from (« Corriger et renvoyer »).
+    pub reprise_de: Option<i64>,
+    /// The school's view only: the candidate's account still waits for activation, so the
+    /// school may correct the email or mobile and send the link again.
+    pub compte_a_activer: bool,
+    /// The school's view only: what was typed on steps 1 to 4 and not yet validated with
+    /// « Suivant » (autosave), and when it was last saved.
+    pub saisie: Saisie,
+}
+
+/// Forms typed on a draft's steps and kept by the autosave.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Saisie {
+    pub motif: Option<crate::domain::steps::MotifForm>,
+    pub etat_civil: Option<crate::domain::steps::EtatCivilForm>,
+    pub adresse: Option<crate::domain::steps::AdresseForm>,
+    pub photo: Option<crate::domain::steps::PhotoForm>,
+    /// « 10:42 »
+    pub at: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefusView {
+    /// « 28/11/2026 à 10:42 »
+    pub le: String,
+    pub motif: Option<String>,
 }
 
 /// A file deposited for a supporting document.
@@ -74,7 +102,16 @@ pub mod ssr {
             })
             .collect();
         let present: Vec<Piece> = files.iter().map(|f| f.kind).collect();
+        let refus =
+            (row.etat == crate::domain::demande::Etat::RefuseeUsager).then(|| super::RefusView {
+                le: row.decided_at.map(format_date_time).unwrap_or_default(),
+                motif: row.refus_motif.clone().filter(|m| !m.trim().is_empty()),
+            });
         Ok(DemandeView {
+            refus,
+            reprise_de: row.reprise_de,
+            compte_a_activer: false,
+            saisie: Default::default(),
             id: row.id,
             etat: row.etat,
             numero: row.numero.clone(),

@@ -14,7 +14,7 @@ pub fn Documents(id: i64, paper: bool) -> impl IntoView {
                 .then(|| {
                     view! {
                         <li>
-                            <a class="fr-btn fr-icon-download-line" href=document_href(id, Document::FormulairePhotoSignature) download="">
+                            <a class="fr-btn fr-btn--icon-left fr-icon-download-line" href=document_href(id, Document::FormulairePhotoSignature) download="">
                                 "Télécharger le formulaire photo-signature (PDF)"
                             </a>
                         </li>
@@ -22,7 +22,7 @@ pub fn Documents(id: i64, paper: bool) -> impl IntoView {
                 })}
             <li>
                 <a
-                    class="fr-btn fr-icon-download-line"
+                    class="fr-btn fr-btn--icon-left fr-icon-download-line"
                     class:fr-btn--secondary=paper
                     href=document_href(id, Document::Justificatif)
                     download=""

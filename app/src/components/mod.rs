@@ -8,3 +8,4 @@ pub mod guard;
 pub mod layout;
 pub mod loader;
 pub mod recap;
+pub mod upload;

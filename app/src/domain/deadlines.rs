@@ -121,6 +121,15 @@ pub mod retention {
     /// year.
     pub const MESSAGES_KEPT_DAYS: i64 = 365;
 
+    /// A draft nobody touched (no step saved, no file, nothing typed) for 90 days is deleted
+    /// with its files: the school sees the date in its list beforehand.
+    pub const DRAFT_KEPT_DAYS: i64 = 90;
+
+    /// When an untouched draft last changed at `updated_at` goes.
+    pub fn draft_deleted_at(updated_at: i64) -> i64 {
+        updated_at + DRAFT_KEPT_DAYS * DAY
+    }
+
     /// Files under `demandes/` that no piece refers to go a day after they were written.
     pub const ORPHAN_FILE_GRACE_SECS: i64 = DAY;
 

@@ -58,6 +58,45 @@ impl UploadProblem {
     }
 }
 
+/// What the browser can check before it sends a file: its size, and its type by what the
+/// browser says of it or, failing that, by its name (the server checks the content).
+pub fn check_before_sending(name: &str, mime: &str, size: u64) -> Result<(), UploadProblem> {
+    if size == 0 {
+        return Err(UploadProblem::Unreadable);
+    }
+    if size > MAX_FILE_BYTES as u64 {
+        return Err(UploadProblem::TooBig);
+    }
+    let mime = mime.to_ascii_lowercase();
+    let extension = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    let by_type = matches!(
+        mime.as_str(),
+        "application/pdf" | "image/jpeg" | "image/png"
+    );
+    let by_name = matches!(extension.as_str(), "pdf" | "jpg" | "jpeg" | "png");
+    if by_type || (mime.is_empty() && by_name) {
+        Ok(())
+    } else {
+        Err(UploadProblem::NotAllowedType)
+    }
+}
+
+impl UploadProblem {
+    /// The message for a file refused by the browser before sending.
+    pub fn message_before_sending(self) -> String {
+        match self {
+            UploadProblem::NotAllowedType => {
+                "Ce fichier n'est ni un PDF, ni une image JPEG ou PNG : choisissez un fichier .pdf, .jpg ou .png.".into()
+            }
+            UploadProblem::Unreadable => "Ce fichier est vide : choisissez le bon fichier.".into(),
+            other => other.message(),
+        }
+    }
+}
+
 /// A file name fit for display and for `Content-Disposition`: no path, no control characters,
 /// at most 100 characters.
 pub fn clean_filename(raw: &str) -> String {
@@ -104,6 +143,40 @@ mod tests {
         assert!(UploadProblem::TooManyPages { pages: 3, max: 2 }
             .message()
             .contains("3 pages"));
+    }
+
+    #[test]
+    fn the_browser_refuses_what_the_server_would_refuse_by_size_or_type() {
+        let mb = 1024 * 1024;
+        assert_eq!(
+            check_before_sending("scan.pdf", "application/pdf", 3 * mb),
+            Ok(())
+        );
+        assert_eq!(check_before_sending("IMG_1.JPG", "image/jpeg", mb), Ok(()));
+        assert_eq!(check_before_sending("photo.png", "", mb), Ok(()));
+        assert_eq!(
+            check_before_sending("scan.pdf", "application/pdf", 10 * mb + 1),
+            Err(UploadProblem::TooBig)
+        );
+        assert_eq!(
+            check_before_sending("scan.pdf", "application/pdf", 10 * mb),
+            Ok(())
+        );
+        assert_eq!(
+            check_before_sending("IMG_2.HEIC", "image/heic", mb),
+            Err(UploadProblem::NotAllowedType)
+        );
+        assert_eq!(
+            check_before_sending("lettre.docx", "", mb),
+            Err(UploadProblem::NotAllowedType)
+        );
+        assert_eq!(
+            check_before_sending("vide.pdf", "application/pdf", 0),
+            Err(UploadProblem::Unreadable)
+        );
+        assert!(UploadProblem::NotAllowedType
+            .message_before_sending()
+            .contains(".pdf, .jpg ou .png"));
     }
 
     #[test]

@@ -120,6 +120,13 @@ pub struct DemandeRow {
     pub updated_at: i64,
     pub validated_at: Option<i64>,
     pub version: i64,
+    pub decided_at: Option<i64>,
+    pub refus_motif: Option<String>,
+    /// The refused demande this draft was started from (« Corriger et renvoyer »).
+    pub reprise_de: Option<i64>,
+    /// The steps typed and not yet validated with « Suivant » (autosave), as JSON.
+    pub saisie: Option<String>,
+    pub saisie_at: Option<i64>,
 }
 
 impl DemandeRow {
@@ -129,7 +136,8 @@ impl DemandeRow {
 }
 
 pub(crate) const COLUMNS: &str =
-    "id, school_id, etat, numero, data, etape, created_at, updated_at, validated_at, version";
+    "id, school_id, etat, numero, data, etape, created_at, updated_at, validated_at, version, \
+     decided_at, refus_motif, reprise_de, saisie, saisie_at";
 
 pub const CHANGED_MEANWHILE: &str = "La demande a été modifiée entre-temps (dans un autre onglet ?) : rechargez la page puis recommencez.";
 
@@ -148,6 +156,241 @@ pub async fn create(db: &Db, school_id: i64, user_id: i64, now: i64) -> Result<i
     .bind(now)
     .fetch_one(db.pool())
     .await?;
+    Ok(id)
+}
+
+/// The most a step's autosaved form may weigh (what a person types is far less).
+pub const AUTOSAVE_MAX_BYTES: usize = 16 * 1024;
+
+/// Keeps what the school typed on `step` of a draft and has not validated with « Suivant »
+/// (the form as the browser encodes it). Touches the draft (it is not abandoned).
+pub async fn autosave(
+    db: &Db,
+    school_id: i64,
+    id: i64,
+    step: usize,
+    fields: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    if fields.len() > AUTOSAVE_MAX_BYTES || !(1..=4).contains(&step) {
+        return Err(AppError::BadRequest);
+    }
+    let mut tx = db.pool().begin().await?;
+    let locked = sqlx::query(
+        "UPDATE demandes SET version = version WHERE id = $1 AND school_id = $2 AND etat = $3",
+    )
+    .bind(id)
+    .bind(school_id)
+    .bind(Etat::Brouillon)
+    .execute(&mut *tx)
+    .await?;
+    if locked.rows_affected() == 0 {
+        tx.rollback().await?;
+        get(db, school_id, id).await?;
+        return Err(AppError::Conflict(NOT_EDITABLE.into()));
+    }
+    let (saisie,): (Option<String>,) = sqlx::query_as("SELECT saisie FROM demandes WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let mut map: std::collections::BTreeMap<String, String> = saisie
+        .as_deref()
+        .and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or_default();
+    map.insert(step.to_string(), fields.to_string());
+    let json = serde_json::to_string(&map).map_err(|e| AppError::internal("saisie json", e))?;
+    sqlx::query("UPDATE demandes SET saisie = $1, saisie_at = $2, updated_at = $2 WHERE id = $3")
+        .bind(json)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Forgets the autosaved form of `step` once the step is saved with « Suivant ».
+pub async fn clear_autosave(db: &Db, id: i64, step: usize) -> Result<(), AppError> {
+    let mut tx = db.pool().begin().await?;
+    sqlx::query("UPDATE demandes SET version = version WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    let (saisie,): (Option<String>,) = sqlx::query_as("SELECT saisie FROM demandes WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let Some(mut map) = saisie
+        .as_deref()
+        .and_then(|s| serde_json::from_str::<std::collections::BTreeMap<String, String>>(s).ok())
+    else {
+        return Ok(());
+    };
+    if map.remove(&step.to_string()).is_none() {
+        return Ok(());
+    }
+    let json = (!map.is_empty())
+        .then(|| serde_json::to_string(&map))
+        .transpose()
+        .map_err(|e| AppError::internal("saisie json", e))?;
+    sqlx::query("UPDATE demandes SET saisie = $1 WHERE id = $2")
+        .bind(json)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Whether the demande waits for a candidate whose account is not activated yet.
+pub async fn waits_for_activation(db: &Db, id: i64) -> Result<bool, AppError> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT d.id FROM demandes d JOIN users u ON u.id = d.usager_id
+         WHERE d.id = $1 AND d.etat = $2 AND u.status = 'pending_activation'",
+    )
+    .bind(id)
+    .bind(Etat::AttenteUsager)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.is_some())
+}
+
+/// Deletes a draft of the school with its files' records; returns the stored objects for the
+/// caller to remove once committed. Deleting it twice is the same answer (a double click).
+pub async fn delete_draft(db: &Db, school_id: i64, id: i64) -> Result<Vec<String>, AppError> {
+    let mut tx = db.pool().begin().await?;
+    // The row's lock first (a write), so that a validation and a deletion never cross.
+    sqlx::query("UPDATE demandes SET version = version WHERE id = $1 AND school_id = $2")
+        .bind(id)
+        .bind(school_id)
+        .execute(&mut *tx)
+        .await?;
+    let row: Option<(Etat,)> =
+        sqlx::query_as("SELECT etat FROM demandes WHERE id = $1 AND school_id = $2")
+            .bind(id)
+            .bind(school_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    match row {
+        None => return Ok(Vec::new()),
+        Some((etat,)) if etat != Etat::Brouillon => {
+            return Err(AppError::Conflict(format!(
+                "Cette demande est « {} » : seul un brouillon peut être supprimé.",
+                etat.label()
+            )))
+        }
+        Some(_) => {}
+    }
+    let keys = super::pieces::remove_all(&mut tx, id).await?;
+    for sql in [
+        "DELETE FROM demande_events WHERE demande_id = $1",
+        "DELETE FROM demandes WHERE id = $1",
+    ] {
+        sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(keys)
+}
+
+/// « Corriger et renvoyer »: a new draft of the school, prefilled from a demande its candidate
+/// refused (its pieces copied too when `with_pieces`), to resume at the recap. One copy per
+/// refused demande: a double click, or a second click later, opens the same draft (as long as
+/// it exists).
+pub async fn copy_refused(
+    db: &Db,
+    storage: &super::storage::Storage,
+    school_id: i64,
+    user_id: i64,
+    source_id: i64,
+    with_pieces: bool,
+    now: i64,
+) -> Result<i64, AppError> {
+    let source = get(db, school_id, source_id).await?;
+    if source.etat != Etat::RefuseeUsager {
+        return Err(AppError::Conflict(format!(
+            "Cette demande est « {} » : seule une demande refusée par le candidat peut être reprise.",
+            source.etat.label()
+        )));
+    }
+    let data = source.data()?;
+    let (prenom, nom) = data.listing_names();
+    let categories = data
+        .motif
+        .as_ref()
+        .map(|m| {
+            m.categories
+                .iter()
+                .map(|c| c.code())
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
+    let created: Option<(i64,)> = sqlx::query_as(
+        "INSERT INTO demandes (school_id, created_by, created_at, updated_at, data, prenom, nom,
+                               categories, recherche, etape, reprise_de)
+         VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8, 6, $9)
+         ON CONFLICT DO NOTHING
+         RETURNING id",
+    )
+    .bind(school_id)
+    .bind(user_id)
+    .bind(now)
+    .bind(&source.data)
+    .bind(&prenom)
+    .bind(&nom)
+    .bind(&categories)
+    .bind(search_text(None, &prenom, &nom))
+    .bind(source_id)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some((id,)) = created else {
+        let (existing,): (i64,) =
+            sqlx::query_as("SELECT id FROM demandes WHERE reprise_de = $1 AND school_id = $2")
+                .bind(source_id)
+                .bind(school_id)
+                .fetch_one(db.pool())
+                .await?;
+        return Ok(existing);
+    };
+    if with_pieces {
+        for p in super::pieces::list_pieces(db, source_id).await? {
+            let prefix = format!("demandes/{id}");
+            let extension = p
+                .storage_key
+                .rsplit_once('.')
+                .map(|(_, e)| e)
+                .unwrap_or("bin");
+            let key = super::storage::new_key(&prefix, extension);
+            storage
+                .put(&key, storage.get(&p.storage_key).await?.to_vec())
+                .await?;
+            let thumb_key = match &p.thumb_key {
+                Some(t) => {
+                    let k = super::storage::new_key(&prefix, "vignette.jpg");
+                    storage.put(&k, storage.get(t).await?.to_vec()).await?;
+                    Some(k)
+                }
+                None => None,
+            };
+            sqlx::query(
+                "INSERT INTO pieces (demande_id, kind, storage_key, thumb_key, filename, content_type, size, pages, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(id)
+            .bind(&p.kind)
+            .bind(&key)
+            .bind(&thumb_key)
+            .bind(&p.filename)
+            .bind(&p.content_type)
+            .bind(p.size)
+            .bind(p.pages)
+            .bind(now)
+            .execute(db.pool())
+            .await?;
+        }
+    }
+    let mut conn = db.pool().acquire().await?;
+    record_event(&mut conn, id, "reprise", Some(user_id), now).await?;
     Ok(id)
 }
 
@@ -388,6 +631,7 @@ pub async fn validate(
         v.school_name,
         v.candidate,
         now,
+        "",
     )
     .await?;
     if let Some(code) = v.ephoto_code {

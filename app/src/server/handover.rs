@@ -135,6 +135,7 @@ pub async fn hand_over(
     school_name: &str,
     c: &Candidate,
     now: i64,
+    round: &str,
 ) -> Result<Handover, AppError> {
     let email_norm = c.email.trim().to_lowercase();
     // Two schools may create the same new account at the same moment (PostgreSQL): the insert
@@ -196,7 +197,8 @@ pub async fn hand_over(
         school_name,
         numero,
     };
-    let key = |what: &str| format!("demande:{demande_id}:{what}");
+    // `round` tells a later handover (after a correction of the contact) from the first one.
+    let key = |what: &str| format!("demande:{demande_id}:{what}{round}");
     match handover {
         Handover::NewAccount { .. } | Handover::PendingAccount { .. } => {
             let to = Recipient {
@@ -376,4 +378,156 @@ pub async fn resend_activation(
         expires_at,
         left: link_resends_left(done + 1),
     })
+}
+
+/// What « Corriger et renvoyer le lien » did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Correction {
+    /// The contact was changed and a new link went to it (the previous links no longer work).
+    Sent { numero: String },
+    /// The contact was already this one (a double click): nothing more was sent.
+    Unchanged { numero: String },
+}
+
+/// Before the candidate activates their account, the school corrects the email or mobile it
+/// typed and the link goes again, to the corrected contact. A corrected email may be that of
+/// another account (the demande then goes to it, as at validation); the account created for
+/// the wrong address is deleted if nothing else waits in it. `email` and `telephone` are
+/// already normalised.
+#[allow(clippy::too_many_arguments)]
+pub async fn correct_contact(
+    db: &super::Db,
+    settings: &Settings,
+    school_id: i64,
+    demande_id: i64,
+    email: &str,
+    telephone: &str,
+    now: i64,
+) -> Result<Correction, AppError> {
+    use crate::domain::demande::{DemandeData, Etat};
+    let mut tx = db.pool().begin().await?;
+    let mine =
+        sqlx::query("UPDATE demandes SET version = version WHERE id = $1 AND school_id = $2")
+            .bind(demande_id)
+            .bind(school_id)
+            .execute(&mut *tx)
+            .await?;
+    if mine.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    let (numero, etat, usager_id, data, school_name): (
+        Option<String>,
+        Etat,
+        Option<i64>,
+        String,
+        String,
+    ) = sqlx::query_as(
+        "SELECT d.numero, d.etat, d.usager_id, d.data, s.name
+         FROM demandes d JOIN schools s ON s.id = d.school_id WHERE d.id = $1",
+    )
+    .bind(demande_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let numero = numero.unwrap_or_default();
+    if etat != Etat::AttenteUsager {
+        return Err(AppError::Conflict(format!(
+            "La demande n° {numero} n'attend plus l'activation du compte du candidat : son adresse électronique et son mobile ne peuvent plus être corrigés ici."
+        )));
+    }
+    let user_id = usager_id.ok_or(AppError::NotFound)?;
+    if !tokens::lock_pending_account(&mut tx, user_id).await? {
+        return Err(AppError::Conflict(format!(
+            "Le candidat de la demande n° {numero} a déjà activé son compte : il reçoit les messages à l'adresse de son compte."
+        )));
+    }
+    if tokens::activation_deadline(&mut tx, user_id, now)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::Conflict(format!(
+            "Le délai d'activation de la demande n° {numero} est dépassé : le compte et la demande vont être supprimés."
+        )));
+    }
+    let mut data: DemandeData = serde_json::from_str(&data).unwrap_or_default();
+    let (_, nom) = data.listing_names();
+    let (Some(ec), Some(adresse)) = (data.etat_civil.clone(), data.adresse.as_mut()) else {
+        return Err(AppError::Conflict("La demande est incomplète.".into()));
+    };
+    let email_changed = !adresse.email.trim().eq_ignore_ascii_case(email.trim());
+    if !email_changed && adresse.telephone == telephone {
+        return Ok(Correction::Unchanged { numero });
+    }
+    adresse.email = email.trim().to_string();
+    adresse.telephone = telephone.to_string();
+    let json = serde_json::to_string(&data).map_err(|e| AppError::internal("demande json", e))?;
+    sqlx::query("UPDATE demandes SET data = $1, updated_at = $2 WHERE id = $3")
+        .bind(json)
+        .bind(now)
+        .bind(demande_id)
+        .execute(&mut *tx)
+        .await?;
+    let round = format!(":correction{now}");
+    if email_changed {
+        sqlx::query("UPDATE demandes SET usager_id = NULL WHERE id = $1")
+            .bind(demande_id)
+            .execute(&mut *tx)
+            .await?;
+        let (others,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM demandes WHERE usager_id = $1")
+                .bind(user_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if others == 0 {
+            // The account made for the wrong address: its sessions, tokens and queued
+            // messages go with it.
+            sqlx::query("DELETE FROM users WHERE id = $1 AND status = 'pending_activation'")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let candidate = Candidate {
+            email: email.trim().to_string(),
+            telephone: telephone.to_string(),
+            prenoms: ec.prenoms.clone(),
+            nom,
+            sexe: ec.sexe,
+        };
+        hand_over(
+            &mut tx,
+            settings,
+            demande_id,
+            &numero,
+            school_id,
+            &school_name,
+            &candidate,
+            now,
+            &round,
+        )
+        .await?;
+    } else {
+        let prenom = ec.prenoms.split_whitespace().next().unwrap_or("");
+        let d = DemandeRef {
+            prenom,
+            school_name: &school_name,
+            numero: &numero,
+        };
+        let to = Recipient {
+            user_id,
+            demande_id,
+            email,
+            telephone,
+        };
+        send_activation_link(
+            &mut tx,
+            settings,
+            &d,
+            &to,
+            &format!("demande:{demande_id}:activation{round}"),
+            now,
+        )
+        .await?;
+    }
+    super::demandes::record_event(&mut tx, demande_id, "contact_corrige", None, now).await?;
+    tx.commit().await?;
+    Ok(Correction::Sent { numero })
 }

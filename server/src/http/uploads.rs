@@ -2,11 +2,13 @@
 //! Forms post here directly, so they work before (and without) the WASM; the browser is sent
 //! back to the documents step with the outcome in the address.
 
-use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use futures::StreamExt;
 
 use app::domain::demande::{Etat, Piece};
 use app::domain::upload::{clean_filename, UploadProblem, MAX_FILE_BYTES};
@@ -18,15 +20,66 @@ use app::server::storage::new_key;
 use super::access::{error_response, owned_demande, readable_demande};
 use crate::state::AppState;
 
+/// The largest body the upload form may send: one file and the form's few fields.
+const MAX_BODY: usize = MAX_FILE_BYTES + 256 * 1024;
+
+/// A body announced as too large is still read (and thrown away) up to this size, so that the
+/// browser, which sends the whole body before reading the answer, gets the app's message
+/// rather than a reset connection. Beyond it the connection is closed.
+const DRAIN_CAP: u64 = 128 * 1024 * 1024;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
             "/api/demandes/{id}/pieces/{kind}",
-            post(upload).layer(DefaultBodyLimit::max(MAX_FILE_BYTES + 256 * 1024)),
+            post(upload).layer(DefaultBodyLimit::max(MAX_BODY)),
         )
         .route("/api/demandes/{id}/pieces/{piece}/supprimer", post(delete))
         .route("/api/demandes/{id}/pieces/{piece}/fichier", get(download))
         .route("/api/demandes/{id}/pieces/{piece}/vignette", get(thumbnail))
+}
+
+/// Whether the page's script sent the file (it wants a short answer, not a redirect).
+fn from_script(headers: &HeaderMap) -> bool {
+    headers
+        .get("x-requested-with")
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"XMLHttpRequest"))
+}
+
+/// The outcome: for the page's script, `204` or the French message with its status; for the
+/// plain form, back to the documents step with the outcome in the address.
+fn outcome(script: bool, id: i64, kind: &str, problem: Option<UploadProblem>) -> Response {
+    if !script {
+        return back(id, kind, problem);
+    }
+    match problem {
+        None => StatusCode::NO_CONTENT.into_response(),
+        Some(p) => {
+            let status = match p {
+                UploadProblem::TooBig => StatusCode::PAYLOAD_TOO_LARGE,
+                UploadProblem::NotEditable => StatusCode::CONFLICT,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            (
+                status,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                p.message(),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// Reads what is left of a body, up to `cap` bytes, and throws it away.
+async fn drain(body: Body, cap: u64) {
+    let mut stream = body.into_data_stream();
+    let mut read = 0u64;
+    while let Some(Ok(chunk)) = stream.next().await {
+        read += chunk.len() as u64;
+        if read > cap {
+            break;
+        }
+    }
 }
 
 fn back(id: i64, kind: &str, problem: Option<UploadProblem>) -> Response {
@@ -50,9 +103,12 @@ fn back(id: i64, kind: &str, problem: Option<UploadProblem>) -> Response {
 async fn upload(
     State(state): State<AppState>,
     Path((id, kind)): Path<(i64, String)>,
-    headers: HeaderMap,
-    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+    request: Request,
 ) -> Response {
+    let headers = request.headers().clone();
+    let script = from_script(&headers);
+    let back =
+        |id: i64, kind: &str, problem: Option<UploadProblem>| outcome(script, id, kind, problem);
     let ctx = &state.ctx;
     let demande = match owned_demande(ctx, &headers, id).await {
         Ok(d) => d,
@@ -64,7 +120,17 @@ async fn upload(
     if demande.etat != Etat::Brouillon {
         return back(id, &kind, Some(UploadProblem::NotEditable));
     }
-    let Ok(mut multipart) = multipart else {
+    // Too large by its own announcement: read it to the end (the browser waits to have sent it
+    // all before it reads the answer), then answer with the message.
+    let announced = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > MAX_BODY as u64) {
+        drain(request.into_body(), DRAIN_CAP).await;
+        return back(id, &kind, Some(UploadProblem::TooBig));
+    }
+    let Ok(mut multipart) = Multipart::from_request(request, &state).await else {
         return back(id, &kind, Some(UploadProblem::Missing));
     };
     // The file field, and whether it replaces the files already there.

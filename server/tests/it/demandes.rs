@@ -1030,3 +1030,100 @@ async fn every_step_answers_field_messages_whatever_is_typed() {
         Some(format!("/ecole/demandes/{id}/etape/1").as_str())
     );
 }
+
+/// What a browser does with a file over 10 MB: it sends the whole body before it reads the
+/// answer. Over a real connection, every byte must be accepted and the answer must be the
+/// app's own (the step page with its message, or the message for the page's script), never
+/// a connection reset halfway.
+#[tokio::test]
+async fn a_file_over_the_limit_gets_the_message_not_a_reset_connection() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let app = TestApp::with_accounts().await;
+    let token = app.login_ok("pro", "ecole.gare", SCHOOL_PASSWORD).await;
+    let id = new_demande(&app, &token).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = app.router.clone();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+
+    let mut big = b"%PDF-1.4\n".to_vec();
+    big.resize(25 * 1024 * 1024, b' ');
+    let (content_type, body) = multipart("scan.pdf", &big);
+    for script in [false, true] {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let head = format!(
+            "POST /api/demandes/{id}/pieces/identite HTTP/1.1\r\nHost: 127.0.0.1:3000\r\n\
+             Origin: http://127.0.0.1:3000\r\nCookie: permis_session={token}\r\n\
+             Content-Type: {content_type}\r\nContent-Length: {}\r\n{}Connection: close\r\n\r\n",
+            body.len(),
+            if script {
+                "X-Requested-With: XMLHttpRequest\r\n"
+            } else {
+                ""
+            },
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        for chunk in body.chunks(64 * 1024) {
+            stream
+                .write_all(chunk)
+                .await
+                .expect("the server takes the whole body instead of resetting the connection");
+        }
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).await.unwrap();
+        let answer = String::from_utf8_lossy(&answer);
+        if script {
+            assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+            assert!(answer.contains("Ce fichier dépasse 10 Mo"), "{answer}");
+        } else {
+            assert!(answer.starts_with("HTTP/1.1 303"), "{answer}");
+            assert!(
+                answer.contains(&format!(
+                    "/ecole/demandes/{id}/etape/5?erreur=taille&piece=identite"
+                )),
+                "{answer}"
+            );
+        }
+    }
+    // Nothing was stored.
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM pieces WHERE CAST(demande_id AS TEXT) = $1",
+            &id.to_string()
+        )
+        .await,
+        0
+    );
+}
+
+/// The page's script sends each file on its own and gets a short answer: nothing for a file
+/// kept, the French message (and a status) for a file refused.
+#[tokio::test]
+async fn the_page_script_gets_short_answers() {
+    let app = TestApp::with_accounts().await;
+    let token = app.login_ok("pro", "ecole.gare", SCHOOL_PASSWORD).await;
+    let id = new_demande(&app, &token).await;
+    let send = |bytes: Vec<u8>| {
+        let (content_type, body) = multipart("carte.pdf", &bytes);
+        axum::http::Request::post(format!("/api/demandes/{id}/pieces/identite"))
+            .header("content-type", content_type)
+            .header("cookie", format!("permis_session={token}"))
+            .header("origin", "http://127.0.0.1:3000")
+            .header("x-requested-with", "XMLHttpRequest")
+            .body(axum::body::Body::from(body))
+            .unwrap()
+    };
+    let res = app.send(send(pdf(1))).await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT);
+    let res = app.send(send(pdf(2))).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.body.contains("la pièce compterait 3 pages"),
+        "{}",
+        res.body
+    );
+    let res = app.send(send(b"MZ\x90\x00 not a pdf".to_vec())).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("ni un PDF"), "{}", res.body);
+}

@@ -5,6 +5,7 @@
 mod common;
 
 mod auth;
+mod corrections;
 mod crash;
 mod deadlines;
 mod decision;

@@ -6,7 +6,9 @@ use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 
 use crate::api::connexion::CurrentUser;
-use crate::api::ecole::{list_demandes, ListPage, NouvelleDemande, RenvoyerLien};
+use crate::api::ecole::{
+    list_demandes, ListPage, NouvelleDemande, RenvoyerLien, SupprimerBrouillon,
+};
 use crate::components::guard::RequireRole;
 use crate::components::layout::LastLogin;
 use crate::components::loader::{respond_with, use_page_data};
@@ -43,6 +45,10 @@ fn MesDemandes(user: CurrentUser) -> impl IntoView {
     let nouvelle = ServerAction::<NouvelleDemande>::new();
     let validee = move || param("validee");
     let renvoye = move || param("lien-renvoye");
+    let supprime = move || param("brouillon-supprime").is_some();
+    // « Supprimer » on a draft's row asks first (a page of its own, so it works without the
+    // WASM): the draft and its files are deleted for good.
+    let a_supprimer = move || param("supprimer").and_then(|v| v.parse::<i64>().ok());
     let resend_error = use_flash::<()>().map(|f| f.error);
 
     view! {
@@ -83,11 +89,12 @@ fn MesDemandes(user: CurrentUser) -> impl IntoView {
                 .map(|e| {
                     view! {
                         <div class="fr-alert fr-alert--error fr-mb-3w" role="alert">
-                            <h2 class="fr-alert__title">"Le lien n'a pas été renvoyé"</h2>
+                            <h2 class="fr-alert__title">"L'action n'a pas abouti"</h2>
                             <p>{e.to_string()}</p>
                         </div>
                     }
                 })}
+            {move || view! { <DraftDeletion list deleted=supprime() asked=a_supprimer() /> }.into_any()}
             <ActionForm action=nouvelle attr:class="fr-my-3w">
                 <button type="submit" class="fr-btn fr-icon-add-line fr-btn--icon-left" disabled=move || nouvelle.pending().get()>
                     "Nouvelle demande"
@@ -226,6 +233,11 @@ fn DemandesTable(page: ListPage) -> impl IntoView {
                                     .map(|r| {
                                         let href = r.href();
                                         let candidat = format!("{} {}", r.prenom, r.nom);
+                                        let delete_label = if candidat.trim().is_empty() {
+                                            format!(" le brouillon créé le {}", r.created)
+                                        } else {
+                                            format!(" le brouillon de {candidat}")
+                                        };
                                         let label = r.numero.clone().unwrap_or_else(|| "Brouillon".to_string());
                                         let action = match r.etat {
                                             Etat::Brouillon => format!("Reprendre la demande de {} {}", r.prenom, r.nom),
@@ -246,6 +258,17 @@ fn DemandesTable(page: ListPage) -> impl IntoView {
                                                     {r.echeance.map(|e| view! { <p class="fr-text--xs fr-mb-0 fr-mt-1v">{e}</p> })}
                                                     {r.renvois_restants.map(|left| view! {
                                                         <ResendLink id=r.id done=r.liens_renvoyes left candidat=candidat.clone() />
+                                                    })}
+                                                    {(r.etat == Etat::Brouillon).then(|| view! {
+                                                        <a
+                                                            class="fr-link fr-link--sm fr-icon-delete-line fr-link--icon-left"
+                                                            href=Page::EcoleDemandes.href_with(&format!("supprimer={}", r.id))
+                                                        >
+                                                            "Supprimer"
+                                                            <span class="fr-sr-only">
+                                                                {delete_label.clone()}
+                                                            </span>
+                                                        </a>
                                                     })}
                                                 </td>
                                             </tr>
@@ -280,6 +303,56 @@ fn DemandesTable(page: ListPage) -> impl IntoView {
                 }
             })}
     }
+}
+
+/// « Supprimer » on a draft: the confirmation it asks first, then the notice that it is done.
+#[component]
+fn DraftDeletion(
+    list: RwSignal<Option<Result<ListPage, crate::error::AppError>>>,
+    deleted: bool,
+    asked: Option<i64>,
+) -> impl IntoView {
+    let supprime = move || deleted;
+    let a_supprimer = move || asked;
+    view! {
+            {supprime().then(|| view! {
+                <div class="fr-alert fr-alert--success fr-mb-3w" role="status">
+                    <p>"Le brouillon et ses pièces ont été supprimés."</p>
+                </div>
+            })}
+            {a_supprimer().map(|id| {
+                let who = list.with(|l| {
+                    l.as_ref()
+                        .and_then(|r| r.as_ref().ok())
+                        .and_then(|p| p.rows.iter().find(|r| r.id == id))
+                        .map(|r| format!("{} {}", r.prenom, r.nom).trim().to_string())
+                        .filter(|n| !n.is_empty())
+                });
+                view! {
+                    <div class="fr-alert fr-alert--warning fr-mb-3w" role="alertdialog" aria-labelledby="supprimer-titre">
+                        <h2 class="fr-alert__title" id="supprimer-titre">
+                            {match who {
+                                Some(n) => format!("Supprimer le brouillon de {n} ?"),
+                                None => "Supprimer ce brouillon ?".to_string(),
+                            }}
+                        </h2>
+                        <p>"Ce qui a été saisi et les pièces déposées seront effacés définitivement."</p>
+                        <form method="post" action=SupprimerBrouillon::PATH class="fr-mt-2w">
+                            <input type="hidden" name="id" value=id />
+                            <ul class="fr-btns-group fr-btns-group--inline-sm">
+                                <li>
+                                    <button type="submit" class="fr-btn fr-icon-delete-line fr-btn--icon-left">"Supprimer définitivement"</button>
+                                </li>
+                                <li>
+                                    <a class="fr-btn fr-btn--secondary" href=Page::EcoleDemandes.href()>"Annuler"</a>
+                                </li>
+                            </ul>
+                        </form>
+                    </div>
+                }
+            })}
+    }
+    .into_any()
 }
 
 /// « Renvoyer le lien » in a row whose candidate has not activated their account: a plain form

@@ -122,7 +122,21 @@ fn Stepper(n: usize, numero: Option<String>, updated: String) -> impl IntoView {
 fn Step(d: DemandeView, n: usize) -> impl IntoView {
     // A validated demande is read-only: every step shows the summary.
     let n = if d.etat != Etat::Brouillon { 6 } else { n };
-    let header = view! { <Stepper n numero=d.numero.clone() updated=d.updated.clone() /> };
+    let header = view! {
+        <Stepper n numero=d.numero.clone() updated=d.updated.clone() />
+        {d.reprise_de.filter(|_| d.etat == Etat::Brouillon).map(|from| view! {
+            <div class="fr-notice fr-notice--info fr-mb-3w">
+                <div class="fr-container">
+                    <div class="fr-notice__body">
+                        <p class="fr-notice__title">
+                            "Nouvelle demande reprise d'une demande refusée par le candidat. "
+                            <A href=Page::Etape { id: from, n: 6 }.href()>"Voir le motif du refus"</A>
+                        </p>
+                    </div>
+                </div>
+            </div>
+        })}
+    };
     let body = match n {
         1 => view! { <MotifStepForm d /> }.into_any(),
         2 => view! { <EtatCivilStepForm d /> }.into_any(),
@@ -163,8 +177,8 @@ fn StepButtons(id: i64, n: usize, pending: Signal<bool>) -> impl IntoView {
 
 fn action_error<A>(action: ServerAction<A>) -> Signal<Option<AppError>>
 where
-    A: leptos::server_fn::ServerFn<Error = AppError, Output = ()> + Clone + Send + Sync + 'static,
-    A::Output: Send + Sync + 'static,
+    A: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    A::Output: Clone + Send + Sync + 'static,
 {
     Signal::derive(move || action.value().get().and_then(|r| r.err()))
 }
@@ -173,7 +187,8 @@ where
 /// before the WASM loaded) and its initial values (what was typed then, or what is saved).
 fn step_form<A, F>(saved: Option<F>) -> (ServerAction<A>, Signal<Option<AppError>>, F)
 where
-    A: leptos::server_fn::ServerFn<Error = AppError, Output = ()> + Clone + Send + Sync + 'static,
+    A: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    A::Output: Clone + Send + Sync + 'static,
     F: serde::Serialize + serde::de::DeserializeOwned + Clone + Default + Send + Sync + 'static,
 {
     let action = ServerAction::<A>::new();
@@ -183,12 +198,148 @@ where
     (action, error, initial)
 }
 
+// ------------------------------------------------------------------ autosave
+
+/// Wraps a step's fields: what is typed is kept on the server as it is typed (a second and a
+/// half after the last key, at once after a choice), with « Enregistré à 10:42 » shown; a page
+/// closed with unsaved typing asks first, and leaving the step inside the app saves it.
+#[component]
+fn AutoSave(id: i64, step: usize, saved_at: Option<String>, children: Children) -> impl IntoView {
+    let status = RwSignal::new(match saved_at {
+        Some(t) => format!("Saisie non validée reprise (enregistrée à {t})."),
+        None => "Ce que vous saisissez est enregistré automatiquement.".to_string(),
+    });
+    let node = NodeRef::<leptos::html::Div>::new();
+    #[cfg(feature = "hydrate")]
+    let (on_input, on_change) = autosave::watch(id, step, status, node);
+    #[cfg(not(feature = "hydrate"))]
+    let (on_input, on_change) = {
+        let _ = (id, step);
+        (|_: leptos::ev::Event| {}, |_: leptos::ev::Event| {})
+    };
+    view! {
+        <div on:input=on_input on:change=on_change node_ref=node>
+            {children()}
+        </div>
+        <p class="fr-text--sm fr-mt-2w fr-mb-0 permis-autosave" role="status">{move || status.get()}</p>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod autosave {
+    use std::time::Duration;
+
+    use leptos::prelude::*;
+    use wasm_bindgen::JsCast;
+
+    use crate::api::ecole::enregistrer_saisie;
+
+    /// The form the event came from, as the browser would post it.
+    fn fields_of(target: Option<web_sys::EventTarget>) -> Option<String> {
+        let element = target?.dyn_into::<web_sys::Element>().ok()?;
+        let form = element
+            .closest("form")
+            .ok()??
+            .dyn_into::<web_sys::HtmlFormElement>()
+            .ok()?;
+        let data = web_sys::FormData::new_with_form(&form).ok()?;
+        let params = web_sys::UrlSearchParams::new_with_str_sequence_sequence(&data).ok()?;
+        Some(params.to_string().into())
+    }
+
+    pub fn watch(
+        id: i64,
+        step: usize,
+        status: RwSignal<String>,
+        node: NodeRef<leptos::html::Div>,
+    ) -> (
+        impl Fn(leptos::ev::Event) + 'static,
+        impl Fn(leptos::ev::Event) + 'static,
+    ) {
+        // The form's latest state not yet sent, and the pending timer.
+        let pending = StoredValue::new(None::<String>);
+        let timer = StoredValue::new(None::<TimeoutHandle>);
+        let save = move || {
+            let Some(fields) = pending.get_value() else {
+                return;
+            };
+            pending.set_value(None);
+            status.set("Enregistrement…".to_string());
+            leptos::task::spawn_local(async move {
+                match enregistrer_saisie(id, step, fields.clone()).await {
+                    Ok(at) => status.set(format!("Enregistré à {at}.")),
+                    Err(e) => {
+                        // Kept for the next try (and the warning before leaving).
+                        if pending.get_value().is_none() {
+                            pending.set_value(Some(fields));
+                        }
+                        status.set(format!("Enregistrement automatique impossible : {e}"));
+                    }
+                }
+            });
+        };
+        let schedule = move |ev: leptos::ev::Event, delay: u64| {
+            let Some(fields) = fields_of(ev.target()) else {
+                return;
+            };
+            pending.set_value(Some(fields));
+            if let Some(h) = timer.get_value() {
+                h.clear();
+            }
+            timer.set_value(set_timeout_with_handle(save, Duration::from_millis(delay)).ok());
+        };
+        // « Suivant » (or Enter) saves the step itself: nothing is left to autosave.
+        Effect::new(move |_| {
+            let Some(div) = node.get() else { return };
+            let Some(form) = div.closest("form").ok().flatten() else {
+                return;
+            };
+            let on_submit = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+                pending.set_value(None);
+                if let Some(h) = timer.get_value() {
+                    h.clear();
+                }
+            });
+            let _ = form.add_event_listener_with_callback_and_bool(
+                "submit",
+                on_submit.as_ref().unchecked_ref(),
+                true,
+            );
+            on_submit.forget();
+        });
+        // Closing the tab or reloading with unsaved typing: the browser asks first.
+        let unload = window_event_listener(leptos::ev::beforeunload, move |ev| {
+            if pending.get_value().is_some() {
+                ev.prevent_default();
+                ev.set_return_value("");
+            }
+        });
+        // Leaving the step inside the app (« Précédent », a link): what is pending is saved.
+        // « Suivant » saves the step itself and the autosave of the step is then forgotten.
+        on_cleanup(move || {
+            unload.remove();
+            if let Some(h) = timer.get_value() {
+                h.clear();
+            }
+            save();
+        });
+        let on_input = move |ev| schedule(ev, 1500);
+        let on_change = move |ev| schedule(ev, 200);
+        (on_input, on_change)
+    }
+}
+
 // ------------------------------------------------------------------ step 1
 
 #[component]
 fn MotifStepForm(d: DemandeView) -> impl IntoView {
-    let (action, error, initial) =
-        step_form::<SaveMotif, MotifForm>(d.data.motif.as_ref().map(MotifForm::from_step));
+    let (action, error, initial) = step_form::<SaveMotif, MotifForm>(
+        d.saisie
+            .motif
+            .clone()
+            .or_else(|| d.data.motif.as_ref().map(MotifForm::from_step)),
+    );
+    let saved_at = d.saisie.at.clone();
     // What the school ticks, followed live so the rules answer at once.
     let form = RwSignal::new(initial.clone());
     // The category rules, checked as the school ticks (the server checks them again).
@@ -229,6 +380,7 @@ fn MotifStepForm(d: DemandeView) -> impl IntoView {
         <ErrorSummary error />
         <ActionForm action attr:novalidate=true>
             <input type="hidden" name="id" value=id />
+            <AutoSave id step=1 saved_at=saved_at.clone()>
             <Radios
                 key="motif"
                 legend="Motif de la demande"
@@ -318,6 +470,7 @@ fn MotifStepForm(d: DemandeView) -> impl IntoView {
                     />
                 </div>
             </fieldset>
+            </AutoSave>
             <StepButtons id n=1 pending=action.pending().into() />
         </ActionForm>
     }
@@ -328,8 +481,12 @@ fn MotifStepForm(d: DemandeView) -> impl IntoView {
 #[component]
 fn EtatCivilStepForm(d: DemandeView) -> impl IntoView {
     let (action, error, f) = step_form::<SaveEtatCivil, EtatCivilForm>(
-        d.data.etat_civil.as_ref().map(EtatCivilForm::from_step),
+        d.saisie
+            .etat_civil
+            .clone()
+            .or_else(|| d.data.etat_civil.as_ref().map(EtatCivilForm::from_step)),
     );
+    let saved_at = d.saisie.at.clone();
     let today = d.today;
     // The legal representative's block appears as soon as the birth date makes a minor.
     let birth = RwSignal::new(f.date_naissance.clone().unwrap_or_default());
@@ -356,6 +513,7 @@ fn EtatCivilStepForm(d: DemandeView) -> impl IntoView {
         <ErrorSummary error />
         <ActionForm action attr:novalidate=true>
             <input type="hidden" name="id" value=id />
+            <AutoSave id step=2 saved_at=saved_at.clone()>
             <Radios key="sexe" legend="Sexe" options=sexes selected=f.sexe.clone() inline=true error />
             <Input key="nom_naissance" label="Nom de naissance" value=f.nom_naissance.clone().unwrap_or_default() autocomplete="family-name" error />
             <Input key="nom_usage" label="Nom d'usage" hint="Par exemple le nom d'époux ou d'épouse" value=f.nom_usage.clone().unwrap_or_default() required=false error />
@@ -421,6 +579,7 @@ fn EtatCivilStepForm(d: DemandeView) -> impl IntoView {
                     </div>
                 </fieldset>
             </Show>
+            </AutoSave>
             <StepButtons id n=2 pending=action.pending().into() />
         </ActionForm>
     }
@@ -430,13 +589,19 @@ fn EtatCivilStepForm(d: DemandeView) -> impl IntoView {
 
 #[component]
 fn AdresseStepForm(d: DemandeView) -> impl IntoView {
-    let (action, error, f) =
-        step_form::<SaveAdresse, AdresseForm>(d.data.adresse.as_ref().map(AdresseForm::from_step));
+    let (action, error, f) = step_form::<SaveAdresse, AdresseForm>(
+        d.saisie
+            .adresse
+            .clone()
+            .or_else(|| d.data.adresse.as_ref().map(AdresseForm::from_step)),
+    );
+    let saved_at = d.saisie.at.clone();
     let id = d.id;
     view! {
         <ErrorSummary error />
         <ActionForm action attr:novalidate=true>
             <input type="hidden" name="id" value=id />
+            <AutoSave id step=3 saved_at=saved_at.clone()>
             <h2 class="fr-h4">"Adresse"</h2>
             <div class="fr-grid-row fr-grid-row--gutters">
                 <div class="fr-col-6 fr-col-md-2">
@@ -464,6 +629,7 @@ fn AdresseStepForm(d: DemandeView) -> impl IntoView {
                 label="Le candidat n'accepte pas que ses données personnelles soient réutilisées à des fins d'information (elles ne seront ni vendues ni cédées à des organismes à but lucratif)."
                 checked=f.refus_reutilisation.is_some()
             />
+            </AutoSave>
             <StepButtons id n=3 pending=action.pending().into() />
         </ActionForm>
     }
@@ -561,14 +727,20 @@ fn CodePostalCommune(
 
 #[component]
 fn PhotoStepForm(d: DemandeView) -> impl IntoView {
-    let (action, error, f) =
-        step_form::<SavePhoto, PhotoForm>(d.data.photo.as_ref().map(PhotoForm::from_step));
+    let (action, error, f) = step_form::<SavePhoto, PhotoForm>(
+        d.saisie
+            .photo
+            .clone()
+            .or_else(|| d.data.photo.as_ref().map(PhotoForm::from_step)),
+    );
+    let saved_at = d.saisie.at.clone();
     let mode = RwSignal::new(f.mode.clone());
     let id = d.id;
     view! {
         <ErrorSummary error />
         <ActionForm action attr:novalidate=true>
             <input type="hidden" name="id" value=id />
+            <AutoSave id step=4 saved_at=saved_at.clone()>
             <Radios
                 key="mode"
                 legend="Comment la photo et la signature seront-elles transmises ?"
@@ -587,6 +759,7 @@ fn PhotoStepForm(d: DemandeView) -> impl IntoView {
                     </p>
                 </div>
             </Show>
+            </AutoSave>
             <StepButtons id n=4 pending=action.pending().into() />
         </ActionForm>
     }
@@ -613,6 +786,12 @@ fn PiecesStepForm(d: DemandeView) -> impl IntoView {
             kinds.push(f.kind);
         }
     }
+    // The files, updated in place after each sending made by the page's script.
+    let files = RwSignal::new(d.pieces.clone());
+    let uploads = RwSignal::new(Vec::<Upload>::new());
+    // Set once the page's script runs: files are then sent as soon as they are chosen.
+    let enhanced = RwSignal::new(false);
+    Effect::new(move |_| enhanced.set(true));
     view! {
         <ErrorSummary error />
         <p>
@@ -621,18 +800,48 @@ fn PiecesStepForm(d: DemandeView) -> impl IntoView {
         {kinds
             .into_iter()
             .map(|kind| {
-                let files: Vec<PieceFile> = d.pieces.iter().filter(|f| f.kind == kind).cloned().collect();
-                let pages: i64 = files.iter().map(|f| f.pages).sum();
                 let required = d.required_pieces.contains(&kind);
                 let message = (problem_piece.as_deref() == Some(kind.code())).then_some(problem).flatten();
                 let ok = deposited.as_deref() == Some(kind.code());
-                view! { <PieceBlock id kind files pages required message ok /> }
+                view! { <PieceBlock id kind files uploads enhanced required message ok /> }
             })
             .collect_view()}
+        <Show when=move || uploads.with(|u| u.iter().any(|x| x.state.is_active()))>
+            <p class="fr-mt-4w fr-mb-0">"Envoi des fichiers en cours : « Suivant » sera disponible à la fin de l'envoi."</p>
+        </Show>
         <ActionForm action>
             <input type="hidden" name="id" value=id />
-            <StepButtons id n=5 pending=action.pending().into() />
+            <StepButtons
+                id
+                n=5
+                pending=Signal::derive(move || {
+                    action.pending().get() || uploads.with(|u| u.iter().any(|x| x.state.is_active()))
+                })
+            />
         </ActionForm>
+    }
+}
+
+/// A file chosen on the page, sent by the page's script.
+#[derive(Clone, Debug, PartialEq)]
+struct Upload {
+    key: u64,
+    kind: Piece,
+    name: String,
+    state: UploadState,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+enum UploadState {
+    Waiting,
+    Sending(u32),
+    Failed(String),
+}
+
+impl UploadState {
+    fn is_active(&self) -> bool {
+        matches!(self, UploadState::Waiting | UploadState::Sending(_))
     }
 }
 
@@ -640,52 +849,83 @@ fn PiecesStepForm(d: DemandeView) -> impl IntoView {
 fn PieceBlock(
     id: i64,
     kind: Piece,
-    files: Vec<PieceFile>,
-    pages: i64,
+    files: RwSignal<Vec<PieceFile>>,
+    uploads: RwSignal<Vec<Upload>>,
+    enhanced: RwSignal<bool>,
     required: bool,
     message: Option<UploadProblem>,
     ok: bool,
 ) -> impl IntoView {
     let code = kind.code();
     let input_id = format!("fichier-{code}");
+    let replace_id = format!("remplacer-{code}");
     let messages_id = format!("fichier-{code}-messages");
     let max = kind.max_pages();
     let (sending, set_sending) = signal(false);
-    let status = if files.is_empty() {
-        if required {
-            "fr-badge fr-badge--sm fr-badge--warning"
+    let mine = Memo::new(move |_| {
+        files.with(|f| {
+            f.iter()
+                .filter(|f| f.kind == kind)
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
+    let pages = Memo::new(move |_| mine.with(|f| f.iter().map(|f| f.pages).sum::<i64>()));
+    let rows = Memo::new(move |_| {
+        uploads.with(|u| {
+            u.iter()
+                .filter(|u| u.kind == kind)
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
+    // « 2 fichiers déposés. », after the page's script sent them (or the plain form's redirect).
+    let notice = RwSignal::new(ok.then(|| "Fichier déposé.".to_string()));
+    let failed = Memo::new(move |_| {
+        rows.with(|r| r.iter().any(|u| matches!(u.state, UploadState::Failed(_))))
+    });
+    let status = move || {
+        if pages.get() == 0 {
+            if required {
+                (
+                    "fr-badge fr-badge--sm fr-badge--warning",
+                    "À déposer".to_string(),
+                )
+            } else {
+                ("fr-badge fr-badge--sm", "Facultative".to_string())
+            }
         } else {
-            "fr-badge fr-badge--sm"
+            (
+                "fr-badge fr-badge--sm fr-badge--success",
+                format!("{} sur {max}", plural(pages.get(), "page", "pages")),
+            )
         }
-    } else {
-        "fr-badge fr-badge--sm fr-badge--success"
     };
-    let status_text = if files.is_empty() {
-        if required {
-            "À déposer".to_string()
-        } else {
-            "Facultative".to_string()
-        }
-    } else {
-        format!("{} sur {max}", plural(pages, "page", "pages"))
+    let on_change = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        choose_files(ev, id, kind, files, uploads, notice);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (ev, notice);
     };
     view! {
         <section class="fr-mt-4w permis-piece" id=format!("piece-{code}") aria-labelledby=format!("piece-{code}-title")>
             <h2 class="fr-h5" id=format!("piece-{code}-title")>
                 {kind.label()}
                 " "
-                <span class=status>{status_text}</span>
+                <span class=move || status().0>{move || status().1}</span>
             </h2>
-            {ok.then(|| view! {
-                <div class="fr-alert fr-alert--success fr-alert--sm fr-mb-2w" role="status">
-                    <p>"Fichier déposé."</p>
-                </div>
-            })}
-            {(!files.is_empty())
+            <div role="status">
+                {move || notice.get().map(|text| view! {
+                    <div class="fr-alert fr-alert--success fr-alert--sm fr-mb-2w">
+                        <p>{text}</p>
+                    </div>
+                })}
+            </div>
+            {move || (!mine.with(|f| f.is_empty()))
                 .then(|| {
                     view! {
                         <ul class="permis-files">
-                            {files
+                            {mine.get()
                                 .into_iter()
                                 .map(|f| {
                                     let what = format!("{} — {}, {}", f.filename, plural(f.pages, "page", "pages"), human_size(f.size.max(0) as u64));
@@ -718,21 +958,26 @@ fn PieceBlock(
                 action=piece_upload_href(id, code)
                 on:submit=move |_| set_sending.set(true)
             >
-                {(pages > 0)
-                    .then(|| {
-                        view! {
-                            <div class="fr-checkbox-group fr-checkbox-group--sm fr-mb-2w">
-                                <input type="checkbox" id=format!("remplacer-{code}") name="remplacer" />
-                                <label class="fr-label" for=format!("remplacer-{code}")>
-                                    "Remplacer les fichiers déjà déposés pour cette pièce"
-                                </label>
-                            </div>
-                        }
-                    })}
-                <div class="fr-upload-group" class:fr-upload-group--error=message.is_some()>
+                <Show when=move || { pages.get() > 0 }>
+                    <div class="fr-checkbox-group fr-checkbox-group--sm fr-mb-2w">
+                        <input type="checkbox" id=replace_id.clone() name="remplacer" />
+                        <label class="fr-label" for=replace_id.clone()>
+                            "Remplacer les fichiers déjà déposés pour cette pièce"
+                        </label>
+                    </div>
+                </Show>
+                <div class="fr-upload-group" class:fr-upload-group--error=move || message.is_some() || failed.get()>
                     <label class="fr-label" for=input_id.clone()>
-                        {if pages == 0 { "Ajouter un fichier" } else { "Ajouter une page ou un fichier" }}
-                        <span class="fr-hint-text">{format!("PDF, JPEG ou PNG, 10 Mo au plus ; {} au plus pour cette pièce.", plural(max, "page", "pages"))}</span>
+                        {move || match (pages.get() == 0, enhanced.get()) {
+                            (true, false) => "Ajouter un fichier",
+                            (true, true) => "Ajouter un ou plusieurs fichiers",
+                            (false, _) => "Ajouter une page ou un fichier",
+                        }}
+                        <span class="fr-hint-text">{move || format!(
+                            "PDF, JPEG ou PNG, 10 Mo au plus ; {} au plus pour cette pièce.{}",
+                            plural(max, "page", "pages"),
+                            if enhanced.get() { " Chaque fichier est envoyé dès qu'il est choisi." } else { "" },
+                        )}</span>
                     </label>
                     <input
                         class="fr-upload"
@@ -740,14 +985,55 @@ fn PieceBlock(
                         id=input_id
                         name="fichier"
                         accept=ACCEPT
+                        multiple=move || enhanced.get()
                         aria-describedby=messages_id.clone()
-                        aria-invalid=message.is_some().then_some("true")
+                        aria-invalid=move || (message.is_some() || failed.get()).then_some("true")
+                        on:change=on_change
                     />
                     <div class="fr-messages-group" id=messages_id aria-live="polite">
                         {message.map(|m| view! { <p class="fr-message fr-message--error">{m.message()}</p> })}
+                        {move || rows
+                            .get()
+                            .into_iter()
+                            .filter_map(|u| match u.state {
+                                UploadState::Failed(m) => Some(view! {
+                                    <p class="fr-message fr-message--error">{format!("« {} » : {m}", u.name)}</p>
+                                }),
+                                _ => None,
+                            })
+                            .collect_view()}
                     </div>
                 </div>
-                <button type="submit" class="fr-btn fr-btn--secondary fr-btn--sm fr-mt-1w" disabled=move || sending.get()>
+                <ul class="permis-uploads">
+                    {move || rows
+                        .get()
+                        .into_iter()
+                        .filter(|u| u.state.is_active())
+                        .map(|u| {
+                            let percent = match u.state {
+                                UploadState::Sending(p) => p,
+                                _ => 0,
+                            };
+                            let label = if matches!(u.state, UploadState::Waiting) {
+                                format!("{} — en attente", u.name)
+                            } else {
+                                format!("{} — envoi : {percent} %", u.name)
+                            };
+                            view! {
+                                <li class="permis-upload">
+                                    <span class="permis-file__name">{label.clone()}</span>
+                                    <progress max="100" value=percent.to_string() aria-label=label>{format!("{percent} %")}</progress>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+                <button
+                    type="submit"
+                    class="fr-btn fr-btn--secondary fr-btn--sm fr-mt-1w"
+                    class:fr-hidden=move || enhanced.get()
+                    disabled=move || sending.get()
+                >
                     {move || if sending.get() { "Envoi en cours…".to_string() } else { format!("Envoyer — {}", kind.label()) }}
                 </button>
             </form>
@@ -755,7 +1041,196 @@ fn PieceBlock(
     }
 }
 
+/// The files just chosen for `kind`: checked here (size, type), then sent one after the other
+/// with their progress; the list is read again from the server once they are all sent.
+#[cfg(feature = "hydrate")]
+fn choose_files(
+    ev: leptos::ev::Event,
+    id: i64,
+    kind: Piece,
+    files: RwSignal<Vec<PieceFile>>,
+    uploads: RwSignal<Vec<Upload>>,
+    notice: RwSignal<Option<String>>,
+) {
+    use crate::domain::upload::check_before_sending;
+    use wasm_bindgen::JsCast;
+
+    let input: web_sys::HtmlInputElement = event_target(&ev);
+    let Some(list) = input.files() else { return };
+    let replace = document()
+        .get_element_by_id(&format!("remplacer-{}", kind.code()))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok());
+    let mut replace_first = replace.as_ref().is_some_and(|r| r.checked());
+    if let Some(r) = &replace {
+        r.set_checked(false);
+    }
+    notice.set(None);
+    // Earlier refusals of this piece make way for the new choice.
+    uploads.update(|u| u.retain(|x| x.kind != kind || x.state.is_active()));
+    let mut queue = Vec::new();
+    for i in 0..list.length() {
+        let Some(file) = list.get(i) else { continue };
+        let key = next_key();
+        let name = crate::domain::upload::clean_filename(&file.name());
+        let state = match check_before_sending(&file.name(), &file.type_(), file.size() as u64) {
+            Ok(()) => {
+                queue.push((key, file, std::mem::take(&mut replace_first)));
+                UploadState::Waiting
+            }
+            Err(p) => UploadState::Failed(p.message_before_sending()),
+        };
+        uploads.update(|u| {
+            u.push(Upload {
+                key,
+                kind,
+                name,
+                state,
+            })
+        });
+    }
+    // The same file may be chosen again after a failure.
+    input.set_value("");
+    send_next(
+        id,
+        kind,
+        std::rc::Rc::new(std::cell::RefCell::new(queue.into())),
+        0,
+        files,
+        uploads,
+        notice,
+    );
+}
+
+#[cfg(feature = "hydrate")]
+fn next_key() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+#[cfg(feature = "hydrate")]
+type Queue =
+    std::rc::Rc<std::cell::RefCell<std::collections::VecDeque<(u64, web_sys::File, bool)>>>;
+
+#[cfg(feature = "hydrate")]
+fn send_next(
+    id: i64,
+    kind: Piece,
+    queue: Queue,
+    sent: usize,
+    files: RwSignal<Vec<PieceFile>>,
+    uploads: RwSignal<Vec<Upload>>,
+    notice: RwSignal<Option<String>>,
+) {
+    let next = queue.borrow_mut().pop_front();
+    let Some((key, file, replace)) = next else {
+        if sent > 0 {
+            notice.set(Some(format!(
+                "{} — la liste est à jour.",
+                plural(sent as i64, "fichier déposé", "fichiers déposés")
+            )));
+            leptos::task::spawn_local(async move {
+                if let Ok(d) = get_demande(id).await {
+                    files.set(d.pieces);
+                }
+            });
+        }
+        return;
+    };
+    let set = move |state: UploadState| {
+        uploads.update(|u| {
+            if let Some(x) = u.iter_mut().find(|x| x.key == key) {
+                x.state = state;
+            }
+        })
+    };
+    set(UploadState::Sending(0));
+    crate::components::upload::send(
+        &piece_upload_href(id, kind.code()),
+        &file,
+        replace,
+        move |p| set(UploadState::Sending(p)),
+        move |result| {
+            let sent = match result {
+                Ok(()) => {
+                    uploads.update(|u| u.retain(|x| x.key != key));
+                    sent + 1
+                }
+                Err(message) => {
+                    set(UploadState::Failed(message));
+                    sent
+                }
+            };
+            send_next(id, kind, queue, sent, files, uploads, notice);
+        },
+    );
+}
+
 // ------------------------------------------------------------------ step 6
+
+/// The candidate refused: when, the reason they gave, and « Corriger et renvoyer » (a new
+/// draft with the same information, and the pieces unless the school unticks them).
+#[component]
+fn Refused(id: i64, refus: crate::api::RefusView) -> impl IntoView {
+    let action = ServerAction::<ReprendreDemande>::new();
+    let error = action_error(action);
+    view! {
+        <div class="fr-alert fr-alert--warning fr-mb-3w">
+            <h2 class="fr-alert__title">{format!("Refusée par le candidat le {}", refus.le)}</h2>
+            <p>
+                {match refus.motif {
+                    Some(m) => format!("Motif indiqué par le candidat : « {m} »"),
+                    None => "Le candidat n'a pas indiqué de motif : contactez-le pour savoir ce qui est inexact.".to_string(),
+                }}
+            </p>
+        </div>
+        <section class="fr-mb-6w" aria-labelledby="reprendre-title">
+            <h2 class="fr-h5" id="reprendre-title">"Corriger et renvoyer"</h2>
+            <p>
+                "Une nouvelle demande est créée à partir de celle-ci, avec les mêmes informations : corrigez ce que le candidat a signalé, puis validez-la. Le candidat la recevra comme la première."
+            </p>
+            <ErrorSummary error />
+            <ActionForm action>
+                <input type="hidden" name="id" value=id />
+                <div class="fr-checkbox-group fr-mb-3w">
+                    <input type="checkbox" id="reprendre-pieces" name="pieces" checked=true />
+                    <label class="fr-label" for="reprendre-pieces">
+                        "Reprendre les pièces justificatives déposées"
+                        <span class="fr-hint-text">"Décochez si le refus concerne les pièces : vous les déposerez de nouveau."</span>
+                    </label>
+                </div>
+                <button class="fr-btn fr-btn--icon-left fr-icon-edit-line" type="submit" disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { "Création de la nouvelle demande…" } else { "Corriger et renvoyer" }}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// Before the candidate activates their account: the school corrects the email or mobile and
+/// the link goes again.
+#[component]
+fn CorrectContact(id: i64, email: String, telephone: String) -> impl IntoView {
+    let (action, error, f) =
+        step_form::<CorrigerContact, ContactForm>(Some(ContactForm { email, telephone }));
+    view! {
+        <section class="fr-mb-6w" aria-labelledby="contact-title">
+            <h2 class="fr-h5" id="contact-title">"Le candidat n'a pas reçu le lien d'activation ?"</h2>
+            <p>
+                "Vérifiez avec lui son adresse électronique et son téléphone portable. Une fois corrigés ici, un nouveau lien lui est envoyé aussitôt (les précédents ne fonctionnent plus), valable 7 jours."
+            </p>
+            <ErrorSummary error />
+            <ActionForm action attr:novalidate=true>
+                <input type="hidden" name="id" value=id />
+                <Input key="email" label="Adresse électronique du candidat" input_type="email" autocomplete="off" value=f.email maxlength=254 error />
+                <Input key="telephone" label="Téléphone portable du candidat" hint="Format attendu : 06 12 34 56 78" input_type="tel" value=f.telephone maxlength=20 error />
+                <button class="fr-btn fr-btn--secondary" type="submit" disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { "Envoi…" } else { "Corriger et renvoyer le lien" }}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}
 
 #[component]
 fn Recap(d: DemandeView) -> impl IntoView {
@@ -770,13 +1245,30 @@ fn Recap(d: DemandeView) -> impl IntoView {
     view! {
         {(!editable)
             .then(|| {
+                let corrected = use_query_map().read_untracked().get("contact-corrige").is_some();
                 view! {
                     <div class="fr-alert fr-alert--info fr-mb-3w">
                         <p>{format!("Cette demande est « {} » : elle ne peut plus être modifiée.", d.etat.label())}</p>
                     </div>
+                    {corrected.then(|| view! {
+                        <div class="fr-alert fr-alert--success fr-mb-3w" role="status">
+                            <p>"Le contact du candidat est corrigé : un nouveau lien d'activation lui a été envoyé par courriel et par SMS."</p>
+                        </div>
+                    })}
                     {d.etat
                         .validated_by_candidate()
                         .then(|| view! { <Documents id paper=d.etat.awaits_paper_form() /> })}
+                    {d.refus.clone().map(|refus| view! { <Refused id refus /> })}
+                    {(d.compte_a_activer)
+                        .then(|| {
+                            let (email, telephone) = d
+                                .data
+                                .adresse
+                                .as_ref()
+                                .map(|a| (a.email.clone(), crate::domain::formats::display_phone(&a.telephone)))
+                                .unwrap_or_default();
+                            view! { <CorrectContact id email telephone /> }
+                        })}
                 }
             })}
         {(editable && !complete)

@@ -14,6 +14,8 @@ pub use crate::domain::deadlines::retention::*;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Purged {
     pub refused_erased: usize,
+    /// Drafts untouched for `DRAFT_KEPT_DAYS`, deleted with their files.
+    pub drafts: usize,
     pub files: usize,
     pub traces: u64,
     pub links: u64,
@@ -26,6 +28,7 @@ pub struct Purged {
 impl Purged {
     pub fn total(&self) -> u64 {
         self.refused_erased as u64
+            + self.drafts as u64
             + self.traces
             + self.links
             + self.job_runs
@@ -67,6 +70,37 @@ pub async fn purge(ctx: &AppContext, now: i64) -> Result<Purged, AppError> {
         let keys = crate::server::pieces::remove_all(&mut tx, id).await?;
         tx.commit().await?;
         report.refused_erased += 1;
+        report.files += ctx.storage.delete_all(keys).await;
+    }
+
+    // Drafts nobody touched for 90 days (a change in another instance meanwhile keeps it).
+    let stale: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT id, updated_at FROM demandes WHERE etat = $2 AND updated_at <= $1 ORDER BY id",
+    )
+    .bind(kept_since(DRAFT_KEPT_DAYS, now))
+    .bind(Etat::Brouillon)
+    .fetch_all(pool)
+    .await?;
+    for (id, updated_at) in stale {
+        let mut tx = pool.begin().await?;
+        let keys = crate::server::pieces::remove_all(&mut tx, id).await?;
+        sqlx::query("DELETE FROM demande_events WHERE demande_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let gone =
+            sqlx::query("DELETE FROM demandes WHERE id = $1 AND etat = $2 AND updated_at = $3")
+                .bind(id)
+                .bind(Etat::Brouillon)
+                .bind(updated_at)
+                .execute(&mut *tx)
+                .await?;
+        if gone.rows_affected() == 0 {
+            tx.rollback().await?;
+            continue;
+        }
+        tx.commit().await?;
+        report.drafts += 1;
         report.files += ctx.storage.delete_all(keys).await;
     }
 
