@@ -137,6 +137,23 @@ test.describe.serial('the candidate decides', () => {
       await expect(page).toHaveURL(/\/ecole\/demandes$/);
       const schoolRow = page.getByRole('row').filter({ hasText: numero });
       await expect(schoolRow).toContainText("Refusée par l'usager");
+      await expect(schoolRow).toContainText('Refusée par le candidat le');
+      // The school opens it: the candidate's reason, and « Corriger et renvoyer ».
+      await schoolRow.getByRole('link', { name: numero }).click();
+      await expect(page.getByRole('heading', { name: /Refusée par le candidat le \d{2}\/\d{2}\/\d{4}/ })).toBeVisible();
+      await expect(page.getByText('« Mon nom est Petit-Durand »', { exact: false })).toBeVisible();
+      await hydrated(page);
+      await expectAccessible(page);
+      const refusedUrl = page.url();
+      await page.getByRole('button', { name: 'Corriger et renvoyer' }).click();
+      await expect(page).toHaveURL(/\/etape\/6$/);
+      expect(page.url()).not.toBe(refusedUrl);
+      await expect(page.getByText("Nouvelle demande reprise d'une demande refusée par le candidat.")).toBeVisible();
+      // Everything came along (identity, contact, pieces): only the correction is left to make.
+      await expect(page.getByText('La demande n\'est pas complète')).toHaveCount(0);
+      await expect(page.getByText('nina.petit@example.fr')).toBeVisible();
+      await hydrated(page);
+      await expectAccessible(page);
     });
   });
 });

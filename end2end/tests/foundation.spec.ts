@@ -128,6 +128,15 @@ test.describe('on a phone', () => {
     await page.getByRole('button', { name: 'Menu' }).click();
     const menu = page.locator('#modal-menu');
     await expect(menu.getByRole('link', { name: 'Mon espace' })).toBeVisible();
+    // The focus goes into the menu and stays there: Shift+Tab from « Fermer » goes to its
+    // last link, Tab from there comes back to « Fermer ».
+    const fermer = menu.getByRole('button', { name: 'Fermer' });
+    await expect(fermer).toBeFocused();
+    await page.keyboard.press('Shift+Tab');
+    await expect(menu.locator(':focus')).toHaveCount(1);
+    await expect(fermer).not.toBeFocused();
+    await page.keyboard.press('Tab');
+    await expect(fermer).toBeFocused();
     // Escape closes it and the focus is on « Menu ».
     await page.keyboard.press('Escape');
     await expect(menu.getByRole('link', { name: 'Mon espace' })).toBeHidden();

@@ -13,8 +13,30 @@ export async function hydrated(page: Page) {
   await expect(page.locator('html[data-hydrated="true"]')).toHaveCount(1);
 }
 
+/** The title of each page seen so far, and which page (path with its ids, and tab) had it. */
+const titles = new Map<string, string>();
+
+/**
+ * Every page's title is its own (RGAA 8.6): two different pages never share one. A page is its
+ * path with ids replaced, plus its tab (« Mon espace » tabs are pages of their own).
+ */
+export async function expectOwnTitle(page: Page) {
+  // Waits for it: a page's title is written when the page is drawn.
+  await expect(page, `${page.url()} has no title`).not.toHaveTitle(/^\s*$/);
+  const title = (await page.title()).trim();
+  const url = new URL(page.url());
+  const onglet = url.searchParams.get('onglet');
+  const key = url.pathname.replace(/\d+/g, 'N') + (onglet ? `?onglet=${onglet}` : '');
+  const seen = titles.get(title);
+  if (!title.startsWith('Page non trouvée')) {
+    expect(seen ?? key, `« ${title} » is the title of ${seen} and of ${key}`).toBe(key);
+  }
+  titles.set(title, key);
+}
+
 /** axe-core finds no violation on the current page (WCAG 2.1 A/AA rules, as RGAA). */
 export async function expectAccessible(page: Page) {
+  await expectOwnTitle(page);
   const results = await new AxeBuilder({ page })
     .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
     .analyze();
@@ -77,6 +99,11 @@ export async function expectNoSidewaysScroll(page: Page) {
       offenders.push(`scrollX=${window.scrollX} clientWidth=${viewport} innerWidth=${window.innerWidth} body=${document.body.scrollWidth}`);
       return { scroll: document.documentElement.scrollWidth, viewport, offenders };
     });
+    if (width === 375) {
+      // Every page checked is kept as a 375 px screenshot, to be looked at (test-results/ecrans-375).
+      const name = new URL(page.url()).pathname.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '') || 'accueil';
+      await page.screenshot({ path: `test-results/ecrans-375/${name}.png`, fullPage: true });
+    }
     if (found.scroll > found.viewport) {
       await page.screenshot({ path: `test-results/trop-large-${width}.png`, fullPage: true });
     }

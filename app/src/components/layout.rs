@@ -90,15 +90,33 @@ pub fn Header() -> impl IntoView {
             }
         }
     };
+    let menu = NodeRef::<leptos::html::Div>::new();
+    let close_button = NodeRef::<leptos::html::Button>::new();
     // In the browser only (the server has no window).
     #[cfg(feature = "hydrate")]
     {
-        let escape = window_event_listener(leptos::ev::keydown, move |ev| {
+        // Escape closes the menu; while it is open, Tab and Shift+Tab stay inside it.
+        let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+            if !menu_open.get_untracked() {
+                return;
+            }
             if ev.key() == "Escape" {
                 close_menu();
+            } else if ev.key() == "Tab" {
+                if let Some(m) = menu.get_untracked() {
+                    menu_focus::keep_inside(&m, &ev);
+                }
             }
         });
-        on_cleanup(move || escape.remove());
+        on_cleanup(move || keys.remove());
+        // Opening moves the focus to « Fermer », once the menu is shown (the DSFR fades it in).
+        Effect::new(move |_| {
+            if menu_open.get() {
+                if let Some(b) = close_button.get_untracked() {
+                    menu_focus::focus_when_shown(b, 60);
+                }
+            }
+        });
     }
     let tools = move || view! { <ToolLinks user=session.user.get() /> };
     view! {
@@ -145,6 +163,7 @@ pub fn Header() -> impl IntoView {
             </div>
             <div
                 class="fr-header__menu fr-modal"
+                node_ref=menu
                 class:fr-modal--opened=move || menu_open.get()
                 id="modal-menu"
                 role=move || menu_open.get().then_some("dialog")
@@ -155,6 +174,7 @@ pub fn Header() -> impl IntoView {
                     <button
                         class="fr-btn--close fr-btn"
                         aria-controls="modal-menu"
+                        node_ref=close_button
                         title="Fermer"
                         on:click=move |_| close_menu()
                     >
@@ -166,6 +186,68 @@ pub fn Header() -> impl IntoView {
                 </div>
             </div>
         </header>
+    }
+}
+
+/// The mobile menu's focus handling, in the browser.
+#[cfg(feature = "hydrate")]
+mod menu_focus {
+    use wasm_bindgen::JsCast;
+
+    /// Focuses `button` as soon as the browser can (a hidden element cannot take the focus, and
+    /// the menu becomes visible on the next frames); gives up after `frames` frames.
+    pub fn focus_when_shown(button: web_sys::HtmlButtonElement, frames: u32) {
+        let _ = button.focus();
+        let focused = leptos::prelude::document()
+            .active_element()
+            .is_some_and(|a| a == *button.unchecked_ref::<web_sys::Element>());
+        if !focused && frames > 0 {
+            leptos::prelude::request_animation_frame(move || focus_when_shown(button, frames - 1));
+        }
+    }
+
+    /// Tab on the menu's last control goes back to its first, Shift+Tab on the first to the last.
+    pub fn keep_inside(menu: &web_sys::HtmlDivElement, ev: &web_sys::KeyboardEvent) {
+        let Ok(list) = menu.query_selector_all(
+            "a[href], button:not([disabled]), input:not([disabled]), select, textarea, [tabindex]:not([tabindex='-1'])",
+        ) else {
+            return;
+        };
+        let controls: Vec<web_sys::HtmlElement> = (0..list.length())
+            .filter_map(|i| list.get(i))
+            .filter_map(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
+            .filter(|e| e.offset_width() > 0 || e.offset_height() > 0)
+            .collect();
+        let (Some(first), Some(last)) = (controls.first(), controls.last()) else {
+            return;
+        };
+        let active = leptos::prelude::document().active_element();
+        let is = |e: &web_sys::HtmlElement| {
+            active
+                .as_ref()
+                .is_some_and(|a| a == e.unchecked_ref::<web_sys::Element>())
+        };
+        let inside = active.as_ref().is_some_and(|a| menu.contains(Some(a)));
+        if ev.shift_key() && (is(first) || !inside) {
+            ev.prevent_default();
+            let _ = last.focus();
+        } else if !ev.shift_key() && (is(last) || !inside) {
+            ev.prevent_default();
+            let _ = first.focus();
+        }
+    }
+}
+
+/// A demande that cannot be shown (not found, not this user's): the page's title and why. The
+/// page's status follows the error (404, 403).
+#[component]
+pub fn DemandeIntrouvable(error: crate::error::AppError) -> impl IntoView {
+    crate::components::loader::respond_with(&error);
+    view! {
+        <div class="fr-alert fr-alert--error" role="alert">
+            <h1 class="fr-alert__title">"Demande introuvable"</h1>
+            <p>{error.to_string()}</p>
+        </div>
     }
 }
 

@@ -351,6 +351,20 @@ pub struct DemandeData {
 
 impl DemandeData {
     /// (prénoms, nom) as lists show them: the usage name when there is one.
+    /// The categories as the school's list shows them: « A2, B ».
+    pub fn listing_categories(&self) -> String {
+        self.motif
+            .as_ref()
+            .map(|m| {
+                m.categories
+                    .iter()
+                    .map(|c| c.code())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default()
+    }
+
     pub fn listing_names(&self) -> (String, String) {
         self.etat_civil
             .as_ref()

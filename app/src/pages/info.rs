@@ -51,14 +51,13 @@ fn Accessibilite() -> impl IntoView {
             <p>"Non-conformités connues, en cours de correction :"</p>
             <ul>
                 <li>"les documents PDF produits (justificatif de dépôt, formulaire photo-signature) ne sont pas balisés : leur structure n'est pas restituée par les lecteurs d'écran ;"</li>
-                <li>"les tableaux de l'espace professionnel ne se réorganisent pas sur un écran étroit : ils défilent horizontalement ;"</li>
-                <li>"le menu de l'en-tête sur téléphone ne retient pas le focus clavier et ne se ferme pas avec la touche Échap ;"</li>
-                <li>"après une navigation dans le service, le focus n'est pas placé sur le titre de la nouvelle page."</li>
+                <li>"les tableaux de l'espace professionnel et de la liste des demandes de l'école ne se réorganisent pas sur un écran étroit : ils défilent horizontalement dans leur cadre (la page elle-même ne défile pas) ;"</li>
+                <li>"aucune vérification avec un lecteur d'écran ni par une personne en situation de handicap n'a encore été menée."</li>
             </ul>
             <h2>"Établissement de cette déclaration"</h2>
             <p>"Technologies utilisées : HTML, CSS (Système de design de l'État), WebAssembly."</p>
             <p>
-                "Environnement de test : navigateur Chromium (Debian 12) piloté par Playwright, en 1280 × 900 et 375 × 812 pixels, avec l'outil de vérification automatique axe-core 4.11. Aucune vérification avec un lecteur d'écran n'a encore été menée."
+                "Environnement de test : navigateur Chromium (Debian 12) piloté par Playwright, en 1280 × 900, 375 × 740 et 320 × 740 pixels, avec l'outil de vérification automatique axe-core 4.11. Aucune vérification avec un lecteur d'écran n'a encore été menée."
             </p>
             <h2>"Retour d'information et contact"</h2>
             <p>

@@ -162,6 +162,22 @@ pub async fn create(db: &Db, school_id: i64, user_id: i64, now: i64) -> Result<i
 /// The most a step's autosaved form may weigh (what a person types is far less).
 pub const AUTOSAVE_MAX_BYTES: usize = 16 * 1024;
 
+/// The autosaved forms of a demande (step number → form), read inside the caller's
+/// transaction after it took the row's lock.
+async fn saisie_map(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> Result<std::collections::BTreeMap<String, String>, AppError> {
+    let (saisie,): (Option<String>,) = sqlx::query_as("SELECT saisie FROM demandes WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(saisie
+        .as_deref()
+        .and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or_default())
+}
+
 /// Keeps what the school typed on `step` of a draft and has not validated with « Suivant »
 /// (the form as the browser encodes it). Touches the draft (it is not abandoned).
 pub async fn autosave(
@@ -189,14 +205,7 @@ pub async fn autosave(
         get(db, school_id, id).await?;
         return Err(AppError::Conflict(NOT_EDITABLE.into()));
     }
-    let (saisie,): (Option<String>,) = sqlx::query_as("SELECT saisie FROM demandes WHERE id = $1")
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-    let mut map: std::collections::BTreeMap<String, String> = saisie
-        .as_deref()
-        .and_then(|s| serde_json::from_str(s).ok())
-        .unwrap_or_default();
+    let mut map = saisie_map(&mut tx, id).await?;
     map.insert(step.to_string(), fields.to_string());
     let json = serde_json::to_string(&map).map_err(|e| AppError::internal("saisie json", e))?;
     sqlx::query("UPDATE demandes SET saisie = $1, saisie_at = $2, updated_at = $2 WHERE id = $3")
@@ -216,16 +225,7 @@ pub async fn clear_autosave(db: &Db, id: i64, step: usize) -> Result<(), AppErro
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    let (saisie,): (Option<String>,) = sqlx::query_as("SELECT saisie FROM demandes WHERE id = $1")
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-    let Some(mut map) = saisie
-        .as_deref()
-        .and_then(|s| serde_json::from_str::<std::collections::BTreeMap<String, String>>(s).ok())
-    else {
-        return Ok(());
-    };
+    let mut map = saisie_map(&mut tx, id).await?;
     if map.remove(&step.to_string()).is_none() {
         return Ok(());
     }
@@ -314,17 +314,7 @@ pub async fn copy_refused(
     }
     let data = source.data()?;
     let (prenom, nom) = data.listing_names();
-    let categories = data
-        .motif
-        .as_ref()
-        .map(|m| {
-            m.categories
-                .iter()
-                .map(|c| c.code())
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
-        .unwrap_or_default();
+    let categories = data.listing_categories();
     let created: Option<(i64,)> = sqlx::query_as(
         "INSERT INTO demandes (school_id, created_by, created_at, updated_at, data, prenom, nom,
                                categories, recherche, etape, reprise_de)
@@ -421,17 +411,7 @@ pub async fn save(
 ) -> Result<(), AppError> {
     let json = serde_json::to_string(data).map_err(|e| AppError::internal("demande json", e))?;
     let (prenom, nom) = data.listing_names();
-    let categories = data
-        .motif
-        .as_ref()
-        .map(|m| {
-            m.categories
-                .iter()
-                .map(|c| c.code())
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
-        .unwrap_or_default();
+    let categories = data.listing_categories();
     let recherche = search_text(None, &prenom, &nom);
     let r = sqlx::query(
         "UPDATE demandes SET data = $1, prenom = $2, nom = $3, categories = $4, etape = $5, updated_at = $6,

@@ -241,6 +241,83 @@ pub async fn hand_over(
     Ok(handover)
 }
 
+/// A demande of the school waiting for a candidate whose account is not activated yet.
+struct Waiting {
+    numero: String,
+    user_id: i64,
+    liens_renvoyes: i64,
+    data: String,
+    school_name: String,
+}
+
+/// Why a demande no longer waits for its candidate's activation.
+enum NotWaiting {
+    /// It left « En attente de validation usager ».
+    State,
+    /// The candidate activated the account.
+    Activated,
+    /// The activation deadline passed (the deletion is due).
+    Expired,
+}
+
+/// Locks demande `demande_id` of the school, then its candidate's account (the expiry job
+/// claims them the same way, so a resend or a correction and a deletion never cross), and
+/// says whether it still waits for the activation. Not the school's: « not found ».
+async fn claim_waiting(
+    tx: &mut AnyConnection,
+    school_id: i64,
+    demande_id: i64,
+    now: i64,
+) -> Result<Result<Waiting, (String, NotWaiting)>, AppError> {
+    use crate::domain::demande::Etat;
+    // The demande's lock first (a write: on SQLite a transaction that reads first cannot
+    // become a writer while another one does): two clicks at once run one after the other.
+    let mine =
+        sqlx::query("UPDATE demandes SET version = version WHERE id = $1 AND school_id = $2")
+            .bind(demande_id)
+            .bind(school_id)
+            .execute(&mut *tx)
+            .await?;
+    if mine.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    let (numero, etat, usager_id, liens_renvoyes, data, school_name): (
+        Option<String>,
+        Etat,
+        Option<i64>,
+        i64,
+        String,
+        String,
+    ) = sqlx::query_as(
+        "SELECT d.numero, d.etat, d.usager_id, d.liens_renvoyes, d.data, s.name
+         FROM demandes d JOIN schools s ON s.id = d.school_id WHERE d.id = $1",
+    )
+    .bind(demande_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let numero = numero.unwrap_or_default();
+    if etat != Etat::AttenteUsager {
+        return Ok(Err((numero, NotWaiting::State)));
+    }
+    let user_id = usager_id.ok_or(AppError::NotFound)?;
+    if !tokens::lock_pending_account(&mut *tx, user_id).await? {
+        return Ok(Err((numero, NotWaiting::Activated)));
+    }
+    if tokens::activation_deadline(&mut *tx, user_id, now)
+        .await?
+        .is_none()
+    {
+        return Ok(Err((numero, NotWaiting::Expired)));
+    }
+    Ok(Ok(Waiting {
+        numero,
+        user_id,
+        liens_renvoyes,
+        data,
+        school_name,
+    }))
+}
+
 /// What « Renvoyer le lien » did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Resend {
@@ -267,70 +344,30 @@ pub async fn resend_activation(
     now: i64,
 ) -> Result<Resend, AppError> {
     use crate::domain::deadlines::{link_resends_left, MAX_LINK_RESENDS};
-    use crate::domain::demande::{DemandeData, Etat};
+    use crate::domain::demande::DemandeData;
     let mut tx = db.pool().begin().await?;
-    // The demande's lock first (a write: on SQLite a transaction that reads first cannot
-    // become a writer while another one does): two clicks at once run one after the other.
-    let mine =
-        sqlx::query("UPDATE demandes SET version = version WHERE id = $1 AND school_id = $2")
-            .bind(demande_id)
-            .bind(school_id)
-            .execute(&mut *tx)
-            .await?;
-    if mine.rows_affected() == 0 {
-        return Err(AppError::NotFound);
-    }
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        numero: Option<String>,
-        etat: Etat,
-        usager_id: Option<i64>,
-        liens_renvoyes: i64,
-        data: String,
-        school_name: String,
-    }
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT d.numero, d.etat, d.usager_id, d.liens_renvoyes, d.data, s.name AS school_name
-         FROM demandes d JOIN schools s ON s.id = d.school_id
-         WHERE d.id = $1 AND d.school_id = $2",
-    )
-    .bind(demande_id)
-    .bind(school_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(Row {
+    let Waiting {
         numero,
-        etat,
-        usager_id,
+        user_id,
         liens_renvoyes: done,
         data,
         school_name,
-    }) = row
-    else {
-        return Err(AppError::NotFound);
+    } = match claim_waiting(&mut tx, school_id, demande_id, now).await? {
+        Ok(w) => w,
+        Err((numero, why)) => {
+            return Err(AppError::Conflict(match why {
+                NotWaiting::State => format!(
+                    "La demande n° {numero} n'attend plus l'activation du compte du candidat : aucun lien n'a été envoyé."
+                ),
+                NotWaiting::Activated => format!(
+                    "Le candidat de la demande n° {numero} a déjà activé son compte : il peut se connecter à son espace pour la valider."
+                ),
+                NotWaiting::Expired => format!(
+                    "Le délai d'activation de la demande n° {numero} est dépassé : le compte et la demande vont être supprimés. Vérifiez l'adresse électronique avec le candidat et saisissez une nouvelle demande."
+                ),
+            }))
+        }
     };
-    let numero = numero.unwrap_or_default();
-    if etat != Etat::AttenteUsager {
-        return Err(AppError::Conflict(format!(
-            "La demande n° {numero} n'attend plus l'activation du compte du candidat : aucun lien n'a été envoyé."
-        )));
-    }
-    // Then the account's: the expiry job claims it the same way, so a resend and a deletion
-    // never cross (whichever comes second sees what the first did).
-    let user_id = usager_id.ok_or(AppError::NotFound)?;
-    if !tokens::lock_pending_account(&mut tx, user_id).await? {
-        return Err(AppError::Conflict(format!(
-            "Le candidat de la demande n° {numero} a déjà activé son compte : il peut se connecter à son espace pour la valider."
-        )));
-    }
-    if tokens::activation_deadline(&mut tx, user_id, now)
-        .await?
-        .is_none()
-    {
-        return Err(AppError::Conflict(format!(
-            "Le délai d'activation de la demande n° {numero} est dépassé : le compte et la demande vont être supprimés. Vérifiez l'adresse électronique avec le candidat et saisissez une nouvelle demande."
-        )));
-    }
     if done > seen {
         // The page was older than the last resend: that one (maybe this very click) went.
         return Ok(Resend::AlreadySent { numero });
@@ -404,50 +441,30 @@ pub async fn correct_contact(
     telephone: &str,
     now: i64,
 ) -> Result<Correction, AppError> {
-    use crate::domain::demande::{DemandeData, Etat};
+    use crate::domain::demande::DemandeData;
     let mut tx = db.pool().begin().await?;
-    let mine =
-        sqlx::query("UPDATE demandes SET version = version WHERE id = $1 AND school_id = $2")
-            .bind(demande_id)
-            .bind(school_id)
-            .execute(&mut *tx)
-            .await?;
-    if mine.rows_affected() == 0 {
-        return Err(AppError::NotFound);
-    }
-    let (numero, etat, usager_id, data, school_name): (
-        Option<String>,
-        Etat,
-        Option<i64>,
-        String,
-        String,
-    ) = sqlx::query_as(
-        "SELECT d.numero, d.etat, d.usager_id, d.data, s.name
-         FROM demandes d JOIN schools s ON s.id = d.school_id WHERE d.id = $1",
-    )
-    .bind(demande_id)
-    .fetch_one(&mut *tx)
-    .await?;
-    let numero = numero.unwrap_or_default();
-    if etat != Etat::AttenteUsager {
-        return Err(AppError::Conflict(format!(
-            "La demande n° {numero} n'attend plus l'activation du compte du candidat : son adresse électronique et son mobile ne peuvent plus être corrigés ici."
-        )));
-    }
-    let user_id = usager_id.ok_or(AppError::NotFound)?;
-    if !tokens::lock_pending_account(&mut tx, user_id).await? {
-        return Err(AppError::Conflict(format!(
-            "Le candidat de la demande n° {numero} a déjà activé son compte : il reçoit les messages à l'adresse de son compte."
-        )));
-    }
-    if tokens::activation_deadline(&mut tx, user_id, now)
-        .await?
-        .is_none()
-    {
-        return Err(AppError::Conflict(format!(
-            "Le délai d'activation de la demande n° {numero} est dépassé : le compte et la demande vont être supprimés."
-        )));
-    }
+    let Waiting {
+        numero,
+        user_id,
+        data,
+        school_name,
+        ..
+    } = match claim_waiting(&mut tx, school_id, demande_id, now).await? {
+        Ok(w) => w,
+        Err((numero, why)) => {
+            return Err(AppError::Conflict(match why {
+                NotWaiting::State => format!(
+                    "La demande n° {numero} n'attend plus l'activation du compte du candidat : son adresse électronique et son mobile ne peuvent plus être corrigés ici."
+                ),
+                NotWaiting::Activated => format!(
+                    "Le candidat de la demande n° {numero} a déjà activé son compte : il reçoit les messages à l'adresse de son compte."
+                ),
+                NotWaiting::Expired => format!(
+                    "Le délai d'activation de la demande n° {numero} est dépassé : le compte et la demande vont être supprimés."
+                ),
+            }))
+        }
+    };
     let mut data: DemandeData = serde_json::from_str(&data).unwrap_or_default();
     let (_, nom) = data.listing_names();
     let (Some(ec), Some(adresse)) = (data.etat_civil.clone(), data.adresse.as_mut()) else {

@@ -42,7 +42,6 @@ fn MesDemandes(user: CurrentUser) -> impl IntoView {
         },
         |(q, etat, tri, page)| list_demandes(q, etat, tri, page),
     );
-    let nouvelle = ServerAction::<NouvelleDemande>::new();
     let validee = move || param("validee");
     let renvoye = move || param("lien-renvoye");
     let supprime = move || param("brouillon-supprime").is_some();
@@ -95,11 +94,7 @@ fn MesDemandes(user: CurrentUser) -> impl IntoView {
                     }
                 })}
             {move || view! { <DraftDeletion list deleted=supprime() asked=a_supprimer() /> }.into_any()}
-            <ActionForm action=nouvelle attr:class="fr-my-3w">
-                <button type="submit" class="fr-btn fr-icon-add-line fr-btn--icon-left" disabled=move || nouvelle.pending().get()>
-                    "Nouvelle demande"
-                </button>
-            </ActionForm>
+            <NewDemandeButton />
             <Form method="GET" action="" attr:class="permis-filters" attr:role="search" attr:aria-label="Rechercher dans mes demandes">
                 <div class="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom">
                     <div class="fr-col-12 fr-col-md-5">
@@ -303,6 +298,74 @@ fn DemandesTable(page: ListPage) -> impl IntoView {
                 }
             })}
     }
+}
+
+/// « Nouvelle demande »: creates a draft and opens its first step. When that takes long (a
+/// server starting, a busy machine, the stepper's code still loading), the page says so
+/// rather than leave a pressed button: after 8 s it explains, and once the draft exists it
+/// offers a plain link to it.
+#[component]
+fn NewDemandeButton() -> impl IntoView {
+    let nouvelle = ServerAction::<NouvelleDemande>::new();
+    let slow = RwSignal::new(false);
+    #[cfg(feature = "hydrate")]
+    {
+        let round = StoredValue::new(0u64);
+        Effect::new(move |_| {
+            let pending = nouvelle.pending().get();
+            let created = matches!(nouvelle.value().get(), Some(Ok(_)));
+            slow.set(false);
+            let this = round.get_value() + 1;
+            round.set_value(this);
+            if pending || created {
+                set_timeout(
+                    move || {
+                        if round.get_value() == this {
+                            slow.set(true);
+                        }
+                    },
+                    std::time::Duration::from_secs(8),
+                );
+            }
+        });
+    }
+    view! {
+        <ActionForm action=nouvelle attr:class="fr-my-3w">
+            <button type="submit" class="fr-btn fr-icon-add-line fr-btn--icon-left" disabled=move || nouvelle.pending().get() && !slow.get()>
+                {move || if nouvelle.pending().get() { "Création de la demande…" } else { "Nouvelle demande" }}
+            </button>
+        </ActionForm>
+        {move || {
+            let created = nouvelle.value().get();
+            match (slow.get(), created) {
+                (_, Some(Err(e))) => view! {
+                    <div class="fr-alert fr-alert--error fr-alert--sm fr-mb-3w" role="alert">
+                        <p>{format!("La demande n'a pas été créée : {e}")}</p>
+                    </div>
+                }
+                .into_any(),
+                (true, Some(Ok(id))) => view! {
+                    <div class="fr-alert fr-alert--info fr-alert--sm fr-mb-3w" role="status">
+                        <p>
+                            "La demande est créée, mais son ouverture prend plus de temps que d'habitude. "
+                            <a href=Page::Etape { id, n: 1 }.href() rel="external">"Ouvrir la demande"</a>
+                        </p>
+                    </div>
+                }
+                .into_any(),
+                (true, None) => view! {
+                    <div class="fr-alert fr-alert--warning fr-alert--sm fr-mb-3w" role="status">
+                        <p>
+                            "Le service met plus de temps que d'habitude à répondre. Patientez encore un instant ; si rien ne se passe, rechargez la page : une demande créée entre-temps figure dans la liste comme brouillon."
+                        </p>
+                    </div>
+                }
+                .into_any(),
+                _ => ().into_any(),
+            }
+        }}
+    }
+    .into_any()
 }
 
 /// « Supprimer » on a draft: the confirmation it asks first, then the notice that it is done.

@@ -11,7 +11,8 @@ use crate::components::documents::Documents;
 use crate::components::fields::{form_name, Checkbox, ErrorSummary, Input, Radios, Select};
 use crate::components::forms::Attestation;
 use crate::components::guard::RequireRole;
-use crate::components::loader::{respond_with, use_page_data};
+use crate::components::layout::DemandeIntrouvable;
+use crate::components::loader::use_page_data;
 use crate::components::recap::RecapSections;
 use crate::domain::account::{Espace, Role};
 use crate::domain::demande::*;
@@ -61,7 +62,15 @@ fn StepView() -> impl IntoView {
     };
     let demande = use_page_data(move || (id(), step()), |(id, _)| get_demande(id));
     view! {
-        <Title text=move || format!("Étape {} sur 6 : {} — Nouvelle demande", step(), STEPS[step() - 1]) />
+        <Title text=move || match demande.get() {
+            // A validated demande is shown, not edited: its title says which one.
+            Some(Ok(d)) if d.etat != Etat::Brouillon => format!(
+                "Demande n° {} ({}) — Mes demandes",
+                d.numero.clone().unwrap_or_default(),
+                d.etat.label()
+            ),
+            _ => format!("Étape {} sur 6 : {} — Nouvelle demande", step(), STEPS[step() - 1]),
+        } />
         <div class="fr-container fr-my-6w">
             <p>
                 <A href=Page::EcoleDemandes.href() attr:class="fr-link fr-icon-arrow-left-line fr-link--icon-left">
@@ -73,16 +82,7 @@ fn StepView() -> impl IntoView {
                 match demande.get() {
                     None => view! { <p>"Chargement de la demande…"</p> }.into_any(),
                     Some(Ok(d)) => view! { <Step d n /> }.into_any(),
-                    Some(Err(e)) => {
-                        respond_with(&e);
-                        view! {
-                        <div class="fr-alert fr-alert--error" role="alert">
-                            <h1 class="fr-alert__title">"Demande introuvable"</h1>
-                            <p>{e.to_string()}</p>
-                        </div>
-                    }
-                    .into_any()
-                    },
+                    Some(Err(error)) => view! { <DemandeIntrouvable error /> }.into_any(),
                 }
             }}
         </div>
@@ -209,16 +209,24 @@ fn AutoSave(id: i64, step: usize, saved_at: Option<String>, children: Children) 
         Some(t) => format!("Saisie non validée reprise (enregistrée à {t})."),
         None => "Ce que vous saisissez est enregistré automatiquement.".to_string(),
     });
-    let node = NodeRef::<leptos::html::Div>::new();
     #[cfg(feature = "hydrate")]
-    let (on_input, on_change) = autosave::watch(id, step, status, node);
+    let (on_input, on_change, on_submitting) = autosave::watch(id, step, status);
     #[cfg(not(feature = "hydrate"))]
-    let (on_input, on_change) = {
+    let (on_input, on_change, on_submitting) = {
         let _ = (id, step);
-        (|_: leptos::ev::Event| {}, |_: leptos::ev::Event| {})
+        (
+            |_: leptos::ev::Event| {},
+            |_: leptos::ev::Event| {},
+            |_: leptos::ev::Event| {},
+        )
     };
     view! {
-        <div on:input=on_input on:change=on_change node_ref=node>
+        <div
+            on:input=on_input
+            on:change=on_change
+            on:click=move |ev: leptos::ev::MouseEvent| on_submitting(ev.into())
+            on:keydown=move |ev: leptos::ev::KeyboardEvent| on_submitting(ev.into())
+        >
             {children()}
         </div>
         <p class="fr-text--sm fr-mt-2w fr-mb-0 permis-autosave" role="status">{move || status.get()}</p>
@@ -251,29 +259,33 @@ mod autosave {
         id: i64,
         step: usize,
         status: RwSignal<String>,
-        node: NodeRef<leptos::html::Div>,
     ) -> (
         impl Fn(leptos::ev::Event) + 'static,
         impl Fn(leptos::ev::Event) + 'static,
+        impl Fn(leptos::ev::Event) + Copy + 'static,
     ) {
         // The form's latest state not yet sent, and the pending timer.
         let pending = StoredValue::new(None::<String>);
         let timer = StoredValue::new(None::<TimeoutHandle>);
+        // The page may be gone when the answer comes (leaving the step saves on the way out):
+        // nothing here may assume the component still exists.
         let save = move || {
-            let Some(fields) = pending.get_value() else {
+            let Some(fields) = pending.try_get_value().flatten() else {
                 return;
             };
-            pending.set_value(None);
-            status.set("Enregistrement…".to_string());
+            pending.try_set_value(None);
+            status.try_set("Enregistrement…".to_string());
             leptos::task::spawn_local(async move {
                 match enregistrer_saisie(id, step, fields.clone()).await {
-                    Ok(at) => status.set(format!("Enregistré à {at}.")),
+                    Ok(at) => {
+                        status.try_set(format!("Enregistré à {at}."));
+                    }
                     Err(e) => {
                         // Kept for the next try (and the warning before leaving).
-                        if pending.get_value().is_none() {
-                            pending.set_value(Some(fields));
+                        if pending.try_get_value().is_some_and(|p| p.is_none()) {
+                            pending.try_set_value(Some(fields));
                         }
-                        status.set(format!("Enregistrement automatique impossible : {e}"));
+                        status.try_set(format!("Enregistrement automatique impossible : {e}"));
                     }
                 }
             });
@@ -282,50 +294,53 @@ mod autosave {
             let Some(fields) = fields_of(ev.target()) else {
                 return;
             };
-            pending.set_value(Some(fields));
-            if let Some(h) = timer.get_value() {
+            pending.try_set_value(Some(fields));
+            if let Some(Some(h)) = timer.try_get_value() {
                 h.clear();
             }
-            timer.set_value(set_timeout_with_handle(save, Duration::from_millis(delay)).ok());
+            timer.try_set_value(set_timeout_with_handle(save, Duration::from_millis(delay)).ok());
         };
-        // « Suivant » (or Enter) saves the step itself: nothing is left to autosave.
-        Effect::new(move |_| {
-            let Some(div) = node.get() else { return };
-            let Some(form) = div.closest("form").ok().flatten() else {
-                return;
+        // « Suivant » (or Enter in a field) saves the step itself: nothing is left to autosave.
+        let on_submitting = move |ev: leptos::ev::Event| {
+            let submit = match ev.dyn_ref::<web_sys::KeyboardEvent>() {
+                Some(k) => {
+                    k.key() == "Enter"
+                        && ev
+                            .target()
+                            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+                            .is_some()
+                }
+                None => ev
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .and_then(|e| e.closest("button[type=submit]").ok().flatten())
+                    .is_some(),
             };
-            let on_submit = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
-                pending.set_value(None);
-                if let Some(h) = timer.get_value() {
+            if submit {
+                pending.try_set_value(None);
+                if let Some(Some(h)) = timer.try_get_value() {
                     h.clear();
                 }
-            });
-            let _ = form.add_event_listener_with_callback_and_bool(
-                "submit",
-                on_submit.as_ref().unchecked_ref(),
-                true,
-            );
-            on_submit.forget();
-        });
+            }
+        };
         // Closing the tab or reloading with unsaved typing: the browser asks first.
         let unload = window_event_listener(leptos::ev::beforeunload, move |ev| {
-            if pending.get_value().is_some() {
+            if pending.try_get_value().flatten().is_some() {
                 ev.prevent_default();
                 ev.set_return_value("");
             }
         });
         // Leaving the step inside the app (« Précédent », a link): what is pending is saved.
-        // « Suivant » saves the step itself and the autosave of the step is then forgotten.
         on_cleanup(move || {
             unload.remove();
-            if let Some(h) = timer.get_value() {
+            if let Some(Some(h)) = timer.try_get_value() {
                 h.clear();
             }
             save();
         });
         let on_input = move |ev| schedule(ev, 1500);
         let on_change = move |ev| schedule(ev, 200);
-        (on_input, on_change)
+        (on_input, on_change, on_submitting)
     }
 }
 
@@ -470,8 +485,8 @@ fn MotifStepForm(d: DemandeView) -> impl IntoView {
                     />
                 </div>
             </fieldset>
+                <StepButtons id n=1 pending=action.pending().into() />
             </AutoSave>
-            <StepButtons id n=1 pending=action.pending().into() />
         </ActionForm>
     }
 }
@@ -579,8 +594,8 @@ fn EtatCivilStepForm(d: DemandeView) -> impl IntoView {
                     </div>
                 </fieldset>
             </Show>
+                <StepButtons id n=2 pending=action.pending().into() />
             </AutoSave>
-            <StepButtons id n=2 pending=action.pending().into() />
         </ActionForm>
     }
 }
@@ -629,8 +644,8 @@ fn AdresseStepForm(d: DemandeView) -> impl IntoView {
                 label="Le candidat n'accepte pas que ses données personnelles soient réutilisées à des fins d'information (elles ne seront ni vendues ni cédées à des organismes à but lucratif)."
                 checked=f.refus_reutilisation.is_some()
             />
+                <StepButtons id n=3 pending=action.pending().into() />
             </AutoSave>
-            <StepButtons id n=3 pending=action.pending().into() />
         </ActionForm>
     }
 }
@@ -759,8 +774,8 @@ fn PhotoStepForm(d: DemandeView) -> impl IntoView {
                     </p>
                 </div>
             </Show>
+                <StepButtons id n=4 pending=action.pending().into() />
             </AutoSave>
-            <StepButtons id n=4 pending=action.pending().into() />
         </ActionForm>
     }
 }
@@ -1316,11 +1331,21 @@ fn Recap(d: DemandeView) -> impl IntoView {
                                     class="fr-btn"
                                     type="submit"
                                     disabled=move || !ticked.get() || !complete || action.pending().get()
+                                    aria-describedby="valider-aide"
                                 >
                                     {move || if action.pending().get() { "Validation…" } else { "Valider" }}
                                 </button>
                             </li>
                         </ul>
+                        <p class="fr-text--sm fr-mb-0" id="valider-aide">
+                            {move || if !complete {
+                                Some("« Valider » sera disponible quand la demande sera complète (voir ce qui manque en haut de la page).")
+                            } else if !ticked.get() {
+                                Some("« Valider » devient disponible quand vous avez coché l'attestation ci-dessus.")
+                            } else {
+                                None
+                            }}
+                        </p>
                     </ActionForm>
                 }
             })}

@@ -12,6 +12,7 @@ use crate::components::documents::Documents;
 use crate::components::fields::ErrorSummary;
 use crate::components::forms::Attestation;
 use crate::components::guard::RequireRole;
+use crate::components::layout::DemandeIntrouvable;
 use crate::components::loader::{respond_with, use_page_data};
 use crate::components::recap::RecapSections;
 use crate::domain::account::{Espace, Role};
@@ -42,7 +43,23 @@ pub fn DemandeUsagerPage() -> impl IntoView {
 fn Review() -> impl IntoView {
     let id = id_param();
     let demande = use_page_data(id, lire_demande_usager);
+    // One title for the page, following its data (a title inside the part that is redrawn
+    // would be removed and put back at each change, and the page would be left without one).
+    let title = move || match demande.get() {
+        Some(Ok(d)) => {
+            let h = heading(&d);
+            let numero = d.view.numero.clone().unwrap_or_default();
+            if h.contains(&numero) {
+                format!("{h} — Mon espace")
+            } else {
+                format!("{h} (demande N° {numero}) — Mon espace")
+            }
+        }
+        Some(Err(_)) => "Demande introuvable — Mon espace".to_string(),
+        None => "Demande — Mon espace".to_string(),
+    };
     view! {
+        <Title text=title />
         <div class="fr-container fr-my-6w">
             <p>
                 <A href=Page::MonEspace.href() attr:class="fr-link fr-icon-arrow-left-line fr-link--icon-left">
@@ -51,36 +68,30 @@ fn Review() -> impl IntoView {
             </p>
             {move || match demande.get() {
                 None => view! { <p>"Chargement de la demande…"</p> }.into_any(),
-                Some(Err(e)) => {
-                    respond_with(&e);
-                    view! {
-                        <Title text="Demande introuvable" />
-                        <div class="fr-alert fr-alert--error" role="alert">
-                            <h1 class="fr-alert__title">"Demande introuvable"</h1>
-                            <p>{e.to_string()}</p>
-                        </div>
-                    }
-                    .into_any()
-                }
+                Some(Err(error)) => view! { <DemandeIntrouvable error /> }.into_any(),
                 Some(Ok(d)) => view! { <ReviewBody d /> }.into_any(),
             }}
         </div>
     }
 }
 
-#[component]
-fn ReviewBody(d: DemandeUsager) -> impl IntoView {
+/// The page's heading, which its title repeats.
+fn heading(d: &DemandeUsager) -> String {
     let numero = d.view.numero.clone().unwrap_or_default();
-    let etat = d.view.etat;
-    let title = match etat {
+    match d.view.etat {
         Etat::AttenteUsager => format!("Pré-demande N° {numero} à vérifier"),
         Etat::Transmise => format!("Demande N° {numero} transmise"),
         Etat::AttentePapier => "Dernières actions à réaliser".to_string(),
         Etat::PapierNonRecu => "Formulaire photo-signature non reçu".to_string(),
         _ => format!("Demande N° {numero}"),
-    };
+    }
+}
+
+#[component]
+fn ReviewBody(d: DemandeUsager) -> impl IntoView {
+    let etat = d.view.etat;
+    let title = heading(&d);
     view! {
-        <Title text=title.clone() />
         <h1>{title}</h1>
         <p class="fr-text--sm">
             {format!("Permis de conduire — saisie par {} le {}. État : {}.", d.school_name, d.validated_at, etat.label())}
@@ -149,14 +160,17 @@ fn Decide(d: DemandeUsager) -> impl IntoView {
             />
             <ul class="fr-btns-group fr-btns-group--inline-md fr-mt-4w">
                 <li>
-                    <button class="fr-btn" type="submit" disabled=move || !ticked.get() || sent.get()>
-                        "Valider"
+                    <button class="fr-btn" type="submit" disabled=move || !ticked.get() || sent.get() aria-describedby="valider-aide">
+                        {move || if sent.get() { "Validation…" } else { "Valider" }}
                     </button>
                 </li>
                 <li>
                     <a class="fr-btn fr-btn--secondary" href=Page::Refus { id }.href()>"Refuser"</a>
                 </li>
             </ul>
+            <p class="fr-text--sm fr-mb-0" id="valider-aide">
+                {move || (!ticked.get()).then_some("« Valider » devient disponible quand vous avez coché la case « Je soussigné(e)… » ci-dessus.")}
+            </p>
         </form>
     }
 }
@@ -225,7 +239,10 @@ fn Refus() -> impl IntoView {
     let error: Option<AppError> = flash.map(|f| f.error);
     let motif_message = error.as_ref().and_then(|e| e.field_message("motif"));
     view! {
-        <Title text="Refuser la demande" />
+        <Title text=move || match demande.get() {
+            Some(Ok(d)) => format!("Refuser la demande N° {}", d.view.numero.clone().unwrap_or_default()),
+            _ => "Refuser la demande".to_string(),
+        } />
         <div class="fr-container fr-my-6w">
             {move || match demande.get() {
                 None => view! { <p>"Chargement…"</p> }.into_any(),

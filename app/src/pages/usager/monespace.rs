@@ -15,8 +15,20 @@ use crate::routes::Page;
 
 #[component]
 pub fn MonEspacePage() -> impl IntoView {
+    // Each tab is a page of its own, with its own title.
+    let query = use_query_map();
+    let title = move || {
+        let o = query.read().get("onglet").unwrap_or_default();
+        match ONGLETS
+            .iter()
+            .find(|(code, _)| *code == o && *code != "demarches")
+        {
+            Some((_, label)) => format!("{label} — Mon espace"),
+            None => "Mes démarches en cours — Mon espace".to_string(),
+        }
+    };
     view! {
-        <Title text="Mon espace" />
+        <Title text=title />
         <RequireRole roles=&[Role::Usager] espace=Espace::Usager children=|user| {
             view! {
                 <div class="fr-container fr-my-6w">
