@@ -61,16 +61,24 @@ fn StepView() -> impl IntoView {
             .unwrap_or(1)
     };
     let demande = use_page_data(move || (id(), step()), |(id, _)| get_demande(id));
+    // A validated demande is shown, not edited: its title says which one.
+    let title_of = move |data: &Option<Result<DemandeView, AppError>>| match data {
+        Some(Ok(d)) if d.etat != Etat::Brouillon => format!(
+            "Demande n° {} ({}) — Mes demandes",
+            d.numero.clone().unwrap_or_default(),
+            d.etat.label()
+        ),
+        _ => format!(
+            "Étape {} sur 6 : {} — Nouvelle demande",
+            step(),
+            STEPS[step() - 1]
+        ),
+    };
+    // The server writes the title once the page is drawn, maybe after the page's data is
+    // gone: it then uses the title computed now.
+    let first_title = demande.with_untracked(title_of);
     view! {
-        <Title text=move || match demande.get() {
-            // A validated demande is shown, not edited: its title says which one.
-            Some(Ok(d)) if d.etat != Etat::Brouillon => format!(
-                "Demande n° {} ({}) — Mes demandes",
-                d.numero.clone().unwrap_or_default(),
-                d.etat.label()
-            ),
-            _ => format!("Étape {} sur 6 : {} — Nouvelle demande", step(), STEPS[step() - 1]),
-        } />
+        <Title text=move || demande.try_with(title_of).unwrap_or_else(|| first_title.clone()) />
         <div class="fr-container fr-my-6w">
             <p>
                 <A href=Page::EcoleDemandes.href() attr:class="fr-link fr-icon-arrow-left-line fr-link--icon-left">

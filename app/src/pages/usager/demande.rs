@@ -45,9 +45,9 @@ fn Review() -> impl IntoView {
     let demande = use_page_data(id, lire_demande_usager);
     // One title for the page, following its data (a title inside the part that is redrawn
     // would be removed and put back at each change, and the page would be left without one).
-    let title = move || match demande.get() {
+    let title_of = |data: &Option<Result<DemandeUsager, AppError>>| match data {
         Some(Ok(d)) => {
-            let h = heading(&d);
+            let h = heading(d);
             let numero = d.view.numero.clone().unwrap_or_default();
             if h.contains(&numero) {
                 format!("{h} — Mon espace")
@@ -57,6 +57,14 @@ fn Review() -> impl IntoView {
         }
         Some(Err(_)) => "Demande introuvable — Mon espace".to_string(),
         None => "Demande — Mon espace".to_string(),
+    };
+    // The server writes the title once the page is drawn, maybe after the page's data is
+    // gone: it then uses the title computed now.
+    let first_title = demande.with_untracked(title_of);
+    let title = move || {
+        demande
+            .try_with(title_of)
+            .unwrap_or_else(|| first_title.clone())
     };
     view! {
         <Title text=title />
@@ -220,6 +228,16 @@ fn PaperSteps(d: DemandeUsager) -> impl IntoView {
     }
 }
 
+fn refusal_title(data: &Option<Result<DemandeUsager, AppError>>) -> String {
+    match data {
+        Some(Ok(d)) => format!(
+            "Refuser la demande N° {} — Mon espace",
+            d.view.numero.clone().unwrap_or_default()
+        ),
+        _ => "Refuser la demande — Mon espace".to_string(),
+    }
+}
+
 #[component]
 pub fn RefusPage() -> impl IntoView {
     view! {
@@ -231,6 +249,7 @@ pub fn RefusPage() -> impl IntoView {
 fn Refus() -> impl IntoView {
     let id = id_param();
     let demande = use_page_data(id, lire_demande_usager);
+    let first_title = demande.with_untracked(refusal_title);
     let flash = use_flash::<RefusTyped>();
     let typed = flash
         .as_ref()
@@ -239,9 +258,10 @@ fn Refus() -> impl IntoView {
     let error: Option<AppError> = flash.map(|f| f.error);
     let motif_message = error.as_ref().and_then(|e| e.field_message("motif"));
     view! {
-        <Title text=move || match demande.get() {
-            Some(Ok(d)) => format!("Refuser la demande N° {}", d.view.numero.clone().unwrap_or_default()),
-            _ => "Refuser la demande".to_string(),
+        <Title text=move || {
+            demande
+                .try_with(refusal_title)
+                .unwrap_or_else(|| first_title.clone())
         } />
         <div class="fr-container fr-my-6w">
             {move || match demande.get() {
