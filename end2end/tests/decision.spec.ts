@@ -146,8 +146,9 @@ test.describe.serial('the candidate decides', () => {
       await expectAccessible(page);
       const refusedUrl = page.url();
       await page.getByRole('button', { name: 'Corriger et renvoyer' }).click();
+      // A new demande (its own address), opened at its recap.
+      await expect(page).not.toHaveURL(refusedUrl);
       await expect(page).toHaveURL(/\/etape\/6$/);
-      expect(page.url()).not.toBe(refusedUrl);
       await expect(page.getByText("Nouvelle demande reprise d'une demande refusée par le candidat.")).toBeVisible();
       // Everything came along (identity, contact, pieces): only the correction is left to make.
       await expect(page.getByText('La demande n\'est pas complète')).toHaveCount(0);
