@@ -119,6 +119,9 @@ async fn main() {
             println!("Base de données à jour.");
         }
         Command::Demo => {
+            if config.env == server::config::RunMode::Production {
+                fail("permis demo crée des comptes dont les mots de passe sont publiés (README) : réservé au développement (PERMIS_ENV=development).");
+            }
             let ctx = context(&config).await;
             let accounts = seed::seed_demo(&ctx).await.unwrap_or_else(|e| fail(e));
             println!("Comptes de démonstration ({}):", config.public_url);
@@ -277,6 +280,17 @@ async fn serve(config: Config) {
     config.check().unwrap_or_else(|e| fail(e));
     let transports = server::dispatch::Transports::from_config(&config).unwrap_or_else(|e| fail(e));
     let ctx = context(&config).await;
+    if config.env == server::config::RunMode::Production {
+        let published = seed::demo_passwords_in_use(&ctx)
+            .await
+            .unwrap_or_else(|e| fail(e));
+        if !published.is_empty() {
+            fail(format!(
+                "Compte(s) de démonstration avec leur mot de passe publié dans le README : {}. Changez leur mot de passe ou supprimez-les avant de démarrer en production.",
+                published.join(", ")
+            ));
+        }
+    }
     let mut leptos_options = get_configuration(None)
         .unwrap_or_else(|e| fail(format!("configuration Leptos : {e}")))
         .leptos_options;

@@ -138,6 +138,21 @@ pub const DEMO_ACCOUNTS: &[(&str, Role, &str, &str, &str, &str, &str)] = &[
     ),
 ];
 
+/// The demo accounts that exist with their published password (the README prints them): a
+/// server in production refuses to start while one does.
+pub async fn demo_passwords_in_use(ctx: &AppContext) -> Result<Vec<&'static str>, AppError> {
+    let mut found = Vec::new();
+    for (_, _, identifiant, _, _, _, password) in DEMO_ACCOUNTS {
+        for hash in users::password_hashes_of(&ctx.db, identifiant).await? {
+            if app::server::passwords::verify_password(password.to_string(), hash).await? {
+                found.push(*identifiant);
+                break;
+            }
+        }
+    }
+    Ok(found)
+}
+
 /// E-photo codes registered by `permis demo` (as if issued yesterday by a photo booth).
 pub const DEMO_EPHOTO_CODES: &[&str] = &[
     "DEMO2026EPHOTO00000001",

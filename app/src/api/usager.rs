@@ -412,6 +412,15 @@ pub mod ssr {
                         format!("Le motif ne peut pas dépasser {MOTIF_MAX_CHARS} caractères."),
                     ));
                 }
+                if motif
+                    .as_deref()
+                    .is_some_and(crate::domain::formats::has_bidi_control)
+                {
+                    return Err(AppError::field(
+                        "motif",
+                        crate::domain::formats::BIDI_MESSAGE,
+                    ));
+                }
                 Decision::Refuser { motif }
             }
             _ => return Err(AppError::BadRequest),

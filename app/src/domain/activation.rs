@@ -56,6 +56,9 @@ pub fn check_new_answer(answer: &str) -> Result<String, &'static str> {
     if answer.chars().count() > ANSWER_MAX_CHARS {
         return Err("La réponse ne peut pas dépasser 100 caractères.");
     }
+    if super::formats::has_bidi_control(answer) {
+        return Err(super::formats::BIDI_MESSAGE);
+    }
     let folded = fold_answer(answer);
     if folded.chars().count() < ANSWER_MIN_CHARS {
         return Err("La réponse doit compter au moins 2 caractères.");

@@ -111,7 +111,21 @@ pub fn normalize_ephoto_code(raw: &str) -> Result<String, &'static str> {
     Ok(s)
 }
 
-/// A plausible email address (the real check is the activation link the candidate receives).
+/// The invisible characters that reverse the reading order of what follows (Unicode
+/// bidirectional overrides and isolates): a name or a file name that contains one can show
+/// « gpj.exe » as « exe.jpg ». Refused in every text field and file name.
+pub fn has_bidi_control(s: &str) -> bool {
+    s.chars()
+        .any(|c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+}
+
+pub const BIDI_MESSAGE: &str =
+    "Ce champ contient un caractère invisible qui inverse le sens de lecture : retapez-le sans copier-coller.";
+
+/// An email address, parsed by a maintained crate (`email_address`, RFC 5322 addr-spec): a bare
+/// address only — no display name (« Candidat <detour@evil.example> »), no domain literal
+/// (« lea@[10.0.0.1] »), a domain with at least two labels. The real check is the activation
+/// link the candidate receives.
 pub fn normalize_email(raw: &str) -> Result<String, &'static str> {
     let s = raw.trim();
     if s.is_empty() {
@@ -120,18 +134,24 @@ pub fn normalize_email(raw: &str) -> Result<String, &'static str> {
     if s.chars().count() > 254 {
         return Err("L'adresse électronique ne peut pas dépasser 254 caractères.");
     }
-    let Some((local, domain)) = s.rsplit_once('@') else {
+    if has_bidi_control(s) {
+        return Err(BIDI_MESSAGE);
+    }
+    let options = email_address::Options {
+        minimum_sub_domains: 2,
+        allow_domain_literal: false,
+        allow_display_text: false,
+        allow_long_local_parts: false,
+    };
+    let Ok(parsed) = email_address::EmailAddress::parse_with_options(s, options) else {
         return Err("L'adresse électronique doit avoir la forme nom@domaine.fr.");
     };
-    let ok = !local.is_empty()
-        && !local.contains('@')
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains("..")
+    // Quoted local parts (« "a b"@x.fr ») are valid but no person types one: refused too, with
+    // whatever a mail client would show differently from what is stored.
+    let ok = parsed.as_str() == s
         && !s
             .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == char::REPLACEMENT_CHARACTER);
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | '\\'));
     if !ok {
         return Err("L'adresse électronique doit avoir la forme nom@domaine.fr.");
     }
@@ -140,6 +160,9 @@ pub fn normalize_email(raw: &str) -> Result<String, &'static str> {
 
 /// Names (nom, prénoms, commune): letters (accents included), spaces, hyphens, apostrophes.
 pub fn normalize_name(raw: &str, what: &str, max: usize) -> Result<String, String> {
+    if has_bidi_control(raw) {
+        return Err(BIDI_MESSAGE.into());
+    }
     let s = raw.split_whitespace().collect::<Vec<_>>().join(" ");
     if s.is_empty() {
         return Err(format!("Saisissez {what}."));
@@ -162,6 +185,9 @@ pub fn normalize_name(raw: &str, what: &str, max: usize) -> Result<String, Strin
 /// spaces, hyphens, apostrophes, dots and parentheses (« Bors (Canton de Tude-et-Lavalette) ») —
 /// every character of the official names.
 pub fn normalize_commune(raw: &str, what: &str, max: usize) -> Result<String, String> {
+    if has_bidi_control(raw) {
+        return Err(BIDI_MESSAGE.into());
+    }
     let s = raw.split_whitespace().collect::<Vec<_>>().join(" ");
     if s.is_empty() {
         return Err(format!("Saisissez {what}."));
@@ -183,6 +209,9 @@ pub fn normalize_commune(raw: &str, what: &str, max: usize) -> Result<String, St
 
 /// Free text (street name, complement): trimmed, bounded, no control characters.
 pub fn normalize_text(raw: &str, max: usize) -> Result<String, String> {
+    if has_bidi_control(raw) {
+        return Err(BIDI_MESSAGE.into());
+    }
     let s = raw.split_whitespace().collect::<Vec<_>>().join(" ");
     if s.chars().count() > max {
         return Err(format!("Ce champ ne peut pas dépasser {max} caractères."));
@@ -284,11 +313,55 @@ mod tests {
         );
         assert!(normalize_email("lea@example").is_err());
         assert!(normalize_email("lea example.fr").is_err());
+        // Ordinary addresses people have.
+        for ok in [
+            "lea.martin@example.fr",
+            "lea+permis@mail.example.com",
+            "o'brien@example.ie",
+            "jean-pierre_2009@sous.domaine.example.fr",
+        ] {
+            assert_eq!(normalize_email(ok), Ok(ok.to_string()), "{ok}");
+        }
+        // A display name, a domain literal, a quoted local part, brackets: refused.
+        for bad in [
+            "Candidat<detour@evil.example>",
+            "Candidat <detour@evil.example>",
+            "<lea@example.fr>",
+            "lea@[10.0.0.1]",
+            "\"lea martin\"@example.fr",
+            "lea@@example.fr",
+            "lea@example..fr",
+            ".lea@example.fr",
+        ] {
+            assert!(normalize_email(bad).is_err(), "{bad}");
+        }
         assert_eq!(
             normalize_name("  Jean-Pierre   d'Arc ", "le nom", 50),
             Ok("Jean-Pierre d'Arc".into())
         );
         assert!(normalize_name("R2D2", "le nom", 50).is_err());
+        // Bidirectional overrides and isolates, in every kind of field.
+        for c in [
+            '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}',
+            '\u{2068}', '\u{2069}',
+        ] {
+            let typed = format!("Mar{c}tin");
+            assert_eq!(
+                normalize_name(&typed, "le nom", 50),
+                Err(BIDI_MESSAGE.to_string())
+            );
+            assert_eq!(
+                normalize_commune(&typed, "la commune", 50),
+                Err(BIDI_MESSAGE.to_string())
+            );
+            assert_eq!(normalize_text(&typed, 50), Err(BIDI_MESSAGE.to_string()));
+            assert_eq!(
+                normalize_email(&format!("lea{c}@example.fr")),
+                Err(BIDI_MESSAGE)
+            );
+            assert!(has_bidi_control(&format!("facture{c}fdp.exe")));
+        }
+        assert!(!has_bidi_control("Zoé d'Aubigné — 3e étage"));
         assert!(normalize_name("", "le nom de naissance", 50)
             .unwrap_err()
             .contains("nom de naissance"));

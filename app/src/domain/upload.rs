@@ -12,8 +12,13 @@ pub enum UploadProblem {
     NotAllowedType,
     Unreadable,
     Protected,
-    TooManyPages { pages: u32, max: u32 },
+    TooManyPages {
+        pages: u32,
+        max: u32,
+    },
     NotEditable,
+    /// The file's name hides its real end (a Unicode reading-order override).
+    MisleadingName,
 }
 
 impl UploadProblem {
@@ -26,6 +31,7 @@ impl UploadProblem {
             UploadProblem::Protected => "protege",
             UploadProblem::TooManyPages { .. } => "pages",
             UploadProblem::NotEditable => "validee",
+            UploadProblem::MisleadingName => "nom",
         }
     }
 
@@ -39,6 +45,7 @@ impl UploadProblem {
             "protege" => UploadProblem::Protected,
             "pages" => UploadProblem::TooManyPages { pages, max },
             "validee" => UploadProblem::NotEditable,
+            "nom" => UploadProblem::MisleadingName,
             _ => return None,
         })
     }
@@ -54,6 +61,7 @@ impl UploadProblem {
                 "Avec ce fichier, la pièce compterait {pages} pages alors que {max} au plus sont acceptées : supprimez les pages en trop ou un fichier déjà déposé."
             ),
             UploadProblem::NotEditable => "Cette demande a déjà été validée : ses pièces ne peuvent plus être modifiées.".into(),
+            UploadProblem::MisleadingName => "Le nom de ce fichier contient un caractère invisible qui inverse le sens de lecture (un nom qui peut cacher sa vraie extension) : renommez le fichier puis recommencez.".into(),
         }
     }
 }
@@ -61,6 +69,9 @@ impl UploadProblem {
 /// What the browser can check before it sends a file: its size, and its type by what the
 /// browser says of it or, failing that, by its name (the server checks the content).
 pub fn check_before_sending(name: &str, mime: &str, size: u64) -> Result<(), UploadProblem> {
+    if crate::domain::formats::has_bidi_control(name) {
+        return Err(UploadProblem::MisleadingName);
+    }
     if size == 0 {
         return Err(UploadProblem::Unreadable);
     }
@@ -137,6 +148,7 @@ mod tests {
             UploadProblem::Protected,
             UploadProblem::TooManyPages { pages: 3, max: 2 },
             UploadProblem::NotEditable,
+            UploadProblem::MisleadingName,
         ] {
             assert_eq!(UploadProblem::parse(p.code(), 3, 2), Some(p));
         }
@@ -173,6 +185,10 @@ mod tests {
         assert_eq!(
             check_before_sending("vide.pdf", "application/pdf", 0),
             Err(UploadProblem::Unreadable)
+        );
+        assert_eq!(
+            check_before_sending("facture\u{202E}fdp.exe", "application/pdf", mb),
+            Err(UploadProblem::MisleadingName)
         );
         assert!(UploadProblem::NotAllowedType
             .message_before_sending()

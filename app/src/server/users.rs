@@ -48,6 +48,19 @@ pub async fn find_for_login(
 }
 
 /// Records a successful login: the previous « dernière connexion » is kept for display.
+/// The password hashes of the accounts with this identifiant (in any espace).
+pub async fn password_hashes_of(
+    db: &Db,
+    identifiant: &str,
+) -> Result<Vec<Option<String>>, AppError> {
+    let rows: Vec<(Option<String>,)> =
+        sqlx::query_as("SELECT password_hash FROM users WHERE identifiant = $1")
+            .bind(identifiant)
+            .fetch_all(db.pool())
+            .await?;
+    Ok(rows.into_iter().map(|(h,)| h).collect())
+}
+
 pub async fn record_login(db: &Db, user_id: i64, now: i64) -> Result<(), AppError> {
     sqlx::query(
         "UPDATE users SET previous_login_at = last_login_at, last_login_at = $1 WHERE id = $2",

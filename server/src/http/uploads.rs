@@ -139,7 +139,11 @@ async fn upload(
     loop {
         match multipart.next_field().await {
             Ok(Some(field)) if field.name() == Some("fichier") => {
-                let name = clean_filename(field.file_name().unwrap_or("document"));
+                let raw_name = field.file_name().unwrap_or("document");
+                if app::domain::formats::has_bidi_control(raw_name) {
+                    return back(id, &kind, Some(UploadProblem::MisleadingName));
+                }
+                let name = clean_filename(raw_name);
                 match field.bytes().await {
                     Ok(bytes) => file = Some((name, bytes.to_vec())),
                     // The body limit cut the upload short: the file is too big.

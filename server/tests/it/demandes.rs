@@ -1127,3 +1127,70 @@ async fn the_page_script_gets_short_answers() {
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.body.contains("ni un PDF"), "{}", res.body);
 }
+
+/// A reading-order override (U+202E…) can make « facture[U+202E]fdp.exe » read « facture.exe.pdf »:
+/// refused in file names and in text fields, with a message on the field.
+#[tokio::test]
+async fn reading_order_overrides_are_refused_in_file_names_and_fields() {
+    let app = TestApp::with_accounts().await;
+    let token = app.login_ok("pro", "ecole.gare", SCHOOL_PASSWORD).await;
+    let id = new_demande(&app, &token).await;
+    let res = upload(
+        &app,
+        &token,
+        id,
+        "identite",
+        "facture\u{202E}fdp.pdf",
+        &pdf(1),
+    )
+    .await;
+    assert!(
+        res.header("location")
+            .unwrap()
+            .contains("erreur=nom&piece=identite"),
+        "{:?}",
+        res.header("location")
+    );
+    let res = step(
+        &app,
+        &token,
+        "adresse",
+        id,
+        &[
+            ("numero", "12"),
+            ("type_voie", "Rue"),
+            ("nom_voie", "des Lilas\u{2066}"),
+            ("code_postal", "77000"),
+            ("commune", "Melun"),
+            ("email", "lea.martin@example.fr"),
+            ("telephone", "06 12 34 56 78"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
+    assert!(res.body.contains("nom_voie"), "{}", res.body);
+    assert!(
+        res.body.contains("inverse le sens de lecture"),
+        "{}",
+        res.body
+    );
+    // A display name in the email is refused too.
+    let res = step(
+        &app,
+        &token,
+        "adresse",
+        id,
+        &[
+            ("numero", "12"),
+            ("type_voie", "Rue"),
+            ("nom_voie", "des Lilas"),
+            ("code_postal", "77000"),
+            ("commune", "Melun"),
+            ("email", "Candidat<detour@evil.example>"),
+            ("telephone", "06 12 34 56 78"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
+    assert!(res.body.contains("\"email\""), "{}", res.body);
+}

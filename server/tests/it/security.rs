@@ -113,3 +113,87 @@ async fn the_tests_run_on_the_backend_the_script_asked_for() {
     };
     assert_eq!(app.ctx.db.backend(), expected);
 }
+
+/// A production server never runs with an account whose password the README publishes.
+#[tokio::test]
+async fn demo_accounts_with_their_published_password_are_found() {
+    let app = TestApp::with_accounts().await;
+    // The test accounts are demo accounts, with the demo passwords.
+    assert_eq!(
+        server::seed::demo_passwords_in_use(&app.ctx).await.unwrap(),
+        vec!["ecole.gare", "pmartin"]
+    );
+    for identifiant in ["ecole.gare", "pmartin"] {
+        let hash = app::server::passwords::hash_password("un tout autre mot de passe 2026".into())
+            .await
+            .unwrap();
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE identifiant = $2")
+            .bind(hash.0)
+            .bind(identifiant)
+            .execute(app.ctx.db.pool())
+            .await
+            .unwrap();
+    }
+    assert!(server::seed::demo_passwords_in_use(&app.ctx)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+/// `permis demo` (accounts with published passwords) and `permis serve` with such an account
+/// both refuse to run in production; in development `demo` works.
+#[test]
+fn production_refuses_demo_accounts() {
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/permis.db", dir.path().display());
+    let permis = |env: &str, command: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_permis"))
+            .arg(command)
+            .env("DATABASE_URL", &db)
+            .env("PERMIS_ENV", env)
+            .env("PERMIS_STORAGE", dir.path().join("fichiers"))
+            .env(
+                "PERMIS_COMMUNES",
+                concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/../generated/codes-postaux.tsv"
+                ),
+            )
+            .env("PERMIS_LISTEN", "127.0.0.1:0")
+            .env("PERMIS_SMTP_URL", "smtp://127.0.0.1:1")
+            .env("PERMIS_SMS_URL", "http://127.0.0.1:1/sms")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("permis");
+        // A server that (wrongly) starts never exits: it is stopped after a minute.
+        let started = std::time::Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            if started.elapsed() > std::time::Duration::from_secs(60) {
+                child.kill().unwrap();
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        child.wait_with_output().unwrap()
+    };
+    let refused = permis("production", "demo");
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("réservé au développement"));
+
+    let seeded = permis("development", "demo");
+    assert!(
+        seeded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
+    let refused = permis("production", "serve");
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("mot de passe publié"), "{stderr}");
+    assert!(
+        stderr.contains("ecole.gare") && stderr.contains("admin"),
+        "{stderr}"
+    );
+}
