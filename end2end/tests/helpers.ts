@@ -26,7 +26,12 @@ export async function expectOwnTitle(page: Page) {
   const title = (await page.title()).trim();
   const url = new URL(page.url());
   const onglet = url.searchParams.get('onglet');
-  const key = url.pathname.replace(/\d+/g, 'N') + (onglet ? `?onglet=${onglet}` : '');
+  // Ids and one-time tokens (activation, verification) name the same page.
+  const path = url.pathname
+    .split('/')
+    .map((part) => (/^[A-Za-z0-9_-]{16,}$/.test(part) ? 'T' : part.replace(/\d+/g, 'N')))
+    .join('/');
+  const key = path + (onglet ? `?onglet=${onglet}` : '');
   const seen = titles.get(title);
   if (!title.startsWith('Page non trouvée')) {
     expect(seen ?? key, `« ${title} » is the title of ${seen} and of ${key}`).toBe(key);
