@@ -357,7 +357,10 @@ pub mod ssr {
         token: &str,
     ) -> Result<ActivationInfo, AppError> {
         let (state, account) = activation::activation_link(&ctx.db, token, ctx.now()).await?;
-        Ok(match account {
+        // Only a link that still activates greets its candidate by name: a used, expired or
+        // replaced one (an old email, a forwarded message) says what happened to nobody in
+        // particular.
+        Ok(match account.filter(|_| state == LinkState::Valid) {
             Some(a) => ActivationInfo {
                 state,
                 prenom: a.prenom,

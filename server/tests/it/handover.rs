@@ -836,3 +836,50 @@ async fn the_mailbox_is_not_served_unless_enabled() {
         .into_response();
     assert_eq!(on.status(), StatusCode::OK);
 }
+
+/// An activation link that no longer activates (used, or replaced by a newer one) tells what
+/// happened but no longer names the candidate: an old email or a forwarded message reveals
+/// nothing about them.
+#[tokio::test]
+async fn a_spent_activation_link_reveals_no_name() {
+    let app = TestApp::with_accounts().await;
+    let school_token = school(&app).await;
+    let (id, _) = file_and_validate(&app, &school_token, &Person::lea(), Some(CODE)).await;
+    let first = token_of(&activation_link(&app, "lea.martin@example.fr").await);
+    let info = |token: String| {
+        let app = &app;
+        async move {
+            let res = app
+                .post_form("/api/compte/activation", format!("token={token}"), None)
+                .await;
+            assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+            json(&res.body)
+        }
+    };
+    let valid = info(first.clone()).await;
+    assert_eq!(valid["state"], "Valid");
+    assert_eq!(valid["prenom"], "Léa");
+
+    // « Renvoyer le lien »: the first one is replaced.
+    let res = app
+        .post_form(
+            "/api/demandes/renvoyer-lien",
+            format!("id={id}&deja=0"),
+            Some(&school_token),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let replaced = info(first).await;
+    assert_eq!(replaced["state"], "Revoked");
+    assert_eq!(replaced["prenom"], "");
+    assert_eq!(replaced["nom"], "");
+    assert!(replaced["sexe"].is_null());
+
+    let second = token_of(&activation_link(&app, "lea.martin@example.fr").await);
+    let res = activate(&app, &second, GOOD_ACTIVATION).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let used = info(second).await;
+    assert_eq!(used["state"], "Used");
+    assert_eq!(used["prenom"], "");
+    assert_eq!(used["nom"], "");
+}
