@@ -18,6 +18,19 @@ pub struct Flash<F> {
 
 pub const COOKIE: &str = "permis_flash";
 
+/// The flash cookie's header: two minutes, HttpOnly, SameSite=Lax, and `Secure` when the
+/// service is served over https (what was typed never travels in clear).
+pub fn flash_cookie(value: &str, max_age: u32, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{COOKIE}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}")
+}
+
+/// Whether this request's service is served over https.
+#[cfg(feature = "ssr")]
+fn over_https() -> bool {
+    crate::server::context::app_context().is_ok_and(|c| c.settings.secure())
+}
+
 /// The error of a form-backed server function: for a plain form post, a redirect back to
 /// `back` carrying the error and `form`; otherwise the error with its HTTP status.
 #[cfg(feature = "ssr")]
@@ -40,9 +53,7 @@ pub fn or_back<F: Serialize>(error: AppError, back: &str, form: &F) -> AppError 
         .unwrap_or_default();
     // Browsers keep cookies up to 4 KB; a bigger form comes back without what was typed.
     if !value.is_empty() && value.len() < 3800 {
-        if let Ok(v) = http::HeaderValue::from_str(&format!(
-            "{COOKIE}={value}; Path=/; Max-Age=120; HttpOnly; SameSite=Lax"
-        )) {
+        if let Ok(v) = http::HeaderValue::from_str(&flash_cookie(&value, 120, over_https())) {
             res.append_header(http::header::SET_COOKIE, v);
         }
     }
@@ -102,9 +113,7 @@ fn read<F: DeserializeOwned>() -> Option<Flash<F>> {
     }
     // Shown once.
     if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-        if let Ok(v) = http::HeaderValue::from_str(&format!(
-            "{COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"
-        )) {
+        if let Ok(v) = http::HeaderValue::from_str(&flash_cookie("", 0, over_https())) {
             res.append_header(http::header::SET_COOKIE, v);
         }
     }
@@ -121,4 +130,19 @@ where
         Some(r) => r.err(),
         None => flash.clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_flash_cookie_is_secure_over_https_and_short_lived() {
+        let https = flash_cookie("abc", 120, true);
+        assert!(https.ends_with("; Secure"), "{https}");
+        assert!(https.contains("HttpOnly") && https.contains("SameSite=Lax"));
+        assert!(https.contains("Max-Age=120"));
+        assert!(!flash_cookie("abc", 120, false).contains("Secure"));
+        assert!(flash_cookie("", 0, true).starts_with("permis_flash=; Path=/; Max-Age=0"));
+    }
 }
