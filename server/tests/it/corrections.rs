@@ -172,33 +172,7 @@ async fn without_its_pieces_when_the_refusal_concerned_them() {
 }
 
 async fn other_school(app: &TestApp) -> String {
-    use app::domain::account::Role;
-    use app::server::users::NewSchool;
-    use server::seed::{self, NewAccount};
-    seed::create_school(
-        &app.ctx,
-        NewSchool {
-            name: "Auto-école du Port".into(),
-            agrement: "E1304400020".into(),
-            departement: "13".into(),
-        },
-    )
-    .await
-    .unwrap();
-    seed::create_account(
-        &app.ctx,
-        NewAccount {
-            role: Role::Ecole,
-            identifiant: "ecole.port".into(),
-            email: Some("port@example.fr".into()),
-            prenom: "Paul".into(),
-            nom: "Marin".into(),
-            agrement: Some("E1304400020".into()),
-            password: SCHOOL_PASSWORD.into(),
-        },
-    )
-    .await
-    .unwrap();
+    second_school(app).await;
     app.login_ok("pro", "ecole.port", SCHOOL_PASSWORD).await
 }
 

@@ -4,37 +4,6 @@ use crate::common::filing::*;
 use crate::common::*;
 use axum::http::StatusCode;
 
-use app::domain::account::Role;
-use app::server::users::NewSchool;
-use server::seed::{self, NewAccount};
-
-async fn second_school(app: &TestApp) {
-    seed::create_school(
-        &app.ctx,
-        NewSchool {
-            name: "Auto-école du Port".into(),
-            agrement: "E1304400020".into(),
-            departement: "13".into(),
-        },
-    )
-    .await
-    .unwrap();
-    seed::create_account(
-        &app.ctx,
-        NewAccount {
-            role: Role::Ecole,
-            identifiant: "ecole.port".into(),
-            email: Some("port@example.fr".into()),
-            prenom: "Paul".into(),
-            nom: "Marin".into(),
-            agrement: Some("E1304400020".into()),
-            password: SCHOOL_PASSWORD.into(),
-        },
-    )
-    .await
-    .unwrap();
-}
-
 /// Fills every step of a demande for Léa, 17, AAC category B, with the e-photo code.
 async fn fill(app: &TestApp, token: &str, id: i64) {
     fill_for(app, token, id, &Person::lea(), Some(CODE)).await;

@@ -305,3 +305,31 @@ pub async fn staff(app: &TestApp, role: app::domain::account::Role, identifiant:
     app.login_ok("pro", identifiant, super::SCHOOL_PASSWORD)
         .await
 }
+
+/// A second school, « Auto-école du Port », with its account `ecole.port`.
+pub async fn second_school(app: &TestApp) {
+    server::seed::create_school(
+        &app.ctx,
+        app::server::users::NewSchool {
+            name: "Auto-école du Port".into(),
+            agrement: "E1304400020".into(),
+            departement: "13".into(),
+        },
+    )
+    .await
+    .unwrap();
+    server::seed::create_account(
+        &app.ctx,
+        server::seed::NewAccount {
+            role: app::domain::account::Role::Ecole,
+            identifiant: "ecole.port".into(),
+            email: Some("port@example.fr".into()),
+            prenom: "Paul".into(),
+            nom: "Marin".into(),
+            agrement: Some("E1304400020".into()),
+            password: super::SCHOOL_PASSWORD.into(),
+        },
+    )
+    .await
+    .unwrap();
+}
