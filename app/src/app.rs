@@ -74,6 +74,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("connexion/mot-de-passe-oublie") view=pages::connexion::oubli::MotDePasseOubliePage />
                     <Route path=path!("connexion/reinitialiser/:token") view=pages::connexion::reinitialiser::ReinitialiserPage />
                     <Route path=path!("pro") view={Lazy::<ProRoute>::new()} />
+                    <Route path=path!("pro/demandes/:id") view={Lazy::<InstructionRoute>::new()} />
                 </Routes>
             </main>
             <Footer />
@@ -195,7 +196,22 @@ impl LazyRoute for ProRoute {
 
     fn view(this: Self) -> AnyView {
         let ProRoute = this;
-        view! { <pages::pro::ProHomePage /> }.into_any()
+        view! { <pages::pro::accueil::ProHomePage /> }.into_any()
+    }
+}
+
+/// An agent's instruction of a demande: its own chunk.
+struct InstructionRoute;
+
+#[lazy_route]
+impl LazyRoute for InstructionRoute {
+    fn data() -> Self {
+        InstructionRoute
+    }
+
+    fn view(this: Self) -> AnyView {
+        let InstructionRoute = this;
+        view! { <pages::pro::instruction::InstructionPage /> }.into_any()
     }
 }
 

@@ -88,11 +88,15 @@ pub enum Page {
         id: i64,
     },
     Pro,
+    /// An agent instructs a demande of their centre.
+    Instruction {
+        id: i64,
+    },
 }
 
 impl Page {
     /// The router's patterns, in the order of `app.rs` (`{x}`: a parameter).
-    pub const PATTERNS: [&'static str; 20] = [
+    pub const PATTERNS: [&'static str; 21] = [
         "/",
         "/accessibilite",
         "/mentions-legales",
@@ -113,6 +117,7 @@ impl Page {
         "/monespace/demandes/{id}",
         "/monespace/demandes/{id}/refuser",
         "/pro",
+        "/pro/demandes/{id}",
     ];
 
     /// The page at `path` (without query string), if it is one.
@@ -147,6 +152,7 @@ impl Page {
             ["monespace", "demandes", i] => Page::DemandeUsager { id: id(i)? },
             ["monespace", "demandes", i, "refuser"] => Page::Refus { id: id(i)? },
             ["pro"] => Page::Pro,
+            ["pro", "demandes", i] => Page::Instruction { id: id(i)? },
             _ => return None,
         })
     }
@@ -174,6 +180,7 @@ impl Page {
             Page::DemandeUsager { id } => format!("/monespace/demandes/{id}"),
             Page::Refus { id } => format!("/monespace/demandes/{id}/refuser"),
             Page::Pro => "/pro".into(),
+            Page::Instruction { id } => format!("/pro/demandes/{id}"),
         }
     }
 
@@ -216,7 +223,8 @@ impl Page {
             | Page::AValider
             | Page::DemandeUsager { .. }
             | Page::Refus { .. }
-            | Page::Pro => true,
+            | Page::Pro
+            | Page::Instruction { .. } => true,
         }
     }
 }
@@ -264,6 +272,10 @@ pub fn piece_upload_href(demande: i64, piece: &str) -> String {
 pub enum Document {
     Justificatif,
     FormulairePhotoSignature,
+    /// The attestation d'inscription au permis de conduire (accepted demande).
+    AttestationInscription,
+    /// The decision of rejection, with its motivation and the routes of appeal.
+    DecisionRejet,
 }
 
 impl Document {
@@ -272,19 +284,43 @@ impl Document {
         match self {
             Document::Justificatif => "justificatif",
             Document::FormulairePhotoSignature => "formulaire-photo-signature",
+            Document::AttestationInscription => "attestation-inscription",
+            Document::DecisionRejet => "decision-rejet",
         }
     }
 
     pub fn parse(slug: &str) -> Option<Document> {
-        [Document::Justificatif, Document::FormulairePhotoSignature]
-            .into_iter()
+        [
+            Document::Justificatif,
+            Document::FormulairePhotoSignature,
+            Document::AttestationInscription,
+            Document::DecisionRejet,
+        ]
+        .into_iter()
             .find(|d| d.slug() == slug)
     }
 }
 
-/// `/api/demandes/{id}/documents/{justificatif|formulaire-photo-signature}`.
+/// A piece's file shown inline to the centre's agents (`?vue=1`: no download prompt).
+pub fn piece_view_href(demande: i64, piece: i64) -> String {
+    format!("/api/demandes/{demande}/pieces/{piece}/fichier?vue=1")
+}
+
+/// `/api/demandes/{id}/documents/{slug}` (see `Document::slug`).
 pub fn document_href(demande: i64, document: Document) -> String {
     format!("/api/demandes/{demande}/documents/{}", document.slug())
+}
+
+/// Percent-encodes a query-string value.
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// The public verification page of a justificatif (written by the server, no WASM).
@@ -329,6 +365,7 @@ mod tests {
             Page::DemandeUsager { id: 12 },
             Page::Refus { id: 12 },
             Page::Pro,
+            Page::Instruction { id: 7 },
         ]
     }
 

@@ -69,6 +69,25 @@ enum Command {
         /// For role ecole: the school's agrément number.
         #[arg(long)]
         agrement: Option<String>,
+        /// For role agent: the name of their centre (CERT), as given to create-cert.
+        #[arg(long)]
+        cert: Option<String>,
+    },
+    /// Creates a centre (CERT) and the départements it covers (or adds départements to it).
+    CreateCert {
+        /// « CERT de Nantes ».
+        #[arg(long)]
+        nom: String,
+        /// Postal address, one line per `--adresse`.
+        #[arg(long, required = true)]
+        adresse: Vec<String>,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        telephone: String,
+        /// Départements covered, comma-separated: 44,49,53,72,85.
+        #[arg(long, value_delimiter = ',', required = true)]
+        departements: Vec<String>,
     },
 }
 
@@ -229,6 +248,29 @@ async fn main() {
                 );
             }
         }
+        Command::CreateCert {
+            nom,
+            adresse,
+            email,
+            telephone,
+            departements,
+        } => {
+            let ctx = context(&config).await;
+            let id = app::server::instruction::create_cert(
+                &ctx.db,
+                &app::server::instruction::NewCert {
+                    nom: nom.clone(),
+                    adresse,
+                    email,
+                    telephone,
+                    departements: departements.iter().map(|d| d.trim().to_uppercase()).collect(),
+                },
+                ctx.now(),
+            )
+            .await
+            .unwrap_or_else(|e| fail(e));
+            println!("Centre « {nom} » enregistré (n° interne {id}).");
+        }
         Command::CreateEphotoProvider { name } => {
             let ctx = context(&config).await;
             let key = app::server::ephoto::create_provider(&ctx.db, &name, ctx.now())
@@ -244,11 +286,15 @@ async fn main() {
             prenom,
             nom,
             agrement,
+            cert,
         } => {
             let role = match Role::parse(&role) {
                 Some(r) if r != Role::Usager => r,
                 _ => fail("--role doit valoir ecole, agent ou admin (les comptes usagers sont créés par les demandes)."),
             };
+            if role == Role::Agent && cert.is_none() {
+                fail("un agent appartient à un centre : --cert « CERT de … » (voir permis create-cert).");
+            }
             eprintln!("Mot de passe (au moins 12 caractères), puis Entrée :");
             let mut password = String::new();
             std::io::stdin()
@@ -266,6 +312,7 @@ async fn main() {
                     prenom,
                     nom,
                     agrement,
+                    cert,
                     password,
                 },
             )

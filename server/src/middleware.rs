@@ -22,6 +22,14 @@ pub struct SecurityConfig {
     pub trusted_proxies: usize,
 }
 
+/// Marks a response (a pièce shown to an agent) that the site's own pages may frame; removed
+/// before the response leaves.
+pub const FRAMED_PREVIEW: &str = "x-permis-apercu";
+
+/// The policy of a framed preview: a document only, framed by the site's pages alone.
+const PREVIEW_POLICY: &str = "default-src 'none'; img-src 'self'; object-src 'self'; \
+     style-src 'unsafe-inline'; frame-ancestors 'self'; base-uri 'none'; form-action 'none'";
+
 /// The nonce of the current response's Content-Security-Policy.
 #[derive(Clone, Debug)]
 pub struct CspNonce(pub String);
@@ -45,7 +53,13 @@ pub async fn security_headers(
     let is_api = req.uri().path().starts_with("/api/");
     let mut res = next.run(req).await;
     let headers = res.headers_mut();
-    if let Ok(csp) = HeaderValue::from_str(&content_security_policy(&nonce)) {
+    let preview = headers.remove(FRAMED_PREVIEW).is_some();
+    if preview {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(PREVIEW_POLICY),
+        );
+    } else if let Ok(csp) = HeaderValue::from_str(&content_security_policy(&nonce)) {
         headers.insert(header::CONTENT_SECURITY_POLICY, csp);
     }
     headers.insert(
@@ -56,7 +70,10 @@ pub async fn security_headers(
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::X_FRAME_OPTIONS,
+        HeaderValue::from_static(if preview { "SAMEORIGIN" } else { "DENY" }),
+    );
     headers.insert(
         "cross-origin-opener-policy",
         HeaderValue::from_static("same-origin"),
@@ -315,7 +332,18 @@ pub async fn preload(
             put(req, usager::ssr::load_demande(ctx, s.user_id, *id).await)
         }
         (Page::Pro, Some(s)) if matches!(role, Some(Role::Agent | Role::Admin)) => {
-            put(req, pro::ssr::load(ctx, s).await)
+            let q = pro::QueueQuery {
+                onglet: param(query, "onglet"),
+                q: param(query, "q"),
+                dep: param(query, "dep"),
+                ecole: param(query, "ecole"),
+                tri: param(query, "tri"),
+                page: param(query, "page"),
+            };
+            put(req, pro::ssr::load(ctx, s, &q).await)
+        }
+        (Page::Instruction { id }, Some(s)) if role == Some(Role::Agent) => {
+            put(req, pro::ssr::load_instruction(ctx, s, *id).await)
         }
         (Page::EcoleDemandes, Some(s)) if role == Some(Role::Ecole) => {
             let Some(school_id) = s.school_id else { return };
@@ -341,6 +369,7 @@ pub async fn preload(
             | Page::DemandeUsager { .. }
             | Page::Refus { .. }
             | Page::Pro
+            | Page::Instruction { .. }
             | Page::EcoleDemandes
             | Page::Etape { .. },
             Some(_),

@@ -15,6 +15,8 @@ pub struct NewAccount {
     pub nom: String,
     /// For a driving-school user: the school's agrément number.
     pub agrement: Option<String>,
+    /// For an agent: the name of their centre (CERT).
+    pub cert: Option<String>,
     pub password: String,
 }
 
@@ -51,8 +53,25 @@ pub async fn create_account(ctx: &AppContext, account: NewAccount) -> Result<i64
         }
         (_, None) => None,
     };
+    let cert_id = match (account.role, account.cert.as_deref()) {
+        (Role::Agent, Some(nom)) => Some(
+            app::server::instruction::find_cert(&ctx.db, nom)
+                .await?
+                .ok_or_else(|| {
+                    AppError::field("cert", format!("Aucun centre ne s'appelle « {nom} » (permis create-cert)."))
+                })?
+                .id,
+        ),
+        (_, Some(_)) => {
+            return Err(AppError::field(
+                "cert",
+                "Seuls les agents sont rattachés à un centre.",
+            ))
+        }
+        (_, None) => None,
+    };
     let hash = hash_password(account.password).await?;
-    users::create_user(
+    let id = users::create_user(
         &ctx.db,
         NewUser {
             role: account.role,
@@ -65,8 +84,49 @@ pub async fn create_account(ctx: &AppContext, account: NewAccount) -> Result<i64
         },
         ctx.now(),
     )
-    .await
+    .await?;
+    if let Some(cert_id) = cert_id {
+        app::server::instruction::set_agent_cert(&ctx.db, id, cert_id).await?;
+    }
+    Ok(id)
 }
+
+/// The demo centres: Paris for Île-de-France, Nantes for every other département (every
+/// demande of the demo is routed).
+pub fn demo_certs() -> Vec<app::server::instruction::NewCert> {
+    let idf = ["75", "77", "78", "91", "92", "93", "94", "95"];
+    vec![
+        app::server::instruction::NewCert {
+            nom: DEMO_CERT_PARIS.into(),
+            adresse: vec![
+                "CERT permis de conduire de Paris".into(),
+                "1 bis rue de Lutèce".into(),
+                "75004 Paris".into(),
+            ],
+            email: "cert-paris@interieur.example".into(),
+            telephone: "01 53 71 00 00".into(),
+            departements: idf.iter().map(|d| d.to_string()).collect(),
+        },
+        app::server::instruction::NewCert {
+            nom: DEMO_CERT_NANTES.into(),
+            adresse: vec![
+                "CERT permis de conduire de Nantes".into(),
+                "TSA 30127".into(),
+                "44945 Nantes Cedex 9".into(),
+            ],
+            email: "cert-nantes@interieur.example".into(),
+            telephone: "02 40 00 00 00".into(),
+            departements: app::domain::departements::DEPARTEMENTS
+                .iter()
+                .map(|d| d.0.to_string())
+                .filter(|d| !idf.contains(&d.as_str()))
+                .collect(),
+        },
+    ]
+}
+
+pub const DEMO_CERT_PARIS: &str = "CERT de Paris";
+pub const DEMO_CERT_NANTES: &str = "CERT de Nantes";
 
 pub async fn create_school(ctx: &AppContext, school: NewSchool) -> Result<i64, AppError> {
     if school.name.trim().is_empty() {
@@ -128,7 +188,7 @@ pub const DEMO_ACCOUNTS: &[(&str, Role, &str, &str, &str, &str, &str)] = &[
         "chef de bureau 2026",
     ),
     (
-        "Agent du centre d'instruction",
+        "Agent du CERT de Nantes",
         Role::Agent,
         "agent.ctn",
         "agent@ctn.example",
@@ -136,7 +196,25 @@ pub const DEMO_ACCOUNTS: &[(&str, Role, &str, &str, &str, &str, &str)] = &[
         "Lefebvre",
         "centre instruction nantes",
     ),
+    (
+        "Agent du CERT de Paris",
+        Role::Agent,
+        "agent.paris",
+        "agent@cert-paris.example",
+        "Sophie",
+        "Moreau",
+        "instruction a paris 2026",
+    ),
 ];
+
+/// The centre of a demo agent.
+fn demo_cert_of(identifiant: &str) -> Option<&'static str> {
+    match identifiant {
+        "agent.ctn" => Some(DEMO_CERT_NANTES),
+        "agent.paris" => Some(DEMO_CERT_PARIS),
+        _ => None,
+    }
+}
 
 /// The demo accounts that exist with their published password (the README prints them): a
 /// server in production refuses to start while one does.
@@ -164,6 +242,9 @@ pub const DEMO_EPHOTO_CODES: &[&str] = &[
 
 /// Creates the demo school and accounts when missing (idempotent) and returns them.
 pub async fn seed_demo(ctx: &AppContext) -> Result<Vec<DemoAccount>, AppError> {
+    for cert in demo_certs() {
+        app::server::instruction::create_cert(&ctx.db, &cert, ctx.now()).await?;
+    }
     for code in DEMO_EPHOTO_CODES {
         app::server::demandes::register_ephoto_code(
             &ctx.db,
@@ -202,6 +283,7 @@ pub async fn seed_demo(ctx: &AppContext) -> Result<Vec<DemoAccount>, AppError> {
                     prenom: prenom.into(),
                     nom: nom.into(),
                     agrement: (role == Role::Ecole).then(|| DEMO_SCHOOL_AGREMENT.into()),
+                    cert: demo_cert_of(identifiant).map(Into::into),
                     password: password.into(),
                 },
             )

@@ -41,6 +41,70 @@ pub struct DemandeView {
     /// The school's view only: what was typed on steps 1 to 4 and not yet validated with
     /// « Suivant » (autosave), and when it was last saved.
     pub saisie: Saisie,
+    /// Once at the centre: who instructs it, what it asked, what it decided, and the dated
+    /// timeline of every step (shown to the school and the candidate).
+    pub instruction: Option<InstructionPublique>,
+}
+
+/// What the school and the candidate see of the instruction.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstructionPublique {
+    /// « CERT de Nantes » (no agent's name).
+    pub cert: Option<String>,
+    pub complement: Option<ComplementView>,
+    pub decision: Option<DecisionView>,
+    pub timeline: Vec<EventView>,
+}
+
+/// A request for a complement: every item with its reason, and the date to answer by.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComplementView {
+    pub items: Vec<ItemDemande>,
+    /// « 28/12/2026 »
+    pub avant: String,
+    pub demande_le: String,
+    /// When the school sent it back.
+    pub recu_le: Option<String>,
+}
+
+/// An item the centre asked to replace, with its reason.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemDemande {
+    pub item: crate::domain::instruction::Item,
+    pub label: String,
+    pub motif: String,
+    pub commentaire: Option<String>,
+}
+
+/// The centre's decision.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DecisionView {
+    Inscrite {
+        neph: String,
+        le: String,
+        valable_jusqu_au: String,
+    },
+    Rejetee {
+        le: String,
+        motif: String,
+        fondement: String,
+        motivation: String,
+    },
+    ClasseeSansSuite {
+        le: String,
+    },
+}
+
+/// A dated line of a demande's timeline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventView {
+    /// « 28/11/2026 à 10:42 »
+    pub le: String,
+    pub label: String,
+    /// « CERT de Nantes », « École de conduite », « Candidat », « Service (automatique) ».
+    pub par: String,
+    pub motif: Option<String>,
+    pub commentaire: Option<String>,
 }
 
 /// Forms typed on a draft's steps and kept by the autosave.
@@ -70,11 +134,19 @@ pub struct PieceFile {
     pub pages: i64,
     pub size: i64,
     pub has_thumbnail: bool,
+    /// A PDF (shown in the browser's viewer), otherwise an image.
+    pub pdf: bool,
 }
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    use super::{DemandeView, PieceFile};
+    use super::{
+        ComplementView, DecisionView, DemandeView, EventView, InstructionPublique, ItemDemande,
+        PieceFile,
+    };
+    use crate::domain::instruction::MotifRejet;
+    use crate::server::instruction;
+    use crate::server::time::format_date;
     use crate::domain::demande::Piece;
     use crate::domain::steps::{missing_with_pieces, required_pieces};
     use crate::error::AppError;
@@ -98,6 +170,7 @@ pub mod ssr {
                     pages: p.pages,
                     size: p.size,
                     has_thumbnail: p.thumb_key.is_some(),
+                    pdf: p.content_type == "application/pdf",
                 })
             })
             .collect();
@@ -107,7 +180,13 @@ pub mod ssr {
                 le: row.decided_at.map(format_date_time).unwrap_or_default(),
                 motif: row.refus_motif.clone().filter(|m| !m.trim().is_empty()),
             });
+        let instruction = if row.etat.at_the_centre() {
+            Some(instruction_of(ctx, &row).await?)
+        } else {
+            None
+        };
         Ok(DemandeView {
+            instruction,
             refus,
             reprise_de: row.reprise_de,
             compte_a_activer: false,
@@ -122,6 +201,112 @@ pub mod ssr {
             updated: format_date_time(row.updated_at),
             today,
             required_pieces,
+        })
+    }
+
+    /// The instruction as the school and the candidate see it.
+    pub async fn instruction_of(
+        ctx: &AppContext,
+        row: &DemandeRow,
+    ) -> Result<InstructionPublique, AppError> {
+        let suivi = instruction::suivi(&ctx.db, row.id).await?;
+        let complement = instruction::latest_complement(&ctx.db, row.id)
+            .await?
+            .map(|c| ComplementView {
+                items: c
+                    .items
+                    .iter()
+                    .map(|v| ItemDemande {
+                        item: v.item,
+                        label: v.item.label(),
+                        motif: v.non_conformite.map(|n| n.label().to_string()).unwrap_or_default(),
+                        commentaire: v.commentaire.clone(),
+                    })
+                    .collect(),
+                avant: format_date(c.avant),
+                demande_le: format_date_time(c.created_at),
+                recu_le: c.recu_at.map(format_date_time),
+            });
+        let events = instruction::timeline(&ctx.db, row.id).await?;
+        let decided_at = |kind: &str| {
+            events
+                .iter()
+                .rev()
+                .find(|e| e.kind == kind)
+                .map(|e| format_date_time(e.created_at))
+                .unwrap_or_default()
+        };
+        let decision = match row.etat {
+            crate::domain::demande::Etat::Inscrite => Some(DecisionView::Inscrite {
+                neph: suivi.neph.clone().unwrap_or_default(),
+                le: suivi.inscrite_at.map(format_date).unwrap_or_default(),
+                valable_jusqu_au: suivi
+                    .inscrite_at
+                    .map(|at| crate::domain::deadlines::attestation_valid_until(at).french())
+                    .unwrap_or_default(),
+            }),
+            crate::domain::demande::Etat::Rejetee => {
+                let motif = suivi.rejet_motif.as_deref().and_then(MotifRejet::parse);
+                Some(DecisionView::Rejetee {
+                    le: decided_at("rejetee"),
+                    motif: motif.map(|m| m.label().to_string()).unwrap_or_default(),
+                    fondement: motif.map(|m| m.fondement().to_string()).unwrap_or_default(),
+                    motivation: suivi.rejet_motivation.clone().unwrap_or_default(),
+                })
+            }
+            crate::domain::demande::Etat::ClasseeSansSuite => Some(DecisionView::ClasseeSansSuite {
+                le: decided_at("complement_non_recu"),
+            }),
+            _ => None,
+        };
+        let cert = suivi.cert_nom.clone();
+        let timeline = events
+            .into_iter()
+            .filter_map(|e| {
+                let label = event_label(&e.kind)?;
+                let par = match e.actor_role.as_deref() {
+                    Some("agent") | Some("admin") => {
+                        cert.clone().unwrap_or_else(|| "Centre d'instruction".into())
+                    }
+                    Some("ecole") => "École de conduite".into(),
+                    Some("usager") => "Candidat".into(),
+                    _ => "Service (automatique)".into(),
+                };
+                Some(EventView {
+                    le: format_date_time(e.created_at),
+                    label: label.into(),
+                    par,
+                    motif: e
+                        .motif
+                        .as_deref()
+                        .map(|m| MotifRejet::parse(m).map(|r| r.label().to_string()).unwrap_or_else(|| m.to_string())),
+                    commentaire: e.commentaire,
+                })
+            })
+            .collect();
+        Ok(InstructionPublique {
+            cert,
+            complement,
+            decision,
+            timeline,
+        })
+    }
+
+    /// What a line of the timeline says (`None`: not shown).
+    pub fn event_label(kind: &str) -> Option<&'static str> {
+        Some(match kind {
+            "validee_par_ecole" => "Demande saisie et validée par l'école",
+            "validee_par_usager" => "Demande validée par le candidat",
+            "papier_non_recu" => "Formulaire photo-signature non reçu dans les 15 jours",
+            "papier_recu" => "Formulaire photo-signature reçu : demande transmise au centre",
+            "complement_demande" => "Complément demandé à l'école",
+            "complement_envoye" => "Complément envoyé par l'école",
+            "complement_non_recu" => "Classée sans suite : complément non reçu dans le délai",
+            "acceptee" => "Demande acceptée : inscription enregistrée",
+            "rejetee" => "Demande rejetée",
+            "lien_renvoye" => "Lien d'activation renvoyé au candidat",
+            "contact_corrige" => "Coordonnées du candidat corrigées par l'école",
+            _ => return None,
         })
     }
 }

@@ -102,6 +102,43 @@ pub fn ephoto_issued_since(now: i64) -> i64 {
     now - EPHOTO_VALIDITY_SECS
 }
 
+/// The school answers a request for a complement within 30 days by default (the centre may
+/// set another delay: `PERMIS_DELAI_COMPLEMENT_JOURS`).
+pub const COMPLEMENT_DAYS: i64 = 30;
+
+/// The instant a complement asked at `asked_at` with `days` to answer is due.
+pub fn complement_deadline(asked_at: i64, days: i64) -> i64 {
+    asked_at + days * DAY
+}
+
+/// The school is reminded 7 days before the complement's deadline.
+pub const COMPLEMENT_REMINDER_DAYS_BEFORE: i64 = 7;
+
+/// The instant the reminder of a complement due at `deadline` falls due.
+pub fn complement_reminder_at(deadline: i64) -> i64 {
+    deadline - COMPLEMENT_REMINDER_DAYS_BEFORE * DAY
+}
+
+/// Past its deadline, a complement not sent back closes the demande (« classée sans suite »).
+pub fn complement_overdue(deadline: i64, now: i64) -> bool {
+    now >= deadline
+}
+
+/// The attestation d'inscription is valid 5 years from the registration (arrêté du 20 avril
+/// 2012, art. 4): the same day five years later (28 February for a 29 February).
+pub const ATTESTATION_VALID_YEARS: i32 = 5;
+
+pub fn attestation_valid_until(registered_at: i64) -> super::date::Date {
+    let d = super::date::Date::from_unix(registered_at);
+    let year = d.year + ATTESTATION_VALID_YEARS;
+    let day = d.day.min(super::date::days_in_month(year, d.month));
+    super::date::Date {
+        year,
+        month: d.month,
+        day,
+    }
+}
+
 /// How long ended demandes and technical records are kept (README › Conservation).
 pub mod retention {
     use super::DAY;
@@ -144,6 +181,25 @@ mod tests {
     use super::*;
 
     const SENT: i64 = 1_795_683_600;
+
+    #[test]
+    fn a_complement_is_due_after_its_delay_and_reminded_a_week_before() {
+        let due = complement_deadline(SENT, COMPLEMENT_DAYS);
+        assert_eq!(due - SENT, 30 * DAY);
+        assert!(!complement_overdue(due, due - 1));
+        assert!(complement_overdue(due, due));
+        assert_eq!(due - complement_reminder_at(due), 7 * DAY);
+    }
+
+    #[test]
+    fn the_attestation_is_valid_five_years_to_the_day() {
+        use crate::domain::date::Date;
+        // 2026-11-28 12:00 UTC.
+        let at = Date::new(2026, 11, 28).unwrap().days_since_epoch() * DAY + 12 * 3600;
+        assert_eq!(attestation_valid_until(at), Date::new(2031, 11, 28).unwrap());
+        let leap = Date::new(2028, 2, 29).unwrap().days_since_epoch() * DAY;
+        assert_eq!(attestation_valid_until(leap), Date::new(2033, 2, 28).unwrap());
+    }
 
     #[test]
     fn the_account_lives_seven_days_to_the_second() {

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::date::Date;
 
+/// An enum whose variants have a stored code and a French label.
 macro_rules! code_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident = $code:literal => $label:literal),+ $(,)? }) => {
         $(#[$m])*
@@ -18,6 +19,7 @@ macro_rules! code_enum {
         }
     };
 }
+pub(crate) use code_enum;
 
 code_enum!(
     /// Why the school files the demande.
@@ -117,6 +119,11 @@ code_enum!(
         PapierNonRecu = "papier_non_recu" => "Formulaire photo-signature non reçu",
         RefuseeUsager = "refusee_usager" => "Refusée par l'usager",
         Supprimee = "supprimee" => "Supprimée — compte non activé",
+        ComplementDemande = "complement_demande" => "Complément demandé",
+        ComplementRecu = "complement_recu" => "Complément reçu — en cours d'instruction",
+        Inscrite = "inscrite" => "Inscription enregistrée",
+        Rejetee = "rejetee" => "Demande rejetée",
+        ClasseeSansSuite = "classee_sans_suite" => "Classée sans suite",
     }
 );
 
@@ -128,7 +135,33 @@ impl Etat {
 
     /// Validated by the candidate: the justificatif de dépôt exists.
     pub fn validated_by_candidate(self) -> bool {
-        self == Etat::Transmise || self.awaits_paper_form()
+        self == Etat::Transmise || self.awaits_paper_form() || self.at_the_centre()
+    }
+
+    /// In the hands of the centre (CERT): to instruct, waiting for a complement, or decided.
+    pub fn at_the_centre(self) -> bool {
+        matches!(
+            self,
+            Etat::Transmise
+                | Etat::ComplementDemande
+                | Etat::ComplementRecu
+                | Etat::Inscrite
+                | Etat::Rejetee
+                | Etat::ClasseeSansSuite
+        )
+    }
+
+    /// The centre has decided: nothing more will happen to the demande.
+    pub fn decided_by_the_centre(self) -> bool {
+        matches!(
+            self,
+            Etat::Inscrite | Etat::Rejetee | Etat::ClasseeSansSuite
+        )
+    }
+
+    /// An agent may decide on it (accept, reject, ask for a complement).
+    pub fn to_instruct(self) -> bool {
+        matches!(self, Etat::Transmise | Etat::ComplementRecu)
     }
 }
 
@@ -148,10 +181,20 @@ pub enum Evenement {
     PapierNonRecu,
     /// An agent recorded the paper form's receipt.
     PapierRecu,
+    /// An agent asked for a complement: one request listing every item to replace.
+    ComplementDemande,
+    /// The school sent the replaced items back.
+    ComplementEnvoye,
+    /// The deadline of the complement passed without an answer.
+    ComplementNonRecu,
+    /// An agent accepted the demande: the candidate is registered (NEPH).
+    Acceptee,
+    /// An agent rejected the demande, with a motivation.
+    Rejetee,
 }
 
 impl Evenement {
-    pub const ALL: [Evenement; 7] = [
+    pub const ALL: [Evenement; 12] = [
         Evenement::ValideeParEcole,
         Evenement::ValideeParUsager { papier: false },
         Evenement::ValideeParUsager { papier: true },
@@ -159,6 +202,11 @@ impl Evenement {
         Evenement::CompteNonActive,
         Evenement::PapierNonRecu,
         Evenement::PapierRecu,
+        Evenement::ComplementDemande,
+        Evenement::ComplementEnvoye,
+        Evenement::ComplementNonRecu,
+        Evenement::Acceptee,
+        Evenement::Rejetee,
     ];
 
     /// The code stored in `demande_events.kind`.
@@ -170,7 +218,18 @@ impl Evenement {
             Evenement::CompteNonActive => "supprimee_non_activee",
             Evenement::PapierNonRecu => "papier_non_recu",
             Evenement::PapierRecu => "papier_recu",
+            Evenement::ComplementDemande => "complement_demande",
+            Evenement::ComplementEnvoye => "complement_envoye",
+            Evenement::ComplementNonRecu => "complement_non_recu",
+            Evenement::Acceptee => "acceptee",
+            Evenement::Rejetee => "rejetee",
         }
+    }
+
+    /// The event of a code read from `demande_events.kind` (the validation's two cases share
+    /// one code: read as e-photo).
+    pub fn parse(code: &str) -> Option<Evenement> {
+        Evenement::ALL.iter().copied().find(|e| e.code() == code)
     }
 }
 
@@ -189,6 +248,10 @@ impl Refus {
     pub fn message(self) -> String {
         match self {
             Refus::DejaFait => "C'est déjà fait : la demande n'a pas changé.".into(),
+            Refus::Impossible {
+                etat: Etat::ComplementDemande,
+                evenement: Evenement::Acceptee | Evenement::Rejetee | Evenement::ComplementDemande,
+            } => "Un complément est demandé pour cette demande : attendez la réponse de l'école (ou la fin de son délai) avant de décider.".into(),
             Refus::Impossible { etat, .. } => format!(
                 "Cette demande est « {} » : cette action ne la concerne plus.",
                 etat.label()
@@ -207,6 +270,11 @@ impl Etat {
     ///                                               --CompteNonActive--> supprimee
     /// attente_papier --PapierNonRecu--> papier_non_recu
     /// attente_papier | papier_non_recu --PapierRecu--> transmise
+    /// transmise | complement_recu --ComplementDemande--> complement_demande
+    ///                             --Acceptee--> inscrite
+    ///                             --Rejetee--> rejetee
+    /// complement_demande --ComplementEnvoye--> complement_recu
+    ///                    --ComplementNonRecu--> classee_sans_suite
     /// ```
     pub fn apres(self, evenement: Evenement) -> Result<Etat, Refus> {
         use Etat::*;
@@ -219,16 +287,24 @@ impl Etat {
             (AttenteUsager, E::CompteNonActive) => Ok(Supprimee),
             (AttentePapier, E::PapierNonRecu) => Ok(PapierNonRecu),
             (AttentePapier | PapierNonRecu, E::PapierRecu) => Ok(Transmise),
+            (Transmise | ComplementRecu, E::ComplementDemande) => Ok(ComplementDemande),
+            (Transmise | ComplementRecu, E::Acceptee) => Ok(Inscrite),
+            (Transmise | ComplementRecu, E::Rejetee) => Ok(Rejetee),
+            (ComplementDemande, E::ComplementEnvoye) => Ok(ComplementRecu),
+            (ComplementDemande, E::ComplementNonRecu) => Ok(ClasseeSansSuite),
             // Repeats of an event that already happened.
-            (
-                AttenteUsager | Transmise | AttentePapier | PapierNonRecu | RefuseeUsager
-                | Supprimee,
-                E::ValideeParEcole,
-            )
-            | (Transmise | AttentePapier | PapierNonRecu, E::ValideeParUsager { .. })
-            | (RefuseeUsager, E::RefuseeParUsager)
+            (etat, E::ValideeParEcole) if etat != Brouillon => Err(Refus::DejaFait),
+            (etat, E::ValideeParUsager { .. }) if etat.validated_by_candidate() => {
+                Err(Refus::DejaFait)
+            }
+            (RefuseeUsager, E::RefuseeParUsager)
             | (Supprimee, E::CompteNonActive)
-            | (PapierNonRecu, E::PapierNonRecu) => Err(Refus::DejaFait),
+            | (PapierNonRecu, E::PapierNonRecu)
+            | (ComplementDemande, E::ComplementDemande)
+            | (ComplementRecu, E::ComplementEnvoye)
+            | (ClasseeSansSuite, E::ComplementNonRecu)
+            | (Inscrite, E::Acceptee)
+            | (Rejetee, E::Rejetee) => Err(Refus::DejaFait),
             (etat, evenement) => Err(Refus::Impossible { etat, evenement }),
         }
     }
@@ -417,35 +493,57 @@ mod tests {
     /// Every (state, event) pair, with what it must give.
     #[test]
     fn every_state_and_event() {
-        let papier = Evenement::ValideeParUsager { papier: true };
-        let ephoto = Evenement::ValideeParUsager { papier: false };
+        use Evenement as E;
+        let papier = E::ValideeParUsager { papier: true };
+        let ephoto = E::ValideeParUsager { papier: false };
         let moves = [
-            (Brouillon, Evenement::ValideeParEcole, AttenteUsager),
+            (Brouillon, E::ValideeParEcole, AttenteUsager),
             (AttenteUsager, papier, AttentePapier),
             (AttenteUsager, ephoto, Transmise),
-            (AttenteUsager, Evenement::RefuseeParUsager, RefuseeUsager),
-            (AttenteUsager, Evenement::CompteNonActive, Supprimee),
-            (AttentePapier, Evenement::PapierNonRecu, PapierNonRecu),
-            (AttentePapier, Evenement::PapierRecu, Transmise),
-            (PapierNonRecu, Evenement::PapierRecu, Transmise),
+            (AttenteUsager, E::RefuseeParUsager, RefuseeUsager),
+            (AttenteUsager, E::CompteNonActive, Supprimee),
+            (AttentePapier, E::PapierNonRecu, PapierNonRecu),
+            (AttentePapier, E::PapierRecu, Transmise),
+            (PapierNonRecu, E::PapierRecu, Transmise),
+            (Transmise, E::ComplementDemande, ComplementDemande),
+            (ComplementRecu, E::ComplementDemande, ComplementDemande),
+            (Transmise, E::Acceptee, Inscrite),
+            (ComplementRecu, E::Acceptee, Inscrite),
+            (Transmise, E::Rejetee, Rejetee),
+            (ComplementRecu, E::Rejetee, Rejetee),
+            (ComplementDemande, E::ComplementEnvoye, ComplementRecu),
+            (ComplementDemande, E::ComplementNonRecu, ClasseeSansSuite),
         ];
-        let repeats = [
-            (AttenteUsager, Evenement::ValideeParEcole),
-            (Transmise, Evenement::ValideeParEcole),
-            (AttentePapier, Evenement::ValideeParEcole),
-            (PapierNonRecu, Evenement::ValideeParEcole),
-            (RefuseeUsager, Evenement::ValideeParEcole),
-            (Supprimee, Evenement::ValideeParEcole),
-            (Transmise, papier),
-            (Transmise, ephoto),
+        let centre = [
+            Transmise,
+            ComplementDemande,
+            ComplementRecu,
+            Inscrite,
+            Rejetee,
+            ClasseeSansSuite,
+        ];
+        let mut repeats = vec![
+            (AttenteUsager, E::ValideeParEcole),
+            (AttentePapier, E::ValideeParEcole),
+            (PapierNonRecu, E::ValideeParEcole),
+            (RefuseeUsager, E::ValideeParEcole),
+            (Supprimee, E::ValideeParEcole),
             (AttentePapier, papier),
             (AttentePapier, ephoto),
             (PapierNonRecu, papier),
             (PapierNonRecu, ephoto),
-            (RefuseeUsager, Evenement::RefuseeParUsager),
-            (Supprimee, Evenement::CompteNonActive),
-            (PapierNonRecu, Evenement::PapierNonRecu),
+            (RefuseeUsager, E::RefuseeParUsager),
+            (Supprimee, E::CompteNonActive),
+            (PapierNonRecu, E::PapierNonRecu),
+            (ComplementDemande, E::ComplementDemande),
+            (ComplementRecu, E::ComplementEnvoye),
+            (ClasseeSansSuite, E::ComplementNonRecu),
+            (Inscrite, E::Acceptee),
+            (Rejetee, E::Rejetee),
         ];
+        for etat in centre {
+            repeats.extend([(etat, E::ValideeParEcole), (etat, papier), (etat, ephoto)]);
+        }
         let mut pairs = 0;
         for &etat in Etat::ALL {
             for evenement in Evenement::ALL {
@@ -461,7 +559,29 @@ mod tests {
                 assert_eq!(etat.apres(evenement), expected, "{etat:?} × {evenement:?}");
             }
         }
-        assert_eq!(pairs, 7 * 7);
+        assert_eq!(pairs, 12 * 12);
+    }
+
+    #[test]
+    fn a_decision_waits_for_the_complement_and_the_centre_decides_once() {
+        for decision in [Evenement::Acceptee, Evenement::Rejetee] {
+            let refus = ComplementDemande.apres(decision).unwrap_err();
+            assert!(refus.message().contains("Un complément est demandé"), "{refus:?}");
+            assert_eq!(Etat::sources(decision), vec![Transmise, ComplementRecu]);
+            // Once decided, no other decision: neither the other one nor a complement.
+            for decided in [Inscrite, Rejetee, ClasseeSansSuite] {
+                assert!(decided.decided_by_the_centre());
+                assert!(!decided.to_instruct());
+                assert!(decided.apres(Evenement::ComplementDemande).is_err());
+                if decided.apres(decision) != Err(Refus::DejaFait) {
+                    assert!(matches!(decided.apres(decision), Err(Refus::Impossible { .. })));
+                }
+            }
+        }
+        assert_eq!(
+            Etat::sources(Evenement::ComplementNonRecu),
+            vec![ComplementDemande]
+        );
     }
 
     #[test]
@@ -483,7 +603,11 @@ mod tests {
         let mut codes: Vec<&str> = Evenement::ALL.iter().map(|e| e.code()).collect();
         codes.sort();
         codes.dedup();
-        assert_eq!(codes.len(), 6);
+        assert_eq!(codes.len(), Evenement::ALL.len() - 1);
+        for e in Evenement::ALL {
+            let back = Evenement::parse(e.code()).unwrap();
+            assert_eq!(back.code(), e.code());
+        }
         assert_eq!(
             Decision::Valider.evenement(true),
             Evenement::ValideeParUsager { papier: true }

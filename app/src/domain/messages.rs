@@ -353,6 +353,163 @@ pub fn papier_recu_email(prenom: &str, numero: &str, url: &str) -> Email {
     }
 }
 
+/// To the school: the centre asks for a complement (every item with its reason, the date).
+pub fn complement_email_ecole(
+    numero: &str,
+    candidat: &str,
+    items: &[String],
+    deadline: &str,
+    url: &str,
+) -> Email {
+    let mut paragraphs = vec![
+        "Bonjour,".to_string(),
+        format!("Le centre qui instruit la demande de permis de conduire n° {numero} ({candidat}) demande un complément. Remplacez ces éléments avant le {deadline} :"),
+        items.iter().map(|i| format!("• {i}")).collect::<Vec<_>>().join("\n"),
+        "Seuls ces éléments sont à reprendre : le reste de la demande est conservé. Sans réponse à cette date, la demande sera classée sans suite.".into(),
+    ];
+    paragraphs.push(url.into());
+    paragraphs.push(SIGNATURE.into());
+    Email {
+        action: Some("Compléter la demande"),
+        subject: format!("Demande n° {numero} : complément demandé avant le {deadline}"),
+        paragraphs,
+    }
+}
+
+/// To the candidate: the centre asked their school for a complement.
+pub fn complement_email_usager(
+    prenom: &str,
+    numero: &str,
+    items: &[String],
+    deadline: &str,
+    url: &str,
+) -> Email {
+    Email {
+        action: Some("Voir ma demande"),
+        subject: format!("Demande n° {numero} : un complément est demandé à votre école"),
+        paragraphs: vec![
+            format!("Bonjour {prenom},"),
+            format!("Le centre qui instruit votre demande de permis de conduire n° {numero} a demandé à votre école de conduite de remplacer, avant le {deadline} :"),
+            items.iter().map(|i| format!("• {i}")).collect::<Vec<_>>().join("\n"),
+            "Votre école s'en occupe ; elle peut avoir besoin de vous pour un nouveau document. Le détail est dans votre espace :".into(),
+            url.into(),
+            SIGNATURE.into(),
+        ],
+    }
+}
+
+pub fn complement_sms(numero: &str, deadline: &str) -> String {
+    format!(
+        "Permis de conduire : un complément est demandé pour la demande No {numero}, à fournir par votre école avant le {deadline}. Détail dans votre espace."
+    )
+}
+
+/// To the school: the candidate is registered.
+pub fn inscription_email_ecole(numero: &str, candidat: &str, neph: &str, url: &str) -> Email {
+    Email {
+        action: Some("Voir mes demandes"),
+        subject: format!("Demande n° {numero} : inscription enregistrée"),
+        paragraphs: vec![
+            "Bonjour,".into(),
+            format!("La demande de permis de conduire n° {numero} de {candidat} est acceptée. Son numéro d'inscription (NEPH) est {neph}."),
+            "L'attestation d'inscription est téléchargeable depuis la liste de vos demandes :".into(),
+            url.into(),
+            SIGNATURE.into(),
+        ],
+    }
+}
+
+/// To the candidate: registered, with the NEPH and the attestation's validity.
+pub fn inscription_email_usager(
+    prenom: &str,
+    numero: &str,
+    neph: &str,
+    valid_until: &str,
+    url: &str,
+) -> Email {
+    Email {
+        action: Some("Télécharger mon attestation"),
+        subject: format!("Demande n° {numero} acceptée : votre numéro NEPH"),
+        paragraphs: vec![
+            format!("Bonjour {prenom},"),
+            format!("Votre demande de permis de conduire n° {numero} est acceptée : votre inscription est enregistrée sous le numéro NEPH {neph}. Gardez ce numéro : il vous sera demandé pour l'examen."),
+            format!("Votre attestation d'inscription, valable jusqu'au {valid_until}, est dans votre espace :"),
+            url.into(),
+            SIGNATURE.into(),
+        ],
+    }
+}
+
+/// To the candidate (`prenom`) or the school (`None`): the demande is rejected, with its
+/// motivation and the routes of appeal.
+pub fn rejet_email(
+    prenom: Option<&str>,
+    numero: &str,
+    candidat: &str,
+    motif: super::instruction::MotifRejet,
+    motivation: &str,
+    url: &str,
+) -> Email {
+    let mut paragraphs = vec![
+        match prenom {
+            Some(p) => format!("Bonjour {p},"),
+            None => "Bonjour,".into(),
+        },
+        match prenom {
+            Some(_) => format!("Votre demande de permis de conduire n° {numero} est rejetée."),
+            None => format!("La demande de permis de conduire n° {numero} de {candidat} est rejetée."),
+        },
+        format!("Motif : {}.", motif.label()),
+        format!("Motivation : {}", motivation.trim()),
+        format!("Fondement : {}.", motif.fondement()),
+        "Voies et délais de recours".into(),
+    ];
+    paragraphs.extend(super::instruction::VOIES_DE_RECOURS.iter().map(|l| l.to_string()));
+    paragraphs.push("La décision et son détail sont aussi disponibles en ligne :".into());
+    paragraphs.push(url.into());
+    paragraphs.push(SIGNATURE.into());
+    Email {
+        action: Some("Voir la décision"),
+        subject: format!("Demande n° {numero} : décision de rejet"),
+        paragraphs,
+    }
+}
+
+/// Seven days before the complement's deadline: a reminder to the school.
+pub fn rappel_complement_email(numero: &str, candidat: &str, deadline: &str, url: &str) -> Email {
+    Email {
+        action: Some("Compléter la demande"),
+        subject: format!("Rappel : complément de la demande n° {numero} avant le {deadline}"),
+        paragraphs: vec![
+            "Bonjour,".into(),
+            format!("Le complément demandé pour la demande de permis de conduire n° {numero} ({candidat}) n'a pas encore été envoyé. Sans réponse avant le {deadline}, la demande sera classée sans suite."),
+            url.into(),
+            SIGNATURE.into(),
+        ],
+    }
+}
+
+/// The complement's deadline passed: the demande is closed (to the candidate or the school).
+pub fn classement_email(prenom: Option<&str>, numero: &str, candidat: &str, url: &str) -> Email {
+    let mut paragraphs = vec![
+        match prenom {
+            Some(p) => format!("Bonjour {p},"),
+            None => "Bonjour,".into(),
+        },
+        format!("Le complément demandé pour la demande de permis de conduire n° {numero} ({candidat}) n'a pas été reçu dans le délai fixé. La demande est classée sans suite : elle n'est plus instruite."),
+        "Motivation : les éléments demandés sont nécessaires à l'instruction (code des relations entre le public et l'administration, art. L114-5). Pour obtenir l'inscription, l'école de conduite doit saisir une nouvelle demande.".into(),
+        "Voies et délais de recours".into(),
+    ];
+    paragraphs.extend(super::instruction::VOIES_DE_RECOURS.iter().map(|l| l.to_string()));
+    paragraphs.push(url.into());
+    paragraphs.push(SIGNATURE.into());
+    Email {
+        action: Some("Voir la demande"),
+        subject: format!("Demande n° {numero} classée sans suite"),
+        paragraphs,
+    }
+}
+
 /// GSM 03.38 basic character set (one unit each).
 const GSM7_BASIC: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
 /// Its extension table (two units each: escape + character).
@@ -402,6 +559,7 @@ mod tests {
             rappel_activation_sms(d.numero, "03/12"),
             rappel_papier_sms(d.numero, "03/12"),
             papier_non_recu_sms(d.numero),
+            complement_sms(d.numero, "28/12/2026"),
         ];
         for t in texts {
             let units = gsm7_units(&t).unwrap_or_else(|| panic!("not GSM-7: {t}"));

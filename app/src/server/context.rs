@@ -41,6 +41,8 @@ pub struct Settings {
     pub dev_mailbox: bool,
     /// TrueType font embedded in the generated PDFs.
     pub pdf_font: std::path::PathBuf,
+    /// Days a school has to answer a request for a complement (30 by default).
+    pub complement_days: i64,
 }
 
 impl Settings {

@@ -39,22 +39,25 @@ pub struct Verification {
     pub numero: String,
     pub validated_at: i64,
     pub etat: Etat,
+    /// Registered (attestation d'inscription): when.
+    pub inscrite_at: Option<i64>,
 }
 
 pub async fn verify(db: &Db, code: &str) -> Result<Option<Verification>, AppError> {
     if code.len() != 10 || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Ok(None);
     }
-    let row: Option<(Option<String>, Option<i64>, Etat)> = sqlx::query_as(
-        "SELECT numero, decided_at, etat FROM demandes WHERE verification_code = $1",
+    let row: Option<(Option<String>, Option<i64>, Etat, Option<i64>)> = sqlx::query_as(
+        "SELECT numero, decided_at, etat, inscrite_at FROM demandes WHERE verification_code = $1",
     )
     .bind(code.to_ascii_uppercase())
     .fetch_optional(db.pool())
     .await?;
-    Ok(row.map(|(numero, decided, etat)| Verification {
+    Ok(row.map(|(numero, decided, etat, inscrite_at)| Verification {
         numero: numero.unwrap_or_default(),
         validated_at: decided.unwrap_or_default(),
         etat,
+        inscrite_at: inscrite_at.filter(|_| etat == Etat::Inscrite),
     }))
 }
 
@@ -142,6 +145,8 @@ pub async fn decide(
     .execute(&mut *tx)
     .await?;
     if target == Etat::Transmise {
+        // To the centre of the candidate's département.
+        super::instruction::route(&mut tx, id, &data, now).await?;
         sqlx::query(
             "UPDATE ephoto_codes SET consumed_at = $1 WHERE demande_id = $2 AND consumed_at IS NULL",
         )

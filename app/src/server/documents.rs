@@ -248,11 +248,142 @@ pub fn formulaire_pdf(f: &FormulairePhoto, font_path: &Path) -> Result<Vec<u8>, 
     finish(doc)
 }
 
+/// What the attestation d'inscription states.
+#[derive(Clone, Debug)]
+pub struct AttestationInscription {
+    pub neph: String,
+    pub numero: String,
+    pub nom: String,
+    pub prenoms: String,
+    pub date_naissance: String,
+    pub lieu_naissance: String,
+    pub categories: String,
+    pub filiere: String,
+    pub inscrite_le: String,
+    pub valable_jusqu_au: String,
+    pub cert: String,
+    pub school_name: String,
+    pub verification_url: String,
+}
+
+/// Lines of at most `width` characters, cut at spaces.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    for paragraph in text.lines() {
+        let mut line = String::new();
+        for word in paragraph.split_whitespace() {
+            if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+                lines.push(std::mem::take(&mut line));
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+pub fn attestation_pdf(a: &AttestationInscription, font_path: &Path) -> Result<Vec<u8>, AppError> {
+    let font = load_font(font_path)?;
+    let (doc, p) = new_document(
+        &format!("Attestation d'inscription au permis de conduire — NEPH {}", a.neph),
+        &font,
+    )?;
+    p.header("Attestation d'inscription au permis de conduire");
+    p.text(&format!("NEPH : {}", a.neph), 14.0, 20.0, 250.0);
+    let rows = [
+        ("Nom", a.nom.as_str()),
+        ("Prénoms", a.prenoms.as_str()),
+        ("Né(e) le", a.date_naissance.as_str()),
+        ("À", a.lieu_naissance.as_str()),
+        ("Catégories", a.categories.as_str()),
+        ("Formation", a.filiere.as_str()),
+        ("Inscription enregistrée le", a.inscrite_le.as_str()),
+        ("Valable jusqu'au", a.valable_jusqu_au.as_str()),
+        ("Centre d'instruction", a.cert.as_str()),
+        ("École de conduite", a.school_name.as_str()),
+        ("Demande n°", a.numero.as_str()),
+    ];
+    let mut y = 236.0;
+    for (label, value) in rows {
+        p.text(label, 10.0, 20.0, y);
+        p.text(value, 11.0, 80.0, y);
+        y -= 9.0;
+    }
+    for line in wrap("Cette attestation permet de se présenter aux épreuves du permis de conduire pour les catégories indiquées, jusqu'à la date de fin de validité. Elle ne vaut pas permis de conduire.", 95) {
+        p.text(&line, 10.0, 20.0, y - 4.0);
+        y -= 6.0;
+    }
+    p.text("Vérifier cette attestation :", 10.0, 20.0, 60.0);
+    p.text(&a.verification_url, 10.0, 20.0, 54.0);
+    p.qr(&a.verification_url, 150.0, 30.0, 40.0)?;
+    finish(doc)
+}
+
+/// What a decision of rejection states.
+#[derive(Clone, Debug)]
+pub struct DecisionRejet {
+    pub numero: String,
+    pub nom: String,
+    pub prenoms: String,
+    pub date_naissance: String,
+    pub le: String,
+    pub motif: String,
+    pub fondement: String,
+    pub motivation: String,
+    pub cert: String,
+}
+
+pub fn rejet_pdf(d: &DecisionRejet, font_path: &Path) -> Result<Vec<u8>, AppError> {
+    let font = load_font(font_path)?;
+    let (doc, p) = new_document(
+        &format!("Décision de rejet — demande {}", d.numero),
+        &font,
+    )?;
+    p.header("Décision de rejet");
+    p.text(
+        &format!("Demande de permis de conduire n° {}", d.numero),
+        13.0,
+        20.0,
+        250.0,
+    );
+    p.text(
+        &format!("{} {}, né(e) le {}", d.prenoms, d.nom, d.date_naissance),
+        11.0,
+        20.0,
+        242.0,
+    );
+    p.text(&format!("Décision du {} — {}", d.le, d.cert), 11.0, 20.0, 235.0);
+    let mut y = 222.0;
+    let block = |title: &str, text: &str, y: &mut f32| {
+        p.text(title, 11.0, 20.0, *y);
+        *y -= 6.0;
+        for line in wrap(text, 95) {
+            p.text(&line, 10.0, 20.0, *y);
+            *y -= 5.5;
+        }
+        *y -= 4.0;
+    };
+    block("Motif", &d.motif, &mut y);
+    block("Motivation (les faits)", &d.motivation, &mut y);
+    block("Fondement (le droit)", &d.fondement, &mut y);
+    block(
+        "Voies et délais de recours",
+        &crate::domain::instruction::VOIES_DE_RECOURS.join("\n"),
+        &mut y,
+    );
+    finish(doc)
+}
+
 /// Which document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     Justificatif,
     FormulairePhoto,
+    Attestation,
+    Rejet,
 }
 
 impl Kind {
@@ -260,6 +391,8 @@ impl Kind {
         match self {
             Kind::Justificatif => format!("justificatif-depot-{numero}.pdf"),
             Kind::FormulairePhoto => format!("formulaire-photo-signature-{numero}.pdf"),
+            Kind::Attestation => format!("attestation-inscription-{numero}.pdf"),
+            Kind::Rejet => format!("decision-rejet-{numero}.pdf"),
         }
     }
 }
@@ -281,6 +414,8 @@ pub async fn render(
     let allowed = match kind {
         Kind::Justificatif => etat.validated_by_candidate(),
         Kind::FormulairePhoto => etat.awaits_paper_form(),
+        Kind::Attestation => etat == crate::domain::demande::Etat::Inscrite,
+        Kind::Rejet => etat == crate::domain::demande::Etat::Rejetee,
     };
     if !allowed {
         return Err(AppError::NotFound);
@@ -324,6 +459,55 @@ pub async fn render(
                 verification_url: url,
             };
             tokio::task::spawn_blocking(move || justificatif_pdf(&j, &font))
+                .await
+                .map_err(|e| AppError::internal("pdf task", e))??
+        }
+        Kind::Attestation => {
+            let suivi = super::instruction::suivi(&ctx.db, row.id).await?;
+            let inscrite = suivi.inscrite_at.unwrap_or_default();
+            let a = AttestationInscription {
+                neph: suivi.neph.unwrap_or_default(),
+                numero: numero.clone(),
+                nom,
+                prenoms: ec.prenoms.clone(),
+                date_naissance: ec.date_naissance.french(),
+                lieu_naissance: format!("{} ({})", ec.commune_naissance, ec.pays_naissance),
+                categories: motif
+                    .categories
+                    .iter()
+                    .map(|c| c.code())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                filiere: motif.filiere.label().to_string(),
+                inscrite_le: format_date(inscrite),
+                valable_jusqu_au: crate::domain::deadlines::attestation_valid_until(inscrite)
+                    .french(),
+                cert: suivi.cert_nom.unwrap_or_default(),
+                school_name: school.name,
+                verification_url: url,
+            };
+            tokio::task::spawn_blocking(move || attestation_pdf(&a, &font))
+                .await
+                .map_err(|e| AppError::internal("pdf task", e))??
+        }
+        Kind::Rejet => {
+            let suivi = super::instruction::suivi(&ctx.db, row.id).await?;
+            let m = suivi
+                .rejet_motif
+                .as_deref()
+                .and_then(crate::domain::instruction::MotifRejet::parse);
+            let d = DecisionRejet {
+                numero: numero.clone(),
+                nom,
+                prenoms: ec.prenoms.clone(),
+                date_naissance: ec.date_naissance.french(),
+                le: format_date(row.updated_at),
+                motif: m.map(|m| m.label().to_string()).unwrap_or_default(),
+                fondement: m.map(|m| m.fondement().to_string()).unwrap_or_default(),
+                motivation: suivi.rejet_motivation.unwrap_or_default(),
+                cert: suivi.cert_nom.unwrap_or_default(),
+            };
+            tokio::task::spawn_blocking(move || rejet_pdf(&d, &font))
                 .await
                 .map_err(|e| AppError::internal("pdf task", e))??
         }

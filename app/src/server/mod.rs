@@ -11,6 +11,7 @@ pub mod documents;
 pub mod ephoto;
 pub mod espace;
 pub mod handover;
+pub mod instruction;
 pub mod jobs;
 pub mod outbox;
 pub mod passwords;

@@ -54,6 +54,13 @@ pub async fn record_paper_received(
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        // To the centre of the candidate's département.
+        let (data,): (String,) = sqlx::query_as("SELECT data FROM demandes WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let data: DemandeData = serde_json::from_str(&data).unwrap_or_default();
+        super::instruction::route(&mut tx, id, &data, now).await?;
         // The candidate is told their démarche is over.
         let candidate: Option<(i64, Option<String>, String)> = sqlx::query_as(
             "SELECT u.id, u.email, d.data FROM demandes d JOIN users u ON u.id = d.usager_id

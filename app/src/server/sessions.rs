@@ -79,6 +79,8 @@ pub struct SessionUser {
     pub school_id: Option<i64>,
     pub school_name: Option<String>,
     pub school_agrement: Option<String>,
+    /// An agent's centre (CERT).
+    pub cert_id: Option<i64>,
     pub created_at: i64,
     pub last_seen_at: i64,
 }
@@ -109,7 +111,7 @@ pub async fn lookup(db: &Db, token: &str, now: i64) -> Result<Option<SessionUser
     let hash = hash_token(token);
     let found = sqlx::query_as::<_, SessionUser>(
         "SELECT s.id_hash, s.user_id, u.role, u.identifiant, u.prenom, u.nom, u.previous_login_at,
-                u.school_id, sc.name AS school_name, sc.agrement AS school_agrement, s.created_at, s.last_seen_at
+                u.school_id, sc.name AS school_name, sc.agrement AS school_agrement, u.cert_id, s.created_at, s.last_seen_at
          FROM sessions s
          JOIN users u ON u.id = s.user_id
          LEFT JOIN schools sc ON sc.id = u.school_id
@@ -184,6 +186,7 @@ mod tests {
             public_url: url.parse().unwrap(),
             dev_mailbox: false,
             pdf_font: crate::server::documents::DEFAULT_FONT.into(),
+            complement_days: 30,
         }
     }
 

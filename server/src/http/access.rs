@@ -45,8 +45,9 @@ pub async fn owned_demande(
     store::get(&ctx.db, school_id, id).await
 }
 
-/// The demande, if the request comes from its school or from the candidate it was handed to
-/// (who may open its documents, not change them).
+/// The demande, if the request comes from its school, from the candidate it was handed to
+/// (who may open its documents, not change them), or from an agent of the centre it was
+/// routed to.
 pub async fn readable_demande(
     ctx: &AppContext,
     headers: &HeaderMap,
@@ -58,6 +59,11 @@ pub async fn readable_demande(
         (Some(Role::Usager), _) => {
             app::server::decision::get_for_usager(&ctx.db, user.user_id, id).await
         }
+        // An agent reads the demandes of their centre only.
+        (Some(Role::Agent), _) => match user.cert_id {
+            Some(cert_id) => app::server::instruction::get(&ctx.db, cert_id, id).await,
+            None => Err(AppError::NotFound),
+        },
         _ => Err(AppError::Forbidden),
     }
 }

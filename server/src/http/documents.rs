@@ -24,6 +24,14 @@ pub fn routes() -> Router<AppState> {
             "/api/demandes/{id}/documents/formulaire-photo-signature",
             get(|s, p, h| document(s, p, h, Kind::FormulairePhoto)),
         )
+        .route(
+            "/api/demandes/{id}/documents/attestation-inscription",
+            get(|s, p, h| document(s, p, h, Kind::Attestation)),
+        )
+        .route(
+            "/api/demandes/{id}/documents/decision-rejet",
+            get(|s, p, h| document(s, p, h, Kind::Rejet)),
+        )
         .route("/v/{code}", get(verification))
 }
 
@@ -69,11 +77,18 @@ async fn verification(State(state): State<AppState>, Path(code): Path<String>) -
             StatusCode::OK,
             format!(
                 "<div class=\"fr-alert fr-alert--success\"><h2 class=\"fr-alert__title\">Justificatif authentique</h2>\
-                 <p>La demande de permis de conduire n° {} a été validée par son titulaire le {}. État : {}.</p></div>\
-                 <p class=\"fr-mt-3w\">Cette page ne montre aucune donnée personnelle : comparez le numéro avec celui du justificatif présenté.</p>",
+                 <p>La demande de permis de conduire n° {} a été validée par son titulaire le {}. État : {}.</p>{}</div>\
+                 <p class=\"fr-mt-3w\">Cette page ne montre aucune donnée personnelle : comparez le numéro avec celui du document présenté.</p>",
                 v.numero,
                 format_date_time(v.validated_at),
-                v.etat.label()
+                v.etat.label(),
+                v.inscrite_at
+                    .map(|at| format!(
+                        "<p>Attestation d'inscription au permis de conduire authentique : inscription enregistrée le {}, valable jusqu'au {}.</p>",
+                        app::server::time::format_date(at),
+                        app::domain::deadlines::attestation_valid_until(at).french()
+                    ))
+                    .unwrap_or_default()
             ),
         ),
         None => (

@@ -286,11 +286,18 @@ async fn serve_file(
     id: i64,
     piece_id: i64,
     thumbnail: bool,
+    inline: bool,
 ) -> Response {
     let ctx = &state.ctx;
     if let Err(e) = readable_demande(ctx, headers, id).await {
         return error_response(e);
     }
+    // Shown inline to the centre's agents only (their instruction page frames PDFs); anyone
+    // else always gets a download.
+    let inline = inline
+        && super::access::session_user(ctx, headers)
+            .await
+            .is_ok_and(|u| u.role() == Some(app::domain::account::Role::Agent));
     let row = match pieces::get_piece(&ctx.db, id, piece_id).await {
         Ok(r) => r,
         Err(e) => return error_response(e),
@@ -315,7 +322,18 @@ async fn serve_file(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-store"),
     );
-    if !thumbnail {
+    if inline {
+        // The agents' instruction page shows it in a frame of the same origin: no script, no
+        // style, nothing but the document itself.
+        h.insert(
+            header::CONTENT_DISPOSITION,
+            HeaderValue::from_static("inline"),
+        );
+        h.insert(
+            crate::middleware::FRAMED_PREVIEW,
+            HeaderValue::from_static("1"),
+        );
+    } else if !thumbnail {
         // Always a download, never rendered by the browser in the site's origin.
         let ascii: String = row
             .filename
@@ -350,9 +368,11 @@ async fn serve_file(
 async fn download(
     State(state): State<AppState>,
     Path((id, piece)): Path<(i64, i64)>,
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    serve_file(&state, &headers, id, piece, false).await
+    let inline = query.get("vue").is_some_and(|v| v == "1");
+    serve_file(&state, &headers, id, piece, false, inline).await
 }
 
 async fn thumbnail(
@@ -360,5 +380,5 @@ async fn thumbnail(
     Path((id, piece)): Path<(i64, i64)>,
     headers: HeaderMap,
 ) -> Response {
-    serve_file(&state, &headers, id, piece, true).await
+    serve_file(&state, &headers, id, piece, true, false).await
 }

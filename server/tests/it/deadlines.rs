@@ -387,6 +387,7 @@ async fn a_school_cannot_resend_another_schools_link_nor_after_the_deadline() {
             prenom: "Marc".into(),
             nom: "Port".into(),
             agrement: Some("E2407500020".into()),
+            cert: None,
             password: SCHOOL_PASSWORD.into(),
         },
     )

@@ -167,7 +167,11 @@ fn badge(etat: Etat) -> &'static str {
         Etat::Transmise => "fr-badge fr-badge--sm fr-badge--success",
         Etat::AttentePapier => "fr-badge fr-badge--sm fr-badge--warning",
         Etat::RefuseeUsager | Etat::PapierNonRecu => "fr-badge fr-badge--sm fr-badge--error",
-        Etat::Supprimee => "fr-badge fr-badge--sm",
+        Etat::Supprimee | Etat::ClasseeSansSuite => "fr-badge fr-badge--sm",
+        Etat::ComplementDemande => "fr-badge fr-badge--sm fr-badge--warning",
+        Etat::ComplementRecu => "fr-badge fr-badge--sm fr-badge--info",
+        Etat::Inscrite => "fr-badge fr-badge--sm fr-badge--success",
+        Etat::Rejetee => "fr-badge fr-badge--sm fr-badge--error",
     }
 }
 
@@ -187,7 +191,7 @@ fn DemandesTable(page: ListPage) -> impl IntoView {
         params.push(("page".into(), n.to_string()));
         let qs: Vec<String> = params
             .iter()
-            .map(|(k, v)| format!("{k}={}", urlencode(v)))
+            .map(|(k, v)| format!("{k}={}", crate::routes::urlencode(v)))
             .collect();
         Page::EcoleDemandes.href_with(&qs.join("&"))
     };
@@ -445,13 +449,3 @@ fn ResendLink(id: i64, done: i64, left: i64, candidat: String) -> impl IntoView 
     .into_any()
 }
 
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}

@@ -8,6 +8,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::ecole::*;
 use crate::api::{DemandeView, PieceFile};
 use crate::components::documents::Documents;
+use crate::components::instruction::InstructionPanel;
 use crate::components::fields::{form_name, Checkbox, ErrorSummary, Input, Radios, Select};
 use crate::components::forms::Attestation;
 use crate::components::guard::RequireRole;
@@ -1282,6 +1283,7 @@ fn Recap(d: DemandeView) -> impl IntoView {
                         .validated_by_candidate()
                         .then(|| view! { <Documents id paper=d.etat.awaits_paper_form() /> })}
                     {d.refus.clone().map(|refus| view! { <Refused id refus /> })}
+                    {d.instruction.clone().map(|instruction| view! { <InstructionPanel id instruction ecole=true /> })}
                     {(d.compte_a_activer)
                         .then(|| {
                             let (email, telephone) = d

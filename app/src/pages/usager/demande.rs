@@ -12,6 +12,7 @@ use crate::components::documents::Documents;
 use crate::components::fields::ErrorSummary;
 use crate::components::forms::Attestation;
 use crate::components::guard::RequireRole;
+use crate::components::instruction::InstructionPanel;
 use crate::components::layout::DemandeIntrouvable;
 use crate::components::loader::{respond_with, use_page_data};
 use crate::components::recap::RecapSections;
@@ -91,6 +92,10 @@ fn heading(d: &DemandeUsager) -> String {
         Etat::Transmise => format!("Demande N° {numero} transmise"),
         Etat::AttentePapier => "Dernières actions à réaliser".to_string(),
         Etat::PapierNonRecu => "Formulaire photo-signature non reçu".to_string(),
+        Etat::ComplementDemande => format!("Demande N° {numero} : complément demandé"),
+        Etat::Inscrite => format!("Demande N° {numero} acceptée"),
+        Etat::Rejetee => format!("Demande N° {numero} rejetée"),
+        Etat::ClasseeSansSuite => format!("Demande N° {numero} classée sans suite"),
         _ => format!("Demande N° {numero}"),
     }
 }
@@ -117,6 +122,7 @@ fn ReviewBody(d: DemandeUsager) -> impl IntoView {
                         }}
                     </p>
                 </div>
+                {d.view.instruction.clone().map(|instruction| view! { <InstructionPanel id=d.view.id instruction ecole=false /> })}
                 <Documents id=d.view.id paper=false />
                 <RecapSections d=d.view.clone() editable=false />
             }
@@ -130,6 +136,16 @@ fn ReviewBody(d: DemandeUsager) -> impl IntoView {
                     </p>
                     {d.refus_motif.clone().map(|m| view! { <p>{format!("Motif indiqué : « {m} »")}</p> })}
                 </div>
+                <RecapSections d=d.view.clone() editable=false />
+            }
+            .into_any(),
+            Etat::ComplementDemande
+            | Etat::ComplementRecu
+            | Etat::Inscrite
+            | Etat::Rejetee
+            | Etat::ClasseeSansSuite => view! {
+                {d.view.instruction.clone().map(|instruction| view! { <InstructionPanel id=d.view.id instruction ecole=false /> })}
+                <Documents id=d.view.id paper=false />
                 <RecapSections d=d.view.clone() editable=false />
             }
             .into_any(),

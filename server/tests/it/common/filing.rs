@@ -297,6 +297,7 @@ pub async fn staff(app: &TestApp, role: app::domain::account::Role, identifiant:
             prenom: "Claire".into(),
             nom: "Agent".into(),
             agrement: None,
+            cert: None,
             password: super::SCHOOL_PASSWORD.into(),
         },
     )
@@ -327,6 +328,7 @@ pub async fn second_school(app: &TestApp) {
             prenom: "Paul".into(),
             nom: "Marin".into(),
             agrement: Some("E1304400020".into()),
+            cert: None,
             password: super::SCHOOL_PASSWORD.into(),
         },
     )

@@ -148,6 +148,7 @@ impl TestApp {
                 public_url: "http://127.0.0.1:3000".parse().unwrap(),
                 dev_mailbox: true,
                 pdf_font: app::server::documents::DEFAULT_FONT.into(),
+                complement_days: app::domain::deadlines::COMPLEMENT_DAYS,
             }),
             outbox_wake: Arc::new(tokio::sync::Notify::new()),
         };
@@ -220,6 +221,7 @@ impl TestApp {
                     prenom: prenom.into(),
                     nom: nom.into(),
                     agrement: agrement.map(Into::into),
+                    cert: None,
                     password: password.into(),
                 },
             )

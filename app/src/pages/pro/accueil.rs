@@ -8,10 +8,12 @@ use server_fn::ServerFn;
 
 use crate::api::connexion::CurrentUser;
 use crate::api::pro::{
-    espace_pro, EnregistrerReception, FailedMessage, FormulaireAttendu, Professionnel,
-    ReceptionTyped, RelancerMessage, Supervision,
+    espace_pro, EnregistrerReception, FailedMessage, FileAgent, FormulaireAttendu, Professionnel,
+    QueueItem, QueueQuery, ReceptionTyped, RelancerMessage, Suivre, Supervision,
 };
+use crate::routes::Page;
 use crate::components::guard::RequireRole;
+use crate::components::table::Table;
 use crate::components::layout::LastLogin;
 use crate::components::loader::{respond_with, use_page_data};
 use crate::domain::account::{Espace, Role};
@@ -28,8 +30,22 @@ pub fn ProHomePage() -> impl IntoView {
 
 #[component]
 fn ProHome(user: CurrentUser) -> impl IntoView {
-    let data = use_page_data(|| (), |_| espace_pro());
     let query = use_query_map();
+    let data = use_page_data(
+        move || {
+            let q = query.read();
+            let get = |k: &str| q.get(k).filter(|v| !v.is_empty());
+            QueueQuery {
+                onglet: get("onglet"),
+                q: get("q"),
+                dep: get("dep"),
+                ecole: get("ecole"),
+                tri: get("tri"),
+                page: get("page"),
+            }
+        },
+        espace_pro,
+    );
     let recu = move || query.read().get("recu").filter(|v| !v.is_empty());
     let relance = move || query.read().get("relance").is_some();
     // A refused form comes back here: the receipt's number on its field, anything else on top.
@@ -84,7 +100,14 @@ fn ProHome(user: CurrentUser) -> impl IntoView {
                     respond_with(&e);
                     view! { <div class="fr-alert fr-alert--error fr-alert--sm" role="alert"><p>{e.to_string()}</p></div> }.into_any()
                 }
-                Some(Ok(Professionnel { formulaires, supervision })) => view! {
+                Some(Ok(Professionnel { file, sans_cert, formulaires, supervision })) => view! {
+                    {sans_cert.then(|| view! {
+                        <div class="fr-alert fr-alert--warning fr-my-3w">
+                            <h2 class="fr-alert__title">"Vous n'êtes rattaché(e) à aucun centre"</h2>
+                            <p>"Un administrateur doit vous rattacher à votre CERT (commande « permis create-user --role agent --cert … ») : vous verrez alors les demandes à instruire."</p>
+                        </div>
+                    })}
+                    {file.map(|f| view! { <FileView f /> })}
                     <Formulaires rows=formulaires />
                     {supervision.map(|s| view! { <SupervisionView s /> })}
                 }
@@ -159,33 +182,6 @@ fn Formulaires(rows: Vec<FormulaireAttendu>) -> impl IntoView {
             .into_any()
         }}
     }
-}
-
-/// A DSFR table with a caption.
-#[component]
-fn Table(
-    caption: &'static str,
-    head: &'static [&'static str],
-    children: Children,
-) -> impl IntoView {
-    view! {
-        <div class="fr-table">
-            <div class="fr-table__wrapper">
-                <div class="fr-table__container">
-                    <div class="fr-table__content">
-                        <table>
-                            <caption>{caption}</caption>
-                            <thead>
-                                <tr>{head.iter().map(|h| view! { <th scope="col">{*h}</th> }).collect_view()}</tr>
-                            </thead>
-                            <tbody>{children()}</tbody>
-                        </table>
-                    </div>
-                </div>
-            </div>
-        </div>
-    }
-    .into_any()
 }
 
 #[component]
@@ -288,4 +284,193 @@ fn FailedRow(m: FailedMessage) -> impl IntoView {
             <td>{action}</td>
         </tr>
     }
+}
+
+fn queue_badge(etat: Etat) -> &'static str {
+    match etat {
+        Etat::ComplementDemande => "fr-badge fr-badge--sm fr-badge--warning",
+        Etat::ComplementRecu => "fr-badge fr-badge--sm fr-badge--new",
+        Etat::Inscrite => "fr-badge fr-badge--sm fr-badge--success",
+        Etat::Rejetee | Etat::ClasseeSansSuite => "fr-badge fr-badge--sm fr-badge--error",
+        _ => "fr-badge fr-badge--sm fr-badge--info",
+    }
+}
+
+/// The centre's queue: tabs with counts, search and filters, a page of 20 rows.
+#[component]
+fn FileView(f: FileAgent) -> impl IntoView {
+    let query = use_query_map();
+    let param = move |k: &str| query.read_untracked().get(k).filter(|v| !v.is_empty());
+    // An address of the queue with some parameters changed.
+    let href = move |changes: &[(&str, String)]| {
+        let mut params: Vec<(String, String)> = ["onglet", "q", "dep", "ecole", "tri"]
+            .iter()
+            .filter_map(|k| param(k).map(|v| (k.to_string(), v)))
+            .filter(|(k, _)| !changes.iter().any(|(c, _)| c == k))
+            .collect();
+        params.extend(changes.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (k.to_string(), v.clone())));
+        let qs: Vec<String> = params
+            .iter()
+            .map(|(k, v)| format!("{k}={}", crate::routes::urlencode(v)))
+            .collect();
+        Page::Pro.href_with(&qs.join("&"))
+    };
+    let FileAgent {
+        cert,
+        onglet,
+        onglets,
+        rows,
+        total,
+        page,
+        pages,
+        departements,
+        ecoles,
+    } = f;
+    let current_label = onglets
+        .iter()
+        .find(|o| o.0 == onglet)
+        .map(|o| o.1.clone())
+        .unwrap_or_default();
+    view! {
+        <h2 class="fr-h3 fr-mt-4w" id="file">{format!("Demandes du {cert}")}</h2>
+        <nav aria-label="Onglets de la file des demandes">
+            <ul class="fr-tags-group">
+                {onglets
+                    .into_iter()
+                    .map(|(code, label, n)| {
+                        let current = (code == onglet).then_some("page");
+                        view! {
+                            <li>
+                                <a class="fr-tag" href=href(&[("onglet", code.clone()), ("page", String::new())]) aria-current=current>
+                                    {format!("{label} ({n})")}
+                                </a>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </nav>
+        <form method="get" action=Page::Pro.href() class="permis-filters" role="search" aria-label="Rechercher dans la file">
+            <input type="hidden" name="onglet" value=onglet.clone() />
+            <div class="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom">
+                <div class="fr-col-12 fr-col-md-4">
+                    <div class="fr-input-group">
+                        <label class="fr-label" for="q">
+                            "Rechercher"
+                            <span class="fr-hint-text">"Numéro, nom ou prénom du candidat"</span>
+                        </label>
+                        <input class="fr-input" type="search" id="q" name="q" value=param("q") />
+                    </div>
+                </div>
+                <div class="fr-col-12 fr-col-md-2">
+                    <div class="fr-select-group">
+                        <label class="fr-label" for="dep">"Département"</label>
+                        <select class="fr-select" id="dep" name="dep">
+                            <option value="">"Tous"</option>
+                            {departements
+                                .into_iter()
+                                .map(|(code, label)| {
+                                    let selected = param("dep").as_deref() == Some(code.as_str());
+                                    view! { <option value=code selected=selected>{label}</option> }
+                                })
+                                .collect_view()}
+                        </select>
+                    </div>
+                </div>
+                <div class="fr-col-12 fr-col-md-3">
+                    <div class="fr-select-group">
+                        <label class="fr-label" for="ecole">"École de conduite"</label>
+                        <select class="fr-select" id="ecole" name="ecole">
+                            <option value="">"Toutes"</option>
+                            {ecoles
+                                .into_iter()
+                                .map(|(id, name)| {
+                                    let selected = param("ecole") == Some(id.to_string());
+                                    view! { <option value=id selected=selected>{name}</option> }
+                                })
+                                .collect_view()}
+                        </select>
+                    </div>
+                </div>
+                <div class="fr-col-12 fr-col-md-2">
+                    <div class="fr-select-group">
+                        <label class="fr-label" for="tri">"Tri"</label>
+                        <select class="fr-select" id="tri" name="tri">
+                            <option value="anciennes" selected=param("tri").as_deref() != Some("recentes")>"Plus anciennes d'abord"</option>
+                            <option value="recentes" selected=param("tri").as_deref() == Some("recentes")>"Plus récentes d'abord"</option>
+                        </select>
+                    </div>
+                </div>
+                <div class="fr-col-12 fr-col-md-1">
+                    <button class="fr-btn fr-btn--secondary fr-mb-3v" type="submit">"Filtrer"</button>
+                </div>
+            </div>
+        </form>
+        <p aria-live="polite">
+            {match total {
+                0 => format!("{current_label} : aucune demande ne correspond."),
+                n => format!("{current_label} : {}", crate::domain::formats::plural(n, "demande", "demandes")),
+            }}
+        </p>
+        {(total > 0).then(|| view! {
+            <Table caption="Demandes de la file" head=&["Numéro", "Candidat", "Catégories", "Dép.", "École", "Transmise le", "Attente", "État", "Suivie par"]>
+                {rows.into_iter().map(|r| view! { <QueueRow r /> }).collect_view()}
+            </Table>
+        })}
+        {(pages > 1).then(|| view! {
+            <nav role="navigation" class="fr-pagination" aria-label="Pagination de la file">
+                <ul class="fr-pagination__list">
+                    {(1..=pages)
+                        .map(|n| {
+                            let current = (n == page).then_some("page");
+                            view! {
+                                <li>
+                                    <a class="fr-pagination__link" href=href(&[("page", n.to_string())]) aria-current=current title=format!("Page {n}")>
+                                        {n}
+                                    </a>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </nav>
+        })}
+    }
+    .into_any()
+}
+
+#[component]
+fn QueueRow(r: QueueItem) -> impl IntoView {
+    let suivi = match (r.par_moi, r.suivie_par.clone()) {
+        (true, _) => view! { <span>"Moi"</span> }.into_any(),
+        (false, Some(name)) => view! { <span>{name}</span> }.into_any(),
+        (false, None) if !r.etat.decided_by_the_centre() => view! {
+            <form method="post" action=Suivre::PATH>
+                <input type="hidden" name="id" value=r.id />
+                <button type="submit" class="fr-btn fr-btn--sm fr-btn--secondary">
+                    "Suivre"
+                    <span class="fr-sr-only">{format!(" la demande {}", r.numero)}</span>
+                </button>
+            </form>
+        }
+        .into_any(),
+        (false, None) => view! { <span>"—"</span> }.into_any(),
+    };
+    view! {
+        <tr>
+            <td><a href=Page::Instruction { id: r.id }.href()>{r.numero.clone()}</a></td>
+            <td>{r.candidat}</td>
+            <td>{r.categories}</td>
+            <td>{r.departement}</td>
+            <td>{r.ecole}</td>
+            <td>{r.transmise}</td>
+            <td>{r.age}</td>
+            <td>
+                <p class=queue_badge(r.etat)>{r.etat.label()}</p>
+                {r.complement_avant.filter(|_| r.etat == Etat::ComplementDemande).map(|d| view! { <p class="fr-text--xs fr-mb-0">{format!("Réponse attendue avant le {d}")}</p> })}
+            </td>
+            <td>{suivi}</td>
+        </tr>
+    }
+    .into_any()
 }

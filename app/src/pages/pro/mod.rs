@@ -1,0 +1,4 @@
+//! The professional space (`/pro`): agents of the centres and administrators.
+
+pub mod accueil;
+pub mod instruction;

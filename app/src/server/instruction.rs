@@ -1,0 +1,1096 @@
+//! The centres (CERT) and the instruction of a demande: routing to the centre of the
+//! candidate's département, the agents' queue, follow-up, verdicts, notes, the request for a
+//! complement, acceptance (NEPH) and rejection. Every function takes the agent's centre: a
+//! demande of another centre is « not found », never « forbidden ».
+
+use sqlx::{AnyConnection, FromRow};
+
+use crate::domain::deadlines::complement_deadline;
+use crate::domain::demande::{DemandeData, Etat, Evenement, Refus};
+use crate::domain::instruction::{
+    check_rejet, check_verdict, kept_neph, new_neph, Item, MotifRejet, NonConformite, Verdict,
+    COMMENT_MAX_CHARS,
+};
+use crate::domain::messages;
+use crate::error::AppError;
+use crate::routes::Page;
+
+use super::demandes::{transition, DemandeRow, COLUMNS};
+use super::outbox::{enqueue, NewMessage};
+use super::time::format_date;
+use super::{Db, Settings};
+
+/// A centre as created by `permis create-cert`.
+#[derive(Clone, Debug)]
+pub struct NewCert {
+    pub nom: String,
+    pub adresse: Vec<String>,
+    pub email: String,
+    pub telephone: String,
+    pub departements: Vec<String>,
+}
+
+#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
+pub struct Cert {
+    pub id: i64,
+    pub nom: String,
+    pub adresse: String,
+    pub email: String,
+    pub telephone: String,
+}
+
+/// Creates a centre covering `departements` (each covered by one centre only). Creating it
+/// again with the same name adds the départements not yet covered.
+pub async fn create_cert(db: &Db, c: &NewCert, now: i64) -> Result<i64, AppError> {
+    let nom = c.nom.trim();
+    if nom.is_empty() || c.email.trim().is_empty() || c.telephone.trim().is_empty() {
+        return Err(AppError::BadRequest);
+    }
+    for d in &c.departements {
+        if crate::domain::departements::find(d).is_none() {
+            return Err(AppError::field(
+                "departements",
+                format!("Département inconnu : « {d} »."),
+            ));
+        }
+    }
+    let mut tx = db.pool().begin().await?;
+    let existing: Option<(i64,)> = sqlx::query_as("SELECT id FROM certs WHERE nom = $1")
+        .bind(nom)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let id = match existing {
+        Some((id,)) => id,
+        None => {
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO certs (nom, adresse, email, telephone, created_at)
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(nom)
+            .bind(c.adresse.join("\n"))
+            .bind(c.email.trim())
+            .bind(c.telephone.trim())
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            id
+        }
+    };
+    for d in &c.departements {
+        let taken: Option<(i64,)> =
+            sqlx::query_as("SELECT cert_id FROM cert_departements WHERE departement = $1")
+                .bind(d)
+                .fetch_optional(&mut *tx)
+                .await?;
+        match taken {
+            Some((other,)) if other != id => {
+                return Err(AppError::field(
+                    "departements",
+                    format!("Le département {d} est déjà couvert par un autre centre."),
+                ))
+            }
+            Some(_) => {}
+            None => {
+                sqlx::query("INSERT INTO cert_departements (departement, cert_id) VALUES ($1, $2)")
+                    .bind(d)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn find_cert(db: &Db, nom: &str) -> Result<Option<Cert>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT id, nom, adresse, email, telephone FROM certs WHERE nom = $1",
+    )
+    .bind(nom.trim())
+    .fetch_optional(db.pool())
+    .await?)
+}
+
+pub async fn cert(db: &Db, id: i64) -> Result<Cert, AppError> {
+    sqlx::query_as("SELECT id, nom, adresse, email, telephone FROM certs WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// The départements a centre covers, in order.
+pub async fn departements_of(db: &Db, cert_id: i64) -> Result<Vec<String>, AppError> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT departement FROM cert_departements WHERE cert_id = $1 ORDER BY departement",
+    )
+    .bind(cert_id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// Sends demande `id`, just transmitted, to the centre of the candidate's département of
+/// domicile (inside the caller's transaction). `None`: no centre covers it (logged; the
+/// administrators see it).
+pub async fn route(
+    conn: &mut AnyConnection,
+    id: i64,
+    data: &DemandeData,
+    now: i64,
+) -> Result<Option<i64>, AppError> {
+    let departement = data
+        .adresse
+        .as_ref()
+        .and_then(|a| crate::domain::departements::departement_of_postal_code(&a.code_postal));
+    let cert: Option<(i64,)> = match departement {
+        Some(d) => {
+            sqlx::query_as("SELECT cert_id FROM cert_departements WHERE departement = $1")
+                .bind(d)
+                .fetch_optional(&mut *conn)
+                .await?
+        }
+        None => None,
+    };
+    sqlx::query(
+        "UPDATE demandes SET cert_id = $1, departement = $2, transmise_at = $3 WHERE id = $4",
+    )
+    .bind(cert.map(|c| c.0))
+    .bind(departement)
+    .bind(now)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    if cert.is_none() {
+        tracing::warn!(
+            demande = id,
+            departement = departement.unwrap_or("?"),
+            "aucun CERT ne couvre le département du candidat : demande non routée"
+        );
+    }
+    Ok(cert.map(|c| c.0))
+}
+
+/// The centre of agent `user_id`, if any.
+pub async fn cert_of_agent(db: &Db, user_id: i64) -> Result<Option<i64>, AppError> {
+    let row: Option<(Option<i64>,)> =
+        sqlx::query_as("SELECT cert_id FROM users WHERE id = $1 AND role = 'agent'")
+            .bind(user_id)
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(row.and_then(|r| r.0))
+}
+
+/// Gives agent `user_id` to centre `cert_id`.
+pub async fn set_agent_cert(db: &Db, user_id: i64, cert_id: i64) -> Result<(), AppError> {
+    sqlx::query("UPDATE users SET cert_id = $1 WHERE id = $2 AND role = 'agent'")
+        .bind(cert_id)
+        .bind(user_id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// A demande of centre `cert_id` that reached the centre; any other is « not found ».
+pub async fn get(db: &Db, cert_id: i64, id: i64) -> Result<DemandeRow, AppError> {
+    let row = sqlx::query_as::<_, DemandeRow>(&format!(
+        "SELECT {COLUMNS} FROM demandes WHERE id = $1 AND cert_id = $2"
+    ))
+    .bind(id)
+    .bind(cert_id)
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or(AppError::NotFound)?;
+    if !row.etat.at_the_centre() {
+        return Err(AppError::NotFound);
+    }
+    Ok(row)
+}
+
+/// What the centre recorded about a demande beyond its row.
+#[derive(Clone, Debug, FromRow)]
+pub struct Suivi {
+    pub cert_id: Option<i64>,
+    pub departement: Option<String>,
+    pub transmise_at: Option<i64>,
+    pub agent_id: Option<i64>,
+    pub agent_name: Option<String>,
+    pub complement_avant: Option<i64>,
+    pub neph: Option<String>,
+    pub inscrite_at: Option<i64>,
+    pub rejet_motif: Option<String>,
+    pub rejet_motivation: Option<String>,
+    pub verification_code: Option<String>,
+    pub cert_nom: Option<String>,
+}
+
+pub async fn suivi(db: &Db, id: i64) -> Result<Suivi, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT d.cert_id, d.departement, d.transmise_at, d.agent_id,
+                CASE WHEN u.id IS NULL THEN NULL ELSE u.prenom || ' ' || u.nom END AS agent_name,
+                d.complement_avant, d.neph, d.inscrite_at, d.rejet_motif, d.rejet_motivation,
+                d.verification_code, c.nom AS cert_nom
+         FROM demandes d
+         LEFT JOIN users u ON u.id = d.agent_id
+         LEFT JOIN certs c ON c.id = d.cert_id
+         WHERE d.id = $1",
+    )
+    .bind(id)
+    .fetch_one(db.pool())
+    .await?)
+}
+
+/// The tabs of the agents' queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Onglet {
+    AInstruire,
+    Suivies,
+    ComplementDemande,
+    ComplementRecu,
+    Traitees,
+}
+
+impl Onglet {
+    pub const ALL: [Onglet; 5] = [
+        Onglet::AInstruire,
+        Onglet::Suivies,
+        Onglet::ComplementDemande,
+        Onglet::ComplementRecu,
+        Onglet::Traitees,
+    ];
+
+    /// The SQL condition of the tab (`$2`: the agent).
+    fn condition(self) -> &'static str {
+        match self {
+            Onglet::AInstruire => "etat = 'transmise'",
+            Onglet::Suivies => {
+                "agent_id = $2 AND etat IN ('transmise', 'complement_demande', 'complement_recu')"
+            }
+            Onglet::ComplementDemande => "etat = 'complement_demande'",
+            Onglet::ComplementRecu => "etat = 'complement_recu'",
+            Onglet::Traitees => "etat IN ('inscrite', 'rejetee', 'classee_sans_suite')",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct QueueFilter {
+    pub onglet: Onglet,
+    pub search: String,
+    pub departement: Option<String>,
+    pub school_id: Option<i64>,
+    pub recent_first: bool,
+    pub page: u32,
+}
+
+pub const QUEUE_PAGE: i64 = 20;
+
+#[derive(Clone, Debug, FromRow)]
+pub struct QueueRow {
+    pub id: i64,
+    pub numero: Option<String>,
+    pub prenom: String,
+    pub nom: String,
+    pub categories: String,
+    pub etat: Etat,
+    pub departement: Option<String>,
+    pub school_name: String,
+    pub transmise_at: Option<i64>,
+    pub agent_id: Option<i64>,
+    pub agent_name: Option<String>,
+    pub complement_avant: Option<i64>,
+}
+
+/// A page of a tab of centre `cert_id`'s queue, how many match, and the count of every tab.
+pub async fn queue(
+    db: &Db,
+    cert_id: i64,
+    agent_id: i64,
+    f: &QueueFilter,
+) -> Result<(Vec<QueueRow>, i64, [i64; 5]), AppError> {
+    let pattern = format!(
+        "%{}%",
+        crate::domain::communes::fold(f.search.trim())
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    let filter = format!(
+        "cert_id = $1 AND ({}) AND ($3 = '%%' OR recherche LIKE $3 ESCAPE '\\')
+         AND ($4 = '' OR departement = $4) AND ($5 < 0 OR school_id = $5)",
+        f.onglet.condition()
+    );
+    let departement = f.departement.clone().unwrap_or_default();
+    let school = f.school_id.unwrap_or(-1);
+    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM demandes WHERE {filter}"))
+        .bind(cert_id)
+        .bind(agent_id)
+        .bind(&pattern)
+        .bind(&departement)
+        .bind(school)
+        .fetch_one(db.pool())
+        .await?;
+    let order = if f.recent_first { "DESC" } else { "ASC" };
+    let offset = (f.page.max(1) as i64 - 1) * QUEUE_PAGE;
+    let rows = sqlx::query_as::<_, QueueRow>(&format!(
+        "SELECT d.id, d.numero, d.prenom, d.nom, d.categories, d.etat, d.departement,
+                s.name AS school_name, d.transmise_at, d.agent_id,
+                CASE WHEN u.id IS NULL THEN NULL ELSE u.prenom || ' ' || u.nom END AS agent_name,
+                d.complement_avant
+         FROM (SELECT * FROM demandes WHERE {filter}) d
+         JOIN schools s ON s.id = d.school_id
+         LEFT JOIN users u ON u.id = d.agent_id
+         ORDER BY d.transmise_at {order}, d.id {order} LIMIT $6 OFFSET $7"
+    ))
+    .bind(cert_id)
+    .bind(agent_id)
+    .bind(&pattern)
+    .bind(&departement)
+    .bind(school)
+    .bind(QUEUE_PAGE)
+    .bind(offset)
+    .fetch_all(db.pool())
+    .await?;
+    let counts: (i64, i64, i64, i64, i64) = sqlx::query_as(
+        "SELECT
+            CAST(COALESCE(SUM(CASE WHEN etat = 'transmise' THEN 1 ELSE 0 END), 0) AS BIGINT),
+            CAST(COALESCE(SUM(CASE WHEN agent_id = $2 AND etat IN ('transmise', 'complement_demande', 'complement_recu') THEN 1 ELSE 0 END), 0) AS BIGINT),
+            CAST(COALESCE(SUM(CASE WHEN etat = 'complement_demande' THEN 1 ELSE 0 END), 0) AS BIGINT),
+            CAST(COALESCE(SUM(CASE WHEN etat = 'complement_recu' THEN 1 ELSE 0 END), 0) AS BIGINT),
+            CAST(COALESCE(SUM(CASE WHEN etat IN ('inscrite', 'rejetee', 'classee_sans_suite') THEN 1 ELSE 0 END), 0) AS BIGINT)
+         FROM demandes WHERE cert_id = $1",
+    )
+    .bind(cert_id)
+    .bind(agent_id)
+    .fetch_one(db.pool())
+    .await?;
+    Ok((
+        rows,
+        total,
+        [counts.0, counts.1, counts.2, counts.3, counts.4],
+    ))
+}
+
+/// The schools with demandes at centre `cert_id`, for the queue's filter: (id, name).
+pub async fn schools_of(db: &Db, cert_id: i64) -> Result<Vec<(i64, String)>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT s.id, s.name FROM schools s
+         WHERE EXISTS (SELECT 1 FROM demandes d WHERE d.school_id = s.id AND d.cert_id = $1)
+         ORDER BY s.name",
+    )
+    .bind(cert_id)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// « Suivre »: agent `agent_id` takes demande `id`. Taken by someone else: refused with their
+/// name (never silently taken over).
+pub async fn follow(db: &Db, cert_id: i64, agent_id: i64, id: i64) -> Result<(), AppError> {
+    let row = get(db, cert_id, id).await?;
+    if row.etat.decided_by_the_centre() {
+        return Err(AppError::Conflict(format!(
+            "Cette demande est « {} » : il n'y a plus rien à suivre.",
+            row.etat.label()
+        )));
+    }
+    let taken = sqlx::query(
+        "UPDATE demandes SET agent_id = $1 WHERE id = $2 AND cert_id = $3
+         AND (agent_id IS NULL OR agent_id = $1)",
+    )
+    .bind(agent_id)
+    .bind(id)
+    .bind(cert_id)
+    .execute(db.pool())
+    .await?;
+    if taken.rows_affected() == 1 {
+        return Ok(());
+    }
+    let s = suivi(db, id).await?;
+    Err(AppError::Conflict(format!(
+        "Cette demande est déjà suivie par {} : voyez avec cette personne avant d'y toucher.",
+        s.agent_name.unwrap_or_else(|| "un autre agent".into())
+    )))
+}
+
+/// Only the agent who follows a demande (or anyone, if nobody does) acts on it.
+fn check_follower(s: &Suivi, agent_id: i64) -> Result<(), AppError> {
+    match (s.agent_id, &s.agent_name) {
+        (Some(a), name) if a != agent_id => Err(AppError::Conflict(format!(
+            "Cette demande est suivie par {} : seul cet agent peut l'instruire.",
+            name.clone().unwrap_or_else(|| "un autre agent".into())
+        ))),
+        _ => Ok(()),
+    }
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct VerdictRow {
+    pub item: String,
+    pub non_conformite: Option<String>,
+    pub commentaire: Option<String>,
+    pub agent_id: i64,
+    pub created_at: i64,
+}
+
+impl VerdictRow {
+    pub fn verdict(&self) -> Option<Verdict> {
+        Some(Verdict {
+            item: Item::parse(&self.item)?,
+            non_conformite: match &self.non_conformite {
+                Some(c) => Some(NonConformite::parse(c)?),
+                None => None,
+            },
+            commentaire: self.commentaire.clone(),
+        })
+    }
+}
+
+pub async fn verdicts(db: &Db, id: i64) -> Result<Vec<VerdictRow>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT item, non_conformite, commentaire, agent_id, created_at FROM verdicts
+         WHERE demande_id = $1 ORDER BY item",
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// Records an agent's verdict on an item of a demande being instructed (replacing the
+/// previous one).
+pub async fn set_verdict(
+    db: &Db,
+    cert_id: i64,
+    agent_id: i64,
+    id: i64,
+    v: &Verdict,
+    now: i64,
+) -> Result<(), AppError> {
+    check_verdict(v).map_err(|(field, message)| AppError::field(field, message))?;
+    let row = get(db, cert_id, id).await?;
+    if !row.etat.to_instruct() {
+        return Err(not_to_instruct(row.etat));
+    }
+    check_follower(&suivi(db, id).await?, agent_id)?;
+    let comment = v
+        .commentaire
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    let mut tx = db.pool().begin().await?;
+    sqlx::query("DELETE FROM verdicts WHERE demande_id = $1 AND item = $2")
+        .bind(id)
+        .bind(v.item.code())
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO verdicts (demande_id, item, non_conformite, commentaire, agent_id, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id)
+    .bind(v.item.code())
+    .bind(v.non_conformite.map(|n| n.code()))
+    .bind(comment)
+    .bind(agent_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn not_to_instruct(etat: Etat) -> AppError {
+    match etat {
+        Etat::ComplementDemande => AppError::Conflict(
+            Refus::Impossible {
+                etat,
+                evenement: Evenement::Acceptee,
+            }
+            .message(),
+        ),
+        _ => AppError::Conflict(format!(
+            "Cette demande est « {} » : elle n'est plus à instruire.",
+            etat.label()
+        )),
+    }
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct NoteRow {
+    pub texte: String,
+    pub created_at: i64,
+    pub agent_name: String,
+}
+
+pub async fn notes(db: &Db, id: i64) -> Result<Vec<NoteRow>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT n.texte, n.created_at, u.prenom || ' ' || u.nom AS agent_name
+         FROM agent_notes n JOIN users u ON u.id = n.agent_id
+         WHERE n.demande_id = $1 ORDER BY n.id",
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// A private note of an agent on a demande of their centre.
+pub async fn add_note(
+    db: &Db,
+    cert_id: i64,
+    agent_id: i64,
+    id: i64,
+    texte: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    let texte = texte.trim();
+    if texte.is_empty() {
+        return Err(AppError::field("texte", "Écrivez la note avant de l'ajouter."));
+    }
+    if texte.chars().count() > COMMENT_MAX_CHARS {
+        return Err(AppError::field(
+            "texte",
+            "La note dépasse 1 000 caractères : abrégez-la.",
+        ));
+    }
+    if crate::domain::formats::has_bidi_control(texte) {
+        return Err(AppError::field(
+            "texte",
+            crate::domain::formats::BIDI_MESSAGE,
+        ));
+    }
+    get(db, cert_id, id).await?;
+    sqlx::query(
+        "INSERT INTO agent_notes (demande_id, agent_id, texte, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(id)
+    .bind(agent_id)
+    .bind(texte)
+    .bind(now)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// The latest request for a complement of a demande: (id, items, deadline, answered at).
+#[derive(Clone, Debug)]
+pub struct Complement {
+    pub id: i64,
+    pub items: Vec<Verdict>,
+    pub avant: i64,
+    pub created_at: i64,
+    pub recu_at: Option<i64>,
+}
+
+pub async fn latest_complement(db: &Db, id: i64) -> Result<Option<Complement>, AppError> {
+    let row: Option<(i64, String, i64, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT id, items, avant, created_at, recu_at FROM complements WHERE demande_id = $1
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.map(|(id, items, avant, created_at, recu_at)| Complement {
+        id,
+        items: serde_json::from_str(&items).unwrap_or_default(),
+        avant,
+        created_at,
+        recu_at,
+    }))
+}
+
+/// The people a decision is told to: the candidate (id, email, phone, first name) and the
+/// school's users (id, email).
+struct Recipients {
+    candidate: Option<(i64, Option<String>, Option<String>)>,
+    school: Vec<(i64, String)>,
+}
+
+async fn recipients(conn: &mut AnyConnection, row: &DemandeRow) -> Result<Recipients, AppError> {
+    let candidate: Option<(i64, Option<String>)> = sqlx::query_as(
+        "SELECT u.id, u.email FROM demandes d JOIN users u ON u.id = d.usager_id WHERE d.id = $1",
+    )
+    .bind(row.id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let phone = row
+        .data()
+        .ok()
+        .and_then(|d| d.adresse.map(|a| a.telephone));
+    let school = super::users::school_recipients(conn, row.school_id).await?;
+    Ok(Recipients {
+        candidate: candidate.map(|(id, email)| (id, email, phone)),
+        school,
+    })
+}
+
+/// « Demander un complément »: one request listing every item found non conforme, with a
+/// deadline `days` from now; the school (email) and the candidate (email and SMS) are told.
+/// Returns the deadline.
+#[allow(clippy::too_many_arguments)]
+pub async fn ask_complement(
+    db: &Db,
+    settings: &Settings,
+    cert_id: i64,
+    agent_id: i64,
+    id: i64,
+    days: i64,
+    now: i64,
+) -> Result<i64, AppError> {
+    let row = get(db, cert_id, id).await?;
+    if row.etat == Etat::ComplementDemande {
+        // A double click: the request made already.
+        if let Some(c) = latest_complement(db, id).await?.filter(|c| c.recu_at.is_none()) {
+            return Ok(c.avant);
+        }
+    }
+    if !row.etat.to_instruct() {
+        return Err(not_to_instruct(row.etat));
+    }
+    let s = suivi(db, id).await?;
+    check_follower(&s, agent_id)?;
+    let items: Vec<Verdict> = verdicts(db, id)
+        .await?
+        .iter()
+        .filter_map(VerdictRow::verdict)
+        .filter(|v| v.non_conformite.is_some())
+        .collect();
+    if items.is_empty() {
+        return Err(AppError::Conflict(
+            "Aucun élément n'est marqué « Non conforme » : marquez ceux que l'école doit remplacer, avec leur motif, avant de demander un complément.".into(),
+        ));
+    }
+    let avant = complement_deadline(now, days.clamp(1, 90));
+    let mut tx = db.pool().begin().await?;
+    let Some(_) = transition(
+        &mut tx,
+        id,
+        row.etat,
+        Evenement::ComplementDemande,
+        None,
+        Some(agent_id),
+        now,
+    )
+    .await?
+    else {
+        tx.rollback().await?;
+        return Err(AppError::Conflict(super::demandes::CHANGED_MEANWHILE.into()));
+    };
+    let (cid,): (i64,) = sqlx::query_as(
+        "INSERT INTO complements (demande_id, items, avant, agent_id, created_at)
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(id)
+    .bind(serde_json::to_string(&items).map_err(|e| AppError::internal("complement", e))?)
+    .bind(avant)
+    .bind(agent_id)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE demandes SET complement_avant = $1, agent_id = $2 WHERE id = $3")
+        .bind(avant)
+        .bind(agent_id)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    let listing: Vec<String> = items.iter().map(item_line).collect();
+    sqlx::query(
+        "UPDATE demande_events SET motif = $1, commentaire = $2
+         WHERE id = (SELECT MAX(id) FROM demande_events WHERE demande_id = $3)",
+    )
+    .bind(format!("{} élément(s)", items.len()))
+    .bind(listing.join("\n"))
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+
+    let numero = row.numero.clone().unwrap_or_default();
+    let data = row.data()?;
+    let (prenom, nom) = data.listing_names();
+    let deadline = format_date(avant);
+    let to = recipients(&mut tx, &row).await?;
+    let school_mail = messages::complement_email_ecole(
+        &numero,
+        &format!("{prenom} {nom}"),
+        &listing,
+        &deadline,
+        &settings.url(&Page::Etape { id, n: 6 }.href()),
+    );
+    for (user_id, address) in &to.school {
+        enqueue(
+            &mut tx,
+            &NewMessage::email(
+                format!("demande:{id}:complement:{cid}:ecole:{user_id}"),
+                "complement_ecole",
+                address,
+                &school_mail,
+                None,
+            )
+            .about(*user_id, Some(id)),
+            now,
+        )
+        .await?;
+    }
+    if let Some((user_id, email, phone)) = &to.candidate {
+        let first = prenom.split_whitespace().next().unwrap_or("");
+        if let Some(address) = email {
+            let mail = messages::complement_email_usager(
+                first,
+                &numero,
+                &listing,
+                &deadline,
+                &settings.url(&Page::DemandeUsager { id }.href()),
+            );
+            enqueue(
+                &mut tx,
+                &NewMessage::email(
+                    format!("demande:{id}:complement:{cid}:usager:email"),
+                    "complement_usager",
+                    address,
+                    &mail,
+                    None,
+                )
+                .about(*user_id, Some(id)),
+                now,
+            )
+            .await?;
+        }
+        if let Some(phone) = phone {
+            enqueue(
+                &mut tx,
+                &NewMessage::sms(
+                    format!("demande:{id}:complement:{cid}:usager:sms"),
+                    "complement_usager",
+                    phone,
+                    messages::complement_sms(&numero, &deadline),
+                )
+                .about(*user_id, Some(id)),
+                now,
+            )
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(avant)
+}
+
+/// « Pièce d'identité : Illisible ou flou — le verso est coupé ».
+pub fn item_line(v: &Verdict) -> String {
+    let mut line = v.item.label();
+    if let Some(n) = v.non_conformite {
+        line.push_str(" : ");
+        line.push_str(n.label());
+    }
+    if let Some(c) = v.commentaire.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        line.push_str(" — ");
+        line.push_str(c);
+    }
+    line
+}
+
+/// What a decision did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decided {
+    /// Registered with this NEPH.
+    Inscrite(String),
+    Rejetee,
+}
+
+/// « Accepter »: the candidate is registered. A NEPH is given (the candidate's own for an
+/// extension or a return), the demande is « Inscription enregistrée », school and candidate
+/// are emailed. A repeat answers the same NEPH.
+pub async fn accept(
+    db: &Db,
+    settings: &Settings,
+    cert_id: i64,
+    agent_id: i64,
+    id: i64,
+    now: i64,
+) -> Result<Decided, AppError> {
+    let row = get(db, cert_id, id).await?;
+    let s = suivi(db, id).await?;
+    if let Err(refus) = row.etat.apres(Evenement::Acceptee) {
+        return match (refus, s.neph) {
+            (Refus::DejaFait, Some(neph)) => Ok(Decided::Inscrite(neph)),
+            _ => Err(AppError::Conflict(refus_message(refus, row.etat))),
+        };
+    }
+    check_follower(&s, agent_id)?;
+    let non_conformes = verdicts(db, id)
+        .await?
+        .iter()
+        .filter(|v| v.non_conformite.is_some())
+        .count();
+    if non_conformes > 0 {
+        return Err(AppError::Conflict(format!(
+            "{} marqué(s) « Non conforme » : demandez un complément, ou changez le verdict, avant d'accepter.",
+            crate::domain::formats::plural(non_conformes as i64, "élément", "éléments")
+        )));
+    }
+    let data = row.data()?;
+    let motif = data.motif.as_ref().map(|m| m.motif);
+    let typed = data.etat_civil.as_ref().and_then(|e| e.neph.as_deref());
+    let mut tx = db.pool().begin().await?;
+    let Some(_) = transition(
+        &mut tx,
+        id,
+        row.etat,
+        Evenement::Acceptee,
+        None,
+        Some(agent_id),
+        now,
+    )
+    .await?
+    else {
+        tx.rollback().await?;
+        return decided_meanwhile(db, id, Evenement::Acceptee).await;
+    };
+    let neph = match motif.and_then(|m| kept_neph(m, typed)) {
+        Some(kept) => {
+            sqlx::query(
+                "INSERT INTO nephs (neph, attribue_at) VALUES ($1, $2) ON CONFLICT (neph) DO NOTHING",
+            )
+            .bind(&kept)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            kept
+        }
+        None => {
+            let today = super::time::date_paris(now);
+            let (seq,): (i64,) = sqlx::query_as(
+                "INSERT INTO numero_sequences (scope, last) VALUES ($1, 1)
+                 ON CONFLICT (scope) DO UPDATE SET last = numero_sequences.last + 1 RETURNING last",
+            )
+            .bind(format!("neph-{:04}{:02}", today.year, today.month))
+            .fetch_one(&mut *tx)
+            .await?;
+            let neph = new_neph(today.year, today.month, seq).ok_or_else(|| {
+                AppError::internal("neph", "plus de 99 999 999 inscriptions dans le mois")
+            })?;
+            sqlx::query("INSERT INTO nephs (neph, attribue_at) VALUES ($1, $2)")
+                .bind(&neph)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            neph
+        }
+    };
+    sqlx::query(
+        "UPDATE demandes SET neph = $1, inscrite_at = $2, agent_id = $3, complement_avant = NULL
+         WHERE id = $4",
+    )
+    .bind(&neph)
+    .bind(now)
+    .bind(agent_id)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    let numero = row.numero.clone().unwrap_or_default();
+    let (prenom, nom) = data.listing_names();
+    let valid_until = crate::domain::deadlines::attestation_valid_until(now).french();
+    let to = recipients(&mut tx, &row).await?;
+    let school_mail = messages::inscription_email_ecole(
+        &numero,
+        &format!("{prenom} {nom}"),
+        &neph,
+        &settings.url(&Page::EcoleDemandes.href_with("etat=inscrite")),
+    );
+    for (user_id, address) in &to.school {
+        enqueue(
+            &mut tx,
+            &NewMessage::email(
+                format!("demande:{id}:inscrite:ecole:{user_id}"),
+                "inscrite_ecole",
+                address,
+                &school_mail,
+                None,
+            )
+            .about(*user_id, Some(id)),
+            now,
+        )
+        .await?;
+    }
+    if let Some((user_id, Some(address), _)) = &to.candidate {
+        let mail = messages::inscription_email_usager(
+            prenom.split_whitespace().next().unwrap_or(""),
+            &numero,
+            &neph,
+            &valid_until,
+            &settings.url(&Page::DemandeUsager { id }.href()),
+        );
+        enqueue(
+            &mut tx,
+            &NewMessage::email(
+                format!("demande:{id}:inscrite:usager:email"),
+                "inscrite_usager",
+                address,
+                &mail,
+                None,
+            )
+            .about(*user_id, Some(id)),
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Decided::Inscrite(neph))
+}
+
+fn refus_message(refus: Refus, etat: Etat) -> String {
+    match refus {
+        Refus::DejaFait => format!("Cette demande est déjà « {} ».", etat.label()),
+        Refus::Impossible { .. } => refus.message(),
+    }
+}
+
+/// Another agent (or another tab) decided between our read and our write.
+async fn decided_meanwhile(db: &Db, id: i64, evenement: Evenement) -> Result<Decided, AppError> {
+    let (etat,): (Etat,) = sqlx::query_as("SELECT etat FROM demandes WHERE id = $1")
+        .bind(id)
+        .fetch_one(db.pool())
+        .await?;
+    let s = suivi(db, id).await?;
+    match (etat.apres(evenement), etat, s.neph) {
+        (Err(Refus::DejaFait), Etat::Inscrite, Some(neph)) => Ok(Decided::Inscrite(neph)),
+        (Err(Refus::DejaFait), Etat::Rejetee, _) => Ok(Decided::Rejetee),
+        _ => Err(AppError::Conflict(format!(
+            "Une autre décision vient d'être prise : la demande est « {} ».",
+            etat.label()
+        ))),
+    }
+}
+
+/// « Rejeter »: a motivated rejection (ground and facts), with the routes of appeal; school
+/// and candidate are emailed.
+#[allow(clippy::too_many_arguments)]
+pub async fn reject(
+    db: &Db,
+    settings: &Settings,
+    cert_id: i64,
+    agent_id: i64,
+    id: i64,
+    motif: Option<MotifRejet>,
+    motivation: &str,
+    now: i64,
+) -> Result<Decided, AppError> {
+    let row = get(db, cert_id, id).await?;
+    if let Err(refus) = row.etat.apres(Evenement::Rejetee) {
+        return match refus {
+            Refus::DejaFait => Ok(Decided::Rejetee),
+            _ => Err(AppError::Conflict(refus_message(refus, row.etat))),
+        };
+    }
+    check_rejet(motif, motivation).map_err(|(field, message)| AppError::field(field, message))?;
+    let motif = motif.ok_or(AppError::BadRequest)?;
+    let motivation = motivation.trim();
+    check_follower(&suivi(db, id).await?, agent_id)?;
+    let mut tx = db.pool().begin().await?;
+    let Some(_) = transition(
+        &mut tx,
+        id,
+        row.etat,
+        Evenement::Rejetee,
+        None,
+        Some(agent_id),
+        now,
+    )
+    .await?
+    else {
+        tx.rollback().await?;
+        return decided_meanwhile(db, id, Evenement::Rejetee).await;
+    };
+    sqlx::query(
+        "UPDATE demandes SET rejet_motif = $1, rejet_motivation = $2, agent_id = $3,
+         complement_avant = NULL WHERE id = $4",
+    )
+    .bind(motif.code())
+    .bind(motivation)
+    .bind(agent_id)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "UPDATE demande_events SET motif = $1, commentaire = $2
+         WHERE id = (SELECT MAX(id) FROM demande_events WHERE demande_id = $3)",
+    )
+    .bind(motif.code())
+    .bind(motivation)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    let numero = row.numero.clone().unwrap_or_default();
+    let data = row.data()?;
+    let (prenom, nom) = data.listing_names();
+    let to = recipients(&mut tx, &row).await?;
+    let school_mail = messages::rejet_email(
+        None,
+        &numero,
+        &format!("{prenom} {nom}"),
+        motif,
+        motivation,
+        &settings.url(&Page::EcoleDemandes.href_with("etat=rejetee")),
+    );
+    for (user_id, address) in &to.school {
+        enqueue(
+            &mut tx,
+            &NewMessage::email(
+                format!("demande:{id}:rejetee:ecole:{user_id}"),
+                "rejetee_ecole",
+                address,
+                &school_mail,
+                None,
+            )
+            .about(*user_id, Some(id)),
+            now,
+        )
+        .await?;
+    }
+    if let Some((user_id, Some(address), _)) = &to.candidate {
+        let mail = messages::rejet_email(
+            Some(prenom.split_whitespace().next().unwrap_or("")),
+            &numero,
+            &format!("{prenom} {nom}"),
+            motif,
+            motivation,
+            &settings.url(&Page::DemandeUsager { id }.href()),
+        );
+        enqueue(
+            &mut tx,
+            &NewMessage::email(
+                format!("demande:{id}:rejetee:usager:email"),
+                "rejetee_usager",
+                address,
+                &mail,
+                None,
+            )
+            .about(*user_id, Some(id)),
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Decided::Rejetee)
+}
+
+/// A line of a demande's timeline.
+#[derive(Clone, Debug, FromRow)]
+pub struct EventRow {
+    pub kind: String,
+    pub created_at: i64,
+    pub motif: Option<String>,
+    pub commentaire: Option<String>,
+    /// The role of who acted (`agent`, `ecole`, `usager`…), if someone did.
+    pub actor_role: Option<String>,
+}
+
+/// What happened to a demande, oldest first.
+pub async fn timeline(db: &Db, id: i64) -> Result<Vec<EventRow>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT e.kind, e.created_at, e.motif, e.commentaire, u.role AS actor_role
+         FROM demande_events e LEFT JOIN users u ON u.id = e.actor_id
+         WHERE e.demande_id = $1 ORDER BY e.id",
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?)
+}
