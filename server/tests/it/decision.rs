@@ -16,7 +16,7 @@ async fn decide(app: &TestApp, session: &str, id: i64, fields: &[(&str, &str)]) 
 
 /// The text of a PDF as a text extractor reads it: each string shown (`Tj`/`TJ`) decoded
 /// through its font's ToUnicode map (the fonts are embedded with 2-byte glyph codes).
-fn pdf_text(bytes: &[u8]) -> String {
+pub fn pdf_text(bytes: &[u8]) -> String {
     use lopdf::{Document, Object};
     let doc = Document::load_mem(bytes).expect("a valid PDF");
     let mut out = String::new();

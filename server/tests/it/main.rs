@@ -11,6 +11,7 @@ mod deadlines;
 mod decision;
 mod demandes;
 mod handover;
+mod instruction;
 mod pages;
 mod security;
 mod storage;
