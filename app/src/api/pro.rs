@@ -325,7 +325,10 @@ pub mod ssr {
             rows: rows
                 .into_iter()
                 .map(|r| {
-                    let days = r.transmise_at.map(|t| (now - t).max(0) / 86_400).unwrap_or(0);
+                    let days = r
+                        .transmise_at
+                        .map(|t| crate::domain::deadlines::days_waited(t, now))
+                        .unwrap_or(0);
                     QueueItem {
                         id: r.id,
                         numero: r.numero.unwrap_or_default(),

@@ -102,6 +102,11 @@ pub fn ephoto_issued_since(now: i64) -> i64 {
     now - EPHOTO_VALIDITY_SECS
 }
 
+/// Whole days between `since` and `now` (how long a demande has waited in the queue).
+pub fn days_waited(since: i64, now: i64) -> i64 {
+    (now - since).max(0) / DAY
+}
+
 /// The school answers a request for a complement within 30 days by default (the centre may
 /// set another delay: `PERMIS_DELAI_COMPLEMENT_JOURS`).
 pub const COMPLEMENT_DAYS: i64 = 30;

@@ -260,16 +260,16 @@ impl Onglet {
         Onglet::Traitees,
     ];
 
-    /// The SQL condition of the tab (`$2`: the agent).
-    fn condition(self) -> &'static str {
+    /// The states of the tab, and whether it holds only the agent's own.
+    fn states(self) -> (&'static [Etat], bool) {
+        const FOLLOWED: [Etat; 3] = [Etat::Transmise, Etat::ComplementDemande, Etat::ComplementRecu];
+        const DONE: [Etat; 3] = [Etat::Inscrite, Etat::Rejetee, Etat::ClasseeSansSuite];
         match self {
-            Onglet::AInstruire => "etat = 'transmise'",
-            Onglet::Suivies => {
-                "agent_id = $2 AND etat IN ('transmise', 'complement_demande', 'complement_recu')"
-            }
-            Onglet::ComplementDemande => "etat = 'complement_demande'",
-            Onglet::ComplementRecu => "etat = 'complement_recu'",
-            Onglet::Traitees => "etat IN ('inscrite', 'rejetee', 'classee_sans_suite')",
+            Onglet::AInstruire => (&[Etat::Transmise], false),
+            Onglet::Suivies => (&FOLLOWED, true),
+            Onglet::ComplementDemande => (&[Etat::ComplementDemande], false),
+            Onglet::ComplementRecu => (&[Etat::ComplementRecu], false),
+            Onglet::Traitees => (&DONE, false),
         }
     }
 }
@@ -316,24 +316,33 @@ pub async fn queue(
             .replace('%', "\\%")
             .replace('_', "\\_")
     );
+    // The tab's states are bound from $6 on; `$2`, the agent, counts only in « Suivies ».
+    let (states, own) = f.onglet.states();
+    let placeholders: Vec<String> = (0..states.len()).map(|i| format!("${}", 6 + i)).collect();
     let filter = format!(
-        "cert_id = $1 AND ({}) AND ($3 = '%%' OR recherche LIKE $3 ESCAPE '\\')
+        "cert_id = $1 AND ({} OR agent_id = $2) AND etat IN ({})
+         AND ($3 = '%%' OR recherche LIKE $3 ESCAPE '\\')
          AND ($4 = '' OR departement = $4) AND ($5 < 0 OR school_id = $5)",
-        f.onglet.condition()
+        if own { "1 = 0" } else { "1 = 1" },
+        placeholders.join(", ")
     );
     let departement = f.departement.clone().unwrap_or_default();
     let school = f.school_id.unwrap_or(-1);
-    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM demandes WHERE {filter}"))
+    let count_sql = format!("SELECT COUNT(*) FROM demandes WHERE {filter}");
+    let mut count = sqlx::query_as::<_, (i64,)>(&count_sql)
         .bind(cert_id)
         .bind(agent_id)
         .bind(&pattern)
         .bind(&departement)
-        .bind(school)
-        .fetch_one(db.pool())
-        .await?;
+        .bind(school);
+    for s in states {
+        count = count.bind(*s);
+    }
+    let (total,) = count.fetch_one(db.pool()).await?;
     let order = if f.recent_first { "DESC" } else { "ASC" };
     let offset = (f.page.max(1) as i64 - 1) * QUEUE_PAGE;
-    let rows = sqlx::query_as::<_, QueueRow>(&format!(
+    let (limit_at, offset_at) = (6 + states.len(), 7 + states.len());
+    let rows_sql = format!(
         "SELECT d.id, d.numero, d.prenom, d.nom, d.categories, d.etat, d.departement,
                 s.name AS school_name, d.transmise_at, d.agent_id,
                 CASE WHEN u.id IS NULL THEN NULL ELSE u.prenom || ' ' || u.nom END AS agent_name,
@@ -341,28 +350,37 @@ pub async fn queue(
          FROM (SELECT * FROM demandes WHERE {filter}) d
          JOIN schools s ON s.id = d.school_id
          LEFT JOIN users u ON u.id = d.agent_id
-         ORDER BY d.transmise_at {order}, d.id {order} LIMIT $6 OFFSET $7"
-    ))
-    .bind(cert_id)
-    .bind(agent_id)
-    .bind(&pattern)
-    .bind(&departement)
-    .bind(school)
-    .bind(QUEUE_PAGE)
-    .bind(offset)
-    .fetch_all(db.pool())
-    .await?;
+         ORDER BY d.transmise_at {order}, d.id {order} LIMIT ${limit_at} OFFSET ${offset_at}"
+    );
+    let mut rows = sqlx::query_as::<_, QueueRow>(&rows_sql)
+        .bind(cert_id)
+        .bind(agent_id)
+        .bind(&pattern)
+        .bind(&departement)
+        .bind(school);
+    for s in states {
+        rows = rows.bind(*s);
+    }
+    let rows = rows.bind(QUEUE_PAGE).bind(offset).fetch_all(db.pool()).await?;
+    // Every tab's count in one pass: $3… are the states (transmise, complément demandé,
+    // complément reçu, then the three decided ones).
     let counts: (i64, i64, i64, i64, i64) = sqlx::query_as(
         "SELECT
-            CAST(COALESCE(SUM(CASE WHEN etat = 'transmise' THEN 1 ELSE 0 END), 0) AS BIGINT),
-            CAST(COALESCE(SUM(CASE WHEN agent_id = $2 AND etat IN ('transmise', 'complement_demande', 'complement_recu') THEN 1 ELSE 0 END), 0) AS BIGINT),
-            CAST(COALESCE(SUM(CASE WHEN etat = 'complement_demande' THEN 1 ELSE 0 END), 0) AS BIGINT),
-            CAST(COALESCE(SUM(CASE WHEN etat = 'complement_recu' THEN 1 ELSE 0 END), 0) AS BIGINT),
-            CAST(COALESCE(SUM(CASE WHEN etat IN ('inscrite', 'rejetee', 'classee_sans_suite') THEN 1 ELSE 0 END), 0) AS BIGINT)
+            CAST(COALESCE(SUM(CASE WHEN etat = $3 THEN 1 ELSE 0 END), 0) AS BIGINT),
+            CAST(COALESCE(SUM(CASE WHEN agent_id = $2 AND etat IN ($3, $4, $5) THEN 1 ELSE 0 END), 0) AS BIGINT),
+            CAST(COALESCE(SUM(CASE WHEN etat = $4 THEN 1 ELSE 0 END), 0) AS BIGINT),
+            CAST(COALESCE(SUM(CASE WHEN etat = $5 THEN 1 ELSE 0 END), 0) AS BIGINT),
+            CAST(COALESCE(SUM(CASE WHEN etat IN ($6, $7, $8) THEN 1 ELSE 0 END), 0) AS BIGINT)
          FROM demandes WHERE cert_id = $1",
     )
     .bind(cert_id)
     .bind(agent_id)
+    .bind(Etat::Transmise)
+    .bind(Etat::ComplementDemande)
+    .bind(Etat::ComplementRecu)
+    .bind(Etat::Inscrite)
+    .bind(Etat::Rejetee)
+    .bind(Etat::ClasseeSansSuite)
     .fetch_one(db.pool())
     .await?;
     Ok((
