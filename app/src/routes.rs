@@ -297,7 +297,7 @@ impl Document {
             Document::DecisionRejet,
         ]
         .into_iter()
-            .find(|d| d.slug() == slug)
+        .find(|d| d.slug() == slug)
     }
 }
 

@@ -263,7 +263,10 @@ async fn main() {
                     adresse,
                     email,
                     telephone,
-                    departements: departements.iter().map(|d| d.trim().to_uppercase()).collect(),
+                    departements: departements
+                        .iter()
+                        .map(|d| d.trim().to_uppercase())
+                        .collect(),
                 },
                 ctx.now(),
             )

@@ -58,7 +58,10 @@ pub async fn create_account(ctx: &AppContext, account: NewAccount) -> Result<i64
             app::server::instruction::find_cert(&ctx.db, nom)
                 .await?
                 .ok_or_else(|| {
-                    AppError::field("cert", format!("Aucun centre ne s'appelle « {nom} » (permis create-cert)."))
+                    AppError::field(
+                        "cert",
+                        format!("Aucun centre ne s'appelle « {nom} » (permis create-cert)."),
+                    )
                 })?
                 .id,
         ),

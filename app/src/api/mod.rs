@@ -144,13 +144,13 @@ pub mod ssr {
         ComplementView, DecisionView, DemandeView, EventView, InstructionPublique, ItemDemande,
         PieceFile,
     };
-    use crate::domain::instruction::MotifRejet;
-    use crate::server::instruction;
-    use crate::server::time::format_date;
     use crate::domain::demande::Piece;
+    use crate::domain::instruction::MotifRejet;
     use crate::domain::steps::{missing_with_pieces, required_pieces};
     use crate::error::AppError;
     use crate::server::demandes::DemandeRow;
+    use crate::server::instruction;
+    use crate::server::time::format_date;
     use crate::server::time::{date_paris, format_date_time};
     use crate::server::{pieces, AppContext};
 
@@ -219,7 +219,10 @@ pub mod ssr {
                     .map(|v| ItemDemande {
                         item: v.item,
                         label: v.item.label(),
-                        motif: v.non_conformite.map(|n| n.label().to_string()).unwrap_or_default(),
+                        motif: v
+                            .non_conformite
+                            .map(|n| n.label().to_string())
+                            .unwrap_or_default(),
                         commentaire: v.commentaire.clone(),
                     })
                     .collect(),
@@ -254,9 +257,11 @@ pub mod ssr {
                     motivation: suivi.rejet_motivation.clone().unwrap_or_default(),
                 })
             }
-            crate::domain::demande::Etat::ClasseeSansSuite => Some(DecisionView::ClasseeSansSuite {
-                le: decided_at("complement_non_recu"),
-            }),
+            crate::domain::demande::Etat::ClasseeSansSuite => {
+                Some(DecisionView::ClasseeSansSuite {
+                    le: decided_at("complement_non_recu"),
+                })
+            }
             _ => None,
         };
         let cert = suivi.cert_nom.clone();
@@ -265,9 +270,9 @@ pub mod ssr {
             .filter_map(|e| {
                 let label = event_label(&e.kind)?;
                 let par = match e.actor_role.as_deref() {
-                    Some("agent") | Some("admin") => {
-                        cert.clone().unwrap_or_else(|| "Centre d'instruction".into())
-                    }
+                    Some("agent") | Some("admin") => cert
+                        .clone()
+                        .unwrap_or_else(|| "Centre d'instruction".into()),
                     Some("ecole") => "École de conduite".into(),
                     Some("usager") => "Candidat".into(),
                     _ => "Service (automatique)".into(),
@@ -276,10 +281,11 @@ pub mod ssr {
                     le: format_date_time(e.created_at),
                     label: label.into(),
                     par,
-                    motif: e
-                        .motif
-                        .as_deref()
-                        .map(|m| MotifRejet::parse(m).map(|r| r.label().to_string()).unwrap_or_else(|| m.to_string())),
+                    motif: e.motif.as_deref().map(|m| {
+                        MotifRejet::parse(m)
+                            .map(|r| r.label().to_string())
+                            .unwrap_or_else(|| m.to_string())
+                    }),
                     commentaire: e.commentaire,
                 })
             })

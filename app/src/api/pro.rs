@@ -296,7 +296,11 @@ pub mod ssr {
         let nonempty = |v: &Option<String>| v.clone().filter(|v| !v.trim().is_empty());
         let filter = QueueFilter {
             onglet: Onglet::ALL[onglet],
-            search: nonempty(&q.q).unwrap_or_default().chars().take(100).collect(),
+            search: nonempty(&q.q)
+                .unwrap_or_default()
+                .chars()
+                .take(100)
+                .collect(),
             departement: nonempty(&q.dep),
             school_id: nonempty(&q.ecole).and_then(|e| e.parse().ok()),
             recent_first: q.tri.as_deref() == Some("recentes"),

@@ -8,6 +8,6 @@ pub mod guard;
 pub mod instruction;
 pub mod layout;
 pub mod loader;
-pub mod table;
 pub mod recap;
+pub mod table;
 pub mod upload;

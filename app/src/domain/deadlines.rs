@@ -201,9 +201,15 @@ mod tests {
         use crate::domain::date::Date;
         // 2026-11-28 12:00 UTC.
         let at = Date::new(2026, 11, 28).unwrap().days_since_epoch() * DAY + 12 * 3600;
-        assert_eq!(attestation_valid_until(at), Date::new(2031, 11, 28).unwrap());
+        assert_eq!(
+            attestation_valid_until(at),
+            Date::new(2031, 11, 28).unwrap()
+        );
         let leap = Date::new(2028, 2, 29).unwrap().days_since_epoch() * DAY;
-        assert_eq!(attestation_valid_until(leap), Date::new(2033, 2, 28).unwrap());
+        assert_eq!(
+            attestation_valid_until(leap),
+            Date::new(2033, 2, 28).unwrap()
+        );
     }
 
     #[test]

@@ -566,7 +566,10 @@ mod tests {
     fn a_decision_waits_for_the_complement_and_the_centre_decides_once() {
         for decision in [Evenement::Acceptee, Evenement::Rejetee] {
             let refus = ComplementDemande.apres(decision).unwrap_err();
-            assert!(refus.message().contains("Un complément est demandé"), "{refus:?}");
+            assert!(
+                refus.message().contains("Un complément est demandé"),
+                "{refus:?}"
+            );
             assert_eq!(Etat::sources(decision), vec![Transmise, ComplementRecu]);
             // Once decided, no other decision: neither the other one nor a complement.
             for decided in [Inscrite, Rejetee, ClasseeSansSuite] {
@@ -574,7 +577,10 @@ mod tests {
                 assert!(!decided.to_instruct());
                 assert!(decided.apres(Evenement::ComplementDemande).is_err());
                 if decided.apres(decision) != Err(Refus::DejaFait) {
-                    assert!(matches!(decided.apres(decision), Err(Refus::Impossible { .. })));
+                    assert!(matches!(
+                        decided.apres(decision),
+                        Err(Refus::Impossible { .. })
+                    ));
                 }
             }
         }

@@ -92,7 +92,10 @@ pub struct Verdict {
 pub fn check_verdict(v: &Verdict) -> Result<(), (&'static str, &'static str)> {
     let comment = v.commentaire.as_deref().map(str::trim).unwrap_or("");
     if comment.chars().count() > COMMENT_MAX_CHARS {
-        return Err(("commentaire", "Le commentaire dépasse 1 000 caractères : abrégez-le."));
+        return Err((
+            "commentaire",
+            "Le commentaire dépasse 1 000 caractères : abrégez-le.",
+        ));
     }
     if super::formats::has_bidi_control(comment) {
         return Err(("commentaire", super::formats::BIDI_MESSAGE));
@@ -123,12 +126,22 @@ impl MotifRejet {
     /// The rule the rejection rests on (« en droit »).
     pub fn fondement(self) -> &'static str {
         match self {
-            MotifRejet::AgeMinimal => "Code de la route, art. R221-5 ; arrêté du 20 avril 2012 modifié, art. 1er",
-            MotifRejet::Suspension => "Code de la route, art. L224-1 à L224-8 et R224-1 et suivants",
+            MotifRejet::AgeMinimal => {
+                "Code de la route, art. R221-5 ; arrêté du 20 avril 2012 modifié, art. 1er"
+            }
+            MotifRejet::Suspension => {
+                "Code de la route, art. L224-1 à L224-8 et R224-1 et suivants"
+            }
             MotifRejet::Interdiction => "Code pénal, art. 131-6 ; code de la route, art. L224-14",
-            MotifRejet::AvisMedical => "Code de la route, art. R221-10 et R221-11 ; arrêté du 28 mars 2022",
-            MotifRejet::Fraude => "Code pénal, art. 441-1 et 441-6 ; arrêté du 20 avril 2012 modifié, art. 4",
-            MotifRejet::Doublon => "Arrêté du 20 avril 2012 modifié, art. 2 (une seule demande par catégorie)",
+            MotifRejet::AvisMedical => {
+                "Code de la route, art. R221-10 et R221-11 ; arrêté du 28 mars 2022"
+            }
+            MotifRejet::Fraude => {
+                "Code pénal, art. 441-1 et 441-6 ; arrêté du 20 avril 2012 modifié, art. 4"
+            }
+            MotifRejet::Doublon => {
+                "Arrêté du 20 avril 2012 modifié, art. 2 (une seule demande par catégorie)"
+            }
             MotifRejet::Autre => "Arrêté du 20 avril 2012 modifié",
         }
     }
@@ -146,7 +159,10 @@ pub const VOIES_DE_RECOURS: [&str; 4] = [
 ];
 
 /// Why a rejection form is refused: the field and the message.
-pub fn check_rejet(motif: Option<MotifRejet>, motivation: &str) -> Result<(), (&'static str, &'static str)> {
+pub fn check_rejet(
+    motif: Option<MotifRejet>,
+    motivation: &str,
+) -> Result<(), (&'static str, &'static str)> {
     if motif.is_none() {
         return Err(("motif", "Choisissez le motif du rejet."));
     }
@@ -158,7 +174,10 @@ pub fn check_rejet(motif: Option<MotifRejet>, motivation: &str) -> Result<(), (&
         ));
     }
     if text.chars().count() > MOTIVATION_MAX_CHARS {
-        return Err(("motivation", "La motivation dépasse 2 000 caractères : abrégez-la."));
+        return Err((
+            "motivation",
+            "La motivation dépasse 2 000 caractères : abrégez-la.",
+        ));
     }
     if super::formats::has_bidi_control(text) {
         return Err(("motivation", super::formats::BIDI_MESSAGE));
@@ -184,7 +203,10 @@ pub fn new_neph(year: i32, month: u8, sequence: i64) -> Option<String> {
 pub fn kept_neph(motif: Motif, typed: Option<&str>) -> Option<String> {
     match motif {
         Motif::Premier => None,
-        Motif::Extension | Motif::Retour => typed.map(str::trim).filter(|n| is_neph(n)).map(String::from),
+        Motif::Extension | Motif::Retour => typed
+            .map(str::trim)
+            .filter(|n| is_neph(n))
+            .map(String::from),
     }
 }
 
@@ -240,7 +262,9 @@ mod tests {
 
         assert_eq!(check_rejet(None, "").unwrap_err().0, "motif");
         assert_eq!(
-            check_rejet(Some(MotifRejet::AgeMinimal), "trop court").unwrap_err().0,
+            check_rejet(Some(MotifRejet::AgeMinimal), "trop court")
+                .unwrap_err()
+                .0,
             "motivation"
         );
         assert_eq!(
@@ -254,8 +278,12 @@ mod tests {
             assert!(!m.fondement().is_empty());
         }
         assert!(VOIES_DE_RECOURS.join(" ").contains("deux mois"));
-        assert!(VOIES_DE_RECOURS.join(" ").contains("tribunal administratif"));
-        assert!(VOIES_DE_RECOURS.join(" ").contains("ministre de l'Intérieur"));
+        assert!(VOIES_DE_RECOURS
+            .join(" ")
+            .contains("tribunal administratif"));
+        assert!(VOIES_DE_RECOURS
+            .join(" ")
+            .contains("ministre de l'Intérieur"));
         assert!(VOIES_DE_RECOURS.join(" ").contains("préfet"));
     }
 }

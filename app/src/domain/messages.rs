@@ -457,14 +457,20 @@ pub fn rejet_email(
         },
         match prenom {
             Some(_) => format!("Votre demande de permis de conduire n° {numero} est rejetée."),
-            None => format!("La demande de permis de conduire n° {numero} de {candidat} est rejetée."),
+            None => {
+                format!("La demande de permis de conduire n° {numero} de {candidat} est rejetée.")
+            }
         },
         format!("Motif : {}.", motif.label()),
         format!("Motivation : {}", motivation.trim()),
         format!("Fondement : {}.", motif.fondement()),
         "Voies et délais de recours".into(),
     ];
-    paragraphs.extend(super::instruction::VOIES_DE_RECOURS.iter().map(|l| l.to_string()));
+    paragraphs.extend(
+        super::instruction::VOIES_DE_RECOURS
+            .iter()
+            .map(|l| l.to_string()),
+    );
     paragraphs.push("La décision et son détail sont aussi disponibles en ligne :".into());
     paragraphs.push(url.into());
     paragraphs.push(SIGNATURE.into());
@@ -500,7 +506,11 @@ pub fn classement_email(prenom: Option<&str>, numero: &str, candidat: &str, url:
         "Motivation : les éléments demandés sont nécessaires à l'instruction (code des relations entre le public et l'administration, art. L114-5). Pour obtenir l'inscription, l'école de conduite doit saisir une nouvelle demande.".into(),
         "Voies et délais de recours".into(),
     ];
-    paragraphs.extend(super::instruction::VOIES_DE_RECOURS.iter().map(|l| l.to_string()));
+    paragraphs.extend(
+        super::instruction::VOIES_DE_RECOURS
+            .iter()
+            .map(|l| l.to_string()),
+    );
     paragraphs.push(url.into());
     paragraphs.push(SIGNATURE.into());
     Email {

@@ -53,12 +53,14 @@ pub async fn verify(db: &Db, code: &str) -> Result<Option<Verification>, AppErro
     .bind(code.to_ascii_uppercase())
     .fetch_optional(db.pool())
     .await?;
-    Ok(row.map(|(numero, decided, etat, inscrite_at)| Verification {
-        numero: numero.unwrap_or_default(),
-        validated_at: decided.unwrap_or_default(),
-        etat,
-        inscrite_at: inscrite_at.filter(|_| etat == Etat::Inscrite),
-    }))
+    Ok(
+        row.map(|(numero, decided, etat, inscrite_at)| Verification {
+            numero: numero.unwrap_or_default(),
+            validated_at: decided.unwrap_or_default(),
+            etat,
+            inscrite_at: inscrite_at.filter(|_| etat == Etat::Inscrite),
+        }),
+    )
 }
 
 /// A demande as its candidate sees it: only one handed to `usager_id`.

@@ -288,7 +288,10 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 pub fn attestation_pdf(a: &AttestationInscription, font_path: &Path) -> Result<Vec<u8>, AppError> {
     let font = load_font(font_path)?;
     let (doc, p) = new_document(
-        &format!("Attestation d'inscription au permis de conduire — NEPH {}", a.neph),
+        &format!(
+            "Attestation d'inscription au permis de conduire — NEPH {}",
+            a.neph
+        ),
         &font,
     )?;
     p.header("Attestation d'inscription au permis de conduire");
@@ -338,10 +341,7 @@ pub struct DecisionRejet {
 
 pub fn rejet_pdf(d: &DecisionRejet, font_path: &Path) -> Result<Vec<u8>, AppError> {
     let font = load_font(font_path)?;
-    let (doc, p) = new_document(
-        &format!("Décision de rejet — demande {}", d.numero),
-        &font,
-    )?;
+    let (doc, p) = new_document(&format!("Décision de rejet — demande {}", d.numero), &font)?;
     p.header("Décision de rejet");
     p.text(
         &format!("Demande de permis de conduire n° {}", d.numero),
@@ -355,7 +355,12 @@ pub fn rejet_pdf(d: &DecisionRejet, font_path: &Path) -> Result<Vec<u8>, AppErro
         20.0,
         242.0,
     );
-    p.text(&format!("Décision du {} — {}", d.le, d.cert), 11.0, 20.0, 235.0);
+    p.text(
+        &format!("Décision du {} — {}", d.le, d.cert),
+        11.0,
+        20.0,
+        235.0,
+    );
     let mut y = 222.0;
     let block = |title: &str, text: &str, y: &mut f32| {
         p.text(title, 11.0, 20.0, *y);

@@ -104,12 +104,12 @@ pub async fn create_cert(db: &Db, c: &NewCert, now: i64) -> Result<i64, AppError
 }
 
 pub async fn find_cert(db: &Db, nom: &str) -> Result<Option<Cert>, AppError> {
-    Ok(sqlx::query_as(
-        "SELECT id, nom, adresse, email, telephone FROM certs WHERE nom = $1",
+    Ok(
+        sqlx::query_as("SELECT id, nom, adresse, email, telephone FROM certs WHERE nom = $1")
+            .bind(nom.trim())
+            .fetch_optional(db.pool())
+            .await?,
     )
-    .bind(nom.trim())
-    .fetch_optional(db.pool())
-    .await?)
 }
 
 pub async fn cert(db: &Db, id: i64) -> Result<Cert, AppError> {
@@ -262,7 +262,11 @@ impl Onglet {
 
     /// The states of the tab, and whether it holds only the agent's own.
     fn states(self) -> (&'static [Etat], bool) {
-        const FOLLOWED: [Etat; 3] = [Etat::Transmise, Etat::ComplementDemande, Etat::ComplementRecu];
+        const FOLLOWED: [Etat; 3] = [
+            Etat::Transmise,
+            Etat::ComplementDemande,
+            Etat::ComplementRecu,
+        ];
         const DONE: [Etat; 3] = [Etat::Inscrite, Etat::Rejetee, Etat::ClasseeSansSuite];
         match self {
             Onglet::AInstruire => (&[Etat::Transmise], false),
@@ -361,7 +365,11 @@ pub async fn queue(
     for s in states {
         rows = rows.bind(*s);
     }
-    let rows = rows.bind(QUEUE_PAGE).bind(offset).fetch_all(db.pool()).await?;
+    let rows = rows
+        .bind(QUEUE_PAGE)
+        .bind(offset)
+        .fetch_all(db.pool())
+        .await?;
     // Every tab's count in one pass: $3… are the states (transmise, complément demandé,
     // complément reçu, then the three decided ones).
     let counts: (i64, i64, i64, i64, i64) = sqlx::query_as(
@@ -562,7 +570,10 @@ pub async fn add_note(
 ) -> Result<(), AppError> {
     let texte = texte.trim();
     if texte.is_empty() {
-        return Err(AppError::field("texte", "Écrivez la note avant de l'ajouter."));
+        return Err(AppError::field(
+            "texte",
+            "Écrivez la note avant de l'ajouter.",
+        ));
     }
     if texte.chars().count() > COMMENT_MAX_CHARS {
         return Err(AppError::field(
@@ -607,13 +618,15 @@ pub async fn latest_complement(db: &Db, id: i64) -> Result<Option<Complement>, A
     .bind(id)
     .fetch_optional(db.pool())
     .await?;
-    Ok(row.map(|(id, items, avant, created_at, recu_at)| Complement {
-        id,
-        items: serde_json::from_str(&items).unwrap_or_default(),
-        avant,
-        created_at,
-        recu_at,
-    }))
+    Ok(
+        row.map(|(id, items, avant, created_at, recu_at)| Complement {
+            id,
+            items: serde_json::from_str(&items).unwrap_or_default(),
+            avant,
+            created_at,
+            recu_at,
+        }),
+    )
 }
 
 /// The people a decision is told to: the candidate (id, email, phone, first name) and the
@@ -630,10 +643,7 @@ async fn recipients(conn: &mut AnyConnection, row: &DemandeRow) -> Result<Recipi
     .bind(row.id)
     .fetch_optional(&mut *conn)
     .await?;
-    let phone = row
-        .data()
-        .ok()
-        .and_then(|d| d.adresse.map(|a| a.telephone));
+    let phone = row.data().ok().and_then(|d| d.adresse.map(|a| a.telephone));
     let school = super::users::school_recipients(conn, row.school_id).await?;
     Ok(Recipients {
         candidate: candidate.map(|(id, email)| (id, email, phone)),
@@ -657,7 +667,10 @@ pub async fn ask_complement(
     let row = get(db, cert_id, id).await?;
     if row.etat == Etat::ComplementDemande {
         // A double click: the request made already.
-        if let Some(c) = latest_complement(db, id).await?.filter(|c| c.recu_at.is_none()) {
+        if let Some(c) = latest_complement(db, id)
+            .await?
+            .filter(|c| c.recu_at.is_none())
+        {
             return Ok(c.avant);
         }
     }
@@ -691,7 +704,9 @@ pub async fn ask_complement(
     .await?
     else {
         tx.rollback().await?;
-        return Err(AppError::Conflict(super::demandes::CHANGED_MEANWHILE.into()));
+        return Err(AppError::Conflict(
+            super::demandes::CHANGED_MEANWHILE.into(),
+        ));
     };
     let (cid,): (i64,) = sqlx::query_as(
         "INSERT INTO complements (demande_id, items, avant, agent_id, created_at)
@@ -798,7 +813,12 @@ pub fn item_line(v: &Verdict) -> String {
         line.push_str(" : ");
         line.push_str(n.label());
     }
-    if let Some(c) = v.commentaire.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+    if let Some(c) = v
+        .commentaire
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
         line.push_str(" — ");
         line.push_str(c);
     }

@@ -95,7 +95,10 @@ async fn a_transmitted_demande_goes_to_the_centre_of_the_candidate_and_no_other(
     .fetch_one(app.ctx.db.pool())
     .await
     .unwrap();
-    assert_eq!((cert.as_str(), departement.as_str()), ("CERT de Paris", "77"));
+    assert_eq!(
+        (cert.as_str(), departement.as_str()),
+        ("CERT de Paris", "77")
+    );
 
     // Paris sees it in « À instruire », with the count; Nantes does not see it at all.
     let queue = app.get("/pro", Some(&paris)).await;
@@ -123,7 +126,9 @@ async fn a_transmitted_demande_goes_to_the_centre_of_the_candidate_and_no_other(
     assert_eq!(page.status, StatusCode::NOT_FOUND);
     let page = app.get(&format!("/pro/demandes/{id}"), Some(&paris)).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains(&format!("Instruction de la demande n° {numero}")));
+    assert!(page
+        .body
+        .contains(&format!("Instruction de la demande n° {numero}")));
     let ids = id.to_string();
     let res = app
         .post_form("/api/pro/instruction", form(&[("id", &ids)]), Some(&nantes))
@@ -133,7 +138,11 @@ async fn a_transmitted_demande_goes_to_the_centre_of_the_candidate_and_no_other(
         ("suivre", vec![("id", ids.as_str())]),
         (
             "verdict",
-            vec![("id", ids.as_str()), ("item", "piece:domicile"), ("conforme", "oui")],
+            vec![
+                ("id", ids.as_str()),
+                ("item", "piece:domicile"),
+                ("conforme", "oui"),
+            ],
         ),
         ("note", vec![("id", ids.as_str()), ("texte", "Vu.")]),
         ("accepter", vec![("id", ids.as_str())]),
@@ -142,14 +151,22 @@ async fn a_transmitted_demande_goes_to_the_centre_of_the_candidate_and_no_other(
             vec![
                 ("id", ids.as_str()),
                 ("motif", "fraude"),
-                ("motivation", "Le justificatif de domicile présenté est falsifié."),
+                (
+                    "motivation",
+                    "Le justificatif de domicile présenté est falsifié.",
+                ),
             ],
         ),
     ] {
         let res = app
             .post_form(&format!("/api/pro/{endpoint}"), form(&pairs), Some(&nantes))
             .await;
-        assert_eq!(res.status, StatusCode::NOT_FOUND, "{endpoint}: {}", res.body);
+        assert_eq!(
+            res.status,
+            StatusCode::NOT_FOUND,
+            "{endpoint}: {}",
+            res.body
+        );
     }
     assert_eq!(etat(&app, id).await, "transmise");
     let domicile = piece_id(&app, id, "domicile").await;
@@ -204,7 +221,11 @@ async fn a_paper_demande_is_routed_when_its_form_is_received() {
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     assert_eq!(etat(&app, id).await, "attente_papier");
-    assert!(!app.get("/pro?onglet=a-instruire", Some(&paris)).await.body.contains(&format!("/pro/demandes/{id}")));
+    assert!(!app
+        .get("/pro?onglet=a-instruire", Some(&paris))
+        .await
+        .body
+        .contains(&format!("/pro/demandes/{id}")));
     let res = act(&app, &paris, "reception", &[("numero", &numero)]).await;
     assert_eq!(
         res.header("location"),
@@ -214,7 +235,11 @@ async fn a_paper_demande_is_routed_when_its_form_is_received() {
     );
     assert_eq!(etat(&app, id).await, "transmise");
     let queue = app.get("/pro", Some(&paris)).await;
-    assert!(queue.body.contains(&format!("/pro/demandes/{id}")), "{}", queue.body);
+    assert!(
+        queue.body.contains(&format!("/pro/demandes/{id}")),
+        "{}",
+        queue.body
+    );
 }
 
 #[tokio::test]
@@ -239,18 +264,30 @@ async fn an_agent_follows_checks_each_item_and_accepts_with_a_neph_once() {
     let res = app
         .post_form(
             "/api/pro/verdict",
-            form(&[("id", &ids), ("item", "piece:domicile"), ("conforme", "oui")]),
+            form(&[
+                ("id", &ids),
+                ("item", "piece:domicile"),
+                ("conforme", "oui"),
+            ]),
             Some(&colleague),
         )
         .await;
     assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
-    assert!(app.get("/pro?onglet=suivies", Some(&paris)).await.body.contains(&numero));
+    assert!(app
+        .get("/pro?onglet=suivies", Some(&paris))
+        .await
+        .body
+        .contains(&numero));
 
     // A « non conforme » needs its reason; then it blocks acceptance.
     let res = app
         .post_form(
             "/api/pro/verdict",
-            form(&[("id", &ids), ("item", "piece:domicile"), ("conforme", "non")]),
+            form(&[
+                ("id", &ids),
+                ("item", "piece:domicile"),
+                ("conforme", "non"),
+            ]),
             Some(&paris),
         )
         .await;
@@ -291,19 +328,39 @@ async fn an_agent_follows_checks_each_item_and_accepts_with_a_neph_once() {
         &app,
         &paris,
         "verdict",
-        &[("id", &ids), ("item", "piece:domicile"), ("conforme", "oui")],
+        &[
+            ("id", &ids),
+            ("item", "piece:domicile"),
+            ("conforme", "oui"),
+        ],
     )
     .await;
     assert_eq!(res.status, StatusCode::FOUND);
-    act(&app, &paris, "note", &[("id", &ids), ("texte", "Appel de l'école le 28/11.")]).await;
+    act(
+        &app,
+        &paris,
+        "note",
+        &[("id", &ids), ("texte", "Appel de l'école le 28/11.")],
+    )
+    .await;
     let (a, b) = tokio::join!(
         app.post_form("/api/pro/accepter", form(&[("id", &ids)]), Some(&paris)),
         app.post_form("/api/pro/accepter", form(&[("id", &ids)]), Some(&paris)),
     );
-    assert_eq!((a.status, b.status), (StatusCode::OK, StatusCode::OK), "{} / {}", a.body, b.body);
+    assert_eq!(
+        (a.status, b.status),
+        (StatusCode::OK, StatusCode::OK),
+        "{} / {}",
+        a.body,
+        b.body
+    );
     assert_eq!(etat(&app, id).await, "inscrite");
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM demande_events WHERE kind = $1", "acceptee").await,
+        app.count(
+            "SELECT COUNT(*) FROM demande_events WHERE kind = $1",
+            "acceptee"
+        )
+        .await,
         1
     );
     let (neph,): (String,) = sqlx::query_as("SELECT neph FROM demandes WHERE id = $1")
@@ -325,17 +382,35 @@ async fn an_agent_follows_checks_each_item_and_accepts_with_a_neph_once() {
     // but the agents sees the note or the agent's name.
     app.deliver_to_mailbox().await;
     let mails = app.mailbox_texts("lea.martin@example.fr").await.join("\n");
-    assert!(mails.contains(&neph) && mails.contains("valable jusqu'au"), "{mails}");
-    let school_mails = app.mailbox_texts("contact@autoecole-gare.example").await.join("\n");
+    assert!(
+        mails.contains(&neph) && mails.contains("valable jusqu'au"),
+        "{mails}"
+    );
+    let school_mails = app
+        .mailbox_texts("contact@autoecole-gare.example")
+        .await
+        .join("\n");
     assert!(school_mails.contains(&neph), "{school_mails}");
     let mine = app
         .get(&format!("/monespace/demandes/{id}"), Some(&candidate))
         .await;
-    assert!(mine.body.contains(&format!("Demande N° {numero} acceptée")), "{}", mine.body);
+    assert!(
+        mine.body.contains(&format!("Demande N° {numero} acceptée")),
+        "{}",
+        mine.body
+    );
     assert!(mine.body.contains(&neph));
-    assert!(mine.body.contains("Demande acceptée : inscription enregistrée (CERT de Paris)"), "{}", mine.body);
+    assert!(
+        mine.body
+            .contains("Demande acceptée : inscription enregistrée (CERT de Paris)"),
+        "{}",
+        mine.body
+    );
     let recap = app
-        .get(&format!("/ecole/demandes/{id}/etape/6"), Some(&school_token))
+        .get(
+            &format!("/ecole/demandes/{id}/etape/6"),
+            Some(&school_token),
+        )
         .await;
     assert!(recap.body.contains(&neph), "{}", recap.body);
     assert!(recap.body.contains("Historique de la demande"));
@@ -346,12 +421,18 @@ async fn an_agent_follows_checks_each_item_and_accepts_with_a_neph_once() {
 
     // The attestation: NEPH, validity, and the verification page confirms it.
     let (status, _, pdf) = app
-        .get_bytes(&format!("/api/demandes/{id}/documents/attestation-inscription"), &candidate)
+        .get_bytes(
+            &format!("/api/demandes/{id}/documents/attestation-inscription"),
+            &candidate,
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     let text = pdf_text(&pdf);
     let valid_until = app::domain::deadlines::attestation_valid_until(T0).french();
-    assert!(text.contains(&neph) && text.contains(&valid_until), "{text}");
+    assert!(
+        text.contains(&neph) && text.contains(&valid_until),
+        "{text}"
+    );
     let code = text
         .lines()
         .find_map(|l| l.split("/v/").nth(1))
@@ -359,11 +440,20 @@ async fn an_agent_follows_checks_each_item_and_accepts_with_a_neph_once() {
         .trim()
         .to_string();
     let check = app.get(&format!("/v/{code}"), None).await;
-    assert!(check.body.contains("Attestation d'inscription au permis de conduire authentique"), "{}", check.body);
+    assert!(
+        check
+            .body
+            .contains("Attestation d'inscription au permis de conduire authentique"),
+        "{}",
+        check.body
+    );
     assert!(!check.body.contains("Martin"), "no personal data");
     // No rejection document for an accepted demande.
     let (status, _, _) = app
-        .get_bytes(&format!("/api/demandes/{id}/documents/decision-rejet"), &candidate)
+        .get_bytes(
+            &format!("/api/demandes/{id}/documents/decision-rejet"),
+            &candidate,
+        )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
@@ -380,25 +470,43 @@ async fn two_demandes_accepted_at_once_get_two_nephs() {
         email: "hugo.petit@example.fr",
         telephone: "06 98 76 54 32",
     };
-    let (second, numero, candidate) =
-        filed_and_activated(&app, &school_token, &hugo, None).await;
+    let (second, numero, candidate) = filed_and_activated(&app, &school_token, &hugo, None).await;
     app.post_form(
         "/api/monespace/decider",
-        form(&[("id", &second.to_string()), ("decision", "valider"), ("attestation", "on")]),
+        form(&[
+            ("id", &second.to_string()),
+            ("decision", "valider"),
+            ("attestation", "on"),
+        ]),
         Some(&candidate),
     )
     .await;
     act(&app, &paris, "reception", &[("numero", &numero)]).await;
     assert_eq!(etat(&app, second).await, "transmise");
     let (a, b) = tokio::join!(
-        app.post_form("/api/pro/accepter", form(&[("id", &first.to_string())]), Some(&paris)),
-        app.post_form("/api/pro/accepter", form(&[("id", &second.to_string())]), Some(&paris)),
+        app.post_form(
+            "/api/pro/accepter",
+            form(&[("id", &first.to_string())]),
+            Some(&paris)
+        ),
+        app.post_form(
+            "/api/pro/accepter",
+            form(&[("id", &second.to_string())]),
+            Some(&paris)
+        ),
     );
-    assert_eq!((a.status, b.status), (StatusCode::OK, StatusCode::OK), "{} / {}", a.body, b.body);
-    let nephs: Vec<(String,)> = sqlx::query_as("SELECT neph FROM demandes WHERE neph IS NOT NULL ORDER BY id")
-        .fetch_all(app.ctx.db.pool())
-        .await
-        .unwrap();
+    assert_eq!(
+        (a.status, b.status),
+        (StatusCode::OK, StatusCode::OK),
+        "{} / {}",
+        a.body,
+        b.body
+    );
+    let nephs: Vec<(String,)> =
+        sqlx::query_as("SELECT neph FROM demandes WHERE neph IS NOT NULL ORDER BY id")
+            .fetch_all(app.ctx.db.pool())
+            .await
+            .unwrap();
     assert_eq!(nephs.len(), 2);
     assert_ne!(nephs[0], nephs[1]);
 }
@@ -412,13 +520,43 @@ async fn a_rejection_is_motivated_and_states_the_routes_of_appeal() {
 
     // No ground, or no facts: refused on the field, what was typed comes back.
     let res = app
-        .post_form("/api/pro/rejeter", form(&[("id", &ids), ("motivation", "Trop jeune pour la catégorie.")]), Some(&paris))
+        .post_form(
+            "/api/pro/rejeter",
+            form(&[
+                ("id", &ids),
+                ("motivation", "Trop jeune pour la catégorie."),
+            ]),
+            Some(&paris),
+        )
         .await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
-    assert!(res.body.contains("Choisissez le motif du rejet"), "{}", res.body);
-    let res = act(&app, &paris, "rejeter", &[("id", &ids), ("motif", "age_minimal"), ("motivation", "Trop jeune")]).await;
-    assert_eq!(res.header("location"), Some(format!("/pro/demandes/{id}").as_str()));
-    let cookie = res.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
+    assert!(
+        res.body.contains("Choisissez le motif du rejet"),
+        "{}",
+        res.body
+    );
+    let res = act(
+        &app,
+        &paris,
+        "rejeter",
+        &[
+            ("id", &ids),
+            ("motif", "age_minimal"),
+            ("motivation", "Trop jeune"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        res.header("location"),
+        Some(format!("/pro/demandes/{id}").as_str())
+    );
+    let cookie = res
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
     let back = app
         .send(
             axum::http::Request::get(format!("/pro/demandes/{id}"))
@@ -427,8 +565,16 @@ async fn a_rejection_is_motivated_and_states_the_routes_of_appeal() {
                 .unwrap(),
         )
         .await;
-    assert!(back.body.contains("20 caractères au moins"), "{}", back.body);
-    assert!(back.body.contains(">Trop jeune</textarea>"), "{}", back.body);
+    assert!(
+        back.body.contains("20 caractères au moins"),
+        "{}",
+        back.body
+    );
+    assert!(
+        back.body.contains(">Trop jeune</textarea>"),
+        "{}",
+        back.body
+    );
     assert_eq!(etat(&app, id).await, "transmise");
 
     // A complement pending: no decision until the school answers.
@@ -449,10 +595,11 @@ async fn a_rejection_is_motivated_and_states_the_routes_of_appeal() {
     )
     .await
     .unwrap();
-    let cert = app::server::instruction::cert_of_agent(&app.ctx.db, agent_id(&app, "agent.paris").await)
-        .await
-        .unwrap()
-        .unwrap();
+    let cert =
+        app::server::instruction::cert_of_agent(&app.ctx.db, agent_id(&app, "agent.paris").await)
+            .await
+            .unwrap()
+            .unwrap();
     let avant = app::server::instruction::ask_complement(
         &app.ctx.db,
         &app.ctx.settings,
@@ -469,25 +616,55 @@ async fn a_rejection_is_motivated_and_states_the_routes_of_appeal() {
     let res = app
         .post_form(
             "/api/pro/rejeter",
-            form(&[("id", &ids), ("motif", "age_minimal"), ("motivation", "Le candidat n'a pas l'âge requis pour la catégorie B.")]),
+            form(&[
+                ("id", &ids),
+                ("motif", "age_minimal"),
+                (
+                    "motivation",
+                    "Le candidat n'a pas l'âge requis pour la catégorie B.",
+                ),
+            ]),
             Some(&paris),
         )
         .await;
     assert_eq!(res.status, StatusCode::CONFLICT);
-    assert!(res.body.contains("Un complément est demandé"), "{}", res.body);
+    assert!(
+        res.body.contains("Un complément est demandé"),
+        "{}",
+        res.body
+    );
     // The request reached the school (email) and the candidate (email and SMS), and both
     // see it with its reason and date.
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM outbox WHERE kind = $1 AND channel = 'sms'", "complement_usager").await,
+        app.count(
+            "SELECT COUNT(*) FROM outbox WHERE kind = $1 AND channel = 'sms'",
+            "complement_usager"
+        )
+        .await,
         1
     );
     app.deliver_to_mailbox().await;
-    let school_mails = app.mailbox_texts("contact@autoecole-gare.example").await.join("\n");
-    assert!(school_mails.contains("Nom ou prénom différent de l'état civil saisi"), "{school_mails}");
+    let school_mails = app
+        .mailbox_texts("contact@autoecole-gare.example")
+        .await
+        .join("\n");
+    assert!(
+        school_mails.contains("Nom ou prénom différent de l'état civil saisi"),
+        "{school_mails}"
+    );
     let recap = app
-        .get(&format!("/ecole/demandes/{id}/etape/6"), Some(&school_token))
+        .get(
+            &format!("/ecole/demandes/{id}/etape/6"),
+            Some(&school_token),
+        )
         .await;
-    assert!(recap.body.contains("Complément demandé (1 élément) — avant le"), "{}", recap.body);
+    assert!(
+        recap
+            .body
+            .contains("Complément demandé (1 élément) — avant le"),
+        "{}",
+        recap.body
+    );
 
     // Back to instruction (as the school's answer will do), then the motivated rejection.
     sqlx::query("UPDATE demandes SET etat = 'complement_recu' WHERE id = $1")
@@ -495,8 +672,19 @@ async fn a_rejection_is_motivated_and_states_the_routes_of_appeal() {
         .execute(app.ctx.db.pool())
         .await
         .unwrap();
-    let motivation = "Le candidat, né le 14 mars 2009, n'a pas l'âge requis pour la catégorie demandée.";
-    let res = act(&app, &paris, "rejeter", &[("id", &ids), ("motif", "age_minimal"), ("motivation", motivation)]).await;
+    let motivation =
+        "Le candidat, né le 14 mars 2009, n'a pas l'âge requis pour la catégorie demandée.";
+    let res = act(
+        &app,
+        &paris,
+        "rejeter",
+        &[
+            ("id", &ids),
+            ("motif", "age_minimal"),
+            ("motivation", motivation),
+        ],
+    )
+    .await;
     assert_eq!(
         res.header("location"),
         Some(format!("/pro/demandes/{id}?fait=rejetee").as_str())
@@ -509,7 +697,13 @@ async fn a_rejection_is_motivated_and_states_the_routes_of_appeal() {
 
     app.deliver_to_mailbox().await;
     let mails = app.mailbox_texts("lea.martin@example.fr").await.join("\n");
-    for expected in [motivation, "Voies et délais de recours", "tribunal administratif", "deux mois", "R221-5"] {
+    for expected in [
+        motivation,
+        "Voies et délais de recours",
+        "tribunal administratif",
+        "deux mois",
+        "R221-5",
+    ] {
         assert!(mails.contains(expected), "{expected}: {mails}");
     }
     let page = app
@@ -518,11 +712,17 @@ async fn a_rejection_is_motivated_and_states_the_routes_of_appeal() {
     assert!(page.body.contains(&format!("Demande N° {numero} rejetée")));
     assert!(page.body.contains(motivation) && page.body.contains("recours hiérarchique"));
     let (status, _, pdf) = app
-        .get_bytes(&format!("/api/demandes/{id}/documents/decision-rejet"), &school_token)
+        .get_bytes(
+            &format!("/api/demandes/{id}/documents/decision-rejet"),
+            &school_token,
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     let text = pdf_text(&pdf);
-    assert!(text.contains("Voies et délais de recours") && text.contains("âge requis"), "{text}");
+    assert!(
+        text.contains("Voies et délais de recours") && text.contains("âge requis"),
+        "{text}"
+    );
 }
 
 async fn agent_id(app: &TestApp, identifiant: &str) -> i64 {

@@ -448,4 +448,3 @@ fn ResendLink(id: i64, done: i64, left: i64, candidat: String) -> impl IntoView 
     }
     .into_any()
 }
-

@@ -11,14 +11,14 @@ use crate::api::pro::{
     espace_pro, EnregistrerReception, FailedMessage, FileAgent, FormulaireAttendu, Professionnel,
     QueueItem, QueueQuery, ReceptionTyped, RelancerMessage, Suivre, Supervision,
 };
-use crate::routes::Page;
 use crate::components::guard::RequireRole;
-use crate::components::table::Table;
 use crate::components::layout::LastLogin;
 use crate::components::loader::{respond_with, use_page_data};
+use crate::components::table::Table;
 use crate::domain::account::{Espace, Role};
 use crate::domain::demande::Etat;
 use crate::flash::use_flash;
+use crate::routes::Page;
 
 #[component]
 pub fn ProHomePage() -> impl IntoView {
@@ -308,7 +308,12 @@ fn FileView(f: FileAgent) -> impl IntoView {
             .filter_map(|k| param(k).map(|v| (k.to_string(), v)))
             .filter(|(k, _)| !changes.iter().any(|(c, _)| c == k))
             .collect();
-        params.extend(changes.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (k.to_string(), v.clone())));
+        params.extend(
+            changes
+                .iter()
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(k, v)| (k.to_string(), v.clone())),
+        );
         let qs: Vec<String> = params
             .iter()
             .map(|(k, v)| format!("{k}={}", crate::routes::urlencode(v)))

@@ -9,8 +9,8 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use server_fn::ServerFn;
 
 use crate::api::pro::{
-    instruction, Accepter, AjouterNote, EnregistrerVerdict, InstructionTyped,
-    InstructionView, Rejeter, Suivre, VerdictView,
+    instruction, Accepter, AjouterNote, EnregistrerVerdict, InstructionTyped, InstructionView,
+    Rejeter, Suivre, VerdictView,
 };
 use crate::api::PieceFile;
 use crate::components::guard::RequireRole;
@@ -253,7 +253,7 @@ fn Apercu(id: i64, f: PieceFile) -> impl IntoView {
     } else {
         view! {
             <div class="permis-apercu-image">
-                <img src=view_href.clone() alt=label.clone() style=move || format!("width:{}%", zoom.get()) />
+                <img src=view_href.clone() alt=label.clone() class=move || format!("permis-zoom-{}", zoom.get()) />
             </div>
             <div class="fr-btns-group fr-btns-group--inline fr-btns-group--sm fr-mt-1w">
                 <button type="button" class="fr-btn fr-btn--sm fr-btn--tertiary" on:click=move |_| set_zoom.update(|z| *z = (*z + 50).min(400))>
@@ -317,9 +317,20 @@ fn VerdictForm(
         comment
     };
     let field_msg = |k: &str| error.as_ref().and_then(|e| e.field_message(k));
-    let (conforme_msg, motif_msg, comment_msg) = (field_msg("conforme"), field_msg("motif"), field_msg("commentaire"));
-    let other = error.as_ref().filter(|_| conforme_msg.is_none() && motif_msg.is_none() && comment_msg.is_none()).map(|e| e.to_string());
-    let (conforme_err, motif_err, comment_err) = (conforme_msg.is_some(), motif_msg.is_some(), comment_msg.is_some());
+    let (conforme_msg, motif_msg, comment_msg) = (
+        field_msg("conforme"),
+        field_msg("motif"),
+        field_msg("commentaire"),
+    );
+    let other = error
+        .as_ref()
+        .filter(|_| conforme_msg.is_none() && motif_msg.is_none() && comment_msg.is_none())
+        .map(|e| e.to_string());
+    let (conforme_err, motif_err, comment_err) = (
+        conforme_msg.is_some(),
+        motif_msg.is_some(),
+        comment_msg.is_some(),
+    );
     let label = item.label();
     view! {
         <form method="post" action=EnregistrerVerdict::PATH id=anchor.clone() class="permis-verdict" novalidate=true>

@@ -1,0 +1,89 @@
+import { test, expect } from '@playwright/test';
+import { expectAccessible, fileDemande, hydrated, login, logout, openMessage, pdfText, watchConsole } from './helpers';
+
+// The centre's half: a demande validated by its candidate (Melun, 77) reaches the CERT de
+// Paris; its agent follows it, checks the proof of address and accepts it; the candidate
+// downloads the attestation d'inscription with the NEPH and its validity.
+const ines = {
+  prenoms: 'Ines',
+  nom: 'Garnier',
+  email: 'ines.garnier@example.fr',
+  mobile: '07 22 33 44 55',
+};
+const password = 'le train part a midi';
+const paris = { identifiant: 'agent.paris', password: 'instruction a paris 2026' };
+
+test('an agent of the right centre accepts a demande and the candidate downloads the attestation', async ({ page }) => {
+  const errors = watchConsole(page);
+  await login(page, '/connexion/pro', 'ecole.gare', 'vitesse limitee a 50');
+  const numero = await fileDemande(page, { ...ines, ephoto: 'DEMO2026EPHOTO00000003' });
+  await logout(page);
+
+  // The candidate activates and validates.
+  const email = await openMessage(page, ines.email, 'Votre école de conduite');
+  await email.getByRole('link', { name: /\/monespace\/activer\// }).click();
+  await hydrated(page);
+  await page.locator('#password').fill(password);
+  await page.getByLabel('Confirmez le mot de passe').fill(password);
+  await page.locator('#question').selectOption('surnom');
+  await page.locator('#reponse').fill('Nenesse');
+  await page.getByRole('button', { name: 'Me connecter' }).click();
+  await expect(page).toHaveURL(/\/monespace\/a-valider$/);
+  await page.getByRole('link', { name: `Permis de conduire — Pré-demande N° ${numero}` }).click();
+  await hydrated(page);
+  await page.locator('label[for=attestation]').click();
+  await page.getByRole('button', { name: 'Valider' }).click();
+  await expect(page.getByRole('heading', { name: 'Votre démarche est terminée' })).toBeVisible();
+  const id = new URL(page.url()).pathname.split('/').pop();
+  await logout(page);
+
+  // The agent of the CERT de Paris finds it in « À instruire ».
+  await login(page, '/connexion/pro', paris.identifiant, paris.password);
+  await expect(page).toHaveURL(/\/pro$/);
+  await expect(page.getByRole('heading', { name: 'Demandes du CERT de Paris' })).toBeVisible();
+  await expect(page.getByRole('link', { name: numero })).toBeVisible();
+  await expectAccessible(page);
+  await page.getByRole('link', { name: numero }).click();
+  await expect(page).toHaveURL(new RegExp(`/pro/demandes/${id}$`));
+  await expect(page.getByRole('heading', { name: `Instruction de la demande n° ${numero}` })).toBeVisible();
+  await hydrated(page);
+  await expectAccessible(page);
+  await page.getByRole('button', { name: 'Suivre cette demande' }).click();
+  await expect(page.getByText('Vous suivez cette demande.', { exact: false }).first()).toBeVisible();
+
+  // The proof of address: first « plus de 6 mois », which blocks acceptance, then conforme.
+  const domicile = page.locator('#piece-domicile');
+  await domicile.getByText('Non conforme', { exact: true }).click();
+  await domicile.getByLabel('Motif de non-conformité').selectOption('plus_de_6_mois');
+  await domicile.getByRole('button', { name: /Enregistrer le verdict/ }).click();
+  await expect(page.getByText('Non conforme : Plus de 6 mois pour un justificatif de domicile').first()).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Accepter la demande' })).toHaveCount(0);
+  await hydrated(page);
+  await page.locator('#piece-domicile').getByText('Conforme', { exact: true }).click();
+  await page.locator('#piece-domicile').getByRole('button', { name: /Enregistrer le verdict/ }).click();
+  await expect(page.locator('#piece-domicile').locator('.fr-badge--success')).toHaveText('Conforme');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Accepter la demande' }).click();
+  await expect(page.getByText('Demande acceptée : le NEPH est attribué', { exact: false })).toBeVisible();
+  const neph = (await page.getByText(/Numéro d'inscription \(NEPH\) : \d{12}/).first().textContent())!.match(/\d{12}/)![0];
+  await expectAccessible(page);
+  await logout(page);
+
+  // The candidate sees the decision and downloads the attestation.
+  await login(page, '/connexion', 'igarnier', password);
+  await page.goto(`/monespace/demandes/${id}`);
+  await expect(page.getByRole('heading', { name: `Demande N° ${numero} acceptée` })).toBeVisible();
+  await hydrated(page);
+  await expect(page.getByText('Demande acceptée : inscription enregistrée', { exact: false }).first()).toBeVisible();
+  await expectAccessible(page);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: "Télécharger l'attestation d'inscription (PDF)" }).click(),
+  ]);
+  const text = await pdfText(await download.path());
+  expect(text).toContain(neph);
+  expect(text).toContain("Valable jusqu'au");
+  const year = new Date().getFullYear() + 5;
+  expect(text).toMatch(new RegExp(`\\d{2}/\\d{2}/${year}`));
+  expect(errors.filter((e) => !e.includes('status of 400'))).toEqual([]);
+});
