@@ -65,6 +65,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("aide") view={Lazy::<InfoRoute>::new()} />
                     <Route path=path!("ecole/demandes") view=pages::ecole::demandes::MesDemandesPage />
                     <Route path=path!("ecole/demandes/:id/etape/:n") view={Lazy::<StepperRoute>::new()} />
+                    <Route path=path!("ecole/demandes/:id/complement") view={Lazy::<ComplementRoute>::new()} />
                     <Route path=path!("monespace") view={Lazy::<MonEspaceRoute>::new()} />
                     <Route path=path!("monespace/activer/:token") view=pages::usager::activer::ActivationPage />
                     <Route path=path!("monespace/a-valider") view=pages::usager::a_valider::AValiderPage />
@@ -166,6 +167,21 @@ impl LazyRoute for StepperRoute {
     fn view(this: Self) -> AnyView {
         let StepperRoute = this;
         view! { <pages::ecole::etape::DemandeStepPage /> }.into_any()
+    }
+}
+
+/// The school's answer to a request for a complement: its own chunk.
+struct ComplementRoute;
+
+#[lazy_route]
+impl LazyRoute for ComplementRoute {
+    fn data() -> Self {
+        ComplementRoute
+    }
+
+    fn view(this: Self) -> AnyView {
+        let ComplementRoute = this;
+        view! { <pages::ecole::complement::ComplementPage /> }.into_any()
     }
 }
 

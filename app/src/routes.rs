@@ -87,6 +87,10 @@ pub enum Page {
     Refus {
         id: i64,
     },
+    /// The school answers a request for a complement: only the items asked are open.
+    Complement {
+        id: i64,
+    },
     Pro,
     /// An agent instructs a demande of their centre.
     Instruction {
@@ -96,7 +100,7 @@ pub enum Page {
 
 impl Page {
     /// The router's patterns, in the order of `app.rs` (`{x}`: a parameter).
-    pub const PATTERNS: [&'static str; 21] = [
+    pub const PATTERNS: [&'static str; 22] = [
         "/",
         "/accessibilite",
         "/mentions-legales",
@@ -111,6 +115,7 @@ impl Page {
         "/connexion/reinitialiser/{token}",
         "/ecole/demandes",
         "/ecole/demandes/{id}/etape/{n}",
+        "/ecole/demandes/{id}/complement",
         "/monespace",
         "/monespace/activer/{token}",
         "/monespace/a-valider",
@@ -144,6 +149,7 @@ impl Page {
                 id: id(i)?,
                 n: n.parse().ok()?,
             },
+            ["ecole", "demandes", i, "complement"] => Page::Complement { id: id(i)? },
             ["monespace"] => Page::MonEspace,
             ["monespace", "activer", token] => Page::Activer {
                 token: token.to_string(),
@@ -179,6 +185,7 @@ impl Page {
             Page::AValider => "/monespace/a-valider".into(),
             Page::DemandeUsager { id } => format!("/monespace/demandes/{id}"),
             Page::Refus { id } => format!("/monespace/demandes/{id}/refuser"),
+            Page::Complement { id } => format!("/ecole/demandes/{id}/complement"),
             Page::Pro => "/pro".into(),
             Page::Instruction { id } => format!("/pro/demandes/{id}"),
         }
@@ -223,6 +230,7 @@ impl Page {
             | Page::AValider
             | Page::DemandeUsager { .. }
             | Page::Refus { .. }
+            | Page::Complement { .. }
             | Page::Pro
             | Page::Instruction { .. } => true,
         }
@@ -357,6 +365,7 @@ mod tests {
             },
             Page::EcoleDemandes,
             Page::Etape { id: 7, n: 3 },
+            Page::Complement { id: 7 },
             Page::MonEspace,
             Page::Activer {
                 token: "xyz".into(),

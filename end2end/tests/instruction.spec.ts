@@ -1,9 +1,10 @@
 import { test, expect } from '@playwright/test';
-import { expectAccessible, fileDemande, hydrated, login, logout, openMessage, pdfText, watchConsole } from './helpers';
+import { expectAccessible, fileDemande, hydrated, login, logout, onePagePdf, openMessage, pdfText, watchConsole } from './helpers';
 
 // The centre's half: a demande validated by its candidate (Melun, 77) reaches the CERT de
-// Paris; its agent follows it, checks the proof of address and accepts it; the candidate
-// downloads the attestation d'inscription with the NEPH and its validity.
+// Paris; its agent follows it and finds the proof of address too old: a complement; the school
+// replaces only that piece; the agent accepts; the candidate downloads the attestation
+// d'inscription with the NEPH and its validity.
 const ines = {
   prenoms: 'Ines',
   nom: 'Garnier',
@@ -51,17 +52,48 @@ test('an agent of the right centre accepts a demande and the candidate downloads
   await page.getByRole('button', { name: 'Suivre cette demande' }).click();
   await expect(page.getByText('Vous suivez cette demande.', { exact: false }).first()).toBeVisible();
 
-  // The proof of address: first « plus de 6 mois », which blocks acceptance, then conforme.
+  // The proof of address is more than 6 months old: one request for a complement.
   const domicile = page.locator('#piece-domicile');
   await domicile.getByText('Non conforme', { exact: true }).click();
   await domicile.getByLabel('Motif de non-conformité').selectOption('plus_de_6_mois');
+  await domicile.getByLabel('Commentaire').fill('Facture de janvier');
   await domicile.getByRole('button', { name: /Enregistrer le verdict/ }).click();
   await expect(page.getByText('Non conforme : Plus de 6 mois pour un justificatif de domicile').first()).toBeVisible();
   await expect(page.getByRole('button', { name: 'Accepter la demande' })).toHaveCount(0);
   await hydrated(page);
-  await page.locator('#piece-domicile').getByText('Conforme', { exact: true }).click();
-  await page.locator('#piece-domicile').getByRole('button', { name: /Enregistrer le verdict/ }).click();
-  await expect(page.locator('#piece-domicile').locator('.fr-badge--success')).toHaveText('Conforme');
+  await page.getByRole('button', { name: 'Demander le complément' }).click();
+  await expect(page.getByText('Complément demandé : l\'école est prévenue', { exact: false })).toBeVisible();
+  await expectAccessible(page);
+  await logout(page);
+
+  // The school sees what is asked and until when; only that piece is open.
+  await login(page, '/connexion/pro', 'ecole.gare', 'vitesse limitee a 50');
+  await expect(page.getByText('Complément demandé (1 élément) — avant le', { exact: false })).toBeVisible();
+  await page.getByRole('link', { name: numero }).click();
+  await expect(page).toHaveURL(new RegExp(`/ecole/demandes/${id}/complement$`));
+  await expect(page.getByRole('heading', { name: `Complément demandé — demande n° ${numero}` })).toBeVisible();
+  await hydrated(page);
+  await expect(page.getByLabel('Déposer le nouveau document : Justificatif de domicile', { exact: false })).toBeVisible();
+  await expect(page.getByText('Déposer le nouveau document : Pièce d\'identité')).toHaveCount(0);
+  await expectAccessible(page);
+  await page.getByLabel('Déposer le nouveau document : Justificatif de domicile', { exact: false }).setInputFiles({
+    name: 'facture-octobre.pdf',
+    mimeType: 'application/pdf',
+    buffer: onePagePdf(),
+  });
+  await page.getByRole('button', { name: 'Déposer : Justificatif de domicile' }).click();
+  await expect(page.getByText('Document déposé : Justificatif de domicile.')).toBeVisible();
+  await expect(page.getByRole('link', { name: 'facture-octobre.pdf' })).toBeVisible();
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Renvoyer au centre' }).click();
+  await expect(page.getByText(`Complément de la demande n° ${numero} envoyé`)).toBeVisible();
+  await logout(page);
+
+  // Back to the agent: « Complément reçu », the new version marked; accepted.
+  await login(page, '/connexion/pro', paris.identifiant, paris.password);
+  await page.goto('/pro?onglet=complement-recu');
+  await page.getByRole('link', { name: numero }).click();
+  await expect(page.getByText('Nouvelle version reçue le', { exact: false })).toBeVisible();
   await hydrated(page);
   await page.getByRole('button', { name: 'Accepter la demande' }).click();
   await expect(page.getByText('Demande acceptée : le NEPH est attribué', { exact: false })).toBeVisible();

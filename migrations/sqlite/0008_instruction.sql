@@ -60,6 +60,7 @@ CREATE TABLE complements (
     id         INTEGER PRIMARY KEY,
     demande_id INTEGER NOT NULL REFERENCES demandes (id) ON DELETE CASCADE,
     items      TEXT NOT NULL,
+    nb_items   INTEGER NOT NULL,
     avant      INTEGER NOT NULL,
     agent_id   INTEGER NOT NULL REFERENCES users (id),
     created_at INTEGER NOT NULL,

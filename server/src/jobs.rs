@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use app::server::jobs::{expiry, paper, reminders, retention};
+use app::server::jobs::{complements, expiry, paper, reminders, retention};
 use app::server::{sessions, throttle, AppContext};
 
 /// Every ten minutes: expired sessions and stale failed-login records are removed, the
@@ -77,12 +77,21 @@ pub struct DeadlineReport {
     pub expired: expiry::Expired,
     pub paper_reminders: usize,
     pub paper_overdue: usize,
+    /// Schools reminded of a complement due in 7 days.
+    pub complement_reminders: usize,
+    /// Demandes « classées sans suite » (complement not sent back in time).
+    pub complement_overdue: usize,
 }
 
 impl DeadlineReport {
     /// How many items the run handled.
     pub fn processed(&self) -> usize {
-        self.reminders + self.expired.accounts + self.paper_reminders + self.paper_overdue
+        self.reminders
+            + self.expired.accounts
+            + self.paper_reminders
+            + self.paper_overdue
+            + self.complement_reminders
+            + self.complement_overdue
     }
 }
 
@@ -95,6 +104,8 @@ async fn deadline_jobs(
         expired: expiry::expire_unactivated(ctx, as_of).await?,
         paper_reminders: paper::send_paper_reminders(ctx, as_of).await?,
         paper_overdue: paper::expire_paper_forms(ctx, as_of).await?,
+        complement_reminders: complements::send_complement_reminders(ctx, as_of).await?,
+        complement_overdue: complements::close_unanswered(ctx, as_of).await?,
     })
 }
 

@@ -206,14 +206,16 @@ async fn main() {
                 .await
                 .unwrap_or_else(|e| fail(format!("{e:?}")));
             println!(
-                "Échéances au {} : {} rappel(s) d'activation, {} compte(s) non activé(s) supprimé(s), {} demande(s), {} fichier(s) ; {} rappel(s) du formulaire papier, {} demande(s) passée(s) en « Formulaire photo-signature non reçu ».",
+                "Échéances au {} : {} rappel(s) d'activation, {} compte(s) non activé(s) supprimé(s), {} demande(s), {} fichier(s) ; {} rappel(s) du formulaire papier, {} demande(s) passée(s) en « Formulaire photo-signature non reçu » ; {} rappel(s) de complément, {} demande(s) classée(s) sans suite.",
                 app::server::time::format_date_time(ctx.now()),
                 report.reminders,
                 report.expired.accounts,
                 report.expired.demandes,
                 report.expired.files,
                 report.paper_reminders,
-                report.paper_overdue
+                report.paper_overdue,
+                report.complement_reminders,
+                report.complement_overdue
             );
             println!(
                 "Conservation : {} demande(s) refusée(s) effacée(s), {} brouillon(s) abandonné(s) supprimé(s) ({} fichier(s)), {} trace(s), {} lien(s), {} exécution(s), {} message(s) supprimés ; {} fichier(s) orphelin(s) supprimé(s).",

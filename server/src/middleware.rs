@@ -359,6 +359,10 @@ pub async fn preload(
             .await;
             put(req, data);
         }
+        (Page::Complement { id }, Some(s)) if role == Some(Role::Ecole) => {
+            let Some(school_id) = s.school_id else { return };
+            put(req, ecole::ssr::load_complement(ctx, school_id, *id).await)
+        }
         (Page::Etape { id, .. }, Some(s)) if role == Some(Role::Ecole) => {
             let Some(school_id) = s.school_id else { return };
             put(req, ecole::ssr::load_view(ctx, school_id, *id).await)
@@ -371,6 +375,7 @@ pub async fn preload(
             | Page::Pro
             | Page::Instruction { .. }
             | Page::EcoleDemandes
+            | Page::Complement { .. }
             | Page::Etape { .. },
             Some(_),
         ) => {}

@@ -36,6 +36,7 @@ impl DemandeSummary {
     pub fn href(&self) -> String {
         let n = match self.etat {
             Etat::Brouillon => self.etape.clamp(1, 6) as usize,
+            Etat::ComplementDemande => return Page::Complement { id: self.id }.href(),
             _ => 6,
         };
         Page::Etape { id: self.id, n }.href()
@@ -67,6 +68,36 @@ pub async fn list_demandes(
 
 /// « Renvoyer le lien »: a new activation link to the candidate (at most twice). `deja` is the
 /// number of links resent the school's page showed (a double click sends one link).
+/// A demande waiting for the school's complement: the demande, and the files deposited since
+/// the request (the replacements; older ones are the versions being replaced).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComplementPage {
+    pub view: DemandeView,
+    pub nouveaux: Vec<i64>,
+}
+
+#[server(prefix = "/api", endpoint = "demandes/complement")]
+pub async fn complement_ecole(id: i64) -> Result<ComplementPage, AppError> {
+    let (ctx, _, school_id) = ssr::school().await.map_err(AppError::with_status)?;
+    ssr::load_complement(&ctx, school_id, id)
+        .await
+        .map_err(AppError::with_status)
+}
+
+/// « Renvoyer au centre »: the fields asked (typed here) and the pieces asked (deposited on
+/// the page) go back to the agent.
+#[server(prefix = "/api", endpoint = "demandes/renvoyer-complement")]
+pub async fn renvoyer_complement(
+    id: i64,
+    #[server(default)] form: EtatCivilForm,
+) -> Result<(), AppError> {
+    let back = Page::Complement { id }.href();
+    let typed = form.clone();
+    ssr::renvoyer_complement(id, form)
+        .await
+        .map_err(|e| crate::flash::or_back(e, &back, &typed))
+}
+
 #[server(prefix = "/api", endpoint = "demandes/renvoyer-lien")]
 pub async fn renvoyer_lien(id: i64, deja: i64) -> Result<String, AppError> {
     ssr::renvoyer_lien(id, deja)
@@ -291,6 +322,15 @@ pub mod ssr {
                             "Refusée par le candidat le {} : ouvrez-la pour voir le motif et la corriger",
                             format_date(at)
                         )),
+                        (Etat::ComplementDemande, _, _, _) => Some(format!(
+                            "Complément demandé ({}) — avant le {}",
+                            crate::domain::formats::plural(
+                                r.complement_items.unwrap_or(0),
+                                "élément",
+                                "éléments"
+                            ),
+                            r.complement_avant.map(format_date).unwrap_or_default()
+                        )),
                         (Etat::Brouillon, _, _, _) => Some(format!(
                             "Supprimé s'il n'est pas modifié d'ici le {}",
                             format_date(crate::domain::deadlines::retention::draft_deleted_at(
@@ -424,6 +464,51 @@ pub mod ssr {
     }
 
     /// A step page's data (also preloaded by the server before rendering the page).
+    /// The complement page's data (also preloaded by the server).
+    pub async fn load_complement(
+        ctx: &AppContext,
+        school_id: i64,
+        id: i64,
+    ) -> Result<ComplementPage, AppError> {
+        let row = store::get(&ctx.db, school_id, id).await?;
+        if row.etat != Etat::ComplementDemande {
+            return Err(AppError::NotFound);
+        }
+        let since = crate::server::instruction::latest_complement(&ctx.db, id)
+            .await?
+            .map(|c| c.created_at)
+            .unwrap_or(i64::MAX);
+        let nouveaux = pieces::list_pieces(&ctx.db, id)
+            .await?
+            .into_iter()
+            .filter(|p| p.created_at >= since)
+            .map(|p| p.id)
+            .collect();
+        Ok(ComplementPage {
+            view: view_of(ctx, row).await?,
+            nouveaux,
+        })
+    }
+
+    pub async fn renvoyer_complement(id: i64, form: EtatCivilForm) -> Result<(), AppError> {
+        let (ctx, user, school_id) = school().await?;
+        let row = store::get(&ctx.db, school_id, id).await?;
+        crate::server::instruction::answer_complement(
+            &ctx.db,
+            school_id,
+            user.user_id,
+            id,
+            &form,
+            ctx.now(),
+        )
+        .await?;
+        let numero = row.numero.unwrap_or_default();
+        leptos_axum::redirect(
+            &Page::EcoleDemandes.href_with(&format!("complement-envoye={numero}")),
+        );
+        Ok(())
+    }
+
     pub async fn load_view(
         ctx: &AppContext,
         school_id: i64,

@@ -162,17 +162,7 @@ pub mod ssr {
         let files: Vec<PieceFile> = pieces::list_pieces(&ctx.db, row.id)
             .await?
             .into_iter()
-            .filter_map(|p| {
-                Some(PieceFile {
-                    id: p.id,
-                    kind: Piece::parse(&p.kind)?,
-                    filename: p.filename,
-                    pages: p.pages,
-                    size: p.size,
-                    has_thumbnail: p.thumb_key.is_some(),
-                    pdf: p.content_type == "application/pdf",
-                })
-            })
+            .filter_map(piece_file)
             .collect();
         let present: Vec<Piece> = files.iter().map(|f| f.kind).collect();
         let refus =
@@ -201,6 +191,19 @@ pub mod ssr {
             updated: format_date_time(row.updated_at),
             today,
             required_pieces,
+        })
+    }
+
+    /// A stored file as the pages show it.
+    pub fn piece_file(p: pieces::PieceRow) -> Option<PieceFile> {
+        Some(PieceFile {
+            id: p.id,
+            kind: Piece::parse(&p.kind)?,
+            filename: p.filename,
+            pages: p.pages,
+            size: p.size,
+            has_thumbnail: p.thumb_key.is_some(),
+            pdf: p.content_type == "application/pdf",
         })
     }
 

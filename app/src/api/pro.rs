@@ -165,6 +165,10 @@ pub struct InstructionView {
     pub par_moi: bool,
     pub verdicts: Vec<VerdictView>,
     pub notes: Vec<NoteView>,
+    /// The delay a complement gets by default (days).
+    pub delai_complement: i64,
+    /// Versions of pièces replaced by a complement (still viewable).
+    pub anciennes: Vec<crate::api::PieceFile>,
 }
 
 /// What a refused instruction form keeps (the field that caused it is marked).
@@ -217,6 +221,15 @@ pub async fn enregistrer_verdict(
 #[server(prefix = "/api", endpoint = "pro/note")]
 pub async fn ajouter_note(id: i64, #[server(default)] texte: String) -> Result<(), AppError> {
     ssr::act(id, ssr::Action::Note { texte }).await
+}
+
+/// « Demander un complément »: one request listing every item marked « Non conforme ».
+#[server(prefix = "/api", endpoint = "pro/complement")]
+pub async fn demander_complement(
+    id: i64,
+    #[server(default)] delai: String,
+) -> Result<(), AppError> {
+    ssr::act(id, ssr::Action::Complement { delai }).await
 }
 
 #[server(prefix = "/api", endpoint = "pro/accepter")]
@@ -410,6 +423,12 @@ pub mod ssr {
             suivie_par: suivi.agent_name,
             verdicts,
             notes,
+            delai_complement: ctx.settings.complement_days,
+            anciennes: crate::server::pieces::replaced_pieces(&ctx.db, id)
+                .await?
+                .into_iter()
+                .filter_map(crate::api::ssr::piece_file)
+                .collect(),
         })
     }
 
@@ -424,6 +443,9 @@ pub mod ssr {
         },
         Note {
             texte: String,
+        },
+        Complement {
+            delai: String,
         },
         Accepter,
         Rejeter {
@@ -497,6 +519,22 @@ pub mod ssr {
                 Action::Note { texte } => {
                     inst::add_note(db, cert_id, user.user_id, id, &texte, now).await?;
                     "note#notes".to_string()
+                }
+                Action::Complement { delai } => {
+                    let days = match delai.trim() {
+                        "" => ctx.settings.complement_days,
+                        d => d
+                            .parse::<i64>()
+                            .ok()
+                            .filter(|d| (1..=90).contains(d))
+                            .ok_or_else(|| {
+                                AppError::field("delai", "Indiquez un délai de 1 à 90 jours.")
+                            })?,
+                    };
+                    inst::ask_complement(db, &ctx.settings, cert_id, user.user_id, id, days, now)
+                        .await?;
+                    ctx.outbox_wake.notify_one();
+                    "complement".to_string()
                 }
                 Action::Accepter => {
                     inst::accept(db, &ctx.settings, cert_id, user.user_id, id, now).await?;

@@ -143,7 +143,7 @@ pub const CHANGED_MEANWHILE: &str = "La demande a été modifiée entre-temps (d
 
 /// What the list's search looks in: number and names, folded (case, accents) the same way on
 /// both databases.
-fn search_text(numero: Option<&str>, prenom: &str, nom: &str) -> String {
+pub(crate) fn search_text(numero: Option<&str>, prenom: &str, nom: &str) -> String {
     crate::domain::communes::fold(&format!("{} {prenom} {nom}", numero.unwrap_or("")))
 }
 
@@ -470,6 +470,9 @@ pub struct SummaryRow {
     /// The deadline of the candidate's latest usable activation link.
     pub activation_deadline: Option<i64>,
     pub decided_at: Option<i64>,
+    /// A complement asked by the centre: its deadline and how many items it lists.
+    pub complement_avant: Option<i64>,
+    pub complement_items: Option<i64>,
 }
 
 /// A page of the school's demandes, and how many match in all.
@@ -508,7 +511,9 @@ pub async fn list(
                 (SELECT MAX(t.expires_at) FROM account_tokens t
                   WHERE t.user_id = demandes.usager_id AND t.purpose = 'activation'
                     AND t.used_at IS NULL AND t.revoked_at IS NULL) AS activation_deadline,
-                decided_at
+                decided_at, complement_avant,
+                (SELECT c.nb_items FROM complements c WHERE c.demande_id = demandes.id
+                  ORDER BY c.id DESC LIMIT 1) AS complement_items
          FROM demandes WHERE {filter}
          ORDER BY updated_at {order}, id {order} LIMIT $4 OFFSET $5"
     ))

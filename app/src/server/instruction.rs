@@ -709,14 +709,15 @@ pub async fn ask_complement(
         ));
     };
     let (cid,): (i64,) = sqlx::query_as(
-        "INSERT INTO complements (demande_id, items, avant, agent_id, created_at)
-         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        "INSERT INTO complements (demande_id, items, nb_items, avant, agent_id, created_at)
+         VALUES ($1, $2, $6, $3, $4, $5) RETURNING id",
     )
     .bind(id)
     .bind(serde_json::to_string(&items).map_err(|e| AppError::internal("complement", e))?)
     .bind(avant)
     .bind(agent_id)
     .bind(now)
+    .bind(items.len() as i64)
     .fetch_one(&mut *tx)
     .await?;
     sqlx::query("UPDATE demandes SET complement_avant = $1, agent_id = $2 WHERE id = $3")
@@ -1131,4 +1132,179 @@ pub async fn timeline(db: &Db, id: i64) -> Result<Vec<EventRow>, AppError> {
     .bind(id)
     .fetch_all(db.pool())
     .await?)
+}
+
+/// The état-civil fields of the form that an item reopens.
+fn form_fields(champ: crate::domain::instruction::Champ) -> &'static [&'static str] {
+    use crate::domain::instruction::Champ;
+    match champ {
+        Champ::NomNaissance => &["nom_naissance"],
+        Champ::NomUsage => &["nom_usage"],
+        Champ::Prenoms => &["prenoms"],
+        Champ::DateNaissance => &["date_naissance"],
+        Champ::LieuNaissance => &["pays_naissance", "commune_naissance", "departement_naissance"],
+        Champ::Nationalite => &["nationalite"],
+    }
+}
+
+/// The school sends its complement back: every piece asked has a new file (the versions from
+/// before are kept for the agents, marked replaced), every field asked is corrected (checked
+/// like step 2; fields not asked cannot change), and the demande returns to its agent as
+/// « Complément reçu ». A repeat (double click) changes nothing.
+pub async fn answer_complement(
+    db: &Db,
+    school_id: i64,
+    user_id: i64,
+    id: i64,
+    typed: &crate::domain::steps::EtatCivilForm,
+    now: i64,
+) -> Result<(), AppError> {
+    use crate::domain::steps::{parse_etat_civil, EtatCivilForm};
+    let row = super::demandes::get(db, school_id, id).await?;
+    if row.etat == Etat::ComplementRecu {
+        return Ok(());
+    }
+    if row.etat != Etat::ComplementDemande {
+        return Err(AppError::Conflict(format!(
+            "Cette demande est « {} » : aucun complément n'est attendu.",
+            row.etat.label()
+        )));
+    }
+    let complement = latest_complement(db, id)
+        .await?
+        .filter(|c| c.recu_at.is_none())
+        .ok_or_else(|| AppError::Conflict("Aucun complément n'est attendu.".into()))?;
+    let mut data = row.data()?;
+    let mut errors = Vec::new();
+    // The fields asked, from what the school typed; the others as they were.
+    let champs: Vec<crate::domain::instruction::Champ> = complement
+        .items
+        .iter()
+        .filter_map(|v| match v.item {
+            Item::Champ(c) => Some(c),
+            Item::Piece(_) => None,
+        })
+        .collect();
+    if !champs.is_empty() {
+        let current = data.etat_civil.as_ref().ok_or(AppError::BadRequest)?;
+        let mut form = EtatCivilForm::from_step(current);
+        for champ in &champs {
+            for field in form_fields(*champ) {
+                let value = match *field {
+                    "nom_naissance" => &typed.nom_naissance,
+                    "nom_usage" => &typed.nom_usage,
+                    "prenoms" => &typed.prenoms,
+                    "date_naissance" => &typed.date_naissance,
+                    "pays_naissance" => &typed.pays_naissance,
+                    "commune_naissance" => &typed.commune_naissance,
+                    "departement_naissance" => &typed.departement_naissance,
+                    _ => &typed.nationalite,
+                };
+                let slot = match *field {
+                    "nom_naissance" => &mut form.nom_naissance,
+                    "nom_usage" => &mut form.nom_usage,
+                    "prenoms" => &mut form.prenoms,
+                    "date_naissance" => &mut form.date_naissance,
+                    "pays_naissance" => &mut form.pays_naissance,
+                    "commune_naissance" => &mut form.commune_naissance,
+                    "departement_naissance" => &mut form.departement_naissance,
+                    _ => &mut form.nationalite,
+                };
+                *slot = value.clone();
+            }
+        }
+        let today = super::time::date_paris(row.validated_at.unwrap_or(now));
+        match parse_etat_civil(&form, data.motif.as_ref(), today) {
+            Ok(ec) => data.etat_civil = Some(ec),
+            Err(e) => errors.extend(e),
+        }
+    }
+    let mut replaced = Vec::new();
+    for v in &complement.items {
+        if let Item::Piece(p) = v.item {
+            let (n,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM pieces WHERE demande_id = $1 AND kind = $2
+                 AND created_at >= $3 AND remplacee_at IS NULL",
+            )
+            .bind(id)
+            .bind(p.code())
+            .bind(complement.created_at)
+            .fetch_one(db.pool())
+            .await?;
+            if n == 0 {
+                errors.push(crate::error::FieldError {
+                    field: format!("piece-{}", p.code()),
+                    message: format!("Déposez le nouveau document : « {} ».", p.label()),
+                });
+            } else {
+                replaced.push(p);
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let mut tx = db.pool().begin().await?;
+    let Some(_) = transition(
+        &mut tx,
+        id,
+        Etat::ComplementDemande,
+        Evenement::ComplementEnvoye,
+        None,
+        Some(user_id),
+        now,
+    )
+    .await?
+    else {
+        tx.rollback().await?;
+        return Err(AppError::Conflict(super::demandes::CHANGED_MEANWHILE.into()));
+    };
+    for p in &replaced {
+        sqlx::query(
+            "UPDATE pieces SET remplacee_at = $1 WHERE demande_id = $2 AND kind = $3
+             AND created_at < $4 AND remplacee_at IS NULL",
+        )
+        .bind(now)
+        .bind(id)
+        .bind(p.code())
+        .bind(complement.created_at)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let (prenom, nom) = data.listing_names();
+    sqlx::query(
+        "UPDATE demandes SET data = $1, prenom = $2, nom = $3, recherche = $4,
+         complement_avant = NULL WHERE id = $5",
+    )
+    .bind(serde_json::to_string(&data).map_err(|e| AppError::internal("demande data", e))?)
+    .bind(&prenom)
+    .bind(&nom)
+    .bind(super::demandes::search_text(row.numero.as_deref(), &prenom, &nom))
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE complements SET recu_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(complement.id)
+        .execute(&mut *tx)
+        .await?;
+    // The agent checks the replaced items again.
+    for v in &complement.items {
+        sqlx::query("DELETE FROM verdicts WHERE demande_id = $1 AND item = $2")
+            .bind(id)
+            .bind(v.item.code())
+            .execute(&mut *tx)
+            .await?;
+    }
+    let listing: Vec<String> = complement.items.iter().map(|v| v.item.label()).collect();
+    sqlx::query(
+        "UPDATE demande_events SET commentaire = $1
+         WHERE id = (SELECT MAX(id) FROM demande_events WHERE demande_id = $2)",
+    )
+    .bind(format!("Éléments remplacés : {}", listing.join(", ")))
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -180,6 +180,50 @@ async fn touch_draft(
     Ok(())
 }
 
+/// The demande waits for a complement: a write takes its lock (uploads decided one after the
+/// other), and one sent back meanwhile takes no more files.
+async fn touch_complement(
+    conn: &mut sqlx::AnyConnection,
+    demande_id: i64,
+    now: i64,
+) -> Result<(), AppError> {
+    let waiting = sqlx::query(
+        "UPDATE demandes SET updated_at = $1, version = version + 1 WHERE id = $2 AND etat = $3",
+    )
+    .bind(now)
+    .bind(demande_id)
+    .bind(Etat::ComplementDemande)
+    .execute(conn)
+    .await?;
+    if waiting.rows_affected() == 0 {
+        return Err(AppError::Conflict(super::demandes::NOT_EDITABLE.into()));
+    }
+    Ok(())
+}
+
+/// Deletes a file deposited for a complement (never a version from before the request).
+pub async fn delete_complement_piece(
+    db: &Db,
+    demande_id: i64,
+    piece_id: i64,
+    since: i64,
+    now: i64,
+) -> Result<PieceRow, AppError> {
+    let row = get_piece(db, demande_id, piece_id).await?;
+    if row.created_at < since {
+        return Err(AppError::Conflict(super::demandes::NOT_EDITABLE.into()));
+    }
+    let mut tx = db.pool().begin().await?;
+    touch_complement(&mut tx, demande_id, now).await?;
+    sqlx::query("DELETE FROM pieces WHERE id = $1 AND demande_id = $2")
+        .bind(piece_id)
+        .bind(demande_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
 /// Deletes every file record of a demande (inside the caller's transaction) and returns the
 /// stored objects (files and thumbnails) for the caller to remove once it has committed.
 pub async fn remove_all(
@@ -228,9 +272,22 @@ pub struct PieceRow {
 const PIECE_COLUMNS: &str =
     "id, demande_id, kind, storage_key, thumb_key, filename, content_type, size, pages, created_at";
 
+/// The files of a demande (not the versions a complement replaced).
 pub async fn list_pieces(db: &Db, demande_id: i64) -> Result<Vec<PieceRow>, AppError> {
     Ok(sqlx::query_as::<_, PieceRow>(&format!(
-        "SELECT {PIECE_COLUMNS} FROM pieces WHERE demande_id = $1 ORDER BY kind, id"
+        "SELECT {PIECE_COLUMNS} FROM pieces WHERE demande_id = $1 AND remplacee_at IS NULL
+         ORDER BY kind, id"
+    ))
+    .bind(demande_id)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// The versions a complement replaced (the centre's agents still see them).
+pub async fn replaced_pieces(db: &Db, demande_id: i64) -> Result<Vec<PieceRow>, AppError> {
+    Ok(sqlx::query_as::<_, PieceRow>(&format!(
+        "SELECT {PIECE_COLUMNS} FROM pieces WHERE demande_id = $1 AND remplacee_at IS NOT NULL
+         ORDER BY kind, id"
     ))
     .bind(demande_id)
     .fetch_all(db.pool())
@@ -259,6 +316,9 @@ pub struct NewPiece<'a> {
     pub content_type: &'a str,
     pub size: i64,
     pub pages: i64,
+    /// During a complement: when it was asked. The files from before are the versions being
+    /// replaced (kept for the agents); page limits and « replace » count only the new ones.
+    pub complement_since: Option<i64>,
 }
 
 /// Records a file if the piece stays within `max_pages` (after removing the piece's previous
@@ -273,29 +333,41 @@ pub async fn add_piece(
     let mut tx = db.pool().begin().await?;
     // A write first: concurrent uploads for one demande are decided one after the other, and
     // a demande validated meanwhile takes no more files.
-    touch_draft(&mut tx, p.demande_id, now).await?;
+    match p.complement_since {
+        None => touch_draft(&mut tx, p.demande_id, now).await?,
+        Some(_) => touch_complement(&mut tx, p.demande_id, now).await?,
+    }
+    let since = p.complement_since.unwrap_or(i64::MIN);
     let replaced: Vec<(String, Option<String>)> = if p.replace {
         let rows = sqlx::query_as(
-            "SELECT storage_key, thumb_key FROM pieces WHERE demande_id = $1 AND kind = $2",
+            "SELECT storage_key, thumb_key FROM pieces WHERE demande_id = $1 AND kind = $2
+             AND created_at >= $3 AND remplacee_at IS NULL",
         )
         .bind(p.demande_id)
         .bind(p.kind)
+        .bind(since)
         .fetch_all(&mut *tx)
         .await?;
-        sqlx::query("DELETE FROM pieces WHERE demande_id = $1 AND kind = $2")
-            .bind(p.demande_id)
-            .bind(p.kind)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "DELETE FROM pieces WHERE demande_id = $1 AND kind = $2 AND created_at >= $3
+             AND remplacee_at IS NULL",
+        )
+        .bind(p.demande_id)
+        .bind(p.kind)
+        .bind(since)
+        .execute(&mut *tx)
+        .await?;
         rows
     } else {
         Vec::new()
     };
     let (already,): (i64,) = sqlx::query_as(
-        "SELECT CAST(COALESCE(SUM(pages), 0) AS BIGINT) FROM pieces WHERE demande_id = $1 AND kind = $2",
+        "SELECT CAST(COALESCE(SUM(pages), 0) AS BIGINT) FROM pieces WHERE demande_id = $1 AND kind = $2
+         AND created_at >= $3 AND remplacee_at IS NULL",
     )
     .bind(p.demande_id)
     .bind(p.kind)
+    .bind(since)
     .fetch_one(&mut *tx)
     .await?;
     if already + p.pages > max_pages {

@@ -47,10 +47,16 @@ fn from_script(headers: &HeaderMap) -> bool {
 }
 
 /// The outcome: for the page's script, `204` or the French message with its status; for the
-/// plain form, back to the documents step with the outcome in the address.
-fn outcome(script: bool, id: i64, kind: &str, problem: Option<UploadProblem>) -> Response {
+/// plain form, back to the page it came from (the documents step, or the complement page)
+/// with the outcome in the address.
+fn outcome(
+    script: bool,
+    page: &Page,
+    kind: &str,
+    problem: Option<UploadProblem>,
+) -> Response {
     if !script {
-        return back(id, kind, problem);
+        return back(page, kind, problem);
     }
     match problem {
         None => StatusCode::NO_CONTENT.into_response(),
@@ -70,6 +76,27 @@ fn outcome(script: bool, id: i64, kind: &str, problem: Option<UploadProblem>) ->
     }
 }
 
+/// When the demande waits for a complement that asks for `piece`: the request's date (files
+/// deposited since are the replacements). `None` otherwise.
+async fn complement_open_for(
+    ctx: &app::server::AppContext,
+    demande: &app::server::demandes::DemandeRow,
+    piece: Piece,
+) -> Result<Option<i64>, AppError> {
+    if demande.etat != Etat::ComplementDemande {
+        return Ok(None);
+    }
+    let complement = app::server::instruction::latest_complement(&ctx.db, demande.id).await?;
+    Ok(complement
+        .filter(|c| c.recu_at.is_none())
+        .filter(|c| {
+            c.items
+                .iter()
+                .any(|v| v.item == app::domain::instruction::Item::Piece(piece))
+        })
+        .map(|c| c.created_at))
+}
+
 /// Reads what is left of a body, up to `cap` bytes, and throws it away.
 async fn drain(body: Body, cap: u64) {
     let mut stream = body.into_data_stream();
@@ -82,8 +109,8 @@ async fn drain(body: Body, cap: u64) {
     }
 }
 
-fn back(id: i64, kind: &str, problem: Option<UploadProblem>) -> Response {
-    let base = Page::Etape { id, n: 5 }.href();
+fn back(page: &Page, kind: &str, problem: Option<UploadProblem>) -> Response {
+    let base = page.href();
     let target = match problem {
         None => format!("{base}?depot={kind}#piece-{kind}"),
         Some(p) => {
@@ -107,8 +134,6 @@ async fn upload(
 ) -> Response {
     let headers = request.headers().clone();
     let script = from_script(&headers);
-    let back =
-        |id: i64, kind: &str, problem: Option<UploadProblem>| outcome(script, id, kind, problem);
     let ctx = &state.ctx;
     let demande = match owned_demande(ctx, &headers, id).await {
         Ok(d) => d,
@@ -117,7 +142,19 @@ async fn upload(
     let Some(piece) = Piece::parse(&kind) else {
         return error_response(AppError::NotFound);
     };
-    if demande.etat != Etat::Brouillon {
+    // A draft takes any piece; a demande waiting for a complement only the pieces asked.
+    let complement_since = match complement_open_for(ctx, &demande, piece).await {
+        Ok(c) => c,
+        Err(e) => return error_response(e),
+    };
+    let page = match complement_since {
+        Some(_) => Page::Complement { id },
+        None => Page::Etape { id, n: 5 },
+    };
+    let back = |_id: i64, kind: &str, problem: Option<UploadProblem>| {
+        outcome(script, &page, kind, problem)
+    };
+    if demande.etat != Etat::Brouillon && complement_since.is_none() {
         return back(id, &kind, Some(UploadProblem::NotEditable));
     }
     // Too large by its own announcement: read it to the end (the browser waits to have sent it
@@ -205,6 +242,7 @@ async fn upload(
             content_type: processed.kind.content_type(),
             size,
             pages: i64::from(processed.pages),
+            complement_since,
         },
         i64::from(max),
         ctx.now(),
@@ -260,11 +298,34 @@ async fn delete(
         Ok(p) => p.kind,
         Err(e) => return error_response(e),
     };
+    let since = match Piece::parse(&kind) {
+        Some(piece) => match complement_open_for(ctx, &demande, piece).await {
+            Ok(s) => s,
+            Err(e) => return error_response(e),
+        },
+        None => None,
+    };
+    if let Some(since) = since {
+        let page = Page::Complement { id };
+        return match pieces::delete_complement_piece(&ctx.db, id, piece_id, since, ctx.now()).await {
+            Err(AppError::Conflict(_)) => back(&page, &kind, Some(UploadProblem::NotEditable)),
+            Ok(row) => {
+                let _ = ctx.storage.delete(&row.storage_key).await;
+                if let Some(t) = &row.thumb_key {
+                    let _ = ctx.storage.delete(t).await;
+                }
+                Redirect::to(&format!("{}?supprime={kind}#piece-{kind}", page.href()))
+                    .into_response()
+            }
+            Err(e) => error_response(e),
+        };
+    }
+    let step = Page::Etape { id, n: 5 };
     if demande.etat != Etat::Brouillon {
-        return back(id, &kind, Some(UploadProblem::NotEditable));
+        return back(&step, &kind, Some(UploadProblem::NotEditable));
     }
     match pieces::delete_piece(&ctx.db, id, piece_id, ctx.now()).await {
-        Err(AppError::Conflict(_)) => back(id, &kind, Some(UploadProblem::NotEditable)),
+        Err(AppError::Conflict(_)) => back(&step, &kind, Some(UploadProblem::NotEditable)),
         Ok(row) => {
             let _ = ctx.storage.delete(&row.storage_key).await;
             if let Some(t) = &row.thumb_key {

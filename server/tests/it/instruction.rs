@@ -731,3 +731,177 @@ async fn agent_id(app: &TestApp, identifiant: &str) -> i64 {
         .unwrap()
         .unwrap()
 }
+
+/// The agent marks the proof of address and a prénom « non conforme » and asks for a
+/// complement: an agent of the demande's centre, following it.
+async fn complement_asked(app: &TestApp, paris: &str, id: i64) {
+    let ids = id.to_string();
+    act(app, paris, "suivre", &[("id", &ids)]).await;
+    for (item, motif, commentaire) in [
+        ("piece:domicile", "plus_de_6_mois", "Facture de janvier"),
+        ("champ:prenoms", "nom_different", "« Léa Marie » sur la carte d'identité"),
+    ] {
+        let res = act(
+            app,
+            paris,
+            "verdict",
+            &[
+                ("id", &ids),
+                ("item", item),
+                ("conforme", "non"),
+                ("motif", motif),
+                ("commentaire", commentaire),
+            ],
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::FOUND, "{item}");
+    }
+    // The files deposited before the request are the versions being replaced.
+    app.advance(60);
+    let res = act(app, paris, "complement", &[("id", &ids), ("delai", "")]).await;
+    assert_eq!(
+        res.header("location"),
+        Some(format!("/pro/demandes/{id}?fait=complement").as_str())
+    );
+    assert_eq!(etat(app, id).await, "complement_demande");
+    app.advance(60);
+}
+
+#[tokio::test]
+async fn a_complement_reopens_only_the_items_asked_and_comes_back_to_the_agent() {
+    let app = TestApp::with_accounts().await;
+    let (paris, _) = centres(&app).await;
+    let (id, numero, school_token, _) = transmitted(&app).await;
+    let old_domicile = piece_id(&app, id, "domicile").await;
+    complement_asked(&app, &paris, id).await;
+
+    // The school's list says what and until when; the row leads to the complement page.
+    let list = app.get("/ecole/demandes", Some(&school_token)).await;
+    assert!(
+        list.body.contains("Complément demandé (2 éléments) — avant le"),
+        "{}",
+        list.body
+    );
+    assert!(list.body.contains(&format!("/ecole/demandes/{id}/complement")));
+    let page = app
+        .get(&format!("/ecole/demandes/{id}/complement"), Some(&school_token))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Déposer le nouveau document : Justificatif de domicile"));
+    assert!(!page.body.contains("Déposer le nouveau document : Pièce d'identité"));
+    assert!(page.body.contains("name=\"form[prenoms]\""));
+    assert!(!page.body.contains("name=\"form[nom_naissance]\""));
+
+    // Only the items asked are open, whatever the school sends.
+    let res = upload(&app, &school_token, id, "identite", "autre.pdf", &pdf(1)).await;
+    assert!(res.header("location").unwrap().contains("erreur="), "{:?}", res.header("location"));
+    let res = step(&app, &school_token, "etat-civil", id, &[("nom_naissance", "Autre")]).await;
+    assert_ne!(res.status, StatusCode::OK, "the stepper stays closed");
+    // Nothing deposited yet: the page says which document is missing.
+    let res = app
+        .post_form(
+            "/api/demandes/renvoyer-complement",
+            form(&[("id", &id.to_string()), ("form[prenoms]", "Léa Marie")]),
+            Some(&school_token),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert!(res.body.contains("Déposez le nouveau document"), "{}", res.body);
+    let res = upload(&app, &school_token, id, "domicile", "facture-octobre.pdf", &pdf(1)).await;
+    assert_eq!(
+        res.header("location"),
+        Some(format!("/ecole/demandes/{id}/complement?depot=domicile#piece-domicile").as_str())
+    );
+    let res = app
+        .post_form(
+            "/api/demandes/renvoyer-complement",
+            form(&[
+                ("id", &id.to_string()),
+                ("form[prenoms]", "Léa Marie"),
+                ("form[nom_naissance]", "Autre"),
+            ]),
+            Some(&school_token),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(etat(&app, id).await, "complement_recu");
+    let (prenom, nom): (String, String) =
+        sqlx::query_as("SELECT prenom, nom FROM demandes WHERE id = $1")
+            .bind(id)
+            .fetch_one(app.ctx.db.pool())
+            .await
+            .unwrap();
+    assert_eq!((prenom.as_str(), nom.as_str()), ("Léa Marie", "Martin"), "only the field asked");
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM pieces WHERE remplacee_at IS NOT NULL AND kind = $1",
+            "domicile"
+        )
+        .await,
+        1
+    );
+
+    // Back to the same agent, « Complément reçu », the new version marked, the old one kept.
+    let queue = app.get("/pro?onglet=complement-recu", Some(&paris)).await;
+    assert!(queue.body.contains(&numero), "{}", queue.body);
+    let page = app.get(&format!("/pro/demandes/{id}"), Some(&paris)).await;
+    assert!(page.body.contains("Nouvelle version reçue le"), "{}", page.body);
+    assert!(page.body.contains("Versions remplacées (1)"));
+    let (status, _, _) = app
+        .get_bytes(&format!("/api/demandes/{id}/pieces/{old_domicile}/fichier"), &paris)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let res = app
+        .post_form("/api/pro/accepter", form(&[("id", &id.to_string())]), Some(&paris))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(etat(&app, id).await, "inscrite");
+}
+
+#[tokio::test]
+async fn an_unanswered_complement_is_reminded_then_closed_once() {
+    let app = TestApp::with_accounts().await;
+    let (paris, _) = centres(&app).await;
+    let (id, _, _, _) = transmitted(&app).await;
+    complement_asked(&app, &paris, id).await;
+
+    // Day 23 of 30: one reminder to the school, once.
+    app.advance(23 * 86_400);
+    let report = server::jobs::run_deadlines(&app.ctx, "test").await.unwrap();
+    assert_eq!(report.complement_reminders, 1);
+    let report = server::jobs::run_deadlines(&app.ctx, "test").await.unwrap();
+    assert_eq!(report.complement_reminders, 0);
+    app.deliver_to_mailbox().await;
+    let school_mails = app
+        .mailbox_texts("contact@autoecole-gare.example")
+        .await
+        .join("\n");
+    assert!(school_mails.contains("n'a pas encore été envoyé"), "{school_mails}");
+
+    // Past day 30: « classée sans suite », once across two instances.
+    app.advance(8 * 86_400);
+    let (a, b) = tokio::join!(
+        server::jobs::run_deadlines(&app.ctx, "instance-a"),
+        server::jobs::run_deadlines(&app.ctx, "instance-b"),
+    );
+    assert_eq!(
+        a.unwrap().complement_overdue + b.unwrap().complement_overdue,
+        1
+    );
+    assert_eq!(etat(&app, id).await, "classee_sans_suite");
+    app.deliver_to_mailbox().await;
+    let mails = app.mailbox_texts("lea.martin@example.fr").await.join("\n");
+    assert!(
+        mails.contains("classée sans suite") && mails.contains("Voies et délais de recours"),
+        "{mails}"
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM outbox WHERE kind = $1",
+            "classee_sans_suite"
+        )
+        .await,
+        2,
+        "the school and the candidate, once each"
+    );
+}

@@ -17,11 +17,70 @@ async fn every_page_with_data_is_rendered_with_it() {
     let lea = Person::lea();
     let (id, numero, candidate) = filed_and_activated(&app, &school_token, &lea, Some(CODE)).await;
     let agent = staff(&app, Role::Agent, "agent.pages").await;
+    // A second demande at the centre, waiting for a complement: the instruction page (an
+    // agent of its centre) and the school's complement page.
+    for cert in server::seed::demo_certs() {
+        app::server::instruction::create_cert(&app.ctx.db, &cert, T0)
+            .await
+            .unwrap();
+    }
+    let agent_id = app::server::users::find_id_by_identifiant(&app.ctx.db, "agent.pages")
+        .await
+        .unwrap()
+        .unwrap();
+    let paris = app::server::instruction::find_cert(&app.ctx.db, "CERT de Paris")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    app::server::instruction::set_agent_cert(&app.ctx.db, agent_id, paris)
+        .await
+        .unwrap();
+    let hugo = Person {
+        sexe: "M",
+        prenoms: "Hugo",
+        nom: "Petit",
+        email: "hugo.petit@example.fr",
+        telephone: "06 98 76 54 32",
+    };
+    let (at_centre, numero2, hugo_session) =
+        filed_and_activated(&app, &school_token, &hugo, None).await;
+    app.post_form(
+        "/api/monespace/decider",
+        form(&[("id", &at_centre.to_string()), ("decision", "valider"), ("attestation", "on")]),
+        Some(&hugo_session),
+    )
+    .await;
+    app::server::reception::record_paper_received(&app.ctx.db, &app.ctx.settings, &numero2, agent_id, T0)
+        .await
+        .unwrap();
+    app::server::instruction::set_verdict(
+        &app.ctx.db,
+        paris,
+        agent_id,
+        at_centre,
+        &app::domain::instruction::Verdict {
+            item: app::domain::instruction::Item::Piece(app::domain::demande::Piece::Domicile),
+            non_conformite: Some(app::domain::instruction::NonConformite::Illisible),
+            commentaire: None,
+        },
+        T0,
+    )
+    .await
+    .unwrap();
+    app::server::instruction::ask_complement(&app.ctx.db, &app.ctx.settings, paris, agent_id, at_centre, 30, T0)
+        .await
+        .unwrap();
 
     let mut with_data = 0;
     for pattern in Page::PATTERNS {
+        let demande = if pattern.contains("complement") || pattern.starts_with("/pro/") {
+            at_centre
+        } else {
+            id
+        };
         let path = pattern
-            .replace("{id}", &id.to_string())
+            .replace("{id}", &demande.to_string())
             .replace("{n}", "6")
             // A link's page says what became of the link: preloaded whatever the token.
             .replace("{token}", "lien-inconnu");

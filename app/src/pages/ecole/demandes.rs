@@ -45,6 +45,7 @@ fn MesDemandes(user: CurrentUser) -> impl IntoView {
     let validee = move || param("validee");
     let renvoye = move || param("lien-renvoye");
     let supprime = move || param("brouillon-supprime").is_some();
+    let complement_envoye = move || param("complement-envoye");
     // « Supprimer » on a draft's row asks first (a page of its own, so it works without the
     // WASM): the draft and its files are deleted for good.
     let a_supprimer = move || param("supprimer").and_then(|v| v.parse::<i64>().ok());
@@ -80,6 +81,17 @@ fn MesDemandes(user: CurrentUser) -> impl IntoView {
                                 <p>
                                     "Le candidat le reçoit par courriel et par SMS. Il est valable 7 jours ; les liens envoyés avant ne fonctionnent plus."
                                 </p>
+                            </div>
+                        }
+                    })
+            }}
+            {move || {
+                complement_envoye()
+                    .map(|n| {
+                        view! {
+                            <div class="fr-alert fr-alert--success fr-mb-3w" role="status">
+                                <h2 class="fr-alert__title">{format!("Complément de la demande n° {n} envoyé")}</h2>
+                                <p>"Le centre reprend l'instruction avec les éléments remplacés. Vous serez informé(e) de sa décision par courriel."</p>
                             </div>
                         }
                     })

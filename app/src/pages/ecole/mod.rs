@@ -1,4 +1,5 @@
-//! `/ecole/…`: the driving school's list of demandes and its stepper.
+//! `/ecole/…`: the driving school's list of demandes, its stepper, and its answer to a complement.
 
 pub mod demandes;
+pub mod complement;
 pub mod etape;

@@ -1,6 +1,6 @@
 //! The instruction of one demande by an agent of its centre: every section the school
 //! entered, each pièce shown inline next to its verdict, the état-civil fields' verdicts,
-//! private notes, and the decisions (accept, reject). Plain forms: every action
+//! private notes, and the decisions (complement, accept, reject). Plain forms: every action
 //! works without the WASM and comes back here with what happened.
 
 use leptos::prelude::*;
@@ -9,7 +9,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use server_fn::ServerFn;
 
 use crate::api::pro::{
-    instruction, Accepter, AjouterNote, EnregistrerVerdict, InstructionTyped, InstructionView,
+    instruction, Accepter, AjouterNote, DemanderComplement, EnregistrerVerdict, InstructionTyped, InstructionView,
     Rejeter, Suivre, VerdictView,
 };
 use crate::api::PieceFile;
@@ -76,6 +76,7 @@ fn done_message(fait: &str) -> Option<&'static str> {
         "suivie" => "Vous suivez cette demande : elle est dans « Suivies par moi ».",
         "verdict" => "Verdict enregistré.",
         "note" => "Note ajoutée (visible des seuls agents du centre).",
+        "complement" => "Complément demandé : l'école est prévenue par courriel, le candidat par courriel et SMS.",
         "acceptee" => "Demande acceptée : le NEPH est attribué et l'attestation d'inscription envoyée à l'école et au candidat.",
         "rejetee" => "Demande rejetée : la décision motivée est envoyée à l'école et au candidat.",
         _ => return None,
@@ -101,6 +102,14 @@ fn Body(v: InstructionView) -> impl IntoView {
         .filter(|_| !typed.item.is_empty())
         .map(|e| (typed.item.clone(), e));
     let top_error = error.clone().filter(|_| typed.item.is_empty());
+    // The items a complement brought back, and when.
+    let received: Vec<(Item, String)> = d
+        .instruction
+        .as_ref()
+        .and_then(|i| i.complement.clone())
+        .and_then(|c| c.recu_le.clone().map(|le| (c, le)))
+        .map(|(c, le)| c.items.iter().map(|i| (i.item, le.clone())).collect())
+        .unwrap_or_default();
     let non_conformes: Vec<VerdictView> = v
         .verdicts
         .iter()
@@ -166,10 +175,12 @@ fn Body(v: InstructionView) -> impl IntoView {
             .copied()
             .map(|piece| {
                 let files: Vec<PieceFile> = d.pieces.iter().filter(|f| f.kind == piece).cloned().collect();
+                let anciennes: Vec<PieceFile> = v.anciennes.iter().filter(|f| f.kind == piece).cloned().collect();
                 let item = Item::Piece(piece);
+                let recu = received.iter().find(|(i, _)| *i == item).map(|(_, le)| le.clone());
                 let err = item_error.clone().filter(|(i, _)| *i == item.code()).map(|(_, e)| e);
                 let comment = if err.is_some() { typed.commentaire.clone() } else { String::new() };
-                view! { <PieceInstruction id piece files current=verdict_of(item) active error=err comment /> }
+                view! { <PieceInstruction id piece files anciennes recu current=verdict_of(item) active error=err comment /> }
             })
             .collect_view()}
 
@@ -183,8 +194,9 @@ fn Body(v: InstructionView) -> impl IntoView {
                 id
                 active
                 non_conformes
+                delai=v.delai_complement
                 typed=typed.clone()
-                error=error.clone().filter(|e| e.field_message("motif").is_some() || e.field_message("motivation").is_some())
+                error=error.clone().filter(|e| e.field_message("motif").is_some() || e.field_message("motivation").is_some() || e.field_message("delai").is_some())
             />
         })}
         {d.instruction.clone().map(|instruction| view! { <InstructionPanel id instruction ecole=false /> })}
@@ -220,6 +232,8 @@ fn PieceInstruction(
     id: i64,
     piece: Piece,
     files: Vec<PieceFile>,
+    anciennes: Vec<PieceFile>,
+    recu: Option<String>,
     current: Option<VerdictView>,
     active: bool,
     error: Option<AppError>,
@@ -229,11 +243,24 @@ fn PieceInstruction(
     view! {
         <section class="fr-mb-4w permis-piece-instruction" aria-labelledby=format!("{anchor}-titre")>
             <h3 class="fr-h6" id=format!("{anchor}-titre")>{piece.label()}</h3>
+            {recu.map(|le| view! {
+                <p class="fr-badge fr-badge--sm fr-badge--new">{format!("Nouvelle version reçue le {le}")}</p>
+            })}
             {if files.is_empty() {
                 view! { <p>"Aucun fichier déposé."</p> }.into_any()
             } else {
                 files.into_iter().map(|f| view! { <Apercu id f /> }).collect_view().into_any()
             }}
+            {(!anciennes.is_empty()).then(|| view! {
+                <details class="fr-mb-2w">
+                    <summary class="fr-text--sm">{format!("Versions remplacées ({})", anciennes.len())}</summary>
+                    <ul class="fr-text--sm">
+                        {anciennes.into_iter().map(|f| view! {
+                            <li><a href=piece_view_href(id, f.id) target="_blank" rel="noopener">{f.filename}<span class="fr-sr-only">" (nouvel onglet)"</span></a></li>
+                        }).collect_view()}
+                    </ul>
+                </details>
+            })}
             <VerdictForm id item=Item::Piece(piece) current active error comment />
         </section>
     }
@@ -427,12 +454,14 @@ fn Notes(
     .into_any()
 }
 
-/// The decisions: accept (when nothing is non conforme) or reject.
+/// The decisions: a complement listing the non-conforme items, or accept (when nothing is non
+/// conforme), or reject.
 #[component]
 fn Decisions(
     id: i64,
     active: bool,
     non_conformes: Vec<VerdictView>,
+    delai: i64,
     typed: InstructionTyped,
     error: Option<AppError>,
 ) -> impl IntoView {
@@ -440,21 +469,34 @@ fn Decisions(
         return ().into_any();
     }
     let msg = |k: &str| error.as_ref().and_then(|e| e.field_message(k));
-    let (motif_msg, motivation_msg) = (msg("motif"), msg("motivation"));
-    let (motif_err, motivation_err) = (motif_msg.is_some(), motivation_msg.is_some());
+    let (motif_msg, motivation_msg, delai_msg) = (msg("motif"), msg("motivation"), msg("delai"));
+    let (motif_err, motivation_err, delai_err) = (motif_msg.is_some(), motivation_msg.is_some(), delai_msg.is_some());
     let n = non_conformes.len();
     view! {
         <h2 class="fr-h4 fr-mt-6w" id="decision">"Décision"</h2>
         {if n > 0 {
             view! {
-                <section class="fr-mb-4w" aria-labelledby="accepter-titre">
-                    <h3 class="fr-h6" id="accepter-titre">"Accepter"</h3>
-                    <p>{format!("{} : la demande ne peut pas être acceptée en l'état. Changez le verdict s'il était erroné, ou rejetez la demande en motivant la décision.", crate::domain::formats::plural(n as i64, "élément est marqué non conforme", "éléments sont marqués non conformes"))}</p>
+                <section class="fr-mb-4w" aria-labelledby="complement-titre">
+                    <h3 class="fr-h6" id="complement-titre">"Demander un complément"</h3>
+                    <p>{format!("Une seule demande à l'école, qui liste les {} :", crate::domain::formats::plural(n as i64, "élément non conforme", "éléments non conformes"))}</p>
                     <ul>
                         {non_conformes.iter().map(|v| view! {
                             <li>{format!("{} : {}{}", v.item.label(), v.non_conformite.map(|n| n.label()).unwrap_or(""), v.commentaire.as_ref().map(|c| format!(" — {c}")).unwrap_or_default())}</li>
                         }).collect_view()}
                     </ul>
+                    <p class="fr-text--sm">"Seuls ces éléments sont rouverts à l'école ; le reste de la demande reste tel quel. Pour accepter, changez d'abord leur verdict."</p>
+                    <form method="post" action=DemanderComplement::PATH novalidate=true>
+                        <input type="hidden" name="id" value=id />
+                        <div class="fr-input-group" class:fr-input-group--error=delai_err>
+                            <label class="fr-label" for="delai">
+                                "Délai de réponse (jours)"
+                                <span class="fr-hint-text">{format!("{delai} jours par défaut ; passé ce délai sans réponse, la demande est classée sans suite")}</span>
+                            </label>
+                            <input class="fr-input" type="number" id="delai" name="delai" min="1" max="90" value=delai inputmode="numeric" />
+                            {delai_msg.map(|m| view! { <p class="fr-error-text">{m}</p> })}
+                        </div>
+                        <button type="submit" class="fr-btn">"Demander le complément"</button>
+                    </form>
                 </section>
             }
             .into_any()
