@@ -1142,7 +1142,11 @@ fn form_fields(champ: crate::domain::instruction::Champ) -> &'static [&'static s
         Champ::NomUsage => &["nom_usage"],
         Champ::Prenoms => &["prenoms"],
         Champ::DateNaissance => &["date_naissance"],
-        Champ::LieuNaissance => &["pays_naissance", "commune_naissance", "departement_naissance"],
+        Champ::LieuNaissance => &[
+            "pays_naissance",
+            "commune_naissance",
+            "departement_naissance",
+        ],
         Champ::Nationalite => &["nationalite"],
     }
 }
@@ -1257,7 +1261,9 @@ pub async fn answer_complement(
     .await?
     else {
         tx.rollback().await?;
-        return Err(AppError::Conflict(super::demandes::CHANGED_MEANWHILE.into()));
+        return Err(AppError::Conflict(
+            super::demandes::CHANGED_MEANWHILE.into(),
+        ));
     };
     for p in &replaced {
         sqlx::query(
@@ -1279,7 +1285,11 @@ pub async fn answer_complement(
     .bind(serde_json::to_string(&data).map_err(|e| AppError::internal("demande data", e))?)
     .bind(&prenom)
     .bind(&nom)
-    .bind(super::demandes::search_text(row.numero.as_deref(), &prenom, &nom))
+    .bind(super::demandes::search_text(
+        row.numero.as_deref(),
+        &prenom,
+        &nom,
+    ))
     .bind(id)
     .execute(&mut *tx)
     .await?;

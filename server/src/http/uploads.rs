@@ -49,12 +49,7 @@ fn from_script(headers: &HeaderMap) -> bool {
 /// The outcome: for the page's script, `204` or the French message with its status; for the
 /// plain form, back to the page it came from (the documents step, or the complement page)
 /// with the outcome in the address.
-fn outcome(
-    script: bool,
-    page: &Page,
-    kind: &str,
-    problem: Option<UploadProblem>,
-) -> Response {
+fn outcome(script: bool, page: &Page, kind: &str, problem: Option<UploadProblem>) -> Response {
     if !script {
         return back(page, kind, problem);
     }
@@ -307,7 +302,8 @@ async fn delete(
     };
     if let Some(since) = since {
         let page = Page::Complement { id };
-        return match pieces::delete_complement_piece(&ctx.db, id, piece_id, since, ctx.now()).await {
+        return match pieces::delete_complement_piece(&ctx.db, id, piece_id, since, ctx.now()).await
+        {
             Err(AppError::Conflict(_)) => back(&page, &kind, Some(UploadProblem::NotEditable)),
             Ok(row) => {
                 let _ = ctx.storage.delete(&row.storage_key).await;

@@ -739,7 +739,11 @@ async fn complement_asked(app: &TestApp, paris: &str, id: i64) {
     act(app, paris, "suivre", &[("id", &ids)]).await;
     for (item, motif, commentaire) in [
         ("piece:domicile", "plus_de_6_mois", "Facture de janvier"),
-        ("champ:prenoms", "nom_different", "« Léa Marie » sur la carte d'identité"),
+        (
+            "champ:prenoms",
+            "nom_different",
+            "« Léa Marie » sur la carte d'identité",
+        ),
     ] {
         let res = act(
             app,
@@ -778,24 +782,45 @@ async fn a_complement_reopens_only_the_items_asked_and_comes_back_to_the_agent()
     // The school's list says what and until when; the row leads to the complement page.
     let list = app.get("/ecole/demandes", Some(&school_token)).await;
     assert!(
-        list.body.contains("Complément demandé (2 éléments) — avant le"),
+        list.body
+            .contains("Complément demandé (2 éléments) — avant le"),
         "{}",
         list.body
     );
-    assert!(list.body.contains(&format!("/ecole/demandes/{id}/complement")));
+    assert!(list
+        .body
+        .contains(&format!("/ecole/demandes/{id}/complement")));
     let page = app
-        .get(&format!("/ecole/demandes/{id}/complement"), Some(&school_token))
+        .get(
+            &format!("/ecole/demandes/{id}/complement"),
+            Some(&school_token),
+        )
         .await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains("Déposer le nouveau document : Justificatif de domicile"));
-    assert!(!page.body.contains("Déposer le nouveau document : Pièce d'identité"));
+    assert!(page
+        .body
+        .contains("Déposer le nouveau document : Justificatif de domicile"));
+    assert!(!page
+        .body
+        .contains("Déposer le nouveau document : Pièce d'identité"));
     assert!(page.body.contains("name=\"form[prenoms]\""));
     assert!(!page.body.contains("name=\"form[nom_naissance]\""));
 
     // Only the items asked are open, whatever the school sends.
     let res = upload(&app, &school_token, id, "identite", "autre.pdf", &pdf(1)).await;
-    assert!(res.header("location").unwrap().contains("erreur="), "{:?}", res.header("location"));
-    let res = step(&app, &school_token, "etat-civil", id, &[("nom_naissance", "Autre")]).await;
+    assert!(
+        res.header("location").unwrap().contains("erreur="),
+        "{:?}",
+        res.header("location")
+    );
+    let res = step(
+        &app,
+        &school_token,
+        "etat-civil",
+        id,
+        &[("nom_naissance", "Autre")],
+    )
+    .await;
     assert_ne!(res.status, StatusCode::OK, "the stepper stays closed");
     // Nothing deposited yet: the page says which document is missing.
     let res = app
@@ -806,8 +831,20 @@ async fn a_complement_reopens_only_the_items_asked_and_comes_back_to_the_agent()
         )
         .await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
-    assert!(res.body.contains("Déposez le nouveau document"), "{}", res.body);
-    let res = upload(&app, &school_token, id, "domicile", "facture-octobre.pdf", &pdf(1)).await;
+    assert!(
+        res.body.contains("Déposez le nouveau document"),
+        "{}",
+        res.body
+    );
+    let res = upload(
+        &app,
+        &school_token,
+        id,
+        "domicile",
+        "facture-octobre.pdf",
+        &pdf(1),
+    )
+    .await;
     assert_eq!(
         res.header("location"),
         Some(format!("/ecole/demandes/{id}/complement?depot=domicile#piece-domicile").as_str())
@@ -831,7 +868,11 @@ async fn a_complement_reopens_only_the_items_asked_and_comes_back_to_the_agent()
             .fetch_one(app.ctx.db.pool())
             .await
             .unwrap();
-    assert_eq!((prenom.as_str(), nom.as_str()), ("Léa Marie", "Martin"), "only the field asked");
+    assert_eq!(
+        (prenom.as_str(), nom.as_str()),
+        ("Léa Marie", "Martin"),
+        "only the field asked"
+    );
     assert_eq!(
         app.count(
             "SELECT COUNT(*) FROM pieces WHERE remplacee_at IS NOT NULL AND kind = $1",
@@ -845,14 +886,25 @@ async fn a_complement_reopens_only_the_items_asked_and_comes_back_to_the_agent()
     let queue = app.get("/pro?onglet=complement-recu", Some(&paris)).await;
     assert!(queue.body.contains(&numero), "{}", queue.body);
     let page = app.get(&format!("/pro/demandes/{id}"), Some(&paris)).await;
-    assert!(page.body.contains("Nouvelle version reçue le"), "{}", page.body);
+    assert!(
+        page.body.contains("Nouvelle version reçue le"),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("Versions remplacées (1)"));
     let (status, _, _) = app
-        .get_bytes(&format!("/api/demandes/{id}/pieces/{old_domicile}/fichier"), &paris)
+        .get_bytes(
+            &format!("/api/demandes/{id}/pieces/{old_domicile}/fichier"),
+            &paris,
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     let res = app
-        .post_form("/api/pro/accepter", form(&[("id", &id.to_string())]), Some(&paris))
+        .post_form(
+            "/api/pro/accepter",
+            form(&[("id", &id.to_string())]),
+            Some(&paris),
+        )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     assert_eq!(etat(&app, id).await, "inscrite");
@@ -876,7 +928,10 @@ async fn an_unanswered_complement_is_reminded_then_closed_once() {
         .mailbox_texts("contact@autoecole-gare.example")
         .await
         .join("\n");
-    assert!(school_mails.contains("n'a pas encore été envoyé"), "{school_mails}");
+    assert!(
+        school_mails.contains("n'a pas encore été envoyé"),
+        "{school_mails}"
+    );
 
     // Past day 30: « classée sans suite », once across two instances.
     app.advance(8 * 86_400);

@@ -47,13 +47,23 @@ async fn every_page_with_data_is_rendered_with_it() {
         filed_and_activated(&app, &school_token, &hugo, None).await;
     app.post_form(
         "/api/monespace/decider",
-        form(&[("id", &at_centre.to_string()), ("decision", "valider"), ("attestation", "on")]),
+        form(&[
+            ("id", &at_centre.to_string()),
+            ("decision", "valider"),
+            ("attestation", "on"),
+        ]),
         Some(&hugo_session),
     )
     .await;
-    app::server::reception::record_paper_received(&app.ctx.db, &app.ctx.settings, &numero2, agent_id, T0)
-        .await
-        .unwrap();
+    app::server::reception::record_paper_received(
+        &app.ctx.db,
+        &app.ctx.settings,
+        &numero2,
+        agent_id,
+        T0,
+    )
+    .await
+    .unwrap();
     app::server::instruction::set_verdict(
         &app.ctx.db,
         paris,
@@ -68,9 +78,17 @@ async fn every_page_with_data_is_rendered_with_it() {
     )
     .await
     .unwrap();
-    app::server::instruction::ask_complement(&app.ctx.db, &app.ctx.settings, paris, agent_id, at_centre, 30, T0)
-        .await
-        .unwrap();
+    app::server::instruction::ask_complement(
+        &app.ctx.db,
+        &app.ctx.settings,
+        paris,
+        agent_id,
+        at_centre,
+        30,
+        T0,
+    )
+    .await
+    .unwrap();
 
     let mut with_data = 0;
     for pattern in Page::PATTERNS {

@@ -260,8 +260,16 @@ fn ChampACorriger(
         )],
         Champ::LieuNaissance => vec![
             ("pays_naissance", "Pays de naissance", form.pays_naissance),
-            ("commune_naissance", "Commune de naissance", form.commune_naissance),
-            ("departement_naissance", "Département de naissance (naissance en France)", form.departement_naissance),
+            (
+                "commune_naissance",
+                "Commune de naissance",
+                form.commune_naissance,
+            ),
+            (
+                "departement_naissance",
+                "Département de naissance (naissance en France)",
+                form.departement_naissance,
+            ),
         ],
         Champ::Nationalite => vec![("nationalite", "Nationalité", form.nationalite)],
     };

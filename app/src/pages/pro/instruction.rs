@@ -9,8 +9,8 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use server_fn::ServerFn;
 
 use crate::api::pro::{
-    instruction, Accepter, AjouterNote, DemanderComplement, EnregistrerVerdict, InstructionTyped, InstructionView,
-    Rejeter, Suivre, VerdictView,
+    instruction, Accepter, AjouterNote, DemanderComplement, EnregistrerVerdict, InstructionTyped,
+    InstructionView, Rejeter, Suivre, VerdictView,
 };
 use crate::api::PieceFile;
 use crate::components::guard::RequireRole;
@@ -470,7 +470,11 @@ fn Decisions(
     }
     let msg = |k: &str| error.as_ref().and_then(|e| e.field_message(k));
     let (motif_msg, motivation_msg, delai_msg) = (msg("motif"), msg("motivation"), msg("delai"));
-    let (motif_err, motivation_err, delai_err) = (motif_msg.is_some(), motivation_msg.is_some(), delai_msg.is_some());
+    let (motif_err, motivation_err, delai_err) = (
+        motif_msg.is_some(),
+        motivation_msg.is_some(),
+        delai_msg.is_some(),
+    );
     let n = non_conformes.len();
     view! {
         <h2 class="fr-h4 fr-mt-6w" id="decision">"Décision"</h2>

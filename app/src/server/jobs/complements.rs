@@ -52,7 +52,8 @@ pub async fn send_complement_reminders(ctx: &AppContext, now: i64) -> Result<usi
     use crate::domain::deadlines::{complement_overdue, COMPLEMENT_REMINDER_DAYS_BEFORE};
     let mut sent = 0;
     // Due for a reminder: the deadline is at most 7 days away.
-    let horizon = crate::domain::deadlines::complement_deadline(now, COMPLEMENT_REMINDER_DAYS_BEFORE);
+    let horizon =
+        crate::domain::deadlines::complement_deadline(now, COMPLEMENT_REMINDER_DAYS_BEFORE);
     for w in waiting(ctx, horizon).await? {
         if complement_overdue(w.complement_avant, now)
             || now < crate::domain::deadlines::complement_reminder_at(w.complement_avant)
@@ -74,7 +75,9 @@ pub async fn send_complement_reminders(ctx: &AppContext, now: i64) -> Result<usi
         );
         let key = format!("demande:{}:complement:{}:rappel", w.id, w.complement_avant);
         let mut claimed = false;
-        for (user_id, address) in crate::server::users::school_recipients(&mut tx, w.school_id).await? {
+        for (user_id, address) in
+            crate::server::users::school_recipients(&mut tx, w.school_id).await?
+        {
             let message = NewMessage::email(
                 format!("{key}:ecole:{user_id}"),
                 "rappel_complement",
@@ -131,7 +134,9 @@ pub async fn close_unanswered(ctx: &AppContext, now: i64) -> Result<usize, AppEr
             &candidat,
             &ctx.settings.url(&Page::Etape { id: w.id, n: 6 }.href()),
         );
-        for (user_id, address) in crate::server::users::school_recipients(&mut tx, w.school_id).await? {
+        for (user_id, address) in
+            crate::server::users::school_recipients(&mut tx, w.school_id).await?
+        {
             enqueue(
                 &mut tx,
                 &NewMessage::email(
