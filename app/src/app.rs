@@ -181,7 +181,7 @@ impl LazyRoute for ComplementRoute {
 
     fn view(this: Self) -> AnyView {
         let ComplementRoute = this;
-        view! { <pages::ecole::complement::ComplementPage /> }.into_any()
+        view! { <pages::ecole::complement::ComplementEcolePage /> }.into_any()
     }
 }
 

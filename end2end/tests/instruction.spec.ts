@@ -17,6 +17,7 @@ const paris = { identifiant: 'agent.paris', password: 'instruction a paris 2026'
 test('an agent of the right centre accepts a demande and the candidate downloads the attestation', async ({ page }) => {
   const errors = watchConsole(page);
   await login(page, '/connexion/pro', 'ecole.gare', 'vitesse limitee a 50');
+  await expect(page).toHaveURL(/\/ecole\/demandes$/);
   const numero = await fileDemande(page, { ...ines, ephoto: 'DEMO2026EPHOTO00000003' });
   await logout(page);
 
@@ -68,6 +69,7 @@ test('an agent of the right centre accepts a demande and the candidate downloads
 
   // The school sees what is asked and until when; only that piece is open.
   await login(page, '/connexion/pro', 'ecole.gare', 'vitesse limitee a 50');
+  await expect(page).toHaveURL(/\/ecole\/demandes$/);
   await expect(page.getByText('Complément demandé (1 élément) — avant le', { exact: false })).toBeVisible();
   await page.getByRole('link', { name: numero }).click();
   await expect(page).toHaveURL(new RegExp(`/ecole/demandes/${id}/complement$`));
@@ -91,6 +93,7 @@ test('an agent of the right centre accepts a demande and the candidate downloads
 
   // Back to the agent: « Complément reçu », the new version marked; accepted.
   await login(page, '/connexion/pro', paris.identifiant, paris.password);
+  await expect(page).toHaveURL(/\/pro$/);
   await page.goto('/pro?onglet=complement-recu');
   await page.getByRole('link', { name: numero }).click();
   await expect(page.getByText('Nouvelle version reçue le', { exact: false })).toBeVisible();
@@ -103,6 +106,7 @@ test('an agent of the right centre accepts a demande and the candidate downloads
 
   // The candidate sees the decision and downloads the attestation.
   await login(page, '/connexion', 'igarnier', password);
+  await expect(page).toHaveURL(/\/monespace/);
   await page.goto(`/monespace/demandes/${id}`);
   await expect(page.getByRole('heading', { name: `Demande N° ${numero} acceptée` })).toBeVisible();
   await hydrated(page);
@@ -117,5 +121,64 @@ test('an agent of the right centre accepts a demande and the candidate downloads
   expect(text).toContain("Valable jusqu'au");
   const year = new Date().getFullYear() + 5;
   expect(text).toMatch(new RegExp(`\\d{2}/\\d{2}/${year}`));
+  expect(errors.filter((e) => !e.includes('status of 400'))).toEqual([]);
+});
+
+test('a rejected demande reaches the candidate on a phone, with its motivation and the routes of appeal', async ({ page }) => {
+  const errors = watchConsole(page);
+  const theo = { prenoms: 'Theo', nom: 'Lambert', email: 'theo.lambert@example.fr', mobile: '07 33 44 55 66' };
+  const motDePasse = 'la pluie tombe sur la ville';
+  await login(page, '/connexion/pro', 'ecole.gare', 'vitesse limitee a 50');
+  await expect(page).toHaveURL(/\/ecole\/demandes$/);
+  const numero = await fileDemande(page, { ...theo, ephoto: 'DEMO2026EPHOTO00000004' });
+  await logout(page);
+  const email = await openMessage(page, theo.email, 'Votre école de conduite');
+  await email.getByRole('link', { name: /\/monespace\/activer\// }).click();
+  await hydrated(page);
+  await page.locator('#password').fill(motDePasse);
+  await page.getByLabel('Confirmez le mot de passe').fill(motDePasse);
+  await page.locator('#question').selectOption('surnom');
+  await page.locator('#reponse').fill('Titi');
+  await page.getByRole('button', { name: 'Me connecter' }).click();
+  await page.getByRole('link', { name: `Permis de conduire — Pré-demande N° ${numero}` }).click();
+  await hydrated(page);
+  await page.locator('label[for=attestation]').click();
+  await page.getByRole('button', { name: 'Valider' }).click();
+  await expect(page.getByRole('heading', { name: 'Votre démarche est terminée' })).toBeVisible();
+  const id = new URL(page.url()).pathname.split('/').pop();
+  await logout(page);
+
+  // The agent rejects: a ground and the facts are required.
+  await login(page, '/connexion/pro', paris.identifiant, paris.password);
+  await expect(page).toHaveURL(/\/pro$/);
+  await page.goto(`/pro/demandes/${id}`);
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Rejeter la demande' }).click();
+  await expect(page.getByText('Choisissez le motif du rejet.').first()).toBeVisible();
+  await page.getByLabel('Motif du rejet').selectOption('doublon');
+  const motivation = 'Une demande pour la catégorie B est déjà en cours d\'instruction pour ce candidat (n° 75-000000-0001).';
+  await page.getByLabel('Motivation', { exact: false }).fill(motivation);
+  await page.getByRole('button', { name: 'Rejeter la demande' }).click();
+  await expect(page.getByText('Demande rejetée : la décision motivée est envoyée', { exact: false })).toBeVisible();
+  await logout(page);
+
+  // The candidate, on a phone.
+  await page.setViewportSize({ width: 375, height: 812 });
+  await login(page, '/connexion', 'tlambert', motDePasse);
+  await expect(page).toHaveURL(/\/monespace/);
+  await page.goto(`/monespace/demandes/${id}`);
+  await expect(page.getByRole('heading', { name: `Demande N° ${numero} rejetée` })).toBeVisible();
+  await hydrated(page);
+  await expect(page.getByText(motivation)).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Voies et délais de recours' })).toBeVisible();
+  await expect(page.getByText('tribunal administratif', { exact: false }).first()).toBeVisible();
+  await expectAccessible(page);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Télécharger la décision (PDF)' }).click(),
+  ]);
+  const text = await pdfText(await download.path());
+  expect(text).toContain('Voies et délais de recours');
+  expect(text).toContain(numero);
   expect(errors.filter((e) => !e.includes('status of 400'))).toEqual([]);
 });

@@ -690,6 +690,11 @@ pub mod ssr {
             "rappel_papier" => "Rappel du formulaire papier",
             "papier_non_recu" => "Formulaire papier non reçu",
             "papier_recu" => "Formulaire papier reçu",
+            "complement_ecole" | "complement_usager" => "Complément demandé",
+            "rappel_complement" => "Rappel du complément",
+            "classee_sans_suite" => "Classée sans suite",
+            "inscrite_ecole" | "inscrite_usager" => "Inscription enregistrée",
+            "rejetee_ecole" | "rejetee_usager" => "Décision de rejet",
             other => other,
         }
     }

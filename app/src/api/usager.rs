@@ -196,7 +196,7 @@ pub mod ssr {
     use crate::domain::account::Role;
     use crate::domain::activation::activation_refusal;
     use crate::domain::deadlines::paper_form_deadline;
-    use crate::domain::demande::{Decision, DemandeData, Sexe};
+    use crate::domain::demande::{Decision, DemandeData, Etat, Sexe};
     use crate::domain::formats::display_phone;
     use crate::domain::steps::ticked;
     use crate::routes::{document_href, Document as Doc};
@@ -259,6 +259,20 @@ pub mod ssr {
                     title: "Formulaire photo-signature".into(),
                     numero: numero.clone(),
                     href: document_href(*id, Doc::FormulairePhotoSignature),
+                });
+            }
+            if *etat == Etat::Inscrite {
+                documents.push(Document {
+                    title: "Attestation d'inscription au permis de conduire".into(),
+                    numero: numero.clone(),
+                    href: document_href(*id, Doc::AttestationInscription),
+                });
+            }
+            if *etat == Etat::Rejetee {
+                documents.push(Document {
+                    title: "Décision de rejet".into(),
+                    numero: numero.clone(),
+                    href: document_href(*id, Doc::DecisionRejet),
                 });
             }
             if etat.validated_by_candidate() {

@@ -85,3 +85,52 @@ pub fn respond_with(error: &AppError) {
     #[cfg(not(feature = "ssr"))]
     let _ = error;
 }
+
+/// A page about one demande (`:id` in its address): the data loaded like any page's (preloaded
+/// by the server), the document's title taken from it, and « Demande introuvable » with a way
+/// back when it cannot be shown (another school's, another centre's: 404).
+#[component]
+pub fn DemandePage<T, Fut>(
+    fetch: fn(i64) -> Fut,
+    /// The title once loaded.
+    title: fn(&T) -> String,
+    /// The title while loading.
+    loading: &'static str,
+    back: crate::routes::Page,
+    back_label: &'static str,
+    body: fn(T) -> AnyView,
+) -> impl IntoView
+where
+    T: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<T, AppError>> + 'static,
+{
+    let params = leptos_router::hooks::use_params_map();
+    let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
+    let data = use_page_data(id, move |id| async move {
+        match id {
+            Some(id) => fetch(id).await,
+            None => Err(AppError::NotFound),
+        }
+    });
+    let title_of = move |d: &Option<Result<T, AppError>>| match d {
+        Some(Ok(v)) => title(v),
+        Some(Err(_)) => "Demande introuvable".to_string(),
+        None => loading.to_string(),
+    };
+    let first_title = title_of(&data.get_untracked());
+    let back_href = back.href();
+    view! {
+        <leptos_meta::Title text=move || data.try_with(title_of).unwrap_or_else(|| first_title.clone()) />
+        <div class="fr-container fr-my-6w">
+            {move || match data.get() {
+                None => view! { <p>"Chargement…"</p> }.into_any(),
+                Some(Err(e)) => view! {
+                    <crate::components::layout::DemandeIntrouvable error=e />
+                    <p class="fr-mt-3w"><a class="fr-link" href=back_href.clone()>{back_label}</a></p>
+                }
+                .into_any(),
+                Some(Ok(v)) => body(v),
+            }}
+        </div>
+    }
+}

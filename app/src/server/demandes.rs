@@ -143,6 +143,18 @@ pub const CHANGED_MEANWHILE: &str = "La demande a été modifiée entre-temps (d
 
 /// What the list's search looks in: number and names, folded (case, accents) the same way on
 /// both databases.
+/// The `LIKE … ESCAPE '\'` pattern of a search in `recherche` (folded the same way; `%%`
+/// when empty).
+pub(crate) fn like_pattern(search: &str) -> String {
+    format!(
+        "%{}%",
+        crate::domain::communes::fold(search.trim())
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    )
+}
+
 pub(crate) fn search_text(numero: Option<&str>, prenom: &str, nom: &str) -> String {
     crate::domain::communes::fold(&format!("{} {prenom} {nom}", numero.unwrap_or("")))
 }
@@ -481,13 +493,7 @@ pub async fn list(
     school_id: i64,
     f: &ListFilter,
 ) -> Result<(Vec<SummaryRow>, i64), AppError> {
-    let pattern = format!(
-        "%{}%",
-        crate::domain::communes::fold(f.search.trim())
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
+    let pattern = like_pattern(&f.search);
     let etat = f.etat.map(|e| e.code()).unwrap_or_default();
     let filter = "school_id = $1
         AND ($2 = '' OR etat = $2)

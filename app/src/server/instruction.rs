@@ -313,13 +313,7 @@ pub async fn queue(
     agent_id: i64,
     f: &QueueFilter,
 ) -> Result<(Vec<QueueRow>, i64, [i64; 5]), AppError> {
-    let pattern = format!(
-        "%{}%",
-        crate::domain::communes::fold(f.search.trim())
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
+    let pattern = super::demandes::like_pattern(&f.search);
     // The tab's states are bound from $6 on; `$2`, the agent, counts only in « Suivies ».
     let (states, own) = f.onglet.states();
     let placeholders: Vec<String> = (0..states.len()).map(|i| format!("${}", 6 + i)).collect();
@@ -636,6 +630,44 @@ struct Recipients {
     school: Vec<(i64, String)>,
 }
 
+impl Recipients {
+    /// Queues `mail` to each of the school's users (`{key}:ecole:{user}`).
+    async fn email_school(
+        &self,
+        conn: &mut AnyConnection,
+        key: &str,
+        kind: &'static str,
+        mail: &messages::Email,
+        id: i64,
+        now: i64,
+    ) -> Result<(), AppError> {
+        for (user_id, address) in &self.school {
+            let message = NewMessage::email(format!("{key}:ecole:{user_id}"), kind, address, mail, None)
+                .about(*user_id, Some(id));
+            enqueue(&mut *conn, &message, now).await?;
+        }
+        Ok(())
+    }
+
+    /// Queues `mail` to the candidate, if they have an email (`{key}:usager:email`).
+    async fn email_candidate(
+        &self,
+        conn: &mut AnyConnection,
+        key: &str,
+        kind: &'static str,
+        mail: &messages::Email,
+        id: i64,
+        now: i64,
+    ) -> Result<(), AppError> {
+        if let Some((user_id, Some(address), _)) = &self.candidate {
+            let message = NewMessage::email(format!("{key}:usager:email"), kind, address, mail, None)
+                .about(*user_id, Some(id));
+            enqueue(conn, &message, now).await?;
+        }
+        Ok(())
+    }
+}
+
 async fn recipients(conn: &mut AnyConnection, row: &DemandeRow) -> Result<Recipients, AppError> {
     let candidate: Option<(i64, Option<String>)> = sqlx::query_as(
         "SELECT u.id, u.email FROM demandes d JOIN users u ON u.id = d.usager_id WHERE d.id = $1",
@@ -749,45 +781,20 @@ pub async fn ask_complement(
         &deadline,
         &settings.url(&Page::Etape { id, n: 6 }.href()),
     );
-    for (user_id, address) in &to.school {
-        enqueue(
-            &mut tx,
-            &NewMessage::email(
-                format!("demande:{id}:complement:{cid}:ecole:{user_id}"),
-                "complement_ecole",
-                address,
-                &school_mail,
-                None,
-            )
-            .about(*user_id, Some(id)),
-            now,
-        )
+    let key = format!("demande:{id}:complement:{cid}");
+    to.email_school(&mut tx, &key, "complement_ecole", &school_mail, id, now)
         .await?;
-    }
-    if let Some((user_id, email, phone)) = &to.candidate {
-        let first = prenom.split_whitespace().next().unwrap_or("");
-        if let Some(address) = email {
-            let mail = messages::complement_email_usager(
-                first,
-                &numero,
-                &listing,
-                &deadline,
-                &settings.url(&Page::DemandeUsager { id }.href()),
-            );
-            enqueue(
-                &mut tx,
-                &NewMessage::email(
-                    format!("demande:{id}:complement:{cid}:usager:email"),
-                    "complement_usager",
-                    address,
-                    &mail,
-                    None,
-                )
-                .about(*user_id, Some(id)),
-                now,
-            )
-            .await?;
-        }
+    let first = prenom.split_whitespace().next().unwrap_or("");
+    let mail = messages::complement_email_usager(
+        first,
+        &numero,
+        &listing,
+        &deadline,
+        &settings.url(&Page::DemandeUsager { id }.href()),
+    );
+    to.email_candidate(&mut tx, &key, "complement_usager", &mail, id, now)
+        .await?;
+    if let Some((user_id, _, phone)) = &to.candidate {
         if let Some(phone) = phone {
             enqueue(
                 &mut tx,
@@ -934,43 +941,18 @@ pub async fn accept(
         &neph,
         &settings.url(&Page::EcoleDemandes.href_with("etat=inscrite")),
     );
-    for (user_id, address) in &to.school {
-        enqueue(
-            &mut tx,
-            &NewMessage::email(
-                format!("demande:{id}:inscrite:ecole:{user_id}"),
-                "inscrite_ecole",
-                address,
-                &school_mail,
-                None,
-            )
-            .about(*user_id, Some(id)),
-            now,
-        )
+    let key = format!("demande:{id}:inscrite");
+    to.email_school(&mut tx, &key, "inscrite_ecole", &school_mail, id, now)
         .await?;
-    }
-    if let Some((user_id, Some(address), _)) = &to.candidate {
-        let mail = messages::inscription_email_usager(
-            prenom.split_whitespace().next().unwrap_or(""),
-            &numero,
-            &neph,
-            &valid_until,
-            &settings.url(&Page::DemandeUsager { id }.href()),
-        );
-        enqueue(
-            &mut tx,
-            &NewMessage::email(
-                format!("demande:{id}:inscrite:usager:email"),
-                "inscrite_usager",
-                address,
-                &mail,
-                None,
-            )
-            .about(*user_id, Some(id)),
-            now,
-        )
+    let mail = messages::inscription_email_usager(
+        prenom.split_whitespace().next().unwrap_or(""),
+        &numero,
+        &neph,
+        &valid_until,
+        &settings.url(&Page::DemandeUsager { id }.href()),
+    );
+    to.email_candidate(&mut tx, &key, "inscrite_usager", &mail, id, now)
         .await?;
-    }
     tx.commit().await?;
     Ok(Decided::Inscrite(neph))
 }
@@ -1069,44 +1051,19 @@ pub async fn reject(
         motivation,
         &settings.url(&Page::EcoleDemandes.href_with("etat=rejetee")),
     );
-    for (user_id, address) in &to.school {
-        enqueue(
-            &mut tx,
-            &NewMessage::email(
-                format!("demande:{id}:rejetee:ecole:{user_id}"),
-                "rejetee_ecole",
-                address,
-                &school_mail,
-                None,
-            )
-            .about(*user_id, Some(id)),
-            now,
-        )
+    let key = format!("demande:{id}:rejetee");
+    to.email_school(&mut tx, &key, "rejetee_ecole", &school_mail, id, now)
         .await?;
-    }
-    if let Some((user_id, Some(address), _)) = &to.candidate {
-        let mail = messages::rejet_email(
-            Some(prenom.split_whitespace().next().unwrap_or("")),
-            &numero,
-            &format!("{prenom} {nom}"),
-            motif,
-            motivation,
-            &settings.url(&Page::DemandeUsager { id }.href()),
-        );
-        enqueue(
-            &mut tx,
-            &NewMessage::email(
-                format!("demande:{id}:rejetee:usager:email"),
-                "rejetee_usager",
-                address,
-                &mail,
-                None,
-            )
-            .about(*user_id, Some(id)),
-            now,
-        )
+    let mail = messages::rejet_email(
+        Some(prenom.split_whitespace().next().unwrap_or("")),
+        &numero,
+        &format!("{prenom} {nom}"),
+        motif,
+        motivation,
+        &settings.url(&Page::DemandeUsager { id }.href()),
+    );
+    to.email_candidate(&mut tx, &key, "rejetee_usager", &mail, id, now)
         .await?;
-    }
     tx.commit().await?;
     Ok(Decided::Rejetee)
 }

@@ -158,47 +158,41 @@ pub fn process(bytes: &[u8]) -> Result<Processed, UploadProblem> {
 
 // ------------------------------------------------------------------ the pieces store
 
-/// Marks a draft changed (a write: its row lock is taken, SQLite's write lock too) before its
-/// files change; a demande that is no longer a draft takes no change (the transaction is
-/// dropped, so rolled back).
-async fn touch_draft(
+/// Takes the lock of a demande still in `etat` (a write: concurrent uploads are decided one
+/// after the other) and marks it changed; a demande that left that state (validated, sent
+/// back) takes no more files.
+async fn touch(
     conn: &mut sqlx::AnyConnection,
     demande_id: i64,
+    etat: Etat,
     now: i64,
 ) -> Result<(), AppError> {
-    let draft = sqlx::query(
+    let open = sqlx::query(
         "UPDATE demandes SET updated_at = $1, version = version + 1 WHERE id = $2 AND etat = $3",
     )
     .bind(now)
     .bind(demande_id)
-    .bind(Etat::Brouillon)
+    .bind(etat)
     .execute(conn)
     .await?;
-    if draft.rows_affected() == 0 {
+    if open.rows_affected() == 0 {
         return Err(AppError::Conflict(super::demandes::NOT_EDITABLE.into()));
     }
     Ok(())
 }
 
-/// The demande waits for a complement: a write takes its lock (uploads decided one after the
-/// other), and one sent back meanwhile takes no more files.
+/// Marks a draft changed before its files change (see `touch`).
+async fn touch_draft(conn: &mut sqlx::AnyConnection, demande_id: i64, now: i64) -> Result<(), AppError> {
+    touch(conn, demande_id, Etat::Brouillon, now).await
+}
+
+/// The same for a demande waiting for a complement.
 async fn touch_complement(
     conn: &mut sqlx::AnyConnection,
     demande_id: i64,
     now: i64,
 ) -> Result<(), AppError> {
-    let waiting = sqlx::query(
-        "UPDATE demandes SET updated_at = $1, version = version + 1 WHERE id = $2 AND etat = $3",
-    )
-    .bind(now)
-    .bind(demande_id)
-    .bind(Etat::ComplementDemande)
-    .execute(conn)
-    .await?;
-    if waiting.rows_affected() == 0 {
-        return Err(AppError::Conflict(super::demandes::NOT_EDITABLE.into()));
-    }
-    Ok(())
+    touch(conn, demande_id, Etat::ComplementDemande, now).await
 }
 
 /// Deletes a file deposited for a complement (never a version from before the request).

@@ -150,6 +150,40 @@ pub async fn due(db: &Db, now: i64) -> Result<Vec<Due>, AppError> {
             next_overdue = earliest(next_overdue, paper_form_deadline(*decided));
         }
     }
+    // Complements asked: the reminder 7 days before the deadline, the closing at the deadline.
+    let complements: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT id, complement_avant FROM demandes WHERE etat = $1 AND complement_avant IS NOT NULL",
+    )
+    .bind(Etat::ComplementDemande)
+    .fetch_all(db.pool())
+    .await?;
+    let complement_keys = sent_keys(
+        sqlx::query_as(
+            "SELECT idempotency_key FROM outbox WHERE kind = 'rappel_complement'
+             AND demande_id IN (SELECT id FROM demandes WHERE etat = $1)",
+        )
+        .bind(Etat::ComplementDemande)
+        .fetch_all(db.pool())
+        .await?,
+    );
+    let (mut complement_reminders, mut next_complement_reminder) = (0, None);
+    let (mut unanswered, mut next_unanswered) = (0, None);
+    for (id, avant) in &complements {
+        use crate::domain::deadlines::{complement_overdue, complement_reminder_at};
+        let reminder_at = complement_reminder_at(*avant);
+        let prefix = format!("demande:{id}:complement:{avant}:rappel");
+        let reminded = complement_keys.iter().any(|k| k.starts_with(&prefix));
+        if complement_overdue(*avant, now) {
+            unanswered += 1;
+        } else {
+            next_unanswered = earliest(next_unanswered, *avant);
+            if reminder_at <= now && !reminded {
+                complement_reminders += 1;
+            } else if reminder_at > now {
+                next_complement_reminder = earliest(next_complement_reminder, reminder_at);
+            }
+        }
+    }
     Ok(vec![
         Due {
             label: "Rappels d'activation (jours 3 et 6)",
@@ -170,6 +204,16 @@ pub async fn due(db: &Db, now: i64) -> Result<Vec<Due>, AppError> {
             label: "Formulaire photo-signature non reçu (jour 15)",
             due_now: overdue,
             next: next_overdue,
+        },
+        Due {
+            label: "Rappel de complément à l'école (7 jours avant l'échéance)",
+            due_now: complement_reminders,
+            next: next_complement_reminder,
+        },
+        Due {
+            label: "Complément non reçu : classement sans suite",
+            due_now: unanswered,
+            next: next_unanswered,
         },
     ])
 }

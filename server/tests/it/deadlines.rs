@@ -646,7 +646,7 @@ async fn the_admin_page_shows_due_jobs_failed_messages_and_recent_runs() {
         .await
         .unwrap();
     let counts: Vec<i64> = due.iter().map(|d| d.due_now).collect();
-    assert_eq!(counts, vec![1, 0, 0, 0], "{due:?}");
+    assert_eq!(counts, vec![1, 0, 0, 0, 0, 0], "{due:?}");
     assert_eq!(due[1].next, Some(T0 + 7 * DAY), "deletion on day 7");
     assert_eq!(due[0].next, Some(T0 + 6 * DAY), "next reminder on day 6");
 

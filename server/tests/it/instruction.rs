@@ -57,17 +57,7 @@ async fn transmitted(app: &TestApp) -> (i64, String, String, String) {
     let school_token = school(app).await;
     let (id, numero, candidate) =
         filed_and_activated(app, &school_token, &Person::lea(), Some(CODE)).await;
-    let res = app
-        .post_form(
-            "/api/monespace/decider",
-            form(&[
-                ("id", &id.to_string()),
-                ("decision", "valider"),
-                ("attestation", "on"),
-            ]),
-            Some(&candidate),
-        )
-        .await;
+    let res = validate(app, &candidate, id).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     assert_eq!(etat(app, id).await, "transmise");
     (id, numero, school_token, candidate)
@@ -145,6 +135,7 @@ async fn a_transmitted_demande_goes_to_the_centre_of_the_candidate_and_no_other(
             ],
         ),
         ("note", vec![("id", ids.as_str()), ("texte", "Vu.")]),
+        ("complement", vec![("id", ids.as_str()), ("delai", "30")]),
         ("accepter", vec![("id", ids.as_str())]),
         (
             "rejeter",
@@ -170,6 +161,13 @@ async fn a_transmitted_demande_goes_to_the_centre_of_the_candidate_and_no_other(
     }
     assert_eq!(etat(&app, id).await, "transmise");
     let domicile = piece_id(&app, id, "domicile").await;
+    for path in [
+        format!("/api/demandes/{id}/documents/attestation-inscription"),
+        format!("/api/demandes/{id}/documents/decision-rejet"),
+    ] {
+        let (status, _, _) = app.get_bytes(&path, &nantes).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
     for path in [
         format!("/api/demandes/{id}/pieces/{domicile}/fichier"),
         format!("/api/demandes/{id}/pieces/{domicile}/fichier?vue=1"),
@@ -208,17 +206,7 @@ async fn a_paper_demande_is_routed_when_its_form_is_received() {
     let school_token = school(&app).await;
     let (id, numero, candidate) =
         filed_and_activated(&app, &school_token, &Person::lea(), None).await;
-    let res = app
-        .post_form(
-            "/api/monespace/decider",
-            form(&[
-                ("id", &id.to_string()),
-                ("decision", "valider"),
-                ("attestation", "on"),
-            ]),
-            Some(&candidate),
-        )
-        .await;
+    let res = validate(&app, &candidate, id).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     assert_eq!(etat(&app, id).await, "attente_papier");
     assert!(!app
@@ -471,16 +459,7 @@ async fn two_demandes_accepted_at_once_get_two_nephs() {
         telephone: "06 98 76 54 32",
     };
     let (second, numero, candidate) = filed_and_activated(&app, &school_token, &hugo, None).await;
-    app.post_form(
-        "/api/monespace/decider",
-        form(&[
-            ("id", &second.to_string()),
-            ("decision", "valider"),
-            ("attestation", "on"),
-        ]),
-        Some(&candidate),
-    )
-    .await;
+    validate(&app, &candidate, second).await;
     act(&app, &paris, "reception", &[("numero", &numero)]).await;
     assert_eq!(etat(&app, second).await, "transmise");
     let (a, b) = tokio::join!(
@@ -917,8 +896,12 @@ async fn an_unanswered_complement_is_reminded_then_closed_once() {
     let (id, _, _, _) = transmitted(&app).await;
     complement_asked(&app, &paris, id).await;
 
-    // Day 23 of 30: one reminder to the school, once.
+    // Day 23 of 30: one reminder to the school, once (the administrators see it due).
     app.advance(23 * 86_400);
+    let due = app::server::supervision::due(&app.ctx.db, app.ctx.now())
+        .await
+        .unwrap();
+    assert_eq!((due[4].due_now, due[5].due_now), (1, 0), "{due:?}");
     let report = server::jobs::run_deadlines(&app.ctx, "test").await.unwrap();
     assert_eq!(report.complement_reminders, 1);
     let report = server::jobs::run_deadlines(&app.ctx, "test").await.unwrap();
@@ -959,4 +942,39 @@ async fn an_unanswered_complement_is_reminded_then_closed_once() {
         2,
         "the school and the candidate, once each"
     );
+}
+
+#[tokio::test]
+async fn two_agents_deciding_at_once_make_one_decision() {
+    let app = TestApp::with_accounts().await;
+    let (paris, _) = centres(&app).await;
+    let colleague = agent(&app, "agent.paris2", "Paul", "Durand", "CERT de Paris").await;
+    let (id, _, _, _) = transmitted(&app).await;
+    let ids = id.to_string();
+    let (accepted, rejected) = tokio::join!(
+        app.post_form("/api/pro/accepter", form(&[("id", &ids)]), Some(&paris)),
+        app.post_form(
+            "/api/pro/rejeter",
+            form(&[
+                ("id", &ids),
+                ("motif", "doublon"),
+                ("motivation", "Une autre demande est en cours pour ce candidat."),
+            ]),
+            Some(&colleague),
+        ),
+    );
+    let oks = [&accepted, &rejected]
+        .iter()
+        .filter(|r| r.status == StatusCode::OK)
+        .count();
+    assert_eq!(oks, 1, "{} / {}", accepted.body, rejected.body);
+    let loser = if accepted.status == StatusCode::OK { &rejected } else { &accepted };
+    assert_eq!(loser.status, StatusCode::CONFLICT, "{}", loser.body);
+    let decisions: i64 = app
+        .count(
+            "SELECT COUNT(*) FROM demande_events WHERE kind IN ('acceptee', 'rejetee') AND demande_id = CAST($1 AS BIGINT)",
+            &ids,
+        )
+        .await;
+    assert_eq!(decisions, 1);
 }

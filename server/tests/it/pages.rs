@@ -45,16 +45,7 @@ async fn every_page_with_data_is_rendered_with_it() {
     };
     let (at_centre, numero2, hugo_session) =
         filed_and_activated(&app, &school_token, &hugo, None).await;
-    app.post_form(
-        "/api/monespace/decider",
-        form(&[
-            ("id", &at_centre.to_string()),
-            ("decision", "valider"),
-            ("attestation", "on"),
-        ]),
-        Some(&hugo_session),
-    )
-    .await;
+    validate(&app, &hugo_session, at_centre).await;
     app::server::reception::record_paper_received(
         &app.ctx.db,
         &app.ctx.settings,

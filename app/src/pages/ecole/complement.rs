@@ -3,16 +3,14 @@
 //! as validated. Plain forms: it works without the WASM.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 use server_fn::ServerFn;
 
 use crate::api::ecole::{complement_ecole, ComplementPage, RenvoyerComplement};
 use crate::api::{ItemDemande, PieceFile};
 use crate::components::guard::RequireRole;
 use crate::components::instruction::InstructionPanel;
-use crate::components::layout::DemandeIntrouvable;
-use crate::components::loader::use_page_data;
+use crate::components::loader::DemandePage;
 use crate::domain::account::{Espace, Role};
 use crate::domain::demande::EtatCivil;
 use crate::domain::instruction::{Champ, Item};
@@ -22,48 +20,19 @@ use crate::error::AppError;
 use crate::flash::use_flash;
 use crate::routes::{piece_href, piece_upload_href, Page};
 
-fn title_of(d: &Option<Result<ComplementPage, AppError>>) -> String {
-    match d {
-        Some(Ok(p)) => format!(
-            "Complément demandé — demande n° {}",
-            p.view.numero.clone().unwrap_or_default()
-        ),
-        Some(Err(_)) => "Demande introuvable".into(),
-        None => "Complément demandé".into(),
-    }
-}
-
 #[component]
-pub fn ComplementPage() -> impl IntoView {
+pub fn ComplementEcolePage() -> impl IntoView {
     view! {
-        <RequireRole roles=&[Role::Ecole] espace=Espace::Pro children=|_| view! { <Complement /> } />
-    }
-}
-
-#[component]
-fn Complement() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
-    let data = use_page_data(id, |id| async move {
-        match id {
-            Some(id) => complement_ecole(id).await,
-            None => Err(AppError::NotFound),
-        }
-    });
-    let first_title = title_of(&data.get_untracked());
-    view! {
-        <Title text=move || data.try_with(title_of).unwrap_or_else(|| first_title.clone()) />
-        <div class="fr-container fr-my-6w">
-            {move || match data.get() {
-                None => view! { <p>"Chargement…"</p> }.into_any(),
-                Some(Err(e)) => view! {
-                    <DemandeIntrouvable error=e />
-                    <p class="fr-mt-3w"><a class="fr-link" href=Page::EcoleDemandes.href()>"Retour à mes demandes"</a></p>
-                }
-                .into_any(),
-                Some(Ok(p)) => view! { <Body p /> }.into_any(),
-            }}
-        </div>
+        <RequireRole roles=&[Role::Ecole] espace=Espace::Pro children=|_| view! {
+            <DemandePage
+                fetch=complement_ecole
+                title=|p: &ComplementPage| format!("Complément demandé — demande n° {}", p.view.numero.clone().unwrap_or_default())
+                loading="Complément demandé"
+                back=Page::EcoleDemandes
+                back_label="Retour à mes demandes"
+                body=|p| view! { <Body p /> }.into_any()
+            />
+        } />
     }
 }
 

@@ -4,8 +4,7 @@
 //! works without the WASM and comes back here with what happened.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 use server_fn::ServerFn;
 
 use crate::api::pro::{
@@ -15,8 +14,7 @@ use crate::api::pro::{
 use crate::api::PieceFile;
 use crate::components::guard::RequireRole;
 use crate::components::instruction::InstructionPanel;
-use crate::components::layout::DemandeIntrouvable;
-use crate::components::loader::use_page_data;
+use crate::components::loader::DemandePage;
 use crate::components::recap::RecapSections;
 use crate::domain::account::{Espace, Role};
 use crate::domain::demande::Piece;
@@ -25,48 +23,19 @@ use crate::error::AppError;
 use crate::flash::use_flash;
 use crate::routes::{piece_href, piece_view_href, Page};
 
-fn title_of(d: &Option<Result<InstructionView, AppError>>) -> String {
-    match d {
-        Some(Ok(v)) => format!(
-            "Instruction de la demande n° {}",
-            v.demande.numero.clone().unwrap_or_default()
-        ),
-        Some(Err(_)) => "Demande introuvable".into(),
-        None => "Instruction d'une demande".into(),
-    }
-}
-
 #[component]
 pub fn InstructionPage() -> impl IntoView {
     view! {
-        <RequireRole roles=&[Role::Agent] espace=Espace::Pro children=|_| view! { <Instruction /> } />
-    }
-}
-
-#[component]
-fn Instruction() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
-    let data = use_page_data(id, |id| async move {
-        match id {
-            Some(id) => instruction(id).await,
-            None => Err(AppError::NotFound),
-        }
-    });
-    let first_title = title_of(&data.get_untracked());
-    view! {
-        <Title text=move || data.try_with(title_of).unwrap_or_else(|| first_title.clone()) />
-        <div class="fr-container fr-my-6w">
-            {move || match data.get() {
-                None => view! { <p>"Chargement…"</p> }.into_any(),
-                Some(Err(e)) => view! {
-                    <DemandeIntrouvable error=e />
-                    <p class="fr-mt-3w"><a class="fr-link" href=Page::Pro.href()>"Retour à la file"</a></p>
-                }
-                .into_any(),
-                Some(Ok(v)) => view! { <Body v /> }.into_any(),
-            }}
-        </div>
+        <RequireRole roles=&[Role::Agent] espace=Espace::Pro children=|_| view! {
+            <DemandePage
+                fetch=instruction
+                title=|v: &InstructionView| format!("Instruction de la demande n° {}", v.demande.numero.clone().unwrap_or_default())
+                loading="Instruction d'une demande"
+                back=Page::Pro
+                back_label="Retour à la file"
+                body=|v| view! { <Body v /> }.into_any()
+            />
+        } />
     }
 }
 

@@ -286,6 +286,20 @@ pub async fn filed_and_activated(
     (id, numero, res.session_cookie().expect("logged in"))
 }
 
+/// The candidate validates demande `id` (attestation ticked), as the review page posts it.
+pub async fn validate(app: &TestApp, session: &str, id: i64) -> TestResponse {
+    app.post_form(
+        "/api/monespace/decider",
+        form(&[
+            ("id", &id.to_string()),
+            ("decision", "valider"),
+            ("attestation", "on"),
+        ]),
+        Some(session),
+    )
+    .await
+}
+
 /// An agent or administrator of the centre, logged in (its session token).
 pub async fn staff(app: &TestApp, role: app::domain::account::Role, identifiant: &str) -> String {
     server::seed::create_account(
