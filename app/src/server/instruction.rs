@@ -642,8 +642,9 @@ impl Recipients {
         now: i64,
     ) -> Result<(), AppError> {
         for (user_id, address) in &self.school {
-            let message = NewMessage::email(format!("{key}:ecole:{user_id}"), kind, address, mail, None)
-                .about(*user_id, Some(id));
+            let message =
+                NewMessage::email(format!("{key}:ecole:{user_id}"), kind, address, mail, None)
+                    .about(*user_id, Some(id));
             enqueue(&mut *conn, &message, now).await?;
         }
         Ok(())
@@ -660,8 +661,9 @@ impl Recipients {
         now: i64,
     ) -> Result<(), AppError> {
         if let Some((user_id, Some(address), _)) = &self.candidate {
-            let message = NewMessage::email(format!("{key}:usager:email"), kind, address, mail, None)
-                .about(*user_id, Some(id));
+            let message =
+                NewMessage::email(format!("{key}:usager:email"), kind, address, mail, None)
+                    .about(*user_id, Some(id));
             enqueue(conn, &message, now).await?;
         }
         Ok(())

@@ -182,7 +182,11 @@ async fn touch(
 }
 
 /// Marks a draft changed before its files change (see `touch`).
-async fn touch_draft(conn: &mut sqlx::AnyConnection, demande_id: i64, now: i64) -> Result<(), AppError> {
+async fn touch_draft(
+    conn: &mut sqlx::AnyConnection,
+    demande_id: i64,
+    now: i64,
+) -> Result<(), AppError> {
     touch(conn, demande_id, Etat::Brouillon, now).await
 }
 

@@ -958,7 +958,10 @@ async fn two_agents_deciding_at_once_make_one_decision() {
             form(&[
                 ("id", &ids),
                 ("motif", "doublon"),
-                ("motivation", "Une autre demande est en cours pour ce candidat."),
+                (
+                    "motivation",
+                    "Une autre demande est en cours pour ce candidat."
+                ),
             ]),
             Some(&colleague),
         ),
@@ -968,7 +971,11 @@ async fn two_agents_deciding_at_once_make_one_decision() {
         .filter(|r| r.status == StatusCode::OK)
         .count();
     assert_eq!(oks, 1, "{} / {}", accepted.body, rejected.body);
-    let loser = if accepted.status == StatusCode::OK { &rejected } else { &accepted };
+    let loser = if accepted.status == StatusCode::OK {
+        &rejected
+    } else {
+        &accepted
+    };
     assert_eq!(loser.status, StatusCode::CONFLICT, "{}", loser.body);
     let decisions: i64 = app
         .count(
