@@ -41,7 +41,7 @@ test('an agent of the right centre accepts a demande and the candidate downloads
 
   // The agent of the CERT de Paris finds it in « À instruire ».
   await login(page, '/connexion/pro', paris.identifiant, paris.password);
-  await expect(page).toHaveURL(/\/pro$/);
+  await expect(page).toHaveURL(/:\d+\/pro$/);
   await expect(page.getByRole('heading', { name: 'Demandes du CERT de Paris' })).toBeVisible();
   await expect(page.getByRole('link', { name: numero })).toBeVisible();
   await expectAccessible(page);
@@ -93,7 +93,9 @@ test('an agent of the right centre accepts a demande and the candidate downloads
 
   // Back to the agent: « Complément reçu », the new version marked; accepted.
   await login(page, '/connexion/pro', paris.identifiant, paris.password);
-  await expect(page).toHaveURL(/\/pro$/);
+  await expect(page).toHaveURL(/:\d+\/pro$/);
+  await expect(page.getByRole('heading', { name: 'Demandes du CERT de Paris' })).toBeVisible();
+  await hydrated(page);
   await page.goto('/pro?onglet=complement-recu');
   await page.getByRole('link', { name: numero }).click();
   await expect(page.getByText('Nouvelle version reçue le', { exact: false })).toBeVisible();
@@ -107,6 +109,8 @@ test('an agent of the right centre accepts a demande and the candidate downloads
   // The candidate sees the decision and downloads the attestation.
   await login(page, '/connexion', 'igarnier', password);
   await expect(page).toHaveURL(/\/monespace/);
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  await hydrated(page);
   await page.goto(`/monespace/demandes/${id}`);
   await expect(page.getByRole('heading', { name: `Demande N° ${numero} acceptée` })).toBeVisible();
   await hydrated(page);
@@ -150,7 +154,9 @@ test('a rejected demande reaches the candidate on a phone, with its motivation a
 
   // The agent rejects: a ground and the facts are required.
   await login(page, '/connexion/pro', paris.identifiant, paris.password);
-  await expect(page).toHaveURL(/\/pro$/);
+  await expect(page).toHaveURL(/:\d+\/pro$/);
+  await expect(page.getByRole('heading', { name: 'Demandes du CERT de Paris' })).toBeVisible();
+  await hydrated(page);
   await page.goto(`/pro/demandes/${id}`);
   await hydrated(page);
   await page.getByRole('button', { name: 'Rejeter la demande' }).click();
@@ -166,10 +172,12 @@ test('a rejected demande reaches the candidate on a phone, with its motivation a
   await page.setViewportSize({ width: 375, height: 812 });
   await login(page, '/connexion', 'tlambert', motDePasse);
   await expect(page).toHaveURL(/\/monespace/);
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  await hydrated(page);
   await page.goto(`/monespace/demandes/${id}`);
   await expect(page.getByRole('heading', { name: `Demande N° ${numero} rejetée` })).toBeVisible();
   await hydrated(page);
-  await expect(page.getByText(motivation)).toBeVisible();
+  await expect(page.getByText(motivation).first()).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Voies et délais de recours' })).toBeVisible();
   await expect(page.getByText('tribunal administratif', { exact: false }).first()).toBeVisible();
   await expectAccessible(page);

@@ -107,6 +107,16 @@ impl Page {
         Ok(())
     }
 
+    /// Label and value lines from `y` down; returns where the next line goes.
+    fn rows(&self, rows: &[(&str, &str)], mut y: f32) -> f32 {
+        for (label, value) in rows {
+            self.text(label, 10.0, 20.0, y);
+            self.text(value, 11.0, 80.0, y);
+            y -= 9.0;
+        }
+        y
+    }
+
     /// A header band with the service's name and the document's title.
     fn header(&self, title: &str) {
         self.colour(0.0, 0.0, 0.569);
@@ -165,12 +175,7 @@ pub fn justificatif_pdf(j: &Justificatif, font_path: &Path) -> Result<Vec<u8>, A
         ("École de conduite", j.school_name.as_str()),
         ("Numéro d'agrément", j.school_agrement.as_str()),
     ];
-    let mut y = 236.0;
-    for (label, value) in rows {
-        p.text(label, 10.0, 20.0, y);
-        p.text(value, 11.0, 80.0, y);
-        y -= 9.0;
-    }
+    let y = p.rows(&rows, 236.0);
     p.text(
         "Ce justificatif atteste le dépôt de la demande. Il ne vaut pas permis de conduire.",
         10.0,
@@ -309,12 +314,7 @@ pub fn attestation_pdf(a: &AttestationInscription, font_path: &Path) -> Result<V
         ("École de conduite", a.school_name.as_str()),
         ("Demande n°", a.numero.as_str()),
     ];
-    let mut y = 236.0;
-    for (label, value) in rows {
-        p.text(label, 10.0, 20.0, y);
-        p.text(value, 11.0, 80.0, y);
-        y -= 9.0;
-    }
+    let mut y = p.rows(&rows, 236.0);
     for line in wrap("Cette attestation permet de se présenter aux épreuves du permis de conduire pour les catégories indiquées, jusqu'à la date de fin de validité. Elle ne vaut pas permis de conduire.", 95) {
         p.text(&line, 10.0, 20.0, y - 4.0);
         y -= 6.0;
@@ -451,12 +451,7 @@ pub async fn render(
                 nom,
                 prenoms: ec.prenoms.clone(),
                 date_naissance: ec.date_naissance.french(),
-                categories: motif
-                    .categories
-                    .iter()
-                    .map(|c| c.code())
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                categories: data.listing_categories(),
                 filiere: motif.filiere.label().to_string(),
                 school_name: school.name,
                 school_agrement: school.agrement,
@@ -477,12 +472,7 @@ pub async fn render(
                 prenoms: ec.prenoms.clone(),
                 date_naissance: ec.date_naissance.french(),
                 lieu_naissance: format!("{} ({})", ec.commune_naissance, ec.pays_naissance),
-                categories: motif
-                    .categories
-                    .iter()
-                    .map(|c| c.code())
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                categories: data.listing_categories(),
                 filiere: motif.filiere.label().to_string(),
                 inscrite_le: format_date(inscrite),
                 valable_jusqu_au: crate::domain::deadlines::attestation_valid_until(inscrite)

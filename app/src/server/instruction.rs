@@ -877,20 +877,9 @@ pub async fn accept(
     let data = row.data()?;
     let motif = data.motif.as_ref().map(|m| m.motif);
     let typed = data.etat_civil.as_ref().and_then(|e| e.neph.as_deref());
-    let mut tx = db.pool().begin().await?;
-    let Some(_) = transition(
-        &mut tx,
-        id,
-        row.etat,
-        Evenement::Acceptee,
-        None,
-        Some(agent_id),
-        now,
-    )
-    .await?
-    else {
-        tx.rollback().await?;
-        return decided_meanwhile(db, id, Evenement::Acceptee).await;
+    let mut tx = match decision_tx(db, id, row.etat, Evenement::Acceptee, agent_id, now).await? {
+        Ok(tx) => tx,
+        Err(done) => return Ok(done),
     };
     let neph = match motif.and_then(|m| kept_neph(m, typed)) {
         Some(kept) => {
@@ -966,6 +955,27 @@ fn refus_message(refus: Refus, etat: Etat) -> String {
     }
 }
 
+/// Opens a decision's transaction with its transition; `Err`: another decision came first
+/// (what it was, or a conflict).
+async fn decision_tx(
+    db: &Db,
+    id: i64,
+    from: Etat,
+    evenement: Evenement,
+    agent_id: i64,
+    now: i64,
+) -> Result<Result<sqlx::Transaction<'static, sqlx::Any>, Decided>, AppError> {
+    let mut tx = db.pool().begin().await?;
+    if transition(&mut tx, id, from, evenement, None, Some(agent_id), now)
+        .await?
+        .is_some()
+    {
+        return Ok(Ok(tx));
+    }
+    tx.rollback().await?;
+    Ok(Err(decided_meanwhile(db, id, evenement).await?))
+}
+
 /// Another agent (or another tab) decided between our read and our write.
 async fn decided_meanwhile(db: &Db, id: i64, evenement: Evenement) -> Result<Decided, AppError> {
     let (etat,): (Etat,) = sqlx::query_as("SELECT etat FROM demandes WHERE id = $1")
@@ -1007,20 +1017,9 @@ pub async fn reject(
     let motif = motif.ok_or(AppError::BadRequest)?;
     let motivation = motivation.trim();
     check_follower(&suivi(db, id).await?, agent_id)?;
-    let mut tx = db.pool().begin().await?;
-    let Some(_) = transition(
-        &mut tx,
-        id,
-        row.etat,
-        Evenement::Rejetee,
-        None,
-        Some(agent_id),
-        now,
-    )
-    .await?
-    else {
-        tx.rollback().await?;
-        return decided_meanwhile(db, id, Evenement::Rejetee).await;
+    let mut tx = match decision_tx(db, id, row.etat, Evenement::Rejetee, agent_id, now).await? {
+        Ok(tx) => tx,
+        Err(done) => return Ok(done),
     };
     sqlx::query(
         "UPDATE demandes SET rejet_motif = $1, rejet_motivation = $2, agent_id = $3,
