@@ -109,7 +109,7 @@ test('an agent of the right centre accepts a demande and the candidate downloads
   // The candidate sees the decision and downloads the attestation.
   await login(page, '/connexion', 'igarnier', password);
   await expect(page).toHaveURL(/\/monespace/);
-  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: 'Mon espace' })).toBeVisible();
   await hydrated(page);
   await page.goto(`/monespace/demandes/${id}`);
   await expect(page.getByRole('heading', { name: `Demande N° ${numero} acceptée` })).toBeVisible();
@@ -172,7 +172,7 @@ test('a rejected demande reaches the candidate on a phone, with its motivation a
   await page.setViewportSize({ width: 375, height: 812 });
   await login(page, '/connexion', 'tlambert', motDePasse);
   await expect(page).toHaveURL(/\/monespace/);
-  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: 'Mon espace' })).toBeVisible();
   await hydrated(page);
   await page.goto(`/monespace/demandes/${id}`);
   await expect(page.getByRole('heading', { name: `Demande N° ${numero} rejetée` })).toBeVisible();

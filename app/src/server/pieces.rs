@@ -59,6 +59,109 @@ pub struct Processed {
     pub thumbnail: Option<Vec<u8>>,
 }
 
+/// Keys that carry active content wherever they appear: automatic actions (`OpenAction`,
+/// `AA`), scripts (`JS`, `JavaScript`), attached or embedded files and media (`EmbeddedFiles`,
+/// `EmbeddedFile`, `FS` file specifications, `RichMedia…`, `Movie`, `Sound`), XFA forms.
+const ACTIVE_KEYS: &[&[u8]] = &[
+    b"OpenAction",
+    b"AA",
+    b"JS",
+    b"JavaScript",
+    b"EmbeddedFiles",
+    b"EmbeddedFile",
+    b"FS",
+    b"RichMediaContent",
+    b"RichMediaSettings",
+    b"Movie",
+    b"Sound",
+    b"XFA",
+];
+
+/// Actions that run something, leave the document or change it (links inside the document
+/// and to web addresses stay).
+const ACTIVE_ACTIONS: &[&[u8]] = &[
+    b"JavaScript",
+    b"Launch",
+    b"SubmitForm",
+    b"ImportData",
+    b"ResetForm",
+    b"GoToR",
+    b"GoToE",
+    b"Rendition",
+    b"Movie",
+    b"Sound",
+    b"RichMediaExecute",
+    b"Hide",
+    b"SetOCGState",
+    b"GoTo3DView",
+];
+
+/// Annotations that exist to play or open something.
+const ACTIVE_ANNOTATIONS: &[&[u8]] = &[
+    b"RichMedia",
+    b"FileAttachment",
+    b"Movie",
+    b"Sound",
+    b"Screen",
+    b"3D",
+];
+
+/// Removes active content from a PDF: every key above in every dictionary, every action of
+/// the kinds above (and the `A` entries pointing to them), and the active annotations (turned
+/// into inert ones). What is left shows the same pages.
+pub fn strip_active_content(doc: &mut lopdf::Document) {
+    use lopdf::Object;
+    fn name_in(obj: Option<&Object>, list: &[&[u8]]) -> bool {
+        matches!(obj, Some(Object::Name(n)) if list.contains(&n.as_slice()))
+    }
+    // The actions to neutralise, found first (an `A` entry may point to one by reference).
+    let active: std::collections::HashSet<lopdf::ObjectId> = doc
+        .objects
+        .iter()
+        .filter_map(|(id, obj)| {
+            let dict = match obj {
+                Object::Dictionary(d) => d,
+                Object::Stream(s) => &s.dict,
+                _ => return None,
+            };
+            name_in(dict.get(b"S").ok(), ACTIVE_ACTIONS).then_some(*id)
+        })
+        .collect();
+    for (id, obj) in doc.objects.iter_mut() {
+        let dict = match obj {
+            Object::Dictionary(d) => d,
+            Object::Stream(s) => &mut s.dict,
+            _ => continue,
+        };
+        for key in ACTIVE_KEYS {
+            dict.remove(key);
+        }
+        if active.contains(id) {
+            dict.remove(b"S");
+            dict.remove(b"F");
+            dict.remove(b"Next");
+        }
+        let points_to_active = match dict.get(b"A").ok() {
+            Some(Object::Reference(r)) => active.contains(r),
+            Some(Object::Dictionary(a)) => name_in(a.get(b"S").ok(), ACTIVE_ACTIONS),
+            _ => false,
+        };
+        if points_to_active {
+            dict.remove(b"A");
+        }
+        let annotation = name_in(dict.get(b"Type").ok(), &[b"Annot"]) || dict.has(b"Rect");
+        if annotation && name_in(dict.get(b"Subtype").ok(), ACTIVE_ANNOTATIONS) {
+            dict.set("Subtype", Object::Name(b"Text".to_vec()));
+        }
+    }
+    // Embedded files and the scripts nothing refers to any more are not kept.
+    doc.objects.retain(|_, obj| match obj {
+        Object::Stream(s) => !name_in(s.dict.get(b"Type").ok(), &[b"EmbeddedFile"]),
+        _ => true,
+    });
+    doc.prune_objects();
+}
+
 /// Checks and normalises an upload. CPU-bound: call it off the async runtime.
 pub fn process(bytes: &[u8]) -> Result<Processed, UploadProblem> {
     if bytes.is_empty() {
@@ -96,6 +199,8 @@ pub fn process(bytes: &[u8]) -> Result<Processed, UploadProblem> {
             for id in dropped {
                 doc.objects.remove(&id);
             }
+            // No active content reaches the agents' viewer, the school or the candidate.
+            strip_active_content(&mut doc);
             let mut out = Vec::with_capacity(bytes.len());
             doc.save_to(&mut out)
                 .map_err(|_| UploadProblem::Unreadable)?;
@@ -452,6 +557,81 @@ pub mod samples {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A one-page PDF carrying every kind of active content the service removes.
+    fn pdf_with_active_content() -> Vec<u8> {
+        use lopdf::dictionary;
+        use lopdf::{Document, Object, Stream};
+        let mut doc = Document::with_version("1.7");
+        let pages_id = doc.new_object_id();
+        let launch = doc.add_object(dictionary! { "S" => "Launch", "F" => "calc.exe" });
+        let script = doc.add_object(dictionary! { "S" => "JavaScript", "JS" => Object::string_literal("app.alert(1)") });
+        let file = doc.add_object(Stream::new(dictionary! { "Type" => "EmbeddedFile" }, b"MZ".to_vec()));
+        let annots: Vec<Object> = vec![
+            doc.add_object(dictionary! { "Type" => "Annot", "Subtype" => "Link", "Rect" => vec![0.into(), 0.into(), 10.into(), 10.into()], "A" => launch }).into(),
+            doc.add_object(dictionary! { "Type" => "Annot", "Subtype" => "RichMedia", "Rect" => vec![0.into(), 0.into(), 10.into(), 10.into()], "RichMediaContent" => dictionary! {} }).into(),
+            doc.add_object(dictionary! { "Type" => "Annot", "Subtype" => "FileAttachment", "Rect" => vec![0.into(), 0.into(), 10.into(), 10.into()], "FS" => dictionary! { "EF" => dictionary! { "F" => file } } }).into(),
+        ];
+        let page = doc.add_object(dictionary! {
+            "Type" => "Page",
+            "Parent" => pages_id,
+            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+            "Annots" => annots,
+            "AA" => dictionary! { "O" => script },
+        });
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 }),
+        );
+        let catalog = doc.add_object(dictionary! {
+            "Type" => "Catalog",
+            "Pages" => pages_id,
+            "OpenAction" => script,
+            "AA" => dictionary! { "WC" => script },
+            "Names" => dictionary! {
+                "JavaScript" => dictionary! { "Names" => vec![Object::string_literal("x"), script.into()] },
+                "EmbeddedFiles" => dictionary! { "Names" => vec![Object::string_literal("y"), file.into()] },
+            },
+            "AcroForm" => dictionary! { "Fields" => Vec::<Object>::new(), "XFA" => file },
+        });
+        doc.trailer.set("Root", catalog);
+        let mut out = Vec::new();
+        doc.save_to(&mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn stored_pdfs_carry_no_active_content() {
+        let upload = pdf_with_active_content();
+        for name in ["/OpenAction", "/JavaScript", "/Launch", "/EmbeddedFiles", "/RichMedia", "/XFA", "/AA", "/JS"] {
+            assert!(
+                upload.windows(name.len()).any(|w| w == name.as_bytes()),
+                "the sample holds {name}"
+            );
+        }
+        let stored = process(&upload).expect("still a valid PDF");
+        assert_eq!(stored.pages, 1);
+        for name in [
+            "/OpenAction",
+            "/JavaScript",
+            "/JS",
+            "/Launch",
+            "/EmbeddedFiles",
+            "/EmbeddedFile",
+            "/RichMedia",
+            "/FileAttachment",
+            "/XFA",
+            "/AA",
+        ] {
+            assert!(
+                !stored.bytes.windows(name.len()).any(|w| w == name.as_bytes()),
+                "{name} left in the stored file"
+            );
+        }
+        // Still readable, the same page.
+        let doc = lopdf::Document::load_mem(&stored.bytes).unwrap();
+        assert_eq!(doc.get_pages().len(), 1);
+    }
 
     fn jpeg_with_exif() -> Vec<u8> {
         let img =
