@@ -106,14 +106,61 @@ const ACTIVE_ANNOTATIONS: &[&[u8]] = &[
     b"3D",
 ];
 
+/// Whether `obj` is one of the names in `list`.
+fn name_in(obj: Option<&lopdf::Object>, list: &[&[u8]]) -> bool {
+    matches!(obj, Some(lopdf::Object::Name(n)) if list.contains(&n.as_slice()))
+}
+
+/// Cleans one object and everything written inside it (nested dictionaries and arrays):
+/// active keys removed, an action of an active kind (`is_active`, or found inline) made inert,
+/// `A` entries to active actions removed, active annotations made inert.
+fn clean(
+    obj: &mut lopdf::Object,
+    is_active: bool,
+    active: &std::collections::HashSet<lopdf::ObjectId>,
+) {
+    use lopdf::Object;
+    let dict = match obj {
+        Object::Dictionary(d) => d,
+        Object::Stream(s) => &mut s.dict,
+        Object::Array(items) => {
+            for item in items {
+                clean(item, false, active);
+            }
+            return;
+        }
+        _ => return,
+    };
+    for key in ACTIVE_KEYS {
+        dict.remove(key);
+    }
+    if is_active || name_in(dict.get(b"S").ok(), ACTIVE_ACTIONS) {
+        dict.remove(b"S");
+        dict.remove(b"F");
+        dict.remove(b"Next");
+    }
+    let points_to_active = match dict.get(b"A").ok() {
+        Some(Object::Reference(r)) => active.contains(r),
+        Some(Object::Dictionary(a)) => name_in(a.get(b"S").ok(), ACTIVE_ACTIONS),
+        _ => false,
+    };
+    if points_to_active {
+        dict.remove(b"A");
+    }
+    let annotation = name_in(dict.get(b"Type").ok(), &[b"Annot"]) || dict.has(b"Rect");
+    if annotation && name_in(dict.get(b"Subtype").ok(), ACTIVE_ANNOTATIONS) {
+        dict.set("Subtype", Object::Name(b"Text".to_vec()));
+    }
+    for (_, value) in dict.iter_mut() {
+        clean(value, false, active);
+    }
+}
+
 /// Removes active content from a PDF: every key above in every dictionary, every action of
 /// the kinds above (and the `A` entries pointing to them), and the active annotations (turned
 /// into inert ones). What is left shows the same pages.
 pub fn strip_active_content(doc: &mut lopdf::Document) {
     use lopdf::Object;
-    fn name_in(obj: Option<&Object>, list: &[&[u8]]) -> bool {
-        matches!(obj, Some(Object::Name(n)) if list.contains(&n.as_slice()))
-    }
     // The actions to neutralise, found first (an `A` entry may point to one by reference).
     let active: std::collections::HashSet<lopdf::ObjectId> = doc
         .objects
@@ -128,31 +175,7 @@ pub fn strip_active_content(doc: &mut lopdf::Document) {
         })
         .collect();
     for (id, obj) in doc.objects.iter_mut() {
-        let dict = match obj {
-            Object::Dictionary(d) => d,
-            Object::Stream(s) => &mut s.dict,
-            _ => continue,
-        };
-        for key in ACTIVE_KEYS {
-            dict.remove(key);
-        }
-        if active.contains(id) {
-            dict.remove(b"S");
-            dict.remove(b"F");
-            dict.remove(b"Next");
-        }
-        let points_to_active = match dict.get(b"A").ok() {
-            Some(Object::Reference(r)) => active.contains(r),
-            Some(Object::Dictionary(a)) => name_in(a.get(b"S").ok(), ACTIVE_ACTIONS),
-            _ => false,
-        };
-        if points_to_active {
-            dict.remove(b"A");
-        }
-        let annotation = name_in(dict.get(b"Type").ok(), &[b"Annot"]) || dict.has(b"Rect");
-        if annotation && name_in(dict.get(b"Subtype").ok(), ACTIVE_ANNOTATIONS) {
-            dict.set("Subtype", Object::Name(b"Text".to_vec()));
-        }
+        clean(obj, active.contains(id), &active);
     }
     // Embedded files and the scripts nothing refers to any more are not kept.
     doc.objects.retain(|_, obj| match obj {
@@ -565,8 +588,13 @@ mod tests {
         let mut doc = Document::with_version("1.7");
         let pages_id = doc.new_object_id();
         let launch = doc.add_object(dictionary! { "S" => "Launch", "F" => "calc.exe" });
-        let script = doc.add_object(dictionary! { "S" => "JavaScript", "JS" => Object::string_literal("app.alert(1)") });
-        let file = doc.add_object(Stream::new(dictionary! { "Type" => "EmbeddedFile" }, b"MZ".to_vec()));
+        let script = doc.add_object(
+            dictionary! { "S" => "JavaScript", "JS" => Object::string_literal("app.alert(1)") },
+        );
+        let file = doc.add_object(Stream::new(
+            dictionary! { "Type" => "EmbeddedFile" },
+            b"MZ".to_vec(),
+        ));
         let annots: Vec<Object> = vec![
             doc.add_object(dictionary! { "Type" => "Annot", "Subtype" => "Link", "Rect" => vec![0.into(), 0.into(), 10.into(), 10.into()], "A" => launch }).into(),
             doc.add_object(dictionary! { "Type" => "Annot", "Subtype" => "RichMedia", "Rect" => vec![0.into(), 0.into(), 10.into(), 10.into()], "RichMediaContent" => dictionary! {} }).into(),
@@ -581,7 +609,9 @@ mod tests {
         });
         doc.objects.insert(
             pages_id,
-            Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 }),
+            Object::Dictionary(
+                dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+            ),
         );
         let catalog = doc.add_object(dictionary! {
             "Type" => "Catalog",
@@ -603,7 +633,16 @@ mod tests {
     #[test]
     fn stored_pdfs_carry_no_active_content() {
         let upload = pdf_with_active_content();
-        for name in ["/OpenAction", "/JavaScript", "/Launch", "/EmbeddedFiles", "/RichMedia", "/XFA", "/AA", "/JS"] {
+        for name in [
+            "/OpenAction",
+            "/JavaScript",
+            "/Launch",
+            "/EmbeddedFiles",
+            "/RichMedia",
+            "/XFA",
+            "/AA",
+            "/JS",
+        ] {
             assert!(
                 upload.windows(name.len()).any(|w| w == name.as_bytes()),
                 "the sample holds {name}"
@@ -624,7 +663,10 @@ mod tests {
             "/AA",
         ] {
             assert!(
-                !stored.bytes.windows(name.len()).any(|w| w == name.as_bytes()),
+                !stored
+                    .bytes
+                    .windows(name.len())
+                    .any(|w| w == name.as_bytes()),
                 "{name} left in the stored file"
             );
         }
