@@ -1,5 +1,5 @@
-import { test, expect } from '@playwright/test';
-import { expectAccessible, fileDemande, hydrated, login, logout, onePagePdf, openMessage, pdfText, watchConsole } from './helpers';
+import { test, expect, Page } from '@playwright/test';
+import { Candidate, demo, expectAccessible, fileDemande, hydrated, login, logout, onePagePdf, openMessage, pdfText, watchConsole } from './helpers';
 
 // The centre's half: a demande validated by its candidate (Melun, 77) reaches the CERT de
 // Paris; its agent follows it and finds the proof of address too old: a complement; the school
@@ -14,21 +14,28 @@ const ines = {
 const password = 'le train part a midi';
 const paris = { identifiant: 'agent.paris', password: 'instruction a paris 2026' };
 
-test('an agent of the right centre accepts a demande and the candidate downloads the attestation', async ({ page }) => {
-  const errors = watchConsole(page);
-  await login(page, '/connexion/pro', 'ecole.gare', 'vitesse limitee a 50');
+/**
+ * The demo school files a demande for `c` with e-photo `code`; the candidate activates the
+ * new account from the email and validates it. Returns its number and id.
+ */
+async function validatedByItsCandidate(
+  page: Page,
+  c: Candidate,
+  code: string,
+  motDePasse: string,
+  reponse: string,
+): Promise<{ numero: string; id: string }> {
+  await login(page, '/connexion/pro', demo.ecole.identifiant, demo.ecole.password);
   await expect(page).toHaveURL(/\/ecole\/demandes$/);
-  const numero = await fileDemande(page, { ...ines, ephoto: 'DEMO2026EPHOTO00000003' });
+  const numero = await fileDemande(page, { ...c, ephoto: code });
   await logout(page);
-
-  // The candidate activates and validates.
-  const email = await openMessage(page, ines.email, 'Votre école de conduite');
+  const email = await openMessage(page, c.email, 'Votre école de conduite');
   await email.getByRole('link', { name: /\/monespace\/activer\// }).click();
   await hydrated(page);
-  await page.locator('#password').fill(password);
-  await page.getByLabel('Confirmez le mot de passe').fill(password);
+  await page.locator('#password').fill(motDePasse);
+  await page.getByLabel('Confirmez le mot de passe').fill(motDePasse);
   await page.locator('#question').selectOption('surnom');
-  await page.locator('#reponse').fill('Nenesse');
+  await page.locator('#reponse').fill(reponse);
   await page.getByRole('button', { name: 'Me connecter' }).click();
   await expect(page).toHaveURL(/\/monespace\/a-valider$/);
   await page.getByRole('link', { name: `Permis de conduire — Pré-demande N° ${numero}` }).click();
@@ -36,8 +43,14 @@ test('an agent of the right centre accepts a demande and the candidate downloads
   await page.locator('label[for=attestation]').click();
   await page.getByRole('button', { name: 'Valider' }).click();
   await expect(page.getByRole('heading', { name: 'Votre démarche est terminée' })).toBeVisible();
-  const id = new URL(page.url()).pathname.split('/').pop();
+  const id = new URL(page.url()).pathname.split('/').pop() as string;
   await logout(page);
+  return { numero, id };
+}
+
+test('an agent of the right centre accepts a demande and the candidate downloads the attestation', async ({ page }) => {
+  const errors = watchConsole(page);
+  const { numero, id } = await validatedByItsCandidate(page, ines, 'DEMO2026EPHOTO00000003', password, 'Nenesse');
 
   // The agent of the CERT de Paris finds it in « À instruire ».
   await login(page, '/connexion/pro', paris.identifiant, paris.password);
@@ -68,7 +81,7 @@ test('an agent of the right centre accepts a demande and the candidate downloads
   await logout(page);
 
   // The school sees what is asked and until when; only that piece is open.
-  await login(page, '/connexion/pro', 'ecole.gare', 'vitesse limitee a 50');
+  await login(page, '/connexion/pro', demo.ecole.identifiant, demo.ecole.password);
   await expect(page).toHaveURL(/\/ecole\/demandes$/);
   await expect(page.getByText('Complément demandé (1 élément) — avant le', { exact: false })).toBeVisible();
   await page.getByRole('link', { name: numero }).click();
@@ -132,25 +145,7 @@ test('a rejected demande reaches the candidate on a phone, with its motivation a
   const errors = watchConsole(page);
   const theo = { prenoms: 'Theo', nom: 'Lambert', email: 'theo.lambert@example.fr', mobile: '07 33 44 55 66' };
   const motDePasse = 'la pluie tombe sur la ville';
-  await login(page, '/connexion/pro', 'ecole.gare', 'vitesse limitee a 50');
-  await expect(page).toHaveURL(/\/ecole\/demandes$/);
-  const numero = await fileDemande(page, { ...theo, ephoto: 'DEMO2026EPHOTO00000004' });
-  await logout(page);
-  const email = await openMessage(page, theo.email, 'Votre école de conduite');
-  await email.getByRole('link', { name: /\/monespace\/activer\// }).click();
-  await hydrated(page);
-  await page.locator('#password').fill(motDePasse);
-  await page.getByLabel('Confirmez le mot de passe').fill(motDePasse);
-  await page.locator('#question').selectOption('surnom');
-  await page.locator('#reponse').fill('Titi');
-  await page.getByRole('button', { name: 'Me connecter' }).click();
-  await page.getByRole('link', { name: `Permis de conduire — Pré-demande N° ${numero}` }).click();
-  await hydrated(page);
-  await page.locator('label[for=attestation]').click();
-  await page.getByRole('button', { name: 'Valider' }).click();
-  await expect(page.getByRole('heading', { name: 'Votre démarche est terminée' })).toBeVisible();
-  const id = new URL(page.url()).pathname.split('/').pop();
-  await logout(page);
+  const { numero, id } = await validatedByItsCandidate(page, theo, 'DEMO2026EPHOTO00000004', motDePasse, 'Titi');
 
   // The agent rejects: a ground and the facts are required.
   await login(page, '/connexion/pro', paris.identifiant, paris.password);

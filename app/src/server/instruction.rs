@@ -1092,20 +1092,25 @@ pub async fn timeline(db: &Db, id: i64) -> Result<Vec<EventRow>, AppError> {
     .await?)
 }
 
-/// The état-civil fields of the form that an item reopens.
-fn form_fields(champ: crate::domain::instruction::Champ) -> &'static [&'static str] {
+/// Copies into `form` the état-civil fields an item reopens, as the school typed them (the
+/// others stay as validated).
+fn reopen(
+    champ: crate::domain::instruction::Champ,
+    form: &mut crate::domain::steps::EtatCivilForm,
+    typed: &crate::domain::steps::EtatCivilForm,
+) {
     use crate::domain::instruction::Champ;
     match champ {
-        Champ::NomNaissance => &["nom_naissance"],
-        Champ::NomUsage => &["nom_usage"],
-        Champ::Prenoms => &["prenoms"],
-        Champ::DateNaissance => &["date_naissance"],
-        Champ::LieuNaissance => &[
-            "pays_naissance",
-            "commune_naissance",
-            "departement_naissance",
-        ],
-        Champ::Nationalite => &["nationalite"],
+        Champ::NomNaissance => form.nom_naissance = typed.nom_naissance.clone(),
+        Champ::NomUsage => form.nom_usage = typed.nom_usage.clone(),
+        Champ::Prenoms => form.prenoms = typed.prenoms.clone(),
+        Champ::DateNaissance => form.date_naissance = typed.date_naissance.clone(),
+        Champ::LieuNaissance => {
+            form.pays_naissance = typed.pays_naissance.clone();
+            form.commune_naissance = typed.commune_naissance.clone();
+            form.departement_naissance = typed.departement_naissance.clone();
+        }
+        Champ::Nationalite => form.nationalite = typed.nationalite.clone(),
     }
 }
 
@@ -1151,29 +1156,7 @@ pub async fn answer_complement(
         let current = data.etat_civil.as_ref().ok_or(AppError::BadRequest)?;
         let mut form = EtatCivilForm::from_step(current);
         for champ in &champs {
-            for field in form_fields(*champ) {
-                let value = match *field {
-                    "nom_naissance" => &typed.nom_naissance,
-                    "nom_usage" => &typed.nom_usage,
-                    "prenoms" => &typed.prenoms,
-                    "date_naissance" => &typed.date_naissance,
-                    "pays_naissance" => &typed.pays_naissance,
-                    "commune_naissance" => &typed.commune_naissance,
-                    "departement_naissance" => &typed.departement_naissance,
-                    _ => &typed.nationalite,
-                };
-                let slot = match *field {
-                    "nom_naissance" => &mut form.nom_naissance,
-                    "nom_usage" => &mut form.nom_usage,
-                    "prenoms" => &mut form.prenoms,
-                    "date_naissance" => &mut form.date_naissance,
-                    "pays_naissance" => &mut form.pays_naissance,
-                    "commune_naissance" => &mut form.commune_naissance,
-                    "departement_naissance" => &mut form.departement_naissance,
-                    _ => &mut form.nationalite,
-                };
-                *slot = value.clone();
-            }
+            reopen(*champ, &mut form, typed);
         }
         let today = super::time::date_paris(row.validated_at.unwrap_or(now));
         match parse_etat_civil(&form, data.motif.as_ref(), today) {
