@@ -146,11 +146,9 @@ async fn upload(
         Some(_) => Page::Complement { id },
         None => Page::Etape { id, n: 5 },
     };
-    let back = |_id: i64, kind: &str, problem: Option<UploadProblem>| {
-        outcome(script, &page, kind, problem)
-    };
+    let back = |kind: &str, problem: Option<UploadProblem>| outcome(script, &page, kind, problem);
     if demande.etat != Etat::Brouillon && complement_since.is_none() {
-        return back(id, &kind, Some(UploadProblem::NotEditable));
+        return back(&kind, Some(UploadProblem::NotEditable));
     }
     // Too large by its own announcement: read it to the end (the browser waits to have sent it
     // all before it reads the answer), then answer with the message.
@@ -160,10 +158,10 @@ async fn upload(
         .and_then(|v| v.parse::<u64>().ok());
     if announced.is_some_and(|n| n > MAX_BODY as u64) {
         drain(request.into_body(), DRAIN_CAP).await;
-        return back(id, &kind, Some(UploadProblem::TooBig));
+        return back(&kind, Some(UploadProblem::TooBig));
     }
     let Ok(mut multipart) = Multipart::from_request(request, &state).await else {
-        return back(id, &kind, Some(UploadProblem::Missing));
+        return back(&kind, Some(UploadProblem::Missing));
     };
     // The file field, and whether it replaces the files already there.
     let mut file: Option<(String, Vec<u8>)> = None;
@@ -173,13 +171,13 @@ async fn upload(
             Ok(Some(field)) if field.name() == Some("fichier") => {
                 let raw_name = field.file_name().unwrap_or("document");
                 if app::domain::formats::has_bidi_control(raw_name) {
-                    return back(id, &kind, Some(UploadProblem::MisleadingName));
+                    return back(&kind, Some(UploadProblem::MisleadingName));
                 }
                 let name = clean_filename(raw_name);
                 match field.bytes().await {
                     Ok(bytes) => file = Some((name, bytes.to_vec())),
                     // The body limit cut the upload short: the file is too big.
-                    Err(_) => return back(id, &kind, Some(UploadProblem::TooBig)),
+                    Err(_) => return back(&kind, Some(UploadProblem::TooBig)),
                 }
             }
             Ok(Some(field)) if field.name() == Some("remplacer") => {
@@ -187,22 +185,20 @@ async fn upload(
             }
             Ok(Some(_)) => continue,
             Ok(None) => break,
-            Err(_) => return back(id, &kind, Some(UploadProblem::TooBig)),
+            Err(_) => return back(&kind, Some(UploadProblem::TooBig)),
         }
     }
     let Some((filename, bytes)) = file else {
-        return back(id, &kind, Some(UploadProblem::Missing));
+        return back(&kind, Some(UploadProblem::Missing));
     };
     let processed = match tokio::task::spawn_blocking(move || pieces::process(&bytes)).await {
         Ok(Ok(p)) => p,
-        Ok(Err(problem)) => return back(id, &kind, Some(problem)),
+        Ok(Err(problem)) => return back(&kind, Some(problem)),
         Err(e) => return error_response(AppError::internal("upload task", e)),
     };
     let max = piece.max_pages();
     if processed.pages > max {
-        return back(
-            id,
-            &kind,
+        return back(&kind,
             Some(UploadProblem::TooManyPages {
                 pages: processed.pages,
                 max,
@@ -248,7 +244,7 @@ async fn upload(
             for key in stale {
                 let _ = ctx.storage.delete(&key).await;
             }
-            back(id, &kind, None)
+            back(&kind, None)
         }
         Ok(Err(total)) => {
             // Not recorded: the stored copy is removed.
@@ -256,9 +252,7 @@ async fn upload(
             if let Some(t) = &thumb_key {
                 let _ = ctx.storage.delete(t).await;
             }
-            back(
-                id,
-                &kind,
+            back(&kind,
                 Some(UploadProblem::TooManyPages {
                     pages: total as u32,
                     max,
@@ -272,7 +266,7 @@ async fn upload(
                 let _ = ctx.storage.delete(t).await;
             }
             match e {
-                AppError::Conflict(_) => back(id, &kind, Some(UploadProblem::NotEditable)),
+                AppError::Conflict(_) => back(&kind, Some(UploadProblem::NotEditable)),
                 e => error_response(e),
             }
         }
