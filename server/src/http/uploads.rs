@@ -198,7 +198,8 @@ async fn upload(
     };
     let max = piece.max_pages();
     if processed.pages > max {
-        return back(&kind,
+        return back(
+            &kind,
             Some(UploadProblem::TooManyPages {
                 pages: processed.pages,
                 max,
@@ -252,7 +253,8 @@ async fn upload(
             if let Some(t) = &thumb_key {
                 let _ = ctx.storage.delete(t).await;
             }
-            back(&kind,
+            back(
+                &kind,
                 Some(UploadProblem::TooManyPages {
                     pages: total as u32,
                     max,
