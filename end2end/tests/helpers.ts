@@ -258,6 +258,9 @@ export async function logout(page: Page) {
     await button.first().click();
   }
   await expect(page).toHaveURL(/deconnexion=1/);
+  // The next step often navigates at once: leaving a page whose WASM is still loading aborts
+  // the load, and the router's lazy loader panics in the console of the page being left.
+  await hydrated(page);
 }
 
 /** The text of a downloaded PDF, as a reader extracts it (pdf.js, no rendering). */

@@ -110,6 +110,7 @@ test('an agent of the right centre accepts a demande and the candidate downloads
   await expect(page.getByRole('heading', { name: 'Demandes du CERT de Paris' })).toBeVisible();
   await hydrated(page);
   await page.goto('/pro?onglet=complement-recu');
+  await hydrated(page);
   await page.getByRole('link', { name: numero }).click();
   await expect(page.getByText('Nouvelle version reçue le', { exact: false })).toBeVisible();
   await hydrated(page);
