@@ -101,6 +101,23 @@ pub struct Config {
     #[arg(long, env = "PERMIS_TRUSTED_PROXIES", default_value_t = 0)]
     pub trusted_proxies: usize,
 
+    /// Most connections served at once; the next ones wait for a place. Default: what the
+    /// open-file limit allows, keeping 256 files for the database, documents and mail.
+    #[arg(long, env = "PERMIS_CONNEXIONS_MAX")]
+    pub max_connections: Option<usize>,
+
+    /// Seconds a client has to send a request's headers (and the longest a kept-alive
+    /// connection waits for its next request).
+    #[arg(long, env = "PERMIS_DELAI_ENTETES", default_value_t = 10,
+        value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub header_timeout: u64,
+
+    /// Seconds without a byte read or written after which a connection is closed (more than
+    /// the 30 s a request may take).
+    #[arg(long, env = "PERMIS_DELAI_INACTIVITE", default_value_t = 60,
+        value_parser = clap::value_parser!(u64).range(31..=3600))]
+    pub idle_timeout: u64,
+
     /// Directory of the built site (CSS, WASM, DSFR assets), as produced by cargo-leptos.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,

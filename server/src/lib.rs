@@ -1,10 +1,11 @@
 //! The `permis` server: configuration, state, router, security middleware, the thin HTTP API
-//! (`http`), the outbox dispatcher and the background jobs.
+//! (`http`), the listener (connection limits), the outbox dispatcher and the background jobs.
 
 pub mod config;
 pub mod dispatch;
 pub mod http;
 pub mod jobs;
+pub mod listener;
 pub mod middleware;
 pub mod router;
 pub mod seed;

@@ -1,7 +1,6 @@
 //! `permis`: the server binary and its administration commands.
 
 use std::io::BufRead;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
@@ -361,21 +360,25 @@ async fn serve(config: Config) {
         },
         config.trusted_proxies,
     );
+    let open_files = server::listener::raise_open_files_limit();
+    let limits = server::listener::Limits {
+        max_connections: config
+            .max_connections
+            .unwrap_or_else(|| server::listener::Limits::connections_for_open_files(open_files)),
+        header_timeout: std::time::Duration::from_secs(config.header_timeout),
+        idle_timeout: std::time::Duration::from_secs(config.idle_timeout),
+    };
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .unwrap_or_else(|e| fail(format!("écoute sur {} impossible : {e}", config.listen)));
     tracing::info!(
-        "permis écoute sur http://{} (adresse publique {})",
+        "permis écoute sur http://{} (adresse publique {}) ; au plus {} connexions à la fois ({} fichiers ouverts permis)",
         config.listen,
-        config.public_url
+        config.public_url,
+        limits.max_connections,
+        open_files
     );
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .unwrap_or_else(|e| fail(e));
+    server::listener::serve(listener, app, limits, shutdown_signal()).await;
     ctx.db.close().await;
 }
 

@@ -5,6 +5,7 @@
 mod common;
 
 mod auth;
+mod connections;
 mod corrections;
 mod crash;
 mod deadlines;
