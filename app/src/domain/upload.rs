@@ -3,6 +3,11 @@
 /// 10 MB per file.
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 
+/// The largest picture accepted, read from the file's header before any pixel is decoded: an A4
+/// page scanned at 600 ppp is 4 960 × 7 016 pixels, a 50-megapixel phone photo 8 160 × 6 120.
+pub const MAX_IMAGE_SIDE: u32 = 10_000;
+pub const MAX_IMAGE_PIXELS: u64 = 50_000_000;
+
 pub const ACCEPT: &str = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,6 +24,8 @@ pub enum UploadProblem {
     NotEditable,
     /// The file's name hides its real end (a Unicode reading-order override).
     MisleadingName,
+    /// The picture's header declares more pixels than `MAX_IMAGE_SIDE` / `MAX_IMAGE_PIXELS`.
+    TooManyPixels,
 }
 
 impl UploadProblem {
@@ -32,6 +39,7 @@ impl UploadProblem {
             UploadProblem::TooManyPages { .. } => "pages",
             UploadProblem::NotEditable => "validee",
             UploadProblem::MisleadingName => "nom",
+            UploadProblem::TooManyPixels => "dimensions",
         }
     }
 
@@ -46,6 +54,7 @@ impl UploadProblem {
             "pages" => UploadProblem::TooManyPages { pages, max },
             "validee" => UploadProblem::NotEditable,
             "nom" => UploadProblem::MisleadingName,
+            "dimensions" => UploadProblem::TooManyPixels,
             _ => return None,
         })
     }
@@ -61,6 +70,7 @@ impl UploadProblem {
                 "Avec ce fichier, la pièce compterait {pages} pages alors que {max} au plus sont acceptées : supprimez les pages en trop ou un fichier déjà déposé."
             ),
             UploadProblem::NotEditable => "Cette demande a déjà été validée : ses pièces ne peuvent plus être modifiées.".into(),
+            UploadProblem::TooManyPixels => "Cette image est trop grande (plus de 10 000 pixels de côté ou de 50 millions de pixels) : une photo d'appareil courant ou une numérisation en 300 ppp suffit ; réduisez-la puis recommencez.".into(),
             UploadProblem::MisleadingName => "Le nom de ce fichier contient un caractère invisible qui inverse le sens de lecture (un nom qui peut cacher sa vraie extension) : renommez le fichier puis recommencez.".into(),
         }
     }
@@ -149,6 +159,7 @@ mod tests {
             UploadProblem::TooManyPages { pages: 3, max: 2 },
             UploadProblem::NotEditable,
             UploadProblem::MisleadingName,
+            UploadProblem::TooManyPixels,
         ] {
             assert_eq!(UploadProblem::parse(p.code(), 3, 2), Some(p));
         }

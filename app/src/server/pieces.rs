@@ -8,7 +8,7 @@ use image::{ImageFormat, ImageReader, Limits};
 use sqlx::FromRow;
 
 use crate::domain::demande::{Etat, Piece};
-use crate::domain::upload::UploadProblem;
+use crate::domain::upload::{UploadProblem, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE};
 use crate::error::AppError;
 
 use super::Db;
@@ -51,12 +51,22 @@ pub fn sniff(bytes: &[u8]) -> Option<FileKind> {
     }
 }
 
-#[derive(Debug)]
 pub struct Processed {
     pub kind: FileKind,
     pub bytes: Vec<u8>,
     pub pages: u32,
     pub thumbnail: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for Processed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Processed")
+            .field("kind", &self.kind)
+            .field("bytes", &self.bytes.len())
+            .field("pages", &self.pages)
+            .field("thumbnail", &self.thumbnail.as_ref().map(Vec::len))
+            .finish()
+    }
 }
 
 /// Keys that carry active content wherever they appear: automatic actions (`OpenAction`,
@@ -185,8 +195,41 @@ pub fn strip_active_content(doc: &mut lopdf::Document) {
     doc.prune_objects();
 }
 
-/// Checks and normalises an upload. CPU-bound: call it off the async runtime.
+/// The size of the picture a JPEG or PNG declares in its header (nothing is decoded), refused
+/// above what a scanned page or a photo needs.
+fn declared_size(bytes: &[u8], format: ImageFormat) -> Result<(u32, u32), UploadProblem> {
+    let (width, height) = ImageReader::with_format(Cursor::new(bytes), format)
+        .into_dimensions()
+        .map_err(|_| UploadProblem::Unreadable)?;
+    let pixels = u64::from(width) * u64::from(height);
+    if width.max(height) > MAX_IMAGE_SIDE || pixels > MAX_IMAGE_PIXELS {
+        return Err(UploadProblem::TooManyPixels);
+    }
+    Ok((width, height))
+}
+
+/// Set when the request that asked for the work has gone (timed out, client left): the work
+/// stops at its next step.
+#[derive(Clone, Default)]
+pub struct Cancel(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl Cancel {
+    fn check(&self) -> Result<(), UploadProblem> {
+        if self.0.load(std::sync::atomic::Ordering::Relaxed) {
+            Err(UploadProblem::Unreadable)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Checks and normalises an upload. CPU-bound: call it off the async runtime, through
+/// [`process_bounded`] on the server.
 pub fn process(bytes: &[u8]) -> Result<Processed, UploadProblem> {
+    process_until(bytes, &Cancel::default())
+}
+
+fn process_until(bytes: &[u8], cancel: &Cancel) -> Result<Processed, UploadProblem> {
     if bytes.is_empty() {
         return Err(UploadProblem::Missing);
     }
@@ -202,6 +245,7 @@ pub fn process(bytes: &[u8]) -> Result<Processed, UploadProblem> {
                 }
                 _ => UploadProblem::Unreadable,
             })?;
+            cancel.check()?;
             if doc.is_encrypted() {
                 return Err(UploadProblem::Protected);
             }
@@ -224,6 +268,7 @@ pub fn process(bytes: &[u8]) -> Result<Processed, UploadProblem> {
             }
             // No active content reaches the agents' viewer, the school or the candidate.
             strip_active_content(&mut doc);
+            cancel.check()?;
             let mut out = Vec::with_capacity(bytes.len());
             doc.save_to(&mut out)
                 .map_err(|_| UploadProblem::Unreadable)?;
@@ -240,12 +285,14 @@ pub fn process(bytes: &[u8]) -> Result<Processed, UploadProblem> {
             } else {
                 ImageFormat::Png
             };
+            // A small file can claim a huge picture: its size is read first, then decoding is
+            // bounded to it.
+            let (width, height) = declared_size(bytes, format)?;
             let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
-            // A small file can claim a huge picture: decoding is bounded.
             let mut limits = Limits::default();
-            limits.max_image_width = Some(12_000);
-            limits.max_image_height = Some(12_000);
-            limits.max_alloc = Some(300 * 1024 * 1024);
+            limits.max_image_width = Some(width);
+            limits.max_image_height = Some(height);
+            limits.max_alloc = Some(decoded_bytes(width, height) + 16 * 1024 * 1024);
             reader.limits(limits);
             let mut decoder = reader
                 .into_decoder()
@@ -256,20 +303,32 @@ pub fn process(bytes: &[u8]) -> Result<Processed, UploadProblem> {
                 .unwrap_or(image::metadata::Orientation::NoTransforms);
             let mut img = image::DynamicImage::from_decoder(decoder)
                 .map_err(|_| UploadProblem::Unreadable)?;
+            cancel.check()?;
             img.apply_orientation(orientation);
+            cancel.check()?;
             let mut out = Cursor::new(Vec::new());
             match kind {
                 FileKind::Jpeg => {
-                    let rgb = img.to_rgb8();
+                    // Re-encoded from the decoded pixels, copied only if they are not RGB.
+                    let converted;
+                    let rgb = match img.as_rgb8() {
+                        Some(rgb) => rgb,
+                        None => {
+                            converted = img.to_rgb8();
+                            &converted
+                        }
+                    };
                     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 88)
-                        .encode_image(&rgb)
+                        .encode_image(rgb)
                         .map_err(|_| UploadProblem::Unreadable)?;
                 }
                 _ => img
                     .write_to(&mut out, ImageFormat::Png)
                     .map_err(|_| UploadProblem::Unreadable)?,
             }
+            cancel.check()?;
             let thumb = img.thumbnail(240, 240).to_rgb8();
+            drop(img);
             let mut thumb_out = Cursor::new(Vec::new());
             image::codecs::jpeg::JpegEncoder::new_with_quality(&mut thumb_out, 80)
                 .encode_image(&thumb)
@@ -282,6 +341,85 @@ pub fn process(bytes: &[u8]) -> Result<Processed, UploadProblem> {
             })
         }
     }
+}
+
+/// Bytes of a decoded picture at most (RGBA, 8 bits per channel).
+fn decoded_bytes(width: u32, height: u32) -> u64 {
+    u64::from(width) * u64::from(height) * 4
+}
+
+/// Memory decoding may hold at once, in MiB: with the copies made while re-encoding, the
+/// server's memory for uploads stays under about twice this.
+pub const DECODING_BUDGET_MIB: u32 = 256;
+
+/// What processing `bytes` may take, in MiB of the budget: the decoded picture for an image
+/// (known from its header), a multiple of the file for a PDF (its objects once parsed).
+fn cost_mib(bytes: &[u8]) -> u32 {
+    let format = match sniff(bytes) {
+        Some(FileKind::Jpeg) => ImageFormat::Jpeg,
+        Some(FileKind::Png) => ImageFormat::Png,
+        Some(FileKind::Pdf) => {
+            return (bytes.len() as u64 * 8 / (1024 * 1024) + 1).min(DECODING_BUDGET_MIB as u64)
+                as u32
+        }
+        None => return 1,
+    };
+    match declared_size(bytes, format) {
+        // Refused at once, without waiting for a place.
+        Err(_) => 0,
+        Ok((w, h)) => {
+            (decoded_bytes(w, h) / (1024 * 1024) + 1).min(DECODING_BUDGET_MIB as u64) as u32
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod bounded {
+    use std::sync::OnceLock;
+
+    use tokio::sync::Semaphore;
+
+    /// One decoding per core at a time: uploads queue instead of taking every core.
+    pub(super) fn workers() -> &'static Semaphore {
+        static WORKERS: OnceLock<Semaphore> = OnceLock::new();
+        WORKERS.get_or_init(|| {
+            Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+        })
+    }
+
+    pub(super) fn memory() -> &'static Semaphore {
+        static MEMORY: OnceLock<Semaphore> = OnceLock::new();
+        MEMORY.get_or_init(|| Semaphore::new(super::DECODING_BUDGET_MIB as usize))
+    }
+}
+
+/// [`process`] off the async runtime, behind the decoding limits (a place among the cores and
+/// the memory the picture needs, read from its header). When the caller goes away (the
+/// request timed out, the client left), the work stops at its next step.
+#[cfg(feature = "ssr")]
+pub async fn process_bounded(bytes: Vec<u8>) -> Result<Result<Processed, UploadProblem>, AppError> {
+    let cost = cost_mib(&bytes);
+    let _memory = bounded::memory()
+        .acquire_many(cost)
+        .await
+        .map_err(|e| AppError::internal("decoding budget", e))?;
+    let _worker = bounded::workers()
+        .acquire()
+        .await
+        .map_err(|e| AppError::internal("decoding workers", e))?;
+    struct StopOnDrop(Cancel);
+    impl Drop for StopOnDrop {
+        fn drop(&mut self) {
+            (self.0).0.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+    let stop = StopOnDrop(Cancel::default());
+    let cancel = stop.0.clone();
+    let result = tokio::task::spawn_blocking(move || process_until(&bytes, &cancel))
+        .await
+        .map_err(|e| AppError::internal("upload task", e))?;
+    drop(stop);
+    Ok(result)
 }
 
 // ------------------------------------------------------------------ the pieces store

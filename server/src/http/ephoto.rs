@@ -94,9 +94,13 @@ async fn issue(
             "Les champs photo et signature sont obligatoires.",
         );
     };
-    let checked =
-        tokio::task::spawn_blocking(move || (pieces::process(&photo), pieces::process(&signature)))
-            .await;
+    let checked = match pieces::process_bounded(photo).await {
+        Ok(photo) => match pieces::process_bounded(signature).await {
+            Ok(signature) => Ok((photo, signature)),
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
+    };
     let (photo, signature) = match checked {
         Ok((Ok(p), Ok(s))) if p.kind == FileKind::Jpeg && s.kind != FileKind::Pdf => (p, s),
         Ok((Ok(_), Ok(_))) => {

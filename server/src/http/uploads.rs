@@ -191,10 +191,10 @@ async fn upload(
     let Some((filename, bytes)) = file else {
         return back(&kind, Some(UploadProblem::Missing));
     };
-    let processed = match tokio::task::spawn_blocking(move || pieces::process(&bytes)).await {
+    let processed = match pieces::process_bounded(bytes).await {
         Ok(Ok(p)) => p,
         Ok(Err(problem)) => return back(&kind, Some(problem)),
-        Err(e) => return error_response(AppError::internal("upload task", e)),
+        Err(e) => return error_response(e),
     };
     let max = piece.max_pages();
     if processed.pages > max {

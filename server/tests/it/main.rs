@@ -10,6 +10,7 @@ mod corrections;
 mod crash;
 mod deadlines;
 mod decision;
+mod decoding;
 mod demandes;
 mod handover;
 mod instruction;
