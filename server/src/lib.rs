@@ -6,6 +6,7 @@ pub mod dispatch;
 pub mod http;
 pub mod jobs;
 pub mod listener;
+pub mod logging;
 pub mod middleware;
 pub mod router;
 pub mod seed;

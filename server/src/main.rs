@@ -122,12 +122,7 @@ async fn context(config: &Config) -> AppContext {
 
 #[tokio::main]
 async fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .init();
+    server::logging::init(server::logging::Format::from_env());
     let cli = Cli::parse();
     let config = cli.config;
     match cli.command.unwrap_or(Command::Serve) {
@@ -273,6 +268,7 @@ async fn main() {
             )
             .await
             .unwrap_or_else(|e| fail(e));
+            app::server::audit::admin_action(0, "centre_cree", &format!("centre {id}"));
             println!("Centre « {nom} » enregistré (n° interne {id}).");
         }
         Command::CreateEphotoProvider { name } => {
@@ -322,6 +318,7 @@ async fn main() {
             )
             .await
             .unwrap_or_else(|e| fail(e));
+            app::server::audit::admin_action(0, "compte_cree", &format!("compte {id}"));
             println!("Compte créé (n° interne {id}).");
         }
     }

@@ -131,6 +131,46 @@ pub fn is_cross_site(config: &SecurityConfig, headers: &axum::http::HeaderMap) -
     }
 }
 
+/// Logs the refusals of a logged-in user: 403 (the action is for another kind of account) and
+/// 404 on the API, the documents and the pages (what was asked is not theirs, or does not
+/// exist: the user is told the same, the log says who asked what).
+pub async fn log_denials(
+    State(ctx): State<app::server::AppContext>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let ip = req.extensions().get::<ClientIp>().map(|c| c.0);
+    let token = app::server::sessions::token_from_headers(&ctx.settings, req.headers());
+    let response = next.run(req).await;
+    let status = response.status();
+    let denied = status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND;
+    let watched = path.starts_with("/api/") || Page::parse(&path).is_some();
+    if let (true, true, Some(token)) = (denied, watched, token) {
+        let user = app::server::sessions::lookup(&ctx.db, &token, ctx.now())
+            .await
+            .ok()
+            .flatten();
+        if let Some(user) = user {
+            app::server::audit::access_denied(
+                Some(user.user_id),
+                user.role(),
+                method.as_str(),
+                &crate::logging::loggable_path(&path),
+                status.as_u16(),
+                if status == StatusCode::FORBIDDEN {
+                    "role"
+                } else {
+                    "propriete"
+                },
+                ip,
+            );
+        }
+    }
+    response
+}
+
 pub async fn refuse_cross_site(
     State(config): State<Arc<SecurityConfig>>,
     req: Request,
@@ -244,7 +284,18 @@ pub async fn session_context(
     if let Some((roles, espace)) = access(&path) {
         let target = match user.as_ref().map(|u| u.role) {
             Some(role) if roles.contains(&role) => None,
-            Some(role) => Some(home_of(role).href()),
+            Some(role) => {
+                app::server::audit::access_denied(
+                    session.as_ref().map(|s| s.user_id),
+                    Some(role),
+                    req.method().as_str(),
+                    &crate::logging::loggable_path(&path),
+                    StatusCode::FOUND.as_u16(),
+                    "role",
+                    req.extensions().get::<ClientIp>().map(|c| c.0),
+                );
+                Some(home_of(role).href())
+            }
             None => Some(login_of(espace).href()),
         };
         if let Some(target) = target {

@@ -92,6 +92,10 @@ pub fn build_router(state: AppState, trusted_proxies: usize) -> Router {
             middleware::session_context,
         ))
         .layer(axum::middleware::from_fn_with_state(
+            state.ctx.clone(),
+            middleware::log_denials,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
             security.clone(),
             middleware::refuse_cross_site,
         ))
@@ -107,6 +111,25 @@ pub fn build_router(state: AppState, trusted_proxies: usize) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             security,
             middleware::security_headers,
+        ))
+        // Each request gets an id, in its log lines and in the `x-request-id` response header
+        // (what a user can read out to support); one sent by the client is kept only from a
+        // trusted proxy.
+        .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id())
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http()
+                .make_span_with(|r: &axum::extract::Request| crate::logging::request_span(r)),
+        )
+        .layer(tower_http::request_id::SetRequestIdLayer::x_request_id(
+            tower_http::request_id::MakeRequestUuid,
+        ))
+        .layer(axum::middleware::map_request(
+            move |mut r: axum::extract::Request| async move {
+                if trusted_proxies == 0 {
+                    r.headers_mut().remove("x-request-id");
+                }
+                r
+            },
         ))
         .with_state(state)
 }

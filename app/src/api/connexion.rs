@@ -169,7 +169,7 @@ pub mod ssr {
     use crate::server::context::{app_context, client_ip, request_parts};
     use crate::server::sessions::SessionUser;
     use crate::server::time::{format_date_time, format_time};
-    use crate::server::{activation, passwords, sessions, throttle, users, AppContext};
+    use crate::server::{activation, audit, passwords, sessions, throttle, users, AppContext};
 
     /// What the pages see of a session's user.
     pub fn current_user(s: &SessionUser) -> Option<CurrentUser> {
@@ -211,6 +211,7 @@ pub mod ssr {
         let ip_key = client_ip().map(throttle::ip_key);
         if let Some(key) = &ip_key {
             if let Some(until) = throttle::locked_until(&ctx.db, &lockout::IP, key, now).await? {
+                audit::address_blocked(until);
                 return Err(AppError::Refused(messages::address_blocked(&format_time(
                     until,
                 ))));
@@ -234,9 +235,10 @@ pub mod ssr {
         {
             Ok(attempt) => attempt,
             Err(until) => {
+                audit::account_locked(&normalized, candidate.as_ref().map(|c| c.id), until);
                 return Err(AppError::Refused(messages::account_locked(&format_time(
                     until,
-                ))))
+                ))));
             }
         };
 
@@ -247,10 +249,17 @@ pub mod ssr {
         let verified = passwords::verify_password(password, usable_hash).await?;
         let user = match candidate {
             Some(c) if verified => c,
-            _ => {
+            other => {
+                let motif = match &other {
+                    Some(c) if c.status != "active" => "compte_inactif",
+                    Some(_) => "mot_de_passe",
+                    None => "compte_inconnu",
+                };
+                audit::login_failed(&normalized, other.as_ref().map(|c| c.id), motif);
                 if let Some(until) =
                     throttle::locked_until(&ctx.db, &lockout::ACCOUNT, &account_key, now).await?
                 {
+                    audit::account_locked(&normalized, other.as_ref().map(|c| c.id), until);
                     return Err(AppError::Refused(messages::account_locked(&format_time(
                         until,
                     ))));
@@ -265,6 +274,7 @@ pub mod ssr {
         throttle::clear(&ctx.db, &account_key).await?;
 
         let session = open_session(&ctx, user.id, now).await?;
+        audit::login_succeeded(user.id, Some(role));
         leptos_axum::redirect(&home_of(role).href());
         Ok(session)
     }
@@ -298,7 +308,9 @@ pub mod ssr {
         let ctx = app_context()?;
         let parts = request_parts()?;
         if let Some(token) = sessions::token_from_headers(&ctx.settings, &parts.headers) {
+            let user = sessions::lookup(&ctx.db, &token, ctx.now()).await?;
             sessions::delete_by_hash(&ctx.db, &sessions::hash_token(&token)).await?;
+            audit::logout(user.map(|u| u.user_id));
         }
         let response = expect_context::<ResponseOptions>();
         let cookie = HeaderValue::from_str(&sessions::clear_cookie_header(&ctx.settings))
@@ -315,6 +327,7 @@ pub mod ssr {
         let ip_key = client_ip().map(throttle::ip_key);
         if let Some(k) = &ip_key {
             if let Some(until) = throttle::locked_until(&ctx.db, &lockout::IP, k, now).await? {
+                audit::address_blocked(until);
                 return Err(AppError::Refused(format!(
                     "Trop de demandes depuis votre réseau. Réessayez à partir de {}.",
                     format_time(until)
@@ -337,7 +350,10 @@ pub mod ssr {
             .map_err(|m| AppError::field("email", m))?
             .to_lowercase();
         throttle_recovery(&ctx, &format!("identifiant:{email_norm}")).await?;
-        if activation::send_identifiant(&ctx.db, &ctx.settings, &email_norm, ctx.now()).await? {
+        let sent =
+            activation::send_identifiant(&ctx.db, &ctx.settings, &email_norm, ctx.now()).await?;
+        audit::identifiant_requested(&email_norm, sent);
+        if sent {
             ctx.outbox_wake.notify_one();
         }
         leptos_axum::redirect(&Page::IdentifiantOublie.href_with("envoye=1"));
@@ -364,6 +380,7 @@ pub mod ssr {
             ctx.now(),
         )
         .await?;
+        audit::reset_requested(&identifiant, sent);
         if sent {
             throttle::forget(&ctx.db, &attempt).await?;
             ctx.outbox_wake.notify_one();
@@ -380,7 +397,11 @@ pub mod ssr {
         let ctx = app_context()?;
         let user_id = activation::reset_password(&ctx.db, &token, &form, ctx.now())
             .await?
-            .map_err(|state| AppError::Conflict(reset_refusal(state).into()))?;
+            .map_err(|state| {
+                audit::reset_attempt(None, Some(state.code()));
+                AppError::Conflict(reset_refusal(state).into())
+            })?;
+        audit::reset_attempt(Some(user_id), None);
         throttle::clear(&ctx.db, &throttle::account_key_for_user(user_id)).await?;
         leptos_axum::redirect(&Page::Connexion.href_with("mot-de-passe=modifie"));
         Ok(())

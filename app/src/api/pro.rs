@@ -713,10 +713,10 @@ pub mod ssr {
                 "Ce message n'est plus en échec, ou il contenait un lien personnel effacé : il ne peut pas être renvoyé tel quel.".into(),
             ));
         }
-        tracing::info!(
-            message = id,
-            admin = user.user_id,
-            "message en échec relancé"
+        crate::server::audit::admin_action(
+            user.user_id,
+            "message_relance",
+            &format!("message {id}"),
         );
         ctx.outbox_wake.notify_one();
         leptos_axum::redirect(&Page::Pro.href_with("relance=1#echecs"));

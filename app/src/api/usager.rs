@@ -203,7 +203,7 @@ pub mod ssr {
     use crate::server::context::app_context;
     use crate::server::decision::{self, MOTIF_MAX_CHARS};
     use crate::server::time::{format_date, format_date_time};
-    use crate::server::{activation, espace, sessions, AppContext};
+    use crate::server::{activation, audit, espace, sessions, AppContext};
 
     /// The guard of the area: a logged-in candidate.
     pub async fn candidate() -> Result<(AppContext, i64), AppError> {
@@ -395,7 +395,11 @@ pub mod ssr {
         let now = ctx.now();
         let user_id = activation::activate(&ctx.db, &ctx.settings, &token, &form, now)
             .await?
-            .map_err(|state| AppError::Conflict(activation_refusal(state).into()))?;
+            .map_err(|state| {
+                audit::activation_attempt(None, Some(state.code()));
+                AppError::Conflict(activation_refusal(state).into())
+            })?;
+        audit::activation_attempt(Some(user_id), None);
         ctx.outbox_wake.notify_one();
         let session = open_session(&ctx, user_id, now).await?;
         leptos_axum::redirect(&Page::AValider.href());

@@ -148,6 +148,20 @@ pub enum LinkState {
     Unknown,
 }
 
+impl LinkState {
+    /// A short name, for the security log.
+    pub fn code(self) -> &'static str {
+        match self {
+            LinkState::Valid => "valide",
+            LinkState::Expired => "expire",
+            LinkState::Used => "utilise",
+            LinkState::Revoked => "remplace",
+            LinkState::Deleted => "compte_supprime",
+            LinkState::Unknown => "inconnu",
+        }
+    }
+}
+
 impl From<TokenState> for LinkState {
     fn from(s: TokenState) -> LinkState {
         match s {

@@ -14,6 +14,7 @@ mod decoding;
 mod demandes;
 mod handover;
 mod instruction;
+mod journal;
 mod pages;
 mod security;
 mod storage;

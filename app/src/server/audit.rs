@@ -1,0 +1,206 @@
+//! Security events: one log line each, under the target `securite`, inside the span of the
+//! request that caused it (its `x-request-id`). Never a password, a token, an answer to the
+//! secret question or a document's content; an identifiant or an address typed by someone is
+//! masked (first character, length, and a short hash that groups attempts on one name without
+//! keeping the name).
+
+use std::net::IpAddr;
+
+use sha2::{Digest, Sha256};
+
+use crate::domain::account::Role;
+
+/// Target of the security events (`RUST_LOG=securite=info` keeps them alone).
+pub const TARGET: &str = "securite";
+
+/// « ecole.gare » → « e…(10) #3f2a9c1d ».
+pub fn mask(typed: &str) -> String {
+    let folded = typed.trim().to_lowercase();
+    let first: String = folded.chars().take(1).collect();
+    let digest = Sha256::digest(folded.as_bytes());
+    format!(
+        "{first}…({}) #{}",
+        folded.chars().count(),
+        hex::encode(&digest[..4])
+    )
+}
+
+fn address() -> String {
+    super::context::client_ip().map_or_else(|| "-".into(), |ip: IpAddr| ip.to_string())
+}
+
+fn role_name(role: Option<Role>) -> &'static str {
+    role.map_or("-", Role::as_str)
+}
+
+pub fn login_succeeded(user_id: i64, role: Option<Role>) {
+    tracing::info!(
+        target: TARGET,
+        evenement = "connexion_reussie",
+        compte = user_id,
+        role = role_name(role),
+        adresse = %address(),
+        "connexion réussie"
+    );
+}
+
+/// `motif`: `mot_de_passe` (wrong password or unknown account: the same to the user),
+/// `compte_inactif`.
+pub fn login_failed(identifiant: &str, user_id: Option<i64>, motif: &'static str) {
+    tracing::warn!(
+        target: TARGET,
+        evenement = "connexion_refusee",
+        identifiant = %mask(identifiant),
+        compte = user_id.unwrap_or(0),
+        motif,
+        adresse = %address(),
+        "connexion refusée"
+    );
+}
+
+pub fn account_locked(identifiant: &str, user_id: Option<i64>, until: i64) {
+    tracing::warn!(
+        target: TARGET,
+        evenement = "compte_bloque",
+        identifiant = %mask(identifiant),
+        compte = user_id.unwrap_or(0),
+        jusqu_a = until,
+        adresse = %address(),
+        "compte bloqué après trop d'échecs"
+    );
+}
+
+pub fn address_blocked(until: i64) {
+    tracing::warn!(
+        target: TARGET,
+        evenement = "adresse_bloquee",
+        jusqu_a = until,
+        adresse = %address(),
+        "adresse bloquée après trop d'échecs"
+    );
+}
+
+/// `motif`: `role` (the page or action is for another kind of account), `propriete` (what
+/// was asked is not the user's, or does not exist: the user is told the same), `session`.
+pub fn access_denied(
+    user_id: Option<i64>,
+    role: Option<Role>,
+    methode: &str,
+    chemin: &str,
+    statut: u16,
+    motif: &'static str,
+    ip: Option<IpAddr>,
+) {
+    tracing::warn!(
+        target: TARGET,
+        evenement = "acces_refuse",
+        compte = user_id.unwrap_or(0),
+        role = role_name(role),
+        methode,
+        chemin,
+        statut,
+        motif,
+        adresse = %ip.map_or_else(|| "-".into(), |ip| ip.to_string()),
+        "accès refusé"
+    );
+}
+
+pub fn logout(user_id: Option<i64>) {
+    tracing::info!(
+        target: TARGET,
+        evenement = "deconnexion",
+        compte = user_id.unwrap_or(0),
+        adresse = %address(),
+        "déconnexion"
+    );
+}
+
+/// A request for a reset link (`envoye`: whether the account and the secret answer matched).
+pub fn reset_requested(identifiant: &str, envoye: bool) {
+    tracing::info!(
+        target: TARGET,
+        evenement = "reinitialisation_demandee",
+        identifiant = %mask(identifiant),
+        envoye,
+        adresse = %address(),
+        "lien de réinitialisation demandé"
+    );
+}
+
+pub fn identifiant_requested(email: &str, envoye: bool) {
+    tracing::info!(
+        target: TARGET,
+        evenement = "identifiant_demande",
+        courriel = %mask(email),
+        envoye,
+        adresse = %address(),
+        "identifiant oublié demandé"
+    );
+}
+
+/// A new password set through a reset link; `motif` when refused (`utilise`, `expire`…).
+pub fn reset_attempt(user_id: Option<i64>, motif: Option<&'static str>) {
+    match motif {
+        None => tracing::info!(
+            target: TARGET,
+            evenement = "reinitialisation_reussie",
+            compte = user_id.unwrap_or(0),
+            adresse = %address(),
+            "mot de passe réinitialisé"
+        ),
+        Some(motif) => tracing::warn!(
+            target: TARGET,
+            evenement = "reinitialisation_refusee",
+            motif,
+            adresse = %address(),
+            "lien de réinitialisation refusé"
+        ),
+    }
+}
+
+/// An account activation through the emailed link; `motif` when refused.
+pub fn activation_attempt(user_id: Option<i64>, motif: Option<&'static str>) {
+    match motif {
+        None => tracing::info!(
+            target: TARGET,
+            evenement = "activation_reussie",
+            compte = user_id.unwrap_or(0),
+            adresse = %address(),
+            "compte activé"
+        ),
+        Some(motif) => tracing::warn!(
+            target: TARGET,
+            evenement = "activation_refusee",
+            motif,
+            adresse = %address(),
+            "lien d'activation refusé"
+        ),
+    }
+}
+
+/// What an administrator did (`par`: 0 for the command line), to what.
+pub fn admin_action(par: i64, action: &'static str, cible: &str) {
+    tracing::info!(
+        target: TARGET,
+        evenement = "action_admin",
+        par,
+        action,
+        cible,
+        adresse = %address(),
+        "action d'administration"
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_masked_identifiant_keeps_nothing_readable_but_groups_attempts() {
+        let m = mask("ecole.gare");
+        assert!(m.starts_with("e…(10) #"), "{m}");
+        assert!(!m.contains("gare"));
+        assert_eq!(m, mask(" Ecole.Gare "));
+        assert_ne!(m, mask("ecole.gara"));
+    }
+}
