@@ -81,6 +81,26 @@ if [ ! -s generated/codes-postaux.tsv ] || [ "$CP_SRC" -nt generated/codes-posta
   ' "$CP_SRC"
 fi
 
+# 6a. Leaked passwords (npm `@zxcvbn-ts/language-common`: 49 233 passwords of public breaches,
+#     most frequent first), lower case: those of 12 characters or more, refused as they are; and
+#     the 3 000 most frequent words of 6 to 11 letters, refused once the digits and symbols
+#     people add around them are taken off (« soleil2024!! »). Compiled into the password check
+#     of the server and the browser (app/src/domain/password.rs).
+PW_SRC=node_modules/@zxcvbn-ts/language-common/src/passwords.json
+if [ ! -s generated/mots-de-passe-longs.txt ] || [ "$PW_SRC" -nt generated/mots-de-passe-longs.txt ] \
+   || [ scripts/setup.sh -nt generated/mots-de-passe-longs.txt ]; then
+  say "génération de generated/mots-de-passe-{longs,racines}.txt"
+  mkdir -p generated
+  node -e '
+    const list = require("./" + process.argv[1]).map((p) => p.toLowerCase());
+    const long = [...new Set(list.filter((p) => [...p].length >= 12))].sort();
+    const roots = [...new Set(list.filter((p) => /^[a-z]{6,11}$/.test(p)))].slice(0, 3000).sort();
+    const fs = require("fs");
+    fs.writeFileSync("generated/mots-de-passe-longs.txt", long.join("\n") + "\n");
+    fs.writeFileSync("generated/mots-de-passe-racines.txt", roots.join("\n") + "\n");
+  ' "$PW_SRC"
+fi
+
 # 6b. The TrueType font embedded in the generated PDFs (PERMIS_PDF_FONT).
 if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
   say "apt-get install fonts-dejavu-core"

@@ -7,7 +7,28 @@ pub const MIN_CHARS: usize = 12;
 /// Upper bound, only to keep hashing cheap for a flood of huge inputs. NIST asks at least 64.
 pub const MAX_CHARS: usize = 128;
 
+/// French passwords of 12 characters or more seen in leaks (hand-kept; lower case).
 const COMMON_LIST: &str = include_str!("common_passwords.txt");
+
+/// Passwords of 12 characters or more from public breaches (npm `@zxcvbn-ts/language-common`,
+/// derived by `scripts/setup.sh`; lower case, sorted).
+const LEAKED_LONG: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../generated/mots-de-passe-longs.txt"
+));
+
+/// The 3 000 most frequent leaked passwords made of 6 to 11 letters (same source, sorted):
+/// padded with digits or symbols to reach 12 characters, they are still guessed first.
+const LEAKED_ROOTS: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../generated/mots-de-passe-racines.txt"
+));
+
+/// Whether `word` is a line of a sorted list.
+fn in_sorted(list: &str, word: &str) -> bool {
+    // The lists are small (a few thousand lines): a scan costs microseconds.
+    list.lines().any(|l| l == word)
+}
 
 /// Words that leaked passwords are built on: « motdepasse2024! » is refused because of « motdepasse ».
 const BASE_WORDS: &[&str] = &[
@@ -48,7 +69,8 @@ const BASE_WORDS: &[&str] = &[
     "abcdefgh",
 ];
 
-/// Keyboard rows and runs that people type as passwords.
+/// Keyboard rows, columns and zigzags (QWERTY and AZERTY) and runs that people type as
+/// passwords; a password made of a part of one (and digits or symbols around it) is refused.
 const SEQUENCES: &[&str] = &[
     "01234567890123456789",
     "98765432109876543210",
@@ -56,6 +78,21 @@ const SEQUENCES: &[&str] = &[
     "zyxwvutsrqponmlkjihgfedcba",
     "azertyuiopqsdfghjklmwxcvbn",
     "qwertyuiopasdfghjklzxcvbnm",
+    "nbvcxwmlkjhgfdsqpoiuytreza",
+    "mnbvcxzlkjhgfdsapoiuytrewq",
+    // Columns.
+    "qazwsxedcrfvtgbyhnujmikolp",
+    "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p",
+    "aqwzsxedcrfvtgbyhnujkilomp",
+    "1aqw2zsx3edc4rfv5tgb6yhn7ujk8il9om0p",
+    "zaqxswcdevfrbgtnhymjukilop",
+    // Digits and letters of one column, in turn.
+    "q1w2e3r4t5y6u7i8o9p0",
+    "1q2w3e4r5t6y7u8i9o0p",
+    "a1z2e3r4t5y6u7i8o9p0",
+    "1a2z3e4r5t6y7u8i9o0p",
+    // AZERTY's digit row without Shift.
+    "&é\"'(-è_çà)=",
 ];
 
 /// Why a new password is refused.
@@ -135,30 +172,52 @@ pub fn check_new_password(password: &str, identity: &[&str]) -> Result<(), Passw
 }
 
 fn is_common(lower: &str) -> bool {
-    if COMMON_LIST
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .any(|l| l.trim() == lower)
-    {
+    // Spaces and separators do not make a phrase of a common password (« mot de passe 2024 »).
+    let compact: String = lower
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '_' | '.'))
+        .collect();
+    let listed = |p: &str| {
+        COMMON_LIST
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .any(|l| l.trim() == p)
+            || in_sorted(LEAKED_LONG, p)
+    };
+    if listed(lower) || listed(&compact) {
         return true;
     }
-    let mut chars = lower.chars();
+    let mut chars = compact.chars();
     if let Some(first) = chars.next() {
         if chars.all(|c| c == first) {
             return true;
         }
     }
-    if SEQUENCES.iter().any(|seq| seq.contains(lower)) {
+    // Strip the digits and symbols people add around a word, then look at what is left.
+    let core = compact.trim_matches(|c: char| !c.is_alphabetic());
+    if SEQUENCES.iter().any(|seq| {
+        seq.contains(lower)
+            || seq.contains(compact.as_str())
+            || (core.len() >= 4 && seq.contains(core))
+    }) {
         return true;
     }
-    // Strip the digits and symbols people add around a word, then look at what is left.
-    let core = lower.trim_matches(|c: char| !c.is_alphabetic());
     if core.is_empty() {
         // Only digits and symbols: common when it is a short pattern repeated.
-        return is_repetition(lower, 6);
+        return is_repetition(&compact, 6);
     }
-    BASE_WORDS.iter().any(|w| {
-        core == *w || (core.len().is_multiple_of(w.len()) && core == w.repeat(core.len() / w.len()))
+    // A known word, or a known word repeated (« soleilsoleil »), padded with digits or symbols.
+    let known = |w: &str| {
+        BASE_WORDS.contains(&w) || (w.len() >= 6 && w.len() <= 11 && in_sorted(LEAKED_ROOTS, w))
+    };
+    if known(core) {
+        return true;
+    }
+    (1..=core.len() / 2).any(|block| {
+        core.len().is_multiple_of(block)
+            && core.is_char_boundary(block)
+            && core == core[..block].repeat(core.len() / block)
+            && known(&core[..block])
     })
 }
 
@@ -217,6 +276,48 @@ mod tests {
             );
         }
         assert_eq!(check_new_password("cheval-bleu-du-lundi", &[]), Ok(()));
+    }
+
+    #[test]
+    fn leaked_passwords_phrases_and_keyboard_walks_are_refused() {
+        for p in [
+            // From the breach corpus, as they are.
+            "q1w2e3r4t5y6",
+            "qazwsxedc123",
+            "1qaz2wsx3edc4rfv",
+            "sonyericsson",
+            "administrator",
+            // A leaked word padded to 12 characters, or repeated.
+            "princess2024!",
+            "Soleil123456",
+            "football1234",
+            "doudoudoudou",
+            // A phrase of a common password.
+            "mot de passe 2024",
+            "Mot-de-passe-123",
+            "je t aime 12345",
+            // Keyboard walks, QWERTY and AZERTY.
+            "a1z2e3r4t5y6",
+            "aqwzsxedcrfv",
+            "&é\"'(-è_çà)=",
+            "poiuytreza123",
+        ] {
+            assert_eq!(
+                check_new_password(p, &[]),
+                Err(PasswordProblem::Common),
+                "{p}"
+            );
+        }
+        // Phrases of ordinary words stay accepted.
+        for p in [
+            "girafe violette",
+            "tartine du dimanche",
+            "vitesse limitee a 50",
+            "la pluie tombe sur la ville",
+            "instruction a paris 2026",
+        ] {
+            assert_eq!(check_new_password(p, &[]), Ok(()), "{p}");
+        }
     }
 
     #[test]
