@@ -73,7 +73,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("monespace/demandes/:id/refuser") view={Lazy::<RefusRoute>::new()} />
                     <Route path=path!("connexion/identifiant-oublie") view=pages::connexion::oubli::IdentifiantOubliePage />
                     <Route path=path!("connexion/mot-de-passe-oublie") view=pages::connexion::oubli::MotDePasseOubliePage />
+                    <Route path=path!("connexion/pro/mot-de-passe-oublie") view=pages::connexion::oubli::MotDePasseOublieProPage />
                     <Route path=path!("connexion/reinitialiser/:token") view=pages::connexion::reinitialiser::ReinitialiserPage />
+                    <Route path=path!("connexion/mot-de-passe") view=pages::connexion::changer::ChangerMotDePassePage />
                     <Route path=path!("pro") view={Lazy::<ProRoute>::new()} />
                     <Route path=path!("pro/demandes/:id") view={Lazy::<InstructionRoute>::new()} />
                 </Routes>

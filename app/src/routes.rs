@@ -65,9 +65,13 @@ pub enum Page {
     ConnexionPro,
     IdentifiantOublie,
     MotDePasseOublie,
+    /// « Mot de passe oublié ? » of the professional space (a link by email, no question).
+    MotDePasseOubliePro,
     Reinitialiser {
         token: String,
     },
+    /// A logged-in user (any role) changes their password.
+    ChangerMotDePasse,
     /// The school's list of demandes.
     EcoleDemandes,
     /// A step of the school's stepper (1 to 6).
@@ -100,7 +104,7 @@ pub enum Page {
 
 impl Page {
     /// The router's patterns, in the order of `app.rs` (`{x}`: a parameter).
-    pub const PATTERNS: [&'static str; 22] = [
+    pub const PATTERNS: [&'static str; 24] = [
         "/",
         "/accessibilite",
         "/mentions-legales",
@@ -112,7 +116,9 @@ impl Page {
         "/connexion/pro",
         "/connexion/identifiant-oublie",
         "/connexion/mot-de-passe-oublie",
+        "/connexion/pro/mot-de-passe-oublie",
         "/connexion/reinitialiser/{token}",
+        "/connexion/mot-de-passe",
         "/ecole/demandes",
         "/ecole/demandes/{id}/etape/{n}",
         "/ecole/demandes/{id}/complement",
@@ -141,9 +147,11 @@ impl Page {
             ["connexion", "pro"] => Page::ConnexionPro,
             ["connexion", "identifiant-oublie"] => Page::IdentifiantOublie,
             ["connexion", "mot-de-passe-oublie"] => Page::MotDePasseOublie,
+            ["connexion", "pro", "mot-de-passe-oublie"] => Page::MotDePasseOubliePro,
             ["connexion", "reinitialiser", token] => Page::Reinitialiser {
                 token: token.to_string(),
             },
+            ["connexion", "mot-de-passe"] => Page::ChangerMotDePasse,
             ["ecole", "demandes"] => Page::EcoleDemandes,
             ["ecole", "demandes", i, "etape", n] => Page::Etape {
                 id: id(i)?,
@@ -177,7 +185,9 @@ impl Page {
             Page::ConnexionPro => "/connexion/pro".into(),
             Page::IdentifiantOublie => "/connexion/identifiant-oublie".into(),
             Page::MotDePasseOublie => "/connexion/mot-de-passe-oublie".into(),
+            Page::MotDePasseOubliePro => "/connexion/pro/mot-de-passe-oublie".into(),
             Page::Reinitialiser { token } => format!("/connexion/reinitialiser/{token}"),
+            Page::ChangerMotDePasse => "/connexion/mot-de-passe".into(),
             Page::EcoleDemandes => "/ecole/demandes".into(),
             Page::Etape { id, n } => format!("/ecole/demandes/{id}/etape/{n}"),
             Page::MonEspace => "/monespace".into(),
@@ -202,6 +212,8 @@ impl Page {
         match self {
             // The activation link is opened before the candidate has a password.
             Page::Activer { .. } => None,
+            // Every logged-in user may change their password.
+            Page::ChangerMotDePasse => Some((&Role::ALL, Espace::Usager)),
             page => Area::of(&page.href()).access(),
         }
     }
@@ -221,7 +233,9 @@ impl Page {
             | Page::Connexion
             | Page::ConnexionPro
             | Page::IdentifiantOublie
-            | Page::MotDePasseOublie => false,
+            | Page::MotDePasseOublie
+            | Page::MotDePasseOubliePro
+            | Page::ChangerMotDePasse => false,
             Page::Reinitialiser { .. }
             | Page::EcoleDemandes
             | Page::Etape { .. }
@@ -360,9 +374,11 @@ mod tests {
             Page::ConnexionPro,
             Page::IdentifiantOublie,
             Page::MotDePasseOublie,
+            Page::MotDePasseOubliePro,
             Page::Reinitialiser {
                 token: "abc".into(),
             },
+            Page::ChangerMotDePasse,
             Page::EcoleDemandes,
             Page::Etape { id: 7, n: 3 },
             Page::Complement { id: 7 },

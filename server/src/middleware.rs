@@ -355,7 +355,9 @@ pub async fn preload(
             | Page::Connexion
             | Page::ConnexionPro
             | Page::IdentifiantOublie
-            | Page::MotDePasseOublie,
+            | Page::MotDePasseOublie
+            | Page::MotDePasseOubliePro
+            | Page::ChangerMotDePasse,
             _,
         ) => {}
         // Pages anyone may open.

@@ -7,7 +7,9 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::account::{Espace, Role};
-use crate::domain::activation::{LinkState, MotDePasseOublieForm, NouveauMotDePasseForm};
+use crate::domain::activation::{
+    ChangementMotDePasseForm, LinkState, MotDePasseOublieForm, NouveauMotDePasseForm,
+};
 use crate::error::AppError;
 
 /// The logged-in user as the pages see it.
@@ -104,6 +106,35 @@ pub async fn mot_de_passe_oublie(
         .map_err(|e| crate::flash::or_back(e, &crate::routes::Page::MotDePasseOublie.href(), &keep))
 }
 
+/// « Mot de passe oublié ? » of the professional space: a reset link by email (staff accounts
+/// have no secret question; the same answer whether or not the account exists).
+#[server(prefix = "/api", endpoint = "compte/mot-de-passe-oublie-pro")]
+pub async fn mot_de_passe_oublie_pro(identifiant: String) -> Result<(), AppError> {
+    let typed = LoginFlashForm {
+        identifiant: identifiant.clone(),
+    };
+    ssr::mot_de_passe_oublie_pro(identifiant)
+        .await
+        .map_err(|e| {
+            crate::flash::or_back(e, &crate::routes::Page::MotDePasseOubliePro.href(), &typed)
+        })
+}
+
+/// A logged-in user (any role) changes their password, giving the current one.
+#[server(prefix = "/api", endpoint = "compte/changer-mot-de-passe")]
+pub async fn changer_mot_de_passe(
+    #[server(default)] form: ChangementMotDePasseForm,
+) -> Result<(), AppError> {
+    // Nothing typed comes back: every field is a password.
+    ssr::changer_mot_de_passe(form).await.map_err(|e| {
+        crate::flash::or_back(
+            e,
+            &crate::routes::Page::ChangerMotDePasse.href(),
+            &ChangementMotDePasseForm::default(),
+        )
+    })
+}
+
 #[server(prefix = "/api", endpoint = "compte/reinitialisation")]
 pub async fn lire_reinitialisation(token: String) -> Result<LinkState, AppError> {
     let ctx = crate::server::context::app_context()?;
@@ -134,6 +165,9 @@ pub mod messages {
         "Identifiant ou mot de passe incorrect. Vérifiez votre saisie : \
         après 10 essais infructueux en une heure, le compte est bloqué pendant 15 minutes.";
     pub const PASSWORD_EMPTY: &str = "Saisissez votre mot de passe.";
+    pub const WRONG_CURRENT_PASSWORD: &str = "Ce n'est pas votre mot de passe actuel : vérifiez votre saisie (après 10 essais infructueux en une heure, le compte est bloqué 15 minutes).";
+    pub const PASSWORD_CHANGED_HERE: &str = "Votre mot de passe a été modifié. Vos autres sessions ont été fermées et un courriel de confirmation vous a été envoyé.";
+    pub const PRO_RECOVERY_SENT: &str = "Si cet identifiant correspond à un compte professionnel actif, un courriel contenant un lien pour choisir un nouveau mot de passe vient d'être envoyé à son adresse. Le lien est valable une heure.";
 
     pub fn account_locked(until: &str) -> String {
         format!(
@@ -157,7 +191,7 @@ pub mod ssr {
     use leptos::prelude::*;
     use leptos_axum::ResponseOptions;
 
-    use super::{messages, CurrentUser};
+    use super::{messages, ChangementMotDePasseForm, CurrentUser};
     use crate::domain::account::{normalize_identifier, Espace, Role};
     use crate::domain::activation::{
         check_recovery, fold_answer, reset_refusal, LinkState, MotDePasseOublieForm,
@@ -387,6 +421,77 @@ pub mod ssr {
         }
         leptos_axum::redirect(&Page::MotDePasseOublie.href_with("envoye=1"));
         Ok(())
+    }
+
+    pub async fn mot_de_passe_oublie_pro(identifiant: String) -> Result<(), AppError> {
+        let ctx = app_context()?;
+        let normalized = normalize_identifier(&identifiant)
+            .map_err(|p| AppError::field("identifiant", p.message()))?;
+        let found = activation::find_active_pro(&ctx.db, &normalized).await?;
+        let key = match found {
+            Some(id) => format!("reset:{}", throttle::account_key_for_user(id)),
+            None => format!("reset:{}", throttle::account_key_for_name(&normalized)),
+        };
+        // Every request counts (10 an hour for an account): nobody can flood a mailbox.
+        throttle_recovery(&ctx, &key).await?;
+        let sent =
+            activation::send_pro_reset_link(&ctx.db, &ctx.settings, found, ctx.now()).await?;
+        audit::reset_requested(&normalized, sent);
+        if sent {
+            ctx.outbox_wake.notify_one();
+        }
+        leptos_axum::redirect(&Page::MotDePasseOubliePro.href_with("envoye=1"));
+        Ok(())
+    }
+
+    pub async fn changer_mot_de_passe(form: ChangementMotDePasseForm) -> Result<(), AppError> {
+        let ctx = app_context()?;
+        let parts = request_parts()?;
+        let token = sessions::token_from_headers(&ctx.settings, &parts.headers)
+            .ok_or(AppError::Unauthenticated)?;
+        let now = ctx.now();
+        let user = sessions::lookup(&ctx.db, &token, now)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        // A wrong current password counts like a failed login: a stolen session cannot try
+        // passwords without limit.
+        let key = throttle::account_key_for_user(user.user_id);
+        let attempt =
+            match throttle::begin_attempt(&ctx.db, &lockout::ACCOUNT, &key, &[], now).await? {
+                Ok(a) => a,
+                Err(until) => {
+                    audit::account_locked(&user.identifiant, Some(user.user_id), until);
+                    return Err(AppError::Refused(messages::account_locked(&format_time(
+                        until,
+                    ))));
+                }
+            };
+        let changed = activation::change_password(
+            &ctx.db,
+            user.user_id,
+            &sessions::hash_token(&token),
+            &form,
+            now,
+        )
+        .await;
+        match changed {
+            Ok(true) => {
+                throttle::forget(&ctx.db, &attempt).await?;
+                audit::password_change(user.user_id, None);
+                ctx.outbox_wake.notify_one();
+                leptos_axum::redirect(&Page::ChangerMotDePasse.href_with("modifie=1"));
+                Ok(())
+            }
+            Ok(false) => {
+                audit::password_change(user.user_id, Some("mot_de_passe_actuel"));
+                Err(AppError::field("actuel", messages::WRONG_CURRENT_PASSWORD))
+            }
+            Err(e) => {
+                // A new password refused by the rules is not a guess.
+                throttle::forget(&ctx.db, &attempt).await?;
+                Err(e)
+            }
+        }
     }
 
     pub async fn load_reset(ctx: &AppContext, token: &str) -> Result<LinkState, AppError> {

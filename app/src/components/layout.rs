@@ -47,6 +47,11 @@ fn ToolLinks(user: Option<CurrentUser>) -> impl IntoView {
                         </A>
                     </li>
                     <li>
+                        <A href=Page::ChangerMotDePasse.href() attr:class="fr-btn fr-icon-lock-line">
+                            "Mot de passe"
+                        </A>
+                    </li>
+                    <li>
                         <ActionForm action=session.logout attr:class="permis-inline-form">
                             <button type="submit" class="fr-btn fr-icon-logout-box-r-line">
                                 "Se déconnecter"

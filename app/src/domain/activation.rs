@@ -263,6 +263,39 @@ pub fn check_password_pair(
     }
 }
 
+/// « Changer de mot de passe »: the current one, and the new one twice.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangementMotDePasseForm {
+    #[serde(default)]
+    pub actuel: String,
+    #[serde(default)]
+    pub password: String,
+    #[serde(default)]
+    pub confirmation: String,
+}
+
+/// The checks of a change of password that need no database (browser and server alike).
+pub fn check_password_change(
+    form: &ChangementMotDePasseForm,
+    identity: &[&str],
+) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if form.actuel.is_empty() {
+        errors.push(FieldError {
+            field: "actuel".into(),
+            message: "Saisissez votre mot de passe actuel.".into(),
+        });
+    }
+    check_password_pair(&form.password, &form.confirmation, identity, &mut errors);
+    if !form.actuel.is_empty() && form.password == form.actuel {
+        errors.push(FieldError {
+            field: "password".into(),
+            message: "Le nouveau mot de passe doit être différent de l'actuel.".into(),
+        });
+    }
+    errors
+}
+
 /// The checks of the activation form, in the order of its fields (browser and server alike).
 pub fn check_activation(form: &ActivationForm, identity: &[&str]) -> Vec<FieldError> {
     let mut errors = Vec::new();

@@ -229,6 +229,20 @@ pub fn reset_email(prenom: &str) -> Email {
     }
 }
 
+/// To the account's owner, after a change of password from a logged-in session.
+pub fn password_changed_email(prenom: &str) -> Email {
+    Email {
+        action: None,
+        subject: "Votre mot de passe a été modifié".into(),
+        paragraphs: vec![
+            format!("Bonjour {prenom},"),
+            "Le mot de passe de votre compte vient d'être modifié. Les autres sessions ouvertes sur votre compte ont été fermées.".into(),
+            "Si vous n'êtes pas à l'origine de ce changement, utilisez tout de suite « Mot de passe oublié ? » sur la page de connexion pour en choisir un nouveau, puis prévenez l'assistance (page « Aide et contact »).".into(),
+            SIGNATURE.into(),
+        ],
+    }
+}
+
 /// To the school: the candidate refused the demande.
 pub fn refus_email_ecole(
     numero: &str,

@@ -3,8 +3,8 @@
 //! the caller (the `usager` and `connexion` API) checks who asks, throttles and opens sessions.
 
 use crate::domain::activation::{
-    check_activation, check_new_answer, check_password_pair, ActivationForm, LinkState,
-    NouveauMotDePasseForm, TokenState, RESET_VALIDITY_SECS,
+    check_activation, check_new_answer, check_password_change, check_password_pair, ActivationForm,
+    ChangementMotDePasseForm, LinkState, NouveauMotDePasseForm, TokenState, RESET_VALIDITY_SECS,
 };
 use crate::domain::demande::Sexe;
 use crate::domain::messages as texts;
@@ -217,18 +217,126 @@ pub async fn send_identifiant(
 
 /// The active candidate account with this normalised identifiant (or email).
 pub async fn find_active_usager(db: &Db, identifiant: &str) -> Result<Option<i64>, AppError> {
+    find_active(db, "usager", identifiant).await
+}
+
+/// The active professional account (school, agent, administrator) with this normalised
+/// identifiant (or email).
+pub async fn find_active_pro(db: &Db, identifiant: &str) -> Result<Option<i64>, AppError> {
+    find_active(db, "pro", identifiant).await
+}
+
+async fn find_active(db: &Db, espace: &str, identifiant: &str) -> Result<Option<i64>, AppError> {
     let column = if crate::domain::account::looks_like_email(identifiant) {
         "email_norm"
     } else {
         "identifiant"
     };
     let found: Option<(i64,)> = sqlx::query_as(&format!(
-        "SELECT id FROM users WHERE espace = 'usager' AND status = 'active' AND {column} = $1"
+        "SELECT id FROM users WHERE espace = $1 AND status = 'active' AND {column} = $2"
     ))
+    .bind(espace)
     .bind(identifiant)
     .fetch_optional(db.pool())
     .await?;
     Ok(found.map(|(id,)| id))
+}
+
+/// « Mot de passe oublié ? » of a professional account: a reset link valid one hour, emailed
+/// to the account's address (no secret question: staff accounts have none; the mailbox is the
+/// proof). `true` when a link was sent.
+pub async fn send_pro_reset_link(
+    db: &Db,
+    settings: &Settings,
+    user_id: Option<i64>,
+    now: i64,
+) -> Result<bool, AppError> {
+    let Some(id) = user_id else {
+        return Ok(false);
+    };
+    let user = account(db, id).await?;
+    if user.email.is_none() {
+        return Ok(false);
+    }
+    email_reset_link(db, settings, &user, now).await?;
+    Ok(true)
+}
+
+/// A reset link for `user`, emailed (the previous ones are revoked by `tokens::issue`).
+async fn email_reset_link(
+    db: &Db,
+    settings: &Settings,
+    user: &Account,
+    now: i64,
+) -> Result<(), AppError> {
+    let mut tx = db.pool().begin().await?;
+    let (token, token_id) =
+        tokens::issue(&mut tx, user.id, Purpose::Reset, RESET_VALIDITY_SECS, now).await?;
+    let link = settings.url(&Page::Reinitialiser { token }.href());
+    enqueue(
+        &mut tx,
+        &NewMessage::email(
+            format!("reset:{token_id}"),
+            "reinitialisation",
+            user.email.as_deref().unwrap_or_default(),
+            &texts::reset_email(user.first_name()),
+            Some(link),
+        )
+        .about(user.id, None),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A logged-in user changes their password: the current one must be right (`Ok(false)`
+/// otherwise, nothing written), the new one pass the rules and differ from it. The other
+/// sessions of the account end (this one stays), and an email tells the account's owner, in
+/// case it was not them.
+pub async fn change_password(
+    db: &Db,
+    user_id: i64,
+    keep_session_hash: &str,
+    form: &ChangementMotDePasseForm,
+    now: i64,
+) -> Result<bool, AppError> {
+    let user = account(db, user_id).await?;
+    AppError::check(check_password_change(form, &user.identity()))?;
+    let stored: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT password_hash FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(db.pool())
+            .await?;
+    let stored = stored.and_then(|(h,)| h);
+    if !passwords::verify_password(form.actuel.clone(), stored).await? {
+        return Ok(false);
+    }
+    let hash = passwords::hash_password(form.password.clone()).await?;
+    let mut tx = db.pool().begin().await?;
+    super::users::set_password(&mut tx, user.id, hash).await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
+        .bind(user.id)
+        .bind(keep_session_hash)
+        .execute(&mut *tx)
+        .await?;
+    if let Some(email) = user.email.as_deref() {
+        enqueue(
+            &mut tx,
+            &NewMessage::email(
+                format!("mot-de-passe-change:{}:{now}", user.id),
+                "mot_de_passe_change",
+                email,
+                &texts::password_changed_email(user.first_name()),
+                None,
+            )
+            .about(user.id, None),
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// « Mot de passe oublié ? »: when the account exists, the question is its question and the
@@ -254,24 +362,7 @@ pub async fn send_reset_link(
     let (true, Some(user)) = (right, user) else {
         return Ok(false);
     };
-    let mut tx = db.pool().begin().await?;
-    let (token, token_id) =
-        tokens::issue(&mut tx, user.id, Purpose::Reset, RESET_VALIDITY_SECS, now).await?;
-    let link = settings.url(&Page::Reinitialiser { token }.href());
-    enqueue(
-        &mut tx,
-        &NewMessage::email(
-            format!("reset:{token_id}"),
-            "reinitialisation",
-            user.email.as_deref().unwrap_or_default(),
-            &texts::reset_email(user.first_name()),
-            Some(link),
-        )
-        .about(user.id, None),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    email_reset_link(db, settings, &user, now).await?;
     Ok(true)
 }
 

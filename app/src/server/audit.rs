@@ -158,6 +158,27 @@ pub fn reset_attempt(user_id: Option<i64>, motif: Option<&'static str>) {
     }
 }
 
+/// A logged-in user changed their password; `motif` when refused (`mot_de_passe_actuel`).
+pub fn password_change(user_id: i64, motif: Option<&'static str>) {
+    match motif {
+        None => tracing::info!(
+            target: TARGET,
+            evenement = "mot_de_passe_change",
+            compte = user_id,
+            adresse = %address(),
+            "mot de passe changé"
+        ),
+        Some(motif) => tracing::warn!(
+            target: TARGET,
+            evenement = "changement_mot_de_passe_refuse",
+            compte = user_id,
+            motif,
+            adresse = %address(),
+            "changement de mot de passe refusé"
+        ),
+    }
+}
+
 /// An account activation through the emailed link; `motif` when refused.
 pub fn activation_attempt(user_id: Option<i64>, motif: Option<&'static str>) {
     match motif {

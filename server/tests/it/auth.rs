@@ -479,3 +479,145 @@ async fn many_renders_in_parallel_all_complete() {
         assert!(complete, "the page ends with </html>");
     }
 }
+
+async fn change(app: &TestApp, session: &str, actuel: &str, new: &str) -> TestResponse {
+    app.post_form(
+        "/api/compte/changer-mot-de-passe",
+        form(&[
+            ("form[actuel]", actuel),
+            ("form[password]", new),
+            ("form[confirmation]", new),
+        ]),
+        Some(session),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_logged_in_user_changes_their_password_with_the_current_one() {
+    let app = TestApp::with_accounts().await;
+    let here = app.login_ok("pro", "ecole.gare", SCHOOL_PASSWORD).await;
+    let elsewhere = app.login_ok("pro", "ecole.gare", SCHOOL_PASSWORD).await;
+    // Not logged in: nothing to change.
+    assert_eq!(
+        app.get("/connexion/mot-de-passe", None).await.status,
+        StatusCode::FOUND
+    );
+    let page = app.get("/connexion/mot-de-passe", Some(&here)).await;
+    assert!(page.body.contains("Mot de passe actuel"), "{}", page.body);
+
+    // The current password must be right; the new one must pass the rules.
+    let res = change(&app, &here, "pas le mot de passe", "un tout nouveau secret").await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
+    assert_eq!(
+        field_error(&res.body),
+        ("actuel".into(), messages::WRONG_CURRENT_PASSWORD.into())
+    );
+    let res = change(&app, &here, SCHOOL_PASSWORD, "motdepasse2024!").await;
+    let (field, message) = field_error(&res.body);
+    assert_eq!(field, "password");
+    assert!(message.contains("plus utilisés"), "{message}");
+    let res = change(&app, &here, SCHOOL_PASSWORD, SCHOOL_PASSWORD).await;
+    assert_eq!(field_error(&res.body).0, "password");
+
+    // Changed: this session goes on, the other one ends, the owner is told by email.
+    let res = change(&app, &here, SCHOOL_PASSWORD, "un tout nouveau secret").await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(
+        app.get("/ecole/demandes", Some(&here)).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get("/ecole/demandes", Some(&elsewhere)).await.status,
+        StatusCode::FOUND
+    );
+    assert_eq!(
+        app.login("pro", "ecole.gare", SCHOOL_PASSWORD, None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    app.login_ok("pro", "ecole.gare", "un tout nouveau secret")
+        .await;
+    app.deliver_to_mailbox().await;
+    let texts = app.mailbox_texts("contact@autoecole-gare.example").await;
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("Le mot de passe de votre compte vient d'être modifié")),
+        "{texts:?}"
+    );
+    assert!(texts.iter().all(|t| !t.contains("un tout nouveau secret")));
+}
+
+#[tokio::test]
+async fn wrong_current_passwords_lock_the_account_like_failed_logins() {
+    let app = TestApp::with_accounts().await;
+    let session = app.login_ok("usager", "pmartin", CANDIDATE_PASSWORD).await;
+    for _ in 0..10 {
+        change(
+            &app,
+            &session,
+            "une devinette de plus",
+            "un tout nouveau secret",
+        )
+        .await;
+    }
+    let res = change(&app, &session, CANDIDATE_PASSWORD, "un tout nouveau secret").await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{}", res.body);
+    assert!(refused_message(&res.body).contains("bloqué"));
+}
+
+#[tokio::test]
+async fn a_professional_who_forgot_the_password_gets_a_link_by_email() {
+    let app = TestApp::with_accounts().await;
+    let ask = |identifiant: &'static str| {
+        let app = &app;
+        async move {
+            app.post_form(
+                "/api/compte/mot-de-passe-oublie-pro",
+                form(&[("identifiant", identifiant)]),
+                None,
+            )
+            .await
+        }
+    };
+    // Unknown, or a candidate's account: the same answer, no email.
+    let nobody = ask("personne.inconnue").await;
+    let candidate = ask("pmartin").await;
+    assert_eq!(nobody.status, StatusCode::OK);
+    assert_eq!(nobody.body, candidate.body);
+    app.deliver_to_mailbox().await;
+    assert!(app
+        .mailbox_texts("Pierre.Martin@example.fr")
+        .await
+        .is_empty());
+
+    // The school's account: a link to its address, valid once.
+    assert_eq!(ask("ecole.gare").await.status, StatusCode::OK);
+    app.deliver_to_mailbox().await;
+    let texts = app.mailbox_texts("contact@autoecole-gare.example").await;
+    let link = link_in(
+        texts.last().unwrap(),
+        "http://127.0.0.1:3000/connexion/reinitialiser/",
+    )
+    .expect("reset link");
+    let token = link.rsplit('/').next().unwrap().to_string();
+    let res = app
+        .post_form(
+            "/api/compte/reinitialiser",
+            form(&[
+                ("token", token.as_str()),
+                ("form[password]", "le code de la route"),
+                ("form[confirmation]", "le code de la route"),
+            ]),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    app.login_ok("pro", "ecole.gare", "le code de la route")
+        .await;
+    // The login page of the professional space offers it.
+    let page = app.get("/connexion/pro", None).await;
+    assert!(page.body.contains("/connexion/pro/mot-de-passe-oublie"));
+}

@@ -162,6 +162,9 @@ fn LoginForm(espace: Espace, title: &'static str, intro: &'static str) -> impl I
                         }
                         .into_any(),
                         Espace::Pro => view! {
+                            <ul class="fr-links-group fr-mt-2w">
+                                <li><a class="fr-link" href=Page::MotDePasseOubliePro.href()>"Mot de passe oublié ?"</a></li>
+                            </ul>
                             <p class="fr-text--sm fr-mt-2w">
                                 "Les comptes professionnels sont créés par l'administration du service pour chaque école de conduite agréée."
                             </p>

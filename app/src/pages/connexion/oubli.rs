@@ -1,12 +1,15 @@
-//! « Identifiant oublié ? » and « Mot de passe oublié ? »: plain form posts, the same answer
-//! whether or not an account exists.
+//! « Identifiant oublié ? » and « Mot de passe oublié ? » (candidates: identifiant and secret
+//! question; professionals: identifiant only): plain form posts, the same answer whether or not
+//! an account exists.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use server_fn::ServerFn;
 
-use crate::api::connexion::{messages, IdentifiantOublie, MotDePasseOublie};
+use crate::api::connexion::{
+    messages, IdentifiantOublie, LoginFlashForm, MotDePasseOublie, MotDePasseOubliePro,
+};
 use crate::components::fields::{ErrorSummary, Input, Select, TextField};
 use crate::components::forms::{flash_error, question_options, PostForm};
 use crate::domain::activation::MotDePasseOublieForm;
@@ -118,6 +121,59 @@ pub fn MotDePasseOubliePage() -> impl IntoView {
                         "Vous ne vous souvenez plus de votre question ou de votre réponse ? Adressez-vous au centre d'instruction (voir "
                         <a href=Page::Aide.href()>"Aide et contact"</a>
                         ") : votre identité sera vérifiée avant tout changement."
+                    </p>
+                </div>
+            </div>
+        </div>
+    }
+}
+
+// ------------------------------------------------------------------ espace professionnel
+
+/// « Mot de passe oublié ? » of the professional space: staff accounts have no secret
+/// question; the link goes to the account's email address.
+#[component]
+pub fn MotDePasseOublieProPage() -> impl IntoView {
+    let query = use_query_map();
+    let sent = move || query.read().get("envoye").is_some();
+    let flash = use_flash::<LoginFlashForm>();
+    let kept = flash
+        .as_ref()
+        .map(|f| f.form.identifiant.clone())
+        .unwrap_or_default();
+    let error = flash_error(&flash);
+    view! {
+        <Title text="Mot de passe oublié — espace professionnel" />
+        <div class="fr-container fr-my-6w">
+            <div class="fr-grid-row fr-grid-row--center">
+                <div class="fr-col-12 fr-col-md-8 fr-col-lg-6">
+                    <h1>"Mot de passe oublié — espace professionnel"</h1>
+                    {move || sent().then(|| view! {
+                        <div class="fr-alert fr-alert--success fr-mb-3w" role="status">
+                            <p>{messages::PRO_RECOVERY_SENT}</p>
+                        </div>
+                    })}
+                    <p>"Saisissez l'identifiant ou l'adresse électronique de votre compte professionnel : un lien pour choisir un nouveau mot de passe sera envoyé à l'adresse du compte."</p>
+                    <ErrorSummary error />
+                    <PostForm
+                        action=MotDePasseOubliePro::PATH
+                        id="mot-de-passe-pro-form"
+                        button="Recevoir un lien"
+                        secondary=(Page::ConnexionPro.href(), "Retour à la connexion")
+                    >
+                        <TextField
+                            id="identifiant"
+                            name="identifiant"
+                            label="Identifiant ou adresse électronique"
+                            autocomplete="username"
+                            value=kept
+                            error
+                        />
+                    </PostForm>
+                    <p class="fr-text--sm fr-mt-3w">
+                        "Cette adresse n'est plus la vôtre ? Demandez à l'administration du service de la mettre à jour (voir "
+                        <a href=Page::Aide.href()>"Aide et contact"</a>
+                        ")."
                     </p>
                 </div>
             </div>

@@ -1,0 +1,69 @@
+//! « Changer de mot de passe »: any logged-in user, with the current password.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use server_fn::ServerFn;
+
+use crate::api::connexion::{messages, ChangerMotDePasse};
+use crate::components::fields::{ErrorSummary, PasswordInput};
+use crate::components::forms::{flash_error, password_hint, shown_error, FormValues, PostForm};
+use crate::domain::activation::{check_password_change, ChangementMotDePasseForm};
+use crate::error::AppError;
+use crate::flash::use_flash;
+use crate::providers::user::use_user;
+use crate::routes::home_of;
+
+#[component]
+pub fn ChangerMotDePassePage() -> impl IntoView {
+    let query = use_query_map();
+    let changed = move || query.read().get("modifie").is_some();
+    let flash = use_flash::<ChangementMotDePasseForm>();
+    let client_error = RwSignal::new(None);
+    let error = shown_error(client_error, flash_error(&flash));
+    let check = Callback::new(move |v: FormValues| {
+        let form = ChangementMotDePasseForm {
+            actuel: v.get("form[actuel]"),
+            password: v.get("form[password]"),
+            confirmation: v.get("form[confirmation]"),
+        };
+        AppError::check(check_password_change(&form, &[])).err()
+    });
+    let session = use_user();
+    let back = move || {
+        session
+            .user
+            .get()
+            .map(|u| home_of(u.role).href())
+            .unwrap_or_else(|| "/".into())
+    };
+    view! {
+        <Title text="Changer de mot de passe" />
+        <div class="fr-container fr-my-6w">
+            <div class="fr-grid-row fr-grid-row--center">
+                <div class="fr-col-12 fr-col-md-8 fr-col-lg-6">
+                    <h1>"Changer de mot de passe"</h1>
+                    {move || changed().then(|| view! {
+                        <div class="fr-alert fr-alert--success fr-mb-3w" role="status">
+                            <p>{messages::PASSWORD_CHANGED_HERE}</p>
+                        </div>
+                    })}
+                    <p>"Saisissez votre mot de passe actuel, puis le nouveau deux fois. Vos autres sessions (sur un autre appareil, par exemple) seront fermées."</p>
+                    <ErrorSummary error />
+                    <PostForm
+                        action=ChangerMotDePasse::PATH
+                        id="changement-mot-de-passe-form"
+                        button="Enregistrer le nouveau mot de passe"
+                        secondary=(back(), "Retour")
+                        check
+                        client_error
+                    >
+                        <PasswordInput key="actuel" label="Mot de passe actuel" autocomplete="current-password" error />
+                        <PasswordInput key="password" label="Nouveau mot de passe" hint=password_hint() error />
+                        <PasswordInput key="confirmation" label="Confirmez le nouveau mot de passe" error />
+                    </PostForm>
+                </div>
+            </div>
+        </div>
+    }
+}
