@@ -130,6 +130,8 @@ impl Config {
             dev_mailbox: self.dev_mailbox && self.env == RunMode::Development,
             pdf_font: self.pdf_font.clone(),
             complement_days: self.complement_days,
+            // Replaced by the key in the database once it is reached (see `main::context`).
+            flash_key: app::server::FlashKey::random(),
         }
     }
 

@@ -110,12 +110,18 @@ async fn context(config: &Config) -> AppContext {
             config.communes.display()
         ))
     });
+    let flash_key = app::server::keys::flash_key(&db)
+        .await
+        .unwrap_or_else(|e| fail(format!("clé du serveur : {e}")));
     AppContext {
         db,
         storage,
         communes: Arc::new(app::domain::communes::Communes::from_tsv(&communes)),
         clock: Arc::new(SystemClock),
-        settings: Arc::new(config.settings()),
+        settings: Arc::new(app::server::Settings {
+            flash_key,
+            ..config.settings()
+        }),
         outbox_wake: Arc::new(tokio::sync::Notify::new()),
     }
 }

@@ -43,6 +43,24 @@ pub struct Settings {
     pub pdf_font: std::path::PathBuf,
     /// Days a school has to answer a request for a complement (30 by default).
     pub complement_days: i64,
+    /// Seals the flash cookie (see `flash`); shared by the instances through the database.
+    pub flash_key: FlashKey,
+}
+
+/// A 256-bit key. Its `Debug` shows nothing of it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct FlashKey(pub [u8; 32]);
+
+impl FlashKey {
+    pub fn random() -> FlashKey {
+        FlashKey(rand::random())
+    }
+}
+
+impl std::fmt::Debug for FlashKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FlashKey(…)")
+    }
 }
 
 impl Settings {

@@ -14,6 +14,7 @@ pub mod espace;
 pub mod handover;
 pub mod instruction;
 pub mod jobs;
+pub mod keys;
 pub mod outbox;
 pub mod passwords;
 pub mod pieces;
@@ -26,5 +27,5 @@ pub mod time;
 pub mod tokens;
 pub mod users;
 
-pub use context::{AppContext, ClientIp, Clock, FixedClock, Settings, SystemClock};
+pub use context::{AppContext, ClientIp, Clock, FixedClock, FlashKey, Settings, SystemClock};
 pub use db::Db;

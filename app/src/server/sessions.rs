@@ -187,6 +187,7 @@ mod tests {
             dev_mailbox: false,
             pdf_font: crate::server::documents::DEFAULT_FONT.into(),
             complement_days: 30,
+            flash_key: crate::server::FlashKey::random(),
         }
     }
 

@@ -621,3 +621,66 @@ async fn a_professional_who_forgot_the_password_gets_a_link_by_email() {
     let page = app.get("/connexion/pro", None).await;
     assert!(page.body.contains("/connexion/pro/mot-de-passe-oublie"));
 }
+
+#[tokio::test]
+async fn what_a_refused_form_brings_back_is_sealed_in_its_cookie() {
+    use base64::Engine as _;
+    let app = TestApp::with_accounts().await;
+    // Without the WASM, a refused login comes back to its page with what was typed.
+    let res = app
+        .post_html_form(
+            "/api/connexion",
+            form(&[
+                ("espace", "usager"),
+                ("identifiant", "lea.martin@example.fr"),
+                ("password", "pas le bon mot de passe"),
+            ]),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let flash = res
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("permis_flash="))
+        .expect("flash cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let value = flash.trim_start_matches("permis_flash=");
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(value)
+        .expect("base64url");
+    let readable = String::from_utf8_lossy(&raw);
+    assert!(
+        !readable.contains("lea.martin")
+            && !value.contains("lea")
+            && !readable.contains("Identifiant"),
+        "the cookie reveals what was typed: {readable}"
+    );
+    // The page opens it (also on an instance started later: the key is in the database)…
+    let later = app.restart().await;
+    let back = login_page_with(&later, flash.clone()).await;
+    assert!(back.body.contains("lea.martin@example.fr"), "{}", back.body);
+    assert!(back.body.contains(messages::WRONG_CREDENTIALS));
+    // …and a changed cookie is ignored.
+    let mut changed = raw.clone();
+    changed[20] ^= 1;
+    let changed = format!(
+        "permis_flash={}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(changed)
+    );
+    let back = login_page_with(&later, changed).await;
+    assert!(!back.body.contains(messages::WRONG_CREDENTIALS));
+}
+
+async fn login_page_with(app: &TestApp, cookie: String) -> TestResponse {
+    let req = axum::http::Request::get("/connexion")
+        .header("cookie", cookie)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    app.send(req).await
+}

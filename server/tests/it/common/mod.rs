@@ -137,6 +137,7 @@ impl TestApp {
         db_dir: Option<std::sync::Arc<tempfile::TempDir>>,
     ) -> TestApp {
         db.migrate().await.expect("migrate");
+        let flash_key = app::server::keys::flash_key(&db).await.expect("flash key");
         let clock = Arc::new(TestClock(AtomicI64::new(T0)));
         let files = tempfile::tempdir().expect("storage dir");
         let ctx = AppContext {
@@ -149,6 +150,7 @@ impl TestApp {
                 dev_mailbox: true,
                 pdf_font: app::server::documents::DEFAULT_FONT.into(),
                 complement_days: app::domain::deadlines::COMPLEMENT_DAYS,
+                flash_key,
             }),
             outbox_wake: Arc::new(tokio::sync::Notify::new()),
         };
