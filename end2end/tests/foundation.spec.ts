@@ -214,3 +214,40 @@ test.describe('without JavaScript, refused forms', () => {
     await expect(page.locator('#fichier-identite-messages')).toContainText('Ce fichier dépasse 10 Mo');
   });
 });
+
+test('any account changes its password from the header, giving the current one', async ({ page }) => {
+  const errors = watchConsole(page);
+  await login(page, '/connexion/pro', demo.ecole.identifiant, demo.ecole.password);
+  await expect(page.getByRole('heading', { level: 1, name: 'Mes demandes' })).toBeVisible();
+  await hydrated(page);
+  await page.locator('.fr-header__tools-links').getByRole('link', { name: 'Mot de passe', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Changer de mot de passe' })).toBeVisible();
+  await hydrated(page);
+  await expectAccessible(page);
+  // A leaked password is refused in the browser, before anything is sent.
+  await page.getByLabel('Mot de passe actuel').fill('pas mon mot de passe');
+  await page.getByLabel('Nouveau mot de passe', { exact: true }).fill('qazwsxedc123');
+  await page.getByLabel('Confirmez le nouveau mot de passe').fill('qazwsxedc123');
+  await page.getByRole('button', { name: 'Enregistrer le nouveau mot de passe' }).click();
+  await expect(page.locator('#password-messages')).toContainText('plus utilisés');
+  // A wrong current password is refused by the server, on its field.
+  await page.getByLabel('Nouveau mot de passe', { exact: true }).fill('une phrase toute neuve');
+  await page.getByLabel('Confirmez le nouveau mot de passe').fill('une phrase toute neuve');
+  await page.getByRole('button', { name: 'Enregistrer le nouveau mot de passe' }).click();
+  await expect(page.locator('#actuel-messages')).toContainText("Ce n'est pas votre mot de passe actuel");
+  await expectAccessible(page);
+  expect(errors.filter((e) => !e.includes('status of 400'))).toEqual([]);
+});
+
+test('a professional who forgot the password asks for a link by email', async ({ page }) => {
+  await page.goto('/connexion/pro');
+  await hydrated(page);
+  await page.getByRole('link', { name: 'Mot de passe oublié ?' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Mot de passe oublié — espace professionnel' })).toBeVisible();
+  await hydrated(page);
+  await expectAccessible(page);
+  await page.getByLabel('Identifiant ou adresse électronique').fill('compte.inconnu');
+  await page.getByRole('button', { name: 'Recevoir un lien' }).click();
+  await expect(page.getByText('Si cet identifiant correspond à un compte professionnel actif', { exact: false })).toBeVisible();
+  await expectAccessible(page);
+});

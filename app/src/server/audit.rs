@@ -199,6 +199,16 @@ pub fn activation_attempt(user_id: Option<i64>, motif: Option<&'static str>) {
     }
 }
 
+/// A photo booth API call with an unknown key.
+pub fn ephoto_key_refused(ip: Option<IpAddr>) {
+    tracing::warn!(
+        target: TARGET,
+        evenement = "cle_ephoto_refusee",
+        adresse = %ip.map_or_else(|| "-".into(), |ip| ip.to_string()),
+        "clé d'accès e-photo inconnue"
+    );
+}
+
 /// What an administrator did (`par`: 0 for the command line), to what.
 pub fn admin_action(par: i64, action: &'static str, cible: &str) {
     tracing::info!(

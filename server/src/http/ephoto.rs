@@ -14,9 +14,9 @@ use serde_json::json;
 use app::domain::date::Date;
 use app::domain::deadlines::ephoto_valid_until;
 use app::domain::upload::MAX_FILE_BYTES;
-use app::server::ephoto;
 use app::server::pieces::{self, FileKind};
 use app::server::storage::new_key;
+use app::server::{ephoto, throttle, ClientIp};
 
 use crate::state::AppState;
 
@@ -31,12 +31,43 @@ fn problem(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "erreur": message }))).into_response()
 }
 
+/// Wrong keys from one address: 10 an hour, then the address waits 15 minutes (like logins).
+const KEY_POLICY: app::domain::lockout::Policy = app::domain::lockout::ACCOUNT;
+
 async fn issue(
     State(state): State<AppState>,
+    client: Option<axum::Extension<ClientIp>>,
     headers: HeaderMap,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
     let ctx = &state.ctx;
+    let now = ctx.now();
+    // Every attempt counts against the address until its key is found good: guessing keys
+    // from one address stops after a few tries, whoever the keys belong to.
+    let address = format!(
+        "ephoto:{}",
+        client
+            .map(|c| throttle::ip_key(c.0 .0))
+            .unwrap_or_else(|| "inconnue".into())
+    );
+    let attempt = match throttle::begin_attempt(&ctx.db, &KEY_POLICY, &address, &[], now).await {
+        Ok(Ok(attempt)) => attempt,
+        Ok(Err(until)) => {
+            let wait = (until - now).max(1);
+            let mut response = problem(
+                StatusCode::TOO_MANY_REQUESTS,
+                &format!(
+                    "Trop de clés d'accès erronées depuis votre adresse : réessayez à partir de {}.",
+                    app::server::time::format_time(until)
+                ),
+            );
+            if let Ok(v) = header::HeaderValue::from_str(&wait.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            return response;
+        }
+        Err(e) => return problem(e.status(), &e.to_string()),
+    };
     let key = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -45,8 +76,16 @@ async fn issue(
         .filter(|k| !k.is_empty() && k.len() <= 64);
     let provider = match key {
         Some(k) => match ephoto::provider_for_key(&ctx.db, k).await {
-            Ok(Some(p)) => p,
-            Ok(None) => return problem(StatusCode::UNAUTHORIZED, "Clé d'accès inconnue."),
+            Ok(Some(p)) => {
+                if let Err(e) = throttle::forget(&ctx.db, &attempt).await {
+                    return problem(e.status(), &e.to_string());
+                }
+                p
+            }
+            Ok(None) => {
+                app::server::audit::ephoto_key_refused(client.map(|c| c.0 .0));
+                return problem(StatusCode::UNAUTHORIZED, "Clé d'accès inconnue.");
+            }
             Err(e) => return problem(e.status(), &e.to_string()),
         },
         None => {

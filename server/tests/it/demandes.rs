@@ -1163,3 +1163,29 @@ async fn reading_order_overrides_are_refused_in_file_names_and_fields() {
     assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
     assert!(res.body.contains("\"email\""), "{}", res.body);
 }
+
+#[tokio::test]
+async fn wrong_photo_booth_keys_are_throttled_per_address() {
+    let app = TestApp::with_accounts().await;
+    let key = app::server::ephoto::create_provider(&app.ctx.db, "Studio Photo de la Gare", T0)
+        .await
+        .unwrap();
+    for n in 0..10 {
+        let res = issue_code(&app, &format!("cle-devinee-{n}"), &jpeg(), &png()).await;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{}", res.body);
+    }
+    // The address now waits, even with a good key: guessing stops there.
+    let res = issue_code(&app, &key, &jpeg(), &png()).await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "{}", res.body);
+    assert!(
+        res.body.contains("Trop de clés d'accès erronées"),
+        "{}",
+        res.body
+    );
+    let wait: i64 = res.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=15 * 60).contains(&wait), "{wait}");
+    // Fifteen minutes later the good key works again.
+    app.advance(15 * 60 + 1);
+    let res = issue_code(&app, &key, &jpeg(), &png()).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+}
