@@ -274,7 +274,7 @@ async fn main() {
             )
             .await
             .unwrap_or_else(|e| fail(e));
-            app::server::audit::admin_action(0, "centre_cree", &format!("centre {id}"));
+            app::server::audit::admin_action(None, 0, "centre_cree", &format!("centre {id}"));
             println!("Centre « {nom} » enregistré (n° interne {id}).");
         }
         Command::CreateEphotoProvider { name } => {
@@ -324,7 +324,7 @@ async fn main() {
             )
             .await
             .unwrap_or_else(|e| fail(e));
-            app::server::audit::admin_action(0, "compte_cree", &format!("compte {id}"));
+            app::server::audit::admin_action(None, 0, "compte_cree", &format!("compte {id}"));
             println!("Compte créé (n° interne {id}).");
         }
     }

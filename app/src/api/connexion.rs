@@ -245,7 +245,7 @@ pub mod ssr {
         let ip_key = client_ip().map(throttle::ip_key);
         if let Some(key) = &ip_key {
             if let Some(until) = throttle::locked_until(&ctx.db, &lockout::IP, key, now).await? {
-                audit::address_blocked(until);
+                audit::address_blocked(crate::server::context::client_ip(), until);
                 return Err(AppError::Refused(messages::address_blocked(&format_time(
                     until,
                 ))));
@@ -269,7 +269,12 @@ pub mod ssr {
         {
             Ok(attempt) => attempt,
             Err(until) => {
-                audit::account_locked(&normalized, candidate.as_ref().map(|c| c.id), until);
+                audit::account_locked(
+                    crate::server::context::client_ip(),
+                    &normalized,
+                    candidate.as_ref().map(|c| c.id),
+                    until,
+                );
                 return Err(AppError::Refused(messages::account_locked(&format_time(
                     until,
                 ))));
@@ -289,11 +294,21 @@ pub mod ssr {
                     Some(_) => "mot_de_passe",
                     None => "compte_inconnu",
                 };
-                audit::login_failed(&normalized, other.as_ref().map(|c| c.id), motif);
+                audit::login_failed(
+                    crate::server::context::client_ip(),
+                    &normalized,
+                    other.as_ref().map(|c| c.id),
+                    motif,
+                );
                 if let Some(until) =
                     throttle::locked_until(&ctx.db, &lockout::ACCOUNT, &account_key, now).await?
                 {
-                    audit::account_locked(&normalized, other.as_ref().map(|c| c.id), until);
+                    audit::account_locked(
+                        crate::server::context::client_ip(),
+                        &normalized,
+                        other.as_ref().map(|c| c.id),
+                        until,
+                    );
                     return Err(AppError::Refused(messages::account_locked(&format_time(
                         until,
                     ))));
@@ -308,7 +323,7 @@ pub mod ssr {
         throttle::clear(&ctx.db, &account_key).await?;
 
         let session = open_session(&ctx, user.id, now).await?;
-        audit::login_succeeded(user.id, Some(role));
+        audit::login_succeeded(crate::server::context::client_ip(), user.id, Some(role));
         leptos_axum::redirect(&home_of(role).href());
         Ok(session)
     }
@@ -344,7 +359,7 @@ pub mod ssr {
         if let Some(token) = sessions::token_from_headers(&ctx.settings, &parts.headers) {
             let user = sessions::lookup(&ctx.db, &token, ctx.now()).await?;
             sessions::delete_by_hash(&ctx.db, &sessions::hash_token(&token)).await?;
-            audit::logout(user.map(|u| u.user_id));
+            audit::logout(crate::server::context::client_ip(), user.map(|u| u.user_id));
         }
         let response = expect_context::<ResponseOptions>();
         let cookie = HeaderValue::from_str(&sessions::clear_cookie_header(&ctx.settings))
@@ -361,7 +376,7 @@ pub mod ssr {
         let ip_key = client_ip().map(throttle::ip_key);
         if let Some(k) = &ip_key {
             if let Some(until) = throttle::locked_until(&ctx.db, &lockout::IP, k, now).await? {
-                audit::address_blocked(until);
+                audit::address_blocked(crate::server::context::client_ip(), until);
                 return Err(AppError::Refused(format!(
                     "Trop de demandes depuis votre réseau. Réessayez à partir de {}.",
                     format_time(until)
@@ -386,7 +401,7 @@ pub mod ssr {
         throttle_recovery(&ctx, &format!("identifiant:{email_norm}")).await?;
         let sent =
             activation::send_identifiant(&ctx.db, &ctx.settings, &email_norm, ctx.now()).await?;
-        audit::identifiant_requested(&email_norm, sent);
+        audit::identifiant_requested(crate::server::context::client_ip(), &email_norm, sent);
         if sent {
             ctx.outbox_wake.notify_one();
         }
@@ -414,7 +429,7 @@ pub mod ssr {
             ctx.now(),
         )
         .await?;
-        audit::reset_requested(&identifiant, sent);
+        audit::reset_requested(crate::server::context::client_ip(), &identifiant, sent);
         if sent {
             throttle::forget(&ctx.db, &attempt).await?;
             ctx.outbox_wake.notify_one();
@@ -436,7 +451,7 @@ pub mod ssr {
         throttle_recovery(&ctx, &key).await?;
         let sent =
             activation::send_pro_reset_link(&ctx.db, &ctx.settings, found, ctx.now()).await?;
-        audit::reset_requested(&normalized, sent);
+        audit::reset_requested(crate::server::context::client_ip(), &normalized, sent);
         if sent {
             ctx.outbox_wake.notify_one();
         }
@@ -460,7 +475,12 @@ pub mod ssr {
             match throttle::begin_attempt(&ctx.db, &lockout::ACCOUNT, &key, &[], now).await? {
                 Ok(a) => a,
                 Err(until) => {
-                    audit::account_locked(&user.identifiant, Some(user.user_id), until);
+                    audit::account_locked(
+                        crate::server::context::client_ip(),
+                        &user.identifiant,
+                        Some(user.user_id),
+                        until,
+                    );
                     return Err(AppError::Refused(messages::account_locked(&format_time(
                         until,
                     ))));
@@ -477,13 +497,17 @@ pub mod ssr {
         match changed {
             Ok(true) => {
                 throttle::forget(&ctx.db, &attempt).await?;
-                audit::password_change(user.user_id, None);
+                audit::password_change(crate::server::context::client_ip(), user.user_id, None);
                 ctx.outbox_wake.notify_one();
                 leptos_axum::redirect(&Page::ChangerMotDePasse.href_with("modifie=1"));
                 Ok(())
             }
             Ok(false) => {
-                audit::password_change(user.user_id, Some("mot_de_passe_actuel"));
+                audit::password_change(
+                    crate::server::context::client_ip(),
+                    user.user_id,
+                    Some("mot_de_passe_actuel"),
+                );
                 Err(AppError::field("actuel", messages::WRONG_CURRENT_PASSWORD))
             }
             Err(e) => {
@@ -503,10 +527,14 @@ pub mod ssr {
         let user_id = activation::reset_password(&ctx.db, &token, &form, ctx.now())
             .await?
             .map_err(|state| {
-                audit::reset_attempt(None, Some(state.code()));
+                audit::reset_attempt(
+                    crate::server::context::client_ip(),
+                    None,
+                    Some(state.code()),
+                );
                 AppError::Conflict(reset_refusal(state).into())
             })?;
-        audit::reset_attempt(Some(user_id), None);
+        audit::reset_attempt(crate::server::context::client_ip(), Some(user_id), None);
         throttle::clear(&ctx.db, &throttle::account_key_for_user(user_id)).await?;
         leptos_axum::redirect(&Page::Connexion.href_with("mot-de-passe=modifie"));
         Ok(())

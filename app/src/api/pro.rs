@@ -714,6 +714,7 @@ pub mod ssr {
             ));
         }
         crate::server::audit::admin_action(
+            crate::server::context::client_ip(),
             user.user_id,
             "message_relance",
             &format!("message {id}"),

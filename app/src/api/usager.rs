@@ -396,10 +396,14 @@ pub mod ssr {
         let user_id = activation::activate(&ctx.db, &ctx.settings, &token, &form, now)
             .await?
             .map_err(|state| {
-                audit::activation_attempt(None, Some(state.code()));
+                audit::activation_attempt(
+                    crate::server::context::client_ip(),
+                    None,
+                    Some(state.code()),
+                );
                 AppError::Conflict(activation_refusal(state).into())
             })?;
-        audit::activation_attempt(Some(user_id), None);
+        audit::activation_attempt(crate::server::context::client_ip(), Some(user_id), None);
         ctx.outbox_wake.notify_one();
         let session = open_session(&ctx, user_id, now).await?;
         leptos_axum::redirect(&Page::AValider.href());

@@ -2,7 +2,7 @@
 //! request that caused it (its `x-request-id`). Never a password, a token, an answer to the
 //! secret question or a document's content; an identifiant or an address typed by someone is
 //! masked (first character, length, and a short hash that groups attempts on one name without
-//! keeping the name).
+//! keeping the name). The caller gives the client's address (the API floor reads it).
 
 use std::net::IpAddr;
 
@@ -25,57 +25,62 @@ pub fn mask(typed: &str) -> String {
     )
 }
 
-fn address() -> String {
-    super::context::client_ip().map_or_else(|| "-".into(), |ip: IpAddr| ip.to_string())
+fn address(ip: Option<IpAddr>) -> String {
+    ip.map_or_else(|| "-".into(), |ip| ip.to_string())
 }
 
 fn role_name(role: Option<Role>) -> &'static str {
     role.map_or("-", Role::as_str)
 }
 
-pub fn login_succeeded(user_id: i64, role: Option<Role>) {
+pub fn login_succeeded(ip: Option<IpAddr>, user_id: i64, role: Option<Role>) {
     tracing::info!(
         target: TARGET,
         evenement = "connexion_reussie",
         compte = user_id,
         role = role_name(role),
-        adresse = %address(),
+        adresse = %address(ip),
         "connexion réussie"
     );
 }
 
 /// `motif`: `mot_de_passe` (wrong password or unknown account: the same to the user),
 /// `compte_inactif`.
-pub fn login_failed(identifiant: &str, user_id: Option<i64>, motif: &'static str) {
+pub fn login_failed(
+    ip: Option<IpAddr>,
+    identifiant: &str,
+    user_id: Option<i64>,
+    motif: &'static str,
+) {
     tracing::warn!(
         target: TARGET,
         evenement = "connexion_refusee",
         identifiant = %mask(identifiant),
         compte = user_id.unwrap_or(0),
         motif,
-        adresse = %address(),
+        adresse = %address(ip),
         "connexion refusée"
     );
 }
 
-pub fn account_locked(identifiant: &str, user_id: Option<i64>, until: i64) {
+pub fn account_locked(ip: Option<IpAddr>, identifiant: &str, user_id: Option<i64>, until: i64) {
     tracing::warn!(
         target: TARGET,
         evenement = "compte_bloque",
         identifiant = %mask(identifiant),
         compte = user_id.unwrap_or(0),
         jusqu_a = until,
-        adresse = %address(),
+        adresse = %address(ip),
         "compte bloqué après trop d'échecs"
     );
 }
 
-pub fn address_blocked(until: i64) {
+pub fn address_blocked(ip: Option<IpAddr>, until: i64) {
     tracing::warn!(
         target: TARGET,
         evenement = "adresse_bloquee",
         jusqu_a = until,
-        adresse = %address(),
+        adresse = %address(ip),
         "adresse bloquée après trop d'échecs"
     );
 }
@@ -100,72 +105,72 @@ pub fn access_denied(
         chemin,
         statut,
         motif,
-        adresse = %ip.map_or_else(|| "-".into(), |ip| ip.to_string()),
+        adresse = %address(ip),
         "accès refusé"
     );
 }
 
-pub fn logout(user_id: Option<i64>) {
+pub fn logout(ip: Option<IpAddr>, user_id: Option<i64>) {
     tracing::info!(
         target: TARGET,
         evenement = "deconnexion",
         compte = user_id.unwrap_or(0),
-        adresse = %address(),
+        adresse = %address(ip),
         "déconnexion"
     );
 }
 
 /// A request for a reset link (`envoye`: whether the account and the secret answer matched).
-pub fn reset_requested(identifiant: &str, envoye: bool) {
+pub fn reset_requested(ip: Option<IpAddr>, identifiant: &str, envoye: bool) {
     tracing::info!(
         target: TARGET,
         evenement = "reinitialisation_demandee",
         identifiant = %mask(identifiant),
         envoye,
-        adresse = %address(),
+        adresse = %address(ip),
         "lien de réinitialisation demandé"
     );
 }
 
-pub fn identifiant_requested(email: &str, envoye: bool) {
+pub fn identifiant_requested(ip: Option<IpAddr>, email: &str, envoye: bool) {
     tracing::info!(
         target: TARGET,
         evenement = "identifiant_demande",
         courriel = %mask(email),
         envoye,
-        adresse = %address(),
+        adresse = %address(ip),
         "identifiant oublié demandé"
     );
 }
 
 /// A new password set through a reset link; `motif` when refused (`utilise`, `expire`…).
-pub fn reset_attempt(user_id: Option<i64>, motif: Option<&'static str>) {
+pub fn reset_attempt(ip: Option<IpAddr>, user_id: Option<i64>, motif: Option<&'static str>) {
     match motif {
         None => tracing::info!(
             target: TARGET,
             evenement = "reinitialisation_reussie",
             compte = user_id.unwrap_or(0),
-            adresse = %address(),
+            adresse = %address(ip),
             "mot de passe réinitialisé"
         ),
         Some(motif) => tracing::warn!(
             target: TARGET,
             evenement = "reinitialisation_refusee",
             motif,
-            adresse = %address(),
+            adresse = %address(ip),
             "lien de réinitialisation refusé"
         ),
     }
 }
 
 /// A logged-in user changed their password; `motif` when refused (`mot_de_passe_actuel`).
-pub fn password_change(user_id: i64, motif: Option<&'static str>) {
+pub fn password_change(ip: Option<IpAddr>, user_id: i64, motif: Option<&'static str>) {
     match motif {
         None => tracing::info!(
             target: TARGET,
             evenement = "mot_de_passe_change",
             compte = user_id,
-            adresse = %address(),
+            adresse = %address(ip),
             "mot de passe changé"
         ),
         Some(motif) => tracing::warn!(
@@ -173,27 +178,27 @@ pub fn password_change(user_id: i64, motif: Option<&'static str>) {
             evenement = "changement_mot_de_passe_refuse",
             compte = user_id,
             motif,
-            adresse = %address(),
+            adresse = %address(ip),
             "changement de mot de passe refusé"
         ),
     }
 }
 
 /// An account activation through the emailed link; `motif` when refused.
-pub fn activation_attempt(user_id: Option<i64>, motif: Option<&'static str>) {
+pub fn activation_attempt(ip: Option<IpAddr>, user_id: Option<i64>, motif: Option<&'static str>) {
     match motif {
         None => tracing::info!(
             target: TARGET,
             evenement = "activation_reussie",
             compte = user_id.unwrap_or(0),
-            adresse = %address(),
+            adresse = %address(ip),
             "compte activé"
         ),
         Some(motif) => tracing::warn!(
             target: TARGET,
             evenement = "activation_refusee",
             motif,
-            adresse = %address(),
+            adresse = %address(ip),
             "lien d'activation refusé"
         ),
     }
@@ -204,20 +209,20 @@ pub fn ephoto_key_refused(ip: Option<IpAddr>) {
     tracing::warn!(
         target: TARGET,
         evenement = "cle_ephoto_refusee",
-        adresse = %ip.map_or_else(|| "-".into(), |ip| ip.to_string()),
+        adresse = %address(ip),
         "clé d'accès e-photo inconnue"
     );
 }
 
 /// What an administrator did (`par`: 0 for the command line), to what.
-pub fn admin_action(par: i64, action: &'static str, cible: &str) {
+pub fn admin_action(ip: Option<IpAddr>, par: i64, action: &'static str, cible: &str) {
     tracing::info!(
         target: TARGET,
         evenement = "action_admin",
         par,
         action,
         cible,
-        adresse = %address(),
+        adresse = %address(ip),
         "action d'administration"
     );
 }
