@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 export PATH="$PWD/node_modules/.bin:$PATH"   # binaryen's wasm-opt
 cargo leptos build --release --split
+scripts/precompress.sh
 export LEPTOS_SITE_ROOT=target/site
 # Development mode: emails and SMS land in the local mailbox at /dev/boite-mail unless
 # PERMIS_SMTP_URL / PERMIS_SMS_URL are set.

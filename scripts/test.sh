@@ -26,6 +26,7 @@ cat target/rapport-tests.txt 2>/dev/null || true
 echo "== 3/3 Tests de bout en bout (Playwright, build release)"
 export PATH="$PWD/node_modules/.bin:$PATH"
 cargo leptos build --release --split
+scripts/precompress.sh
 
 # Size budgets (gzip -9): what every visitor downloads before a page becomes interactive (the
 # main WASM), and each lazily loaded chunk (e.g. the school's stepper, fetched on first use).

@@ -278,3 +278,29 @@ impl AsyncWrite for Tracked {
         Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_storm_of_accept_errors_is_logged_once_a_second() {
+        let mut errors = AcceptErrors::default();
+        let e = io::Error::from_raw_os_error(24); // EMFILE: too many open files
+        for _ in 0..1_000 {
+            errors.report(&e);
+        }
+        // One line written, the 999 others counted for the next one.
+        assert_eq!(errors.unlogged, 999);
+        errors.last = errors.last.map(|t| t - Duration::from_secs(1));
+        errors.report(&e);
+        assert_eq!(errors.unlogged, 0);
+    }
+
+    #[test]
+    fn the_cap_keeps_files_for_the_rest_of_the_server() {
+        assert_eq!(Limits::connections_for_open_files(1_024), 768);
+        assert_eq!(Limits::connections_for_open_files(100), 16);
+        assert_eq!(Limits::connections_for_open_files(1 << 20), 100_000);
+    }
+}

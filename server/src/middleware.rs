@@ -51,7 +51,9 @@ pub async fn security_headers(
     let nonce = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 16]>());
     req.extensions_mut().insert(CspNonce(nonce.clone()));
     let is_api = req.uri().path().starts_with("/api/");
+    let path = req.uri().path().to_string();
     let mut res = next.run(req).await;
+    let status = res.status();
     let headers = res.headers_mut();
     let preview = headers.remove(FRAMED_PREVIEW).is_some();
     if preview {
@@ -95,8 +97,28 @@ pub async fn security_headers(
     if is_html || is_api {
         // Pages and answers may hold personal data: never stored by the browser or a proxy.
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    } else if (status.is_success() || status == StatusCode::NOT_MODIFIED)
+        && !headers.contains_key(header::CACHE_CONTROL)
+    {
+        // The site's own files: kept by the browser, checked again with the date the server
+        // sends (`304 Not Modified`, no body) — a repeat visit downloads none of them again.
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(static_cache_control(&path)),
+        );
     }
     res
+}
+
+/// How long the browser keeps a static file without asking. The application's own files
+/// (`/pkg/`) change with each release under the same name: checked every time. The DSFR's
+/// (fonts, icons, style) change only with its version: a day.
+pub fn static_cache_control(path: &str) -> &'static str {
+    if path.starts_with("/dsfr/") || path.starts_with("/favicon") {
+        "public, max-age=86400"
+    } else {
+        "public, no-cache"
+    }
 }
 
 fn is_safe_method(method: &Method) -> bool {

@@ -83,10 +83,23 @@ pub fn build_router(state: AppState, trusted_proxies: usize) -> Router {
         .leptos_routes_with_context(&state, routes, additional_context.clone(), move || {
             shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(additional_context, shell))
+        // Static files (the site built by cargo-leptos): the `.br` or `.gz` made at build time
+        // when the browser takes it (`scripts/precompress.sh`), else compressed below; the
+        // rest is a page the router does not know (404).
+        .fallback_service(
+            tower_http::services::ServeDir::new(&*state.leptos_options.site_root)
+                .precompressed_br()
+                .precompressed_gzip()
+                .fallback(
+                    axum::handler::Handler::with_state(
+                        leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+                            additional_context,
+                            shell,
+                        ),
+                        state.clone(),
+                    ),
+                ),
+        )
         .layer(axum::middleware::from_fn_with_state(
             state.ctx.clone(),
             middleware::session_context,
@@ -112,6 +125,21 @@ pub fn build_router(state: AppState, trusted_proxies: usize) -> Router {
             security,
             middleware::security_headers,
         ))
+        // Pages, answers and static files not compressed at build time, in brotli or gzip as
+        // the browser asks (`Vary: Accept-Encoding`); pictures and PDFs pass as they are.
+        .layer(
+            tower_http::compression::CompressionLayer::new()
+                .br(true)
+                .gzip(true)
+                .quality(tower_http::CompressionLevel::Fastest)
+                .compress_when(
+                    tower_http::compression::DefaultPredicate::new().and(
+                        tower_http::compression::predicate::NotForContentType::const_new(
+                            "application/pdf",
+                        ),
+                    ),
+                ),
+        )
         // Each request gets an id, in its log lines and in the `x-request-id` response header
         // (what a user can read out to support); one sent by the client is kept only from a
         // trusted proxy.

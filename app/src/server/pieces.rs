@@ -866,6 +866,38 @@ mod tests {
     }
 
     #[test]
+    fn work_whose_request_has_gone_stops_at_its_next_step() {
+        let img = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8, y as u8, 9]));
+        let mut jpeg = Cursor::new(Vec::new());
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
+            .encode_image(&img)
+            .unwrap();
+        let jpeg = jpeg.into_inner();
+        let gone = Cancel::default();
+        gone.0.store(true, std::sync::atomic::Ordering::Relaxed);
+        assert!(process_until(&jpeg, &gone).is_err());
+        assert!(process_until(&samples::pdf(1), &gone).is_err());
+        // Not cancelled, the same work completes.
+        assert!(process_until(&jpeg, &Cancel::default()).is_ok());
+    }
+
+    #[test]
+    fn a_picture_costs_its_decoded_size_and_a_bomb_costs_nothing_to_refuse() {
+        let img = image::RgbImage::from_fn(1_000, 500, |_, _| image::Rgb([1, 2, 3]));
+        let mut jpeg = Cursor::new(Vec::new());
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
+            .encode_image(&img)
+            .unwrap();
+        let mut jpeg = jpeg.into_inner();
+        // 1 000 × 500 × 4 bytes: 2 MiB (rounded up).
+        assert_eq!(cost_mib(&jpeg), 2);
+        let sof = jpeg.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
+        jpeg[sof + 5..sof + 9].copy_from_slice(&[0x2E, 0xDF, 0x2E, 0xDF]); // 11 999 × 11 999
+        assert_eq!(cost_mib(&jpeg), 0);
+        assert_eq!(process(&jpeg).unwrap_err(), UploadProblem::TooManyPixels);
+    }
+
+    #[test]
     fn images_lose_their_metadata_and_get_a_thumbnail() {
         let original = jpeg_with_exif();
         assert!(original.windows(4).any(|w| w == b"Exif"));
