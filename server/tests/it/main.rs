@@ -18,3 +18,4 @@ mod journal;
 mod pages;
 mod security;
 mod storage;
+mod transfer;

@@ -270,6 +270,11 @@ impl TestApp {
         n
     }
 
+    /// The directory of the built site this application serves (CSS, WASM, DSFR).
+    pub fn site(&self) -> &std::path::Path {
+        self._site.path()
+    }
+
     pub fn advance(&self, secs: i64) {
         self.clock.0.fetch_add(secs, Ordering::SeqCst);
     }
