@@ -226,12 +226,12 @@ test('any account changes its password from the header, giving the current one',
   await expectAccessible(page);
   // A leaked password is refused in the browser, before anything is sent.
   await page.getByLabel('Mot de passe actuel').fill('pas mon mot de passe');
-  await page.getByLabel('Nouveau mot de passe', { exact: true }).fill('qazwsxedc123');
+  await page.getByRole('textbox', { name: /^Nouveau mot de passe/ }).fill('qazwsxedc123');
   await page.getByLabel('Confirmez le nouveau mot de passe').fill('qazwsxedc123');
   await page.getByRole('button', { name: 'Enregistrer le nouveau mot de passe' }).click();
   await expect(page.locator('#password-messages')).toContainText('plus utilisés');
   // A wrong current password is refused by the server, on its field.
-  await page.getByLabel('Nouveau mot de passe', { exact: true }).fill('une phrase toute neuve');
+  await page.getByRole('textbox', { name: /^Nouveau mot de passe/ }).fill('une phrase toute neuve');
   await page.getByLabel('Confirmez le nouveau mot de passe').fill('une phrase toute neuve');
   await page.getByRole('button', { name: 'Enregistrer le nouveau mot de passe' }).click();
   await expect(page.locator('#actuel-messages')).toContainText("Ce n'est pas votre mot de passe actuel");
