@@ -90,15 +90,13 @@ pub fn build_router(state: AppState, trusted_proxies: usize) -> Router {
             tower_http::services::ServeDir::new(&*state.leptos_options.site_root)
                 .precompressed_br()
                 .precompressed_gzip()
-                .fallback(
-                    axum::handler::Handler::with_state(
-                        leptos_axum::file_and_error_handler_with_context::<AppState, _>(
-                            additional_context,
-                            shell,
-                        ),
-                        state.clone(),
+                .fallback(axum::handler::Handler::with_state(
+                    leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+                        additional_context,
+                        shell,
                     ),
-                ),
+                    state.clone(),
+                )),
         )
         .layer(axum::middleware::from_fn_with_state(
             state.ctx.clone(),
@@ -131,14 +129,13 @@ pub fn build_router(state: AppState, trusted_proxies: usize) -> Router {
             tower_http::compression::CompressionLayer::new()
                 .br(true)
                 .gzip(true)
-                .quality(tower_http::CompressionLevel::Fastest)
-                .compress_when(
-                    tower_http::compression::DefaultPredicate::new().and(
-                        tower_http::compression::predicate::NotForContentType::const_new(
-                            "application/pdf",
-                        ),
+                .quality(tower_http::CompressionLevel::Precise(5))
+                .compress_when(tower_http::compression::Predicate::and(
+                    tower_http::compression::DefaultPredicate::new(),
+                    tower_http::compression::predicate::NotForContentType::const_new(
+                        "application/pdf",
                     ),
-                ),
+                )),
         )
         // Each request gets an id, in its log lines and in the `x-request-id` response header
         // (what a user can read out to support); one sent by the client is kept only from a
