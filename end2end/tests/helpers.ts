@@ -11,6 +11,9 @@ export const demo = {
 /** Waits until the WASM has hydrated the page (the app marks <html> when done). */
 export async function hydrated(page: Page) {
   await expect(page.locator('html[data-hydrated="true"]')).toHaveCount(1);
+  // A page of a lazy route loads its own WASM chunk after the main one has hydrated: leaving
+  // before it arrives aborts the load, and the router's loader panics in the page being left.
+  await page.waitForLoadState('networkidle');
 }
 
 /** The title of each page seen so far, and which page (path with its ids, and tab) had it. */
