@@ -1,5 +1,5 @@
-import { test, expect } from '@playwright/test';
-import { demo, expectAccessible, hydrated, login } from './helpers';
+import { expect } from '@playwright/test';
+import { demo, expectAccessible, hydrated, login, test } from './helpers';
 
 test('a step keeps what was typed when the school leaves it, and a draft can be deleted', async ({ page }) => {
   await login(page, '/connexion/pro', demo.ecole.identifiant, demo.ecole.password);

@@ -1,6 +1,6 @@
-import { test, expect, Page } from '@playwright/test';
+import { expect, Page } from '@playwright/test';
 import { execFileSync } from 'child_process';
-import { demo, expectAccessible, fileDemande, hydrated, login, logout, openMessage } from './helpers';
+import { demo, expectAccessible, fileDemande, hydrated, login, logout, openMessage, test } from './helpers';
 
 /** Runs the server's deadline jobs as of `days` from now, on the test server's database. */
 function jumpDays(days: number): string {

@@ -1,5 +1,5 @@
-import { test, expect, Page } from '@playwright/test';
-import { demo, expectAccessible, fileDemande, hydrated, login, logout, openMessage, pdfText, watchConsole } from './helpers';
+import { expect, Page } from '@playwright/test';
+import { demo, expectAccessible, fileDemande, hydrated, login, logout, openMessage, pdfText, watchConsole, test } from './helpers';
 
 const nina = {
   prenoms: 'Nina',

@@ -1,5 +1,5 @@
-import { test, expect, Page } from '@playwright/test';
-import { demo, deposit, expectAccessible, hydrated, login, onePagePdf, tinyPng, watchConsole } from './helpers';
+import { expect, Page } from '@playwright/test';
+import { demo, deposit, expectAccessible, hydrated, login, onePagePdf, tinyPng, watchConsole, test } from './helpers';
 
 /** Presses Tab until the element with `id` has the focus (keyboard only). */
 async function tabTo(page: Page, id: string) {

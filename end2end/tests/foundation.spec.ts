@@ -1,5 +1,5 @@
-import { test, expect } from '@playwright/test';
-import { demo, expectAccessible, hydrated, login, watchConsole } from './helpers';
+import { expect } from '@playwright/test';
+import { demo, expectAccessible, hydrated, login, watchConsole, test } from './helpers';
 
 test('the home page explains the service and hydrates without errors', async ({ page }) => {
   const errors = watchConsole(page);

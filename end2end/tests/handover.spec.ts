@@ -1,5 +1,5 @@
-import { test, expect } from '@playwright/test';
-import { demo, expectAccessible, fileDemande, hydrated, login, logout, openMessage, watchConsole } from './helpers';
+import { expect } from '@playwright/test';
+import { demo, expectAccessible, fileDemande, hydrated, login, logout, openMessage, watchConsole, test } from './helpers';
 
 const camille = {
   prenoms: 'Camille',

@@ -1,4 +1,4 @@
-import { expect, Page } from '@playwright/test';
+import { test as base, expect, Page, Request } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 
 export const demo = {
@@ -11,10 +11,35 @@ export const demo = {
 /** Waits until the WASM has hydrated the page (the app marks <html> when done). */
 export async function hydrated(page: Page) {
   await expect(page.locator('html[data-hydrated="true"]')).toHaveCount(1);
-  // A page of a lazy route loads its own WASM chunk after the main one has hydrated: leaving
-  // before it arrives aborts the load, and the router's loader panics in the page being left.
-  await page.waitForLoadState('networkidle');
+  // After a navigation in the browser (a login, a link), the page of a lazy route fetches its
+  // WASM chunk while <html> is still marked from the page before: leaving before the chunk
+  // arrives aborts it, and the router's loader panics in the page being left.
+  const loading = assetsInFlight.get(page);
+  if (loading) {
+    await expect.poll(() => loading.size, { message: 'WASM or JS still loading' }).toBe(0);
+  }
 }
+
+/** The site's files (`/pkg/`) each page is fetching. */
+const assetsInFlight = new WeakMap<Page, Set<Request>>();
+
+/** Every test's page, with its site files in flight tracked (see `hydrated`). */
+export const test = base.extend<{ trackAssets: void }>({
+  trackAssets: [
+    async ({ page }, use) => {
+      const loading = new Set<Request>();
+      assetsInFlight.set(page, loading);
+      page.on('request', (r) => {
+        if (new URL(r.url()).pathname.startsWith('/pkg/')) loading.add(r);
+      });
+      const done = (r: Request) => loading.delete(r);
+      page.on('requestfinished', done);
+      page.on('requestfailed', done);
+      await use();
+    },
+    { auto: true },
+  ],
+});
 
 /** The title of each page seen so far, and which page (path with its ids, and tab) had it. */
 const titles = new Map<string, string>();

@@ -1,5 +1,5 @@
-import { test, expect, Page } from '@playwright/test';
-import { Candidate, demo, expectAccessible, fileDemande, hydrated, login, logout, onePagePdf, openMessage, pdfText, watchConsole } from './helpers';
+import { expect, Page } from '@playwright/test';
+import { Candidate, demo, expectAccessible, fileDemande, hydrated, login, logout, onePagePdf, openMessage, pdfText, watchConsole, test } from './helpers';
 
 // The centre's half: a demande validated by its candidate (Melun, 77) reaches the CERT de
 // Paris; its agent follows it and finds the proof of address too old: a complement; the school

@@ -106,6 +106,10 @@ pub async fn security_headers(
             header::CACHE_CONTROL,
             HeaderValue::from_static(static_cache_control(&path)),
         );
+        // The `.br` or `.gz` sent depends on what the browser accepts: caches must know.
+        if !headers.contains_key(header::VARY) {
+            headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        }
     }
     res
 }

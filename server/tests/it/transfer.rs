@@ -78,6 +78,9 @@ async fn static_files_are_sent_precompressed_kept_and_checked_again_without_a_do
     assert_eq!(get(&headers, header::CONTENT_ENCODING), "br");
     assert_eq!(body, b"compressed at build time");
     assert_eq!(get(&headers, header::CACHE_CONTROL), "public, no-cache");
+    assert!(get(&headers, header::VARY)
+        .to_lowercase()
+        .contains("accept-encoding"));
     // Without brotli, it is compressed on the way (no `.gz` was made).
     let (_, headers, body) = fetch(&app, "/pkg/permis.css", &[("accept-encoding", "gzip")]).await;
     assert_eq!(get(&headers, header::CONTENT_ENCODING), "gzip");
