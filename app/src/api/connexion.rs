@@ -461,11 +461,8 @@ pub mod ssr {
 
     pub async fn changer_mot_de_passe(form: ChangementMotDePasseForm) -> Result<(), AppError> {
         let ctx = app_context()?;
-        let parts = request_parts()?;
-        let token = sessions::token_from_headers(&ctx.settings, &parts.headers)
-            .ok_or(AppError::Unauthenticated)?;
         let now = ctx.now();
-        let user = sessions::lookup(&ctx.db, &token, now)
+        let user = sessions::current(&ctx)
             .await?
             .ok_or(AppError::Unauthenticated)?;
         // A wrong current password counts like a failed login: a stolen session cannot try
@@ -486,14 +483,8 @@ pub mod ssr {
                     ))));
                 }
             };
-        let changed = activation::change_password(
-            &ctx.db,
-            user.user_id,
-            &sessions::hash_token(&token),
-            &form,
-            now,
-        )
-        .await;
+        let changed =
+            activation::change_password(&ctx.db, user.user_id, &user.id_hash, &form, now).await;
         match changed {
             Ok(true) => {
                 throttle::forget(&ctx.db, &attempt).await?;

@@ -133,13 +133,11 @@ async fn issue(
             "Les champs photo et signature sont obligatoires.",
         );
     };
-    let checked = match pieces::process_bounded(photo).await {
-        Ok(photo) => match pieces::process_bounded(signature).await {
-            Ok(signature) => Ok((photo, signature)),
-            Err(e) => Err(e),
-        },
-        Err(e) => Err(e),
-    };
+    let checked = async {
+        let photo = pieces::process_bounded(photo).await?;
+        Ok::<_, app::error::AppError>((photo, pieces::process_bounded(signature).await?))
+    }
+    .await;
     let (photo, signature) = match checked {
         Ok((Ok(p), Ok(s))) if p.kind == FileKind::Jpeg && s.kind != FileKind::Pdf => (p, s),
         Ok((Ok(_), Ok(_))) => {

@@ -639,17 +639,7 @@ async fn what_a_refused_form_brings_back_is_sealed_in_its_cookie() {
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
-    let flash = res
-        .headers
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("permis_flash="))
-        .expect("flash cookie")
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let flash = res.flash_cookie().expect("flash cookie");
     let value = flash.trim_start_matches("permis_flash=");
     let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(value)

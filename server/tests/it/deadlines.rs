@@ -328,17 +328,7 @@ async fn the_school_resends_the_link_twice_at_most_each_restarting_the_seven_day
     );
     let res = resend(&app, id, 2).await;
     assert_eq!(res.header("location"), Some("/ecole/demandes"));
-    let flash = res
-        .headers
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("permis_flash="))
-        .expect("flash cookie")
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let flash = res.flash_cookie().expect("flash cookie");
     let back = app
         .send(
             axum::http::Request::get("/ecole/demandes")

@@ -73,6 +73,16 @@ impl TestResponse {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
+    /// The flash cookie this response sets (`permis_flash=…`), as the browser sends it back.
+    pub fn flash_cookie(&self) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("permis_flash="))
+            .map(|c| c.split(';').next().unwrap_or("").to_string())
+    }
+
     /// The session token this response sets, if any.
     pub fn session_cookie(&self) -> Option<String> {
         self.headers
