@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 SITE=${LEPTOS_SITE_ROOT:-target/site}
 node -e '
   const fs = require("fs"), path = require("path"), zlib = require("zlib");
-  const exts = new Set([".js", ".wasm", ".css", ".svg", ".html", ".json", ".txt", ".ttf"]);
+  const exts = new Set([".js", ".wasm", ".css", ".svg", ".html", ".json", ".txt", ".ttf", ".ico"]);
   let files = 0, raw = 0, br = 0;
   const walk = (dir) => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {

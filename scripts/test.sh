@@ -27,6 +27,7 @@ echo "== 3/3 Tests de bout en bout (Playwright, build release)"
 export PATH="$PWD/node_modules/.bin:$PATH"
 cargo leptos build --release --split
 scripts/precompress.sh
+scripts/page-weight.sh   # budget au fil : /connexion, /monespace (300 000 octets), une étape (450 000)
 
 # Size budgets (gzip -9): what every visitor downloads before a page becomes interactive (the
 # main WASM), and each lazily loaded chunk (e.g. the school's stepper, fetched on first use).

@@ -2,16 +2,22 @@
 //! `routes::Page::PATTERNS` (a test of the server crate checks that they agree).
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, MetaTags, Title};
+#[cfg(feature = "ssr")]
+use leptos_meta::MetaTags;
+use leptos_meta::{provide_meta_context, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{lazy_route, path, Lazy, LazyRoute};
 
 use crate::components::layout::{Footer, Header, SkipLinks};
 use crate::pages;
 use crate::providers::user::provide_user;
+use crate::routes::Page;
 
-/// The whole document, rendered on the server.
+/// The whole document, rendered on the server. The style files' addresses carry their version
+/// (`server::assets`): browsers keep them a year.
+#[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let styles = crate::server::assets::get();
     view! {
         <!DOCTYPE html>
         <html lang="fr" data-fr-scheme="light">
@@ -19,8 +25,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="format-detection" content="telephone=no" />
-                <link rel="stylesheet" href="/dsfr/dsfr.min.css" />
-                <link rel="stylesheet" href="/dsfr/utility/icons/icons.min.css" />
+                <meta
+                    name="description"
+                    content="Demande de permis de conduire en ligne : l'école de conduite saisit la demande, le candidat la vérifie et la valide depuis son espace."
+                />
+                <link rel="stylesheet" href=styles.dsfr.clone() />
+                <link rel="stylesheet" href=styles.icons.clone() />
+                <link rel="stylesheet" id="leptos" href=styles.app.clone() />
                 <link rel="icon" href="/dsfr/favicon/favicon.svg" type="image/svg+xml" />
                 <link rel="shortcut icon" href="/dsfr/favicon/favicon.ico" type="image/x-icon" />
                 <AutoReload options=options.clone() />
@@ -40,7 +51,6 @@ pub fn App() -> impl IntoView {
     provide_user();
 
     view! {
-        <Link rel="stylesheet" id="leptos" href="/pkg/permis.css" />
         <Title formatter=|title: String| {
             if title.is_empty() {
                 "Permis de conduire — demande en ligne".to_string()
@@ -63,19 +73,19 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("gestion-des-cookies") view={Lazy::<InfoRoute>::new()} />
                     <Route path=path!("plan-du-site") view={Lazy::<InfoRoute>::new()} />
                     <Route path=path!("aide") view={Lazy::<InfoRoute>::new()} />
-                    <Route path=path!("ecole/demandes") view=pages::ecole::demandes::MesDemandesPage />
+                    <Route path=path!("ecole/demandes") view={Lazy::<EcoleRoute>::new()} />
                     <Route path=path!("ecole/demandes/:id/etape/:n") view={Lazy::<StepperRoute>::new()} />
                     <Route path=path!("ecole/demandes/:id/complement") view={Lazy::<ComplementRoute>::new()} />
                     <Route path=path!("monespace") view={Lazy::<MonEspaceRoute>::new()} />
-                    <Route path=path!("monespace/activer/:token") view=pages::usager::activer::ActivationPage />
-                    <Route path=path!("monespace/a-valider") view=pages::usager::a_valider::AValiderPage />
+                    <Route path=path!("monespace/activer/:token") view={Lazy::<CompteRoute>::new()} />
+                    <Route path=path!("monespace/a-valider") view={Lazy::<MonEspaceRoute>::new()} />
                     <Route path=path!("monespace/demandes/:id") view={Lazy::<ReviewRoute>::new()} />
                     <Route path=path!("monespace/demandes/:id/refuser") view={Lazy::<RefusRoute>::new()} />
-                    <Route path=path!("connexion/identifiant-oublie") view=pages::connexion::oubli::IdentifiantOubliePage />
-                    <Route path=path!("connexion/mot-de-passe-oublie") view=pages::connexion::oubli::MotDePasseOubliePage />
-                    <Route path=path!("connexion/pro/mot-de-passe-oublie") view=pages::connexion::oubli::MotDePasseOublieProPage />
-                    <Route path=path!("connexion/reinitialiser/:token") view=pages::connexion::reinitialiser::ReinitialiserPage />
-                    <Route path=path!("connexion/mot-de-passe") view=pages::connexion::changer::ChangerMotDePassePage />
+                    <Route path=path!("connexion/identifiant-oublie") view={Lazy::<CompteRoute>::new()} />
+                    <Route path=path!("connexion/mot-de-passe-oublie") view={Lazy::<CompteRoute>::new()} />
+                    <Route path=path!("connexion/pro/mot-de-passe-oublie") view={Lazy::<CompteRoute>::new()} />
+                    <Route path=path!("connexion/reinitialiser/:token") view={Lazy::<CompteRoute>::new()} />
+                    <Route path=path!("connexion/mot-de-passe") view={Lazy::<CompteRoute>::new()} />
                     <Route path=path!("pro") view={Lazy::<ProRoute>::new()} />
                     <Route path=path!("pro/demandes/:id") view={Lazy::<InstructionRoute>::new()} />
                 </Routes>
@@ -274,6 +284,62 @@ impl LazyRoute for MonEspaceRoute {
 
     fn view(this: Self) -> AnyView {
         let MonEspaceRoute = this;
-        view! { <pages::usager::monespace::MonEspacePage /> }.into_any()
+        let location = leptos_router::hooks::use_location();
+        (move || match Page::parse(&location.pathname.get()) {
+            Some(Page::AValider) => view! { <pages::usager::a_valider::AValiderPage /> }.into_any(),
+            _ => view! { <pages::usager::monespace::MonEspacePage /> }.into_any(),
+        })
+        .into_any()
+    }
+}
+
+/// The school's list of demandes: its own chunk (a candidate never loads it).
+struct EcoleRoute;
+
+#[lazy_route]
+impl LazyRoute for EcoleRoute {
+    fn data() -> Self {
+        EcoleRoute
+    }
+
+    fn view(this: Self) -> AnyView {
+        let EcoleRoute = this;
+        view! { <pages::ecole::demandes::MesDemandesPage /> }.into_any()
+    }
+}
+
+/// The pages around a password, visited once in a while (activation, forgotten identifiant or
+/// password, new password, change of password): one chunk for them all, with the password
+/// rules and their lists of leaked passwords, the page chosen by its address.
+struct CompteRoute;
+
+#[lazy_route]
+impl LazyRoute for CompteRoute {
+    fn data() -> Self {
+        CompteRoute
+    }
+
+    fn view(this: Self) -> AnyView {
+        let CompteRoute = this;
+        let location = leptos_router::hooks::use_location();
+        (move || match Page::parse(&location.pathname.get()) {
+            Some(Page::Activer { .. }) => {
+                view! { <pages::usager::activer::ActivationPage /> }.into_any()
+            }
+            Some(Page::IdentifiantOublie) => {
+                view! { <pages::connexion::oubli::IdentifiantOubliePage /> }.into_any()
+            }
+            Some(Page::MotDePasseOublie) => {
+                view! { <pages::connexion::oubli::MotDePasseOubliePage /> }.into_any()
+            }
+            Some(Page::MotDePasseOubliePro) => {
+                view! { <pages::connexion::oubli::MotDePasseOublieProPage /> }.into_any()
+            }
+            Some(Page::Reinitialiser { .. }) => {
+                view! { <pages::connexion::reinitialiser::ReinitialiserPage /> }.into_any()
+            }
+            _ => view! { <pages::connexion::changer::ChangerMotDePassePage /> }.into_any(),
+        })
+        .into_any()
     }
 }

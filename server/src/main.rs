@@ -350,6 +350,15 @@ async fn serve(config: Config) {
         .leptos_options;
     leptos_options.site_addr = config.listen;
     leptos_options.site_root = config.site_root.to_string_lossy().into_owned().into();
+    // A release build names the site's files with their hash (cargo-leptos `hash-files`) and
+    // lists them in the site's hash.txt: the pages then link to those names (kept a year by
+    // browsers). Leptos looks for the file from the binary's directory: an absolute path.
+    if let Ok(hashes) = std::fs::canonicalize(config.site_root.join(app::server::assets::HASH_FILE))
+    {
+        leptos_options.hash_files = true;
+        leptos_options.hash_file = hashes.to_string_lossy().into_owned().into();
+    }
+    app::server::assets::init(&config.site_root, &leptos_options.output_name);
 
     server::jobs::spawn_housekeeping(ctx.clone());
     server::jobs::spawn_deadlines(ctx.clone());

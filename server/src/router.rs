@@ -3,9 +3,10 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
+use tower_http::compression::Predicate as _;
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -15,6 +16,20 @@ use app::routes::{Page, ALLER, DEV_MAILBOX};
 
 use crate::middleware::{self, CspNonce, SecurityConfig};
 use crate::state::AppState;
+
+/// The lists of leaked passwords the browser's check uses on the pages where a password is
+/// chosen (compressed on the way like any text, kept a day).
+async fn leaked_password_lists() -> impl IntoResponse {
+    static FILE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    (
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        FILE.get_or_init(app::domain::password::leaked_lists_file)
+            .as_str(),
+    )
+}
 
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     if state.ctx.db.ping().await {
@@ -76,6 +91,10 @@ pub fn build_router(state: AppState, trusted_proxies: usize) -> Router {
     }
     router
         .route("/healthz", get(healthz))
+        .route(
+            app::domain::password::LEAKED_LISTS_PATH,
+            get(leaked_password_lists),
+        )
         .route(ALLER, get(aller))
         .merge(crate::http::uploads::routes())
         .merge(crate::http::documents::routes())
@@ -119,23 +138,32 @@ pub fn build_router(state: AppState, trusted_proxies: usize) -> Router {
             StatusCode::GATEWAY_TIMEOUT,
             std::time::Duration::from_secs(30),
         ))
+        .layer(axum::middleware::from_fn(middleware::without_preloads))
         .layer(axum::middleware::from_fn_with_state(
             security,
             middleware::security_headers,
         ))
         // Pages, answers and static files not compressed at build time, in brotli or gzip as
-        // the browser asks (`Vary: Accept-Encoding`); pictures and PDFs pass as they are.
+        // the browser asks (`Vary: Accept-Encoding`); pictures, PDFs and fonts pass as they are.
         .layer(
             tower_http::compression::CompressionLayer::new()
                 .br(true)
                 .gzip(true)
                 .quality(tower_http::CompressionLevel::Precise(5))
-                .compress_when(tower_http::compression::Predicate::and(
-                    tower_http::compression::DefaultPredicate::new(),
-                    tower_http::compression::predicate::NotForContentType::const_new(
-                        "application/pdf",
-                    ),
-                )),
+                .compress_when(
+                    tower_http::compression::DefaultPredicate::new()
+                        .and(
+                            tower_http::compression::predicate::NotForContentType::const_new(
+                                "application/pdf",
+                            ),
+                        )
+                        // Fonts are compressed already (woff2 is brotli inside).
+                        .and(
+                            tower_http::compression::predicate::NotForContentType::const_new(
+                                "font/woff",
+                            ),
+                        ),
+                ),
         )
         // Each request gets an id, in its log lines and in the `x-request-id` response header
         // (what a user can read out to support); one sent by the client is kept only from a

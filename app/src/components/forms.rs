@@ -9,6 +9,43 @@ use crate::domain::activation::SECRET_QUESTIONS;
 use crate::domain::password::MIN_CHARS;
 use crate::error::AppError;
 
+/// On a page where a password is chosen: the browser fetches the lists of leaked passwords its
+/// check uses (`domain::password::LEAKED_LISTS_PATH`), once the page is interactive.
+pub fn load_leaked_password_lists() {
+    #[cfg(feature = "hydrate")]
+    Effect::new(|_| leaked_lists::fetch());
+}
+
+#[cfg(feature = "hydrate")]
+mod leaked_lists {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+
+    use crate::domain::password::{leaked_lists_received, receive_leaked_lists, LEAKED_LISTS_PATH};
+
+    pub fn fetch() {
+        if leaked_lists_received() {
+            return;
+        }
+        let Ok(request) = web_sys::XmlHttpRequest::new() else {
+            return;
+        };
+        if request.open("GET", LEAKED_LISTS_PATH).is_err() {
+            return;
+        }
+        let answer = request.clone();
+        let loaded = Closure::once_into_js(move || {
+            if answer.status() == Ok(200) {
+                if let Ok(Some(file)) = answer.response_text() {
+                    receive_leaked_lists(&file);
+                }
+            }
+        });
+        let _ = request.add_event_listener_with_callback("load", loaded.unchecked_ref());
+        let _ = request.send();
+    }
+}
+
 pub fn password_hint() -> String {
     format!("Au moins {MIN_CHARS} caractères. Une phrase facile à retenir convient très bien, par exemple « quatre chats sur le toit ».")
 }

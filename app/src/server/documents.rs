@@ -56,6 +56,7 @@ fn load_font(path: &Path) -> Result<Vec<u8>, AppError> {
 struct Page {
     layer: PdfLayerReference,
     font: IndirectFontRef,
+    title: String,
 }
 
 impl Page {
@@ -136,12 +137,49 @@ fn new_document(
         .add_external_font(Cursor::new(font.to_vec()))
         .map_err(|e| AppError::internal("pdf font", e))?;
     let layer = doc.get_page(page).get_layer(layer);
-    Ok((doc, Page { layer, font }))
+    let title = title.to_string();
+    Ok((doc, Page { layer, font, title }))
 }
 
-fn finish(doc: printpdf::PdfDocumentReference) -> Result<Vec<u8>, AppError> {
-    doc.save_to_bytes()
-        .map_err(|e| AppError::internal("pdf", e))
+/// The document's bytes. The font is embedded as a subset (the glyphs the text uses: a few
+/// kilobytes instead of the 740 KB of the whole font).
+fn finish(doc: printpdf::PdfDocumentReference, page: Page) -> Result<Vec<u8>, AppError> {
+    let bytes = doc
+        .save_to_bytes()
+        .map_err(|e| AppError::internal("pdf", e))?;
+    accessible_metadata(&bytes, &page.title)
+}
+
+/// printpdf writes the title as raw UTF-8, which readers take for PDFDocEncoding (« Justificatif
+/// de dÃ©pÃ´t »): it is rewritten in UTF-16BE with its byte-order mark; the document also says
+/// its language and asks viewers to show its title rather than the file name (screen readers
+/// announce it).
+fn accessible_metadata(bytes: &[u8], title: &str) -> Result<Vec<u8>, AppError> {
+    use lopdf::{Dictionary, Document, Object, StringFormat};
+    let fail = |e: lopdf::Error| AppError::internal("pdf metadata", e);
+    let mut doc = Document::load_mem(bytes).map_err(fail)?;
+    let utf16: Vec<u8> = [0xFE, 0xFF]
+        .into_iter()
+        .chain(title.encode_utf16().flat_map(u16::to_be_bytes))
+        .collect();
+    let info = doc
+        .trailer
+        .get(b"Info")
+        .and_then(Object::as_reference)
+        .map_err(fail)?;
+    doc.get_object_mut(info)
+        .and_then(Object::as_dict_mut)
+        .map_err(fail)?
+        .set("Title", Object::String(utf16, StringFormat::Hexadecimal));
+    let catalog = doc.catalog_mut().map_err(fail)?;
+    catalog.set("Lang", Object::string_literal("fr-FR"));
+    let mut preferences = Dictionary::new();
+    preferences.set("DisplayDocTitle", true);
+    catalog.set("ViewerPreferences", preferences);
+    let mut out = Vec::with_capacity(bytes.len());
+    doc.save_to(&mut out)
+        .map_err(|e| AppError::internal("pdf metadata", e))?;
+    Ok(out)
 }
 
 pub fn justificatif_pdf(j: &Justificatif, font_path: &Path) -> Result<Vec<u8>, AppError> {
@@ -185,7 +223,7 @@ pub fn justificatif_pdf(j: &Justificatif, font_path: &Path) -> Result<Vec<u8>, A
     p.text("Vérifier ce justificatif :", 10.0, 20.0, 60.0);
     p.text(&j.verification_url, 10.0, 20.0, 54.0);
     p.qr(&j.verification_url, 150.0, 30.0, 40.0)?;
-    finish(doc)
+    finish(doc, p)
 }
 
 pub fn formulaire_pdf(f: &FormulairePhoto, font_path: &Path) -> Result<Vec<u8>, AppError> {
@@ -250,7 +288,7 @@ pub fn formulaire_pdf(f: &FormulairePhoto, font_path: &Path) -> Result<Vec<u8>, 
         y - 4.0,
     );
     p.qr(&f.verification_url, 160.0, 15.0, 30.0)?;
-    finish(doc)
+    finish(doc, p)
 }
 
 /// What the attestation d'inscription states.
@@ -322,7 +360,7 @@ pub fn attestation_pdf(a: &AttestationInscription, font_path: &Path) -> Result<V
     p.text("Vérifier cette attestation :", 10.0, 20.0, 60.0);
     p.text(&a.verification_url, 10.0, 20.0, 54.0);
     p.qr(&a.verification_url, 150.0, 30.0, 40.0)?;
-    finish(doc)
+    finish(doc, p)
 }
 
 /// What a decision of rejection states.
@@ -379,7 +417,7 @@ pub fn rejet_pdf(d: &DecisionRejet, font_path: &Path) -> Result<Vec<u8>, AppErro
         &crate::domain::instruction::VOIES_DE_RECOURS.join("\n"),
         &mut y,
     );
-    finish(doc)
+    finish(doc, p)
 }
 
 /// Which document.
@@ -544,4 +582,113 @@ pub async fn render(
         }
     };
     Ok((kind.filename(&numero), bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lopdf::{Document, Object};
+
+    fn every_document() -> Vec<(&'static str, Vec<u8>)> {
+        let font = Path::new(DEFAULT_FONT);
+        let url = "https://permis.example/v/ABCD-EFGH".to_string();
+        let justificatif = Justificatif {
+            numero: "24-0000042".into(),
+            validated_by_school: "12 mars 2026".into(),
+            validated_by_candidate: "13 mars 2026".into(),
+            nom: "Łukasiewicz-Dœuf".into(),
+            prenoms: "Zoé Ægir".into(),
+            date_naissance: "1 janvier 2008".into(),
+            categories: "B".into(),
+            filiere: "Apprentissage anticipé de la conduite".into(),
+            school_name: "Auto-école de la Gare".into(),
+            school_agrement: "E2407500010".into(),
+            etat: "Transmise".into(),
+            verification_url: url.clone(),
+        };
+        let formulaire = FormulairePhoto {
+            numero: "24-0000042".into(),
+            nom: "Martin".into(),
+            prenoms: "Léa".into(),
+            date_naissance: "1 janvier 2008".into(),
+            adresse: vec!["12 rue de la Paix".into(), "75002 Paris".into()],
+            deadline: "28 mars 2026".into(),
+            verification_url: url.clone(),
+        };
+        let attestation = AttestationInscription {
+            neph: "260375000042".into(),
+            numero: "24-0000042".into(),
+            nom: "Martin".into(),
+            prenoms: "Léa".into(),
+            date_naissance: "1 janvier 2008".into(),
+            lieu_naissance: "Paris".into(),
+            categories: "B".into(),
+            filiere: "Traditionnelle".into(),
+            inscrite_le: "2 avril 2026".into(),
+            valable_jusqu_au: "2 avril 2031".into(),
+            cert: "CERT de Nantes".into(),
+            school_name: "Auto-école de la Gare".into(),
+            verification_url: url,
+        };
+        let rejet = DecisionRejet {
+            numero: "24-0000042".into(),
+            nom: "Martin".into(),
+            prenoms: "Léa".into(),
+            date_naissance: "1 janvier 2008".into(),
+            le: "2 avril 2026".into(),
+            motif: "Pièce non conforme".into(),
+            fondement: "Arrêté du 20 avril 2012, article 4".into(),
+            motivation: "La pièce d'identité fournie est expirée depuis le 1er janvier 2025."
+                .into(),
+            cert: "CERT de Nantes".into(),
+        };
+        vec![
+            (
+                "Justificatif de dépôt — demande 24-0000042",
+                justificatif_pdf(&justificatif, font).unwrap(),
+            ),
+            (
+                "Formulaire photo-signature — demande 24-0000042",
+                formulaire_pdf(&formulaire, font).unwrap(),
+            ),
+            (
+                "Attestation d'inscription au permis de conduire — NEPH 260375000042",
+                attestation_pdf(&attestation, font).unwrap(),
+            ),
+            (
+                "Décision de rejet — demande 24-0000042",
+                rejet_pdf(&rejet, font).unwrap(),
+            ),
+        ]
+    }
+
+    /// A phone on a mobile network downloads these: each stays under 100 KB because only the
+    /// glyphs it uses are embedded; readers show its French title, not mojibake.
+    #[test]
+    fn each_document_is_small_and_says_its_title_and_language() {
+        for (title, bytes) in every_document() {
+            assert!(bytes.len() < 100_000, "{title}: {} bytes", bytes.len());
+            let doc = Document::load_mem(&bytes).unwrap();
+            let info = doc
+                .trailer
+                .get(b"Info")
+                .and_then(Object::as_reference)
+                .unwrap();
+            let stored = doc
+                .get_dictionary(info)
+                .unwrap()
+                .get(b"Title")
+                .unwrap()
+                .as_str()
+                .unwrap();
+            assert_eq!(&stored[..2], &[0xFE, 0xFF], "{title}: no byte-order mark");
+            let units: Vec<u16> = stored[2..]
+                .chunks(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect();
+            assert_eq!(String::from_utf16(&units).unwrap(), title);
+            let catalog = doc.catalog().unwrap();
+            assert_eq!(catalog.get(b"Lang").unwrap().as_str().unwrap(), b"fr-FR");
+        }
+    }
 }

@@ -3,6 +3,7 @@
 //! settings, ids, `now`); only `context` and `sessions::current` read the request context.
 
 pub mod activation;
+pub mod assets;
 pub mod audit;
 pub mod context;
 pub mod db;

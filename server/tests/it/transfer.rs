@@ -113,3 +113,57 @@ async fn static_files_are_sent_precompressed_kept_and_checked_again_without_a_do
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(get(&headers, header::CACHE_CONTROL), "no-store");
 }
+
+/// The first paint does not wait behind the WASM: pages carry no preload of it (the hydration
+/// script still loads it), and link their style sheets with a version in the address.
+#[tokio::test]
+async fn pages_preload_no_wasm_and_fonts_and_lists_travel_as_they_should() {
+    let app = TestApp::new().await;
+    let (status, _, body) = fetch(&app, "/connexion", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let page = String::from_utf8(body).unwrap();
+    assert!(
+        !page.contains("rel=\"preload\"") && !page.contains("modulepreload"),
+        "{page}"
+    );
+    assert!(page.contains("<script type=\"module\""), "{page}");
+    assert!(page.contains("/dsfr/permis-dsfr.min.css"), "{page}");
+    assert!(page.contains("name=\"description\""), "{page}");
+
+    // A font is compressed already: sent as it is.
+    std::fs::create_dir_all(app.site().join("dsfr/fonts")).unwrap();
+    std::fs::write(
+        app.site().join("dsfr/fonts/Marianne-Regular.woff2"),
+        vec![b'a'; 4096],
+    )
+    .unwrap();
+    let (status, headers, body) = fetch(
+        &app,
+        "/dsfr/fonts/Marianne-Regular.woff2?v=0123abcd",
+        &[("accept-encoding", "br, gzip")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(get(&headers, header::CONTENT_ENCODING), "");
+    assert_eq!(body.len(), 4096);
+    assert_eq!(
+        get(&headers, header::CACHE_CONTROL),
+        "public, max-age=31536000, immutable"
+    );
+
+    // The lists of leaked passwords the browser's check fetches: compressed, kept a day.
+    let (status, headers, body) = fetch(
+        &app,
+        app::domain::password::LEAKED_LISTS_PATH,
+        &[("accept-encoding", "br")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(get(&headers, header::CONTENT_ENCODING), "br");
+    assert_eq!(
+        get(&headers, header::CACHE_CONTROL),
+        "public, max-age=86400"
+    );
+    let file = app::domain::password::leaked_lists_file();
+    assert!(body.len() * 2 < file.len(), "{} bytes", body.len());
+}

@@ -16,6 +16,7 @@ use crate::routes::home_of;
 
 #[component]
 pub fn ChangerMotDePassePage() -> impl IntoView {
+    crate::components::forms::load_leaked_password_lists();
     let query = use_query_map();
     let changed = move || query.read().get("modifie").is_some();
     let flash = use_flash::<ChangementMotDePasseForm>();

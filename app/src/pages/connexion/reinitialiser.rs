@@ -17,6 +17,7 @@ use crate::routes::Page;
 
 #[component]
 pub fn ReinitialiserPage() -> impl IntoView {
+    crate::components::forms::load_leaked_password_lists();
     let token = token_param();
     let state = use_page_data(token, lire_reinitialisation);
     let flash = use_flash::<NouveauMotDePasseForm>();

@@ -20,6 +20,7 @@ use crate::routes::Page;
 
 #[component]
 pub fn ActivationPage() -> impl IntoView {
+    crate::components::forms::load_leaked_password_lists();
     let token = token_param();
     let info = use_page_data(token, lire_activation);
     view! {
