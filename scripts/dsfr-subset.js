@@ -12,6 +12,8 @@
 //                         (`fr-col-md-8`…) utility classes the service does not use.
 //   permis-icons.min.css  the rules of utility/icons/icons.min.css for the icons the service uses
 //                         (the shared `[class*=" fr-icon-"]::before` rules are in the core).
+//   fonts/Marianne-*.woff2  reduced to the Latin script, the rest in fonts/Marianne-*.ext.woff2
+//                         (see « Marianne » below); the .woff files and Spectral stay whole.
 //
 // The classes the service uses are the `fr-…` words of app/src, server/src and style: Leptos
 // `view!` markup, strings, format! patterns. A word cut short by a format! placeholder
@@ -135,7 +137,8 @@ function serialize(nodes) {
 }
 
 // url(…) of a file in directory `fromDir` (relative to the site's /dsfr/), rewritten for a file
-// in `toDir`. `resolve` alone gives the dsfr-relative path, to compare files of different places.
+// in `toDir`; with `toDir` null, the dsfr-relative path (to compare files of different places).
+// `seen` collects the files pointed to.
 function rebaseUrls(text, fromDir, toDir, seen) {
   return text.replace(/url\((\s*)(["']?)([^"')]+)\2(\s*)\)/g, (all, s1, q, url, s2) => {
     if (/^(?:data:|[a-z]+:|\/|#)/i.test(url)) return all;
@@ -282,27 +285,31 @@ const legacyOnly = (prelude) => /^@media\b/.test(prelude)
   && splitSelectors(prelude.replace(/^@media\s*/, '')).every((q) => /-ms-high-contrast/.test(q));
 
 // ---------------------------------------------------------------------------------------------
-// Marianne, in two files per weight and style (fontTools, from PyPI, when Python has it).
+// Marianne, in two files per weight and style (fontTools, from PyPI, when Python has it;
+// setup.sh installs it).
 //
 // fonts/Marianne-<weight>.woff2 (same name, so dsfr.min.css keeps working) holds FONT_RANGES:
-// Latin, Latin-1 Supplement, Latin Extended-A and -B, IPA letters of African names (ɛ, ɔ, ŋ…),
+// Latin, Latin-1 Supplement, Latin Extended-A and -B, IPA letters of African names (ɛ, ɣ, ɲ…),
 // spacing modifiers and combining accents (names typed decomposed), general punctuation
 // (– — ‘ ’ “ ” „ … • ‹ › and the narrow no-break space), super- and subscripts, currency
 // (€), letter-like symbols (№ ™), arrows, maths (− ≤ ≥ ≈ ≠), ◊ ◌. Everything else the font has
 // (Latin Extended Additional: Vietnamese, ẞ, Ḑ…) goes to fonts/Marianne-<weight>.ext.woff2,
 // which permis-dsfr.min.css declares with a unicode-range: a browser fetches it only for a page
-// that needs one of its characters. Hinting stays, and the OpenType features browsers apply by
+// that needs one of its characters. The TrueType hinting goes (half of each file: 40 → 21 KB;
+// phones and macOS ignore it, Windows draws the letters a little softer), the OpenType features
+// browsers apply by
 // themselves (fontTools' default list: kerning, marks, ligatures, contextual alternates, locl…)
 // plus tnum (Chromium draws list numbers with tabular figures) and sups (without it ¹ ² ³ are
-// drawn a pixel off); those no CSS asks for (ss01-ss06, onum, case, ordn…) go. Checked: the
-// service's texts render pixel for pixel as with the whole font. Redone when the DSFR, the ranges
-// or this code change (the stamp fonts/permis-subset.json says what was done).
+// drawn a pixel off) stay; those no CSS asks for (ss01-ss06, onum, case, ordn…) go. Checked
+// (with hinting): the service's texts render pixel for pixel as with the whole font. Redone when the DSFR, the ranges
+// or this code change, or the files are not those it made (the stamp generated/dsfr-polices.json
+// says what was done, and the size of each file made).
 
 const FONT_RANGES = 'U+0020-007E,U+00A0-024F,U+0250-02FF,U+0300-036F,U+2000-206F,U+2070-209F,'
   + 'U+20A0-20CF,U+2100-214F,U+2190-21FF,U+2200-22FF,U+25CA,U+25CC,U+FEFF';
 const FONT_FILES = /^Marianne-.*\.woff2$/;
-const FONT_CODE = 2; // bump when the subsetting below changes
-const stampFile = path.join(OUT, 'fonts/permis-subset.json');
+const FONT_CODE = 4; // bump when the subsetting below changes
+const stampFile = path.join(ROOT, 'generated/dsfr-polices.json');
 
 const SUBSET_PY = `
 import json, sys
@@ -333,10 +340,11 @@ for name in names:
     for cps, file in ((main, name), (ext, name[:-len('.woff2')] + '.ext.woff2')):
         if not cps:
             continue
-        font = TTFont(src + '/' + name)
+        font = TTFont(src + '/' + name, recalcTimestamp=False)  # the same bytes each time
         options = subset.Options()
         options.flavor = 'woff2'
-        options.layout_features += ['tnum', 'sups']
+        options.layout_features = options.layout_features + ['tnum', 'sups']
+        options.hinting = False
         subsetter = subset.Subsetter(options=options)
         subsetter.populate(unicodes=cps)
         subsetter.subset(font)
@@ -354,12 +362,15 @@ function subsetFonts() {
   if (!fs.existsSync(src) || !fs.existsSync(dst)) return { fonts: {} };
   const names = fs.readdirSync(src).filter((f) => FONT_FILES.test(f)).sort();
   const want = { version, code: FONT_CODE, ranges: FONT_RANGES, names };
+  const sizes = (files) => Object.fromEntries(files.map((f) => {
+    const p = path.join(dst, f);
+    return [f, fs.existsSync(p) ? fs.statSync(p).size : null];
+  }));
+  const made = (fonts) => Object.entries(fonts).flatMap(([n, info]) => (info.ext ? [n, info.ext] : [n]));
   try {
     const stamp = JSON.parse(fs.readFileSync(stampFile, 'utf8'));
-    const same = JSON.stringify({ ...stamp, fonts: undefined }) === JSON.stringify({ ...want, fonts: undefined });
-    const present = names.every((n) => fs.existsSync(path.join(dst, n))
-      && (!stamp.fonts[n].ext || fs.existsSync(path.join(dst, stamp.fonts[n].ext))));
-    if (same && present) return { ...stamp, done: false };
+    const same = ['version', 'code', 'ranges', 'names'].every((k) => JSON.stringify(stamp[k]) === JSON.stringify(want[k]));
+    if (same && JSON.stringify(sizes(made(stamp.fonts))) === JSON.stringify(stamp.sizes)) return { ...stamp, done: false };
   } catch { /* no stamp yet */ }
   const run = require('child_process').spawnSync('python3',
     ['-c', SUBSET_PY, src, dst, FONT_RANGES, JSON.stringify(names)], { encoding: 'utf8' });
@@ -372,7 +383,9 @@ function subsetFonts() {
     console.error(`dsfr-subset: polices laissées entières (fontTools : ${why})`);
     return { fonts: {} };
   }
-  const stamp = { ...want, fonts: JSON.parse(run.stdout) };
+  const fonts = JSON.parse(run.stdout);
+  const stamp = { ...want, fonts, sizes: sizes(made(fonts)) };
+  fs.mkdirSync(path.dirname(stampFile), { recursive: true });
   fs.writeFileSync(stampFile, `${JSON.stringify(stamp, null, 1)}\n`);
   return { ...stamp, done: true };
 }
@@ -394,7 +407,7 @@ function filter(nodes, ctx = '') {
       if (children.length) out.push({ ...node, children });
       continue;
     }
-    if (node.kind === 'raw' && node.text.startsWith('/*')) { out.push(node); continue; }
+    if (node.kind === 'raw' && /^(?:\/\*|@charset)/.test(node.text)) { out.push(node); continue; }
     const parts = provenance.get(ruleKey(ctx, node, '.'));
     if (node.kind === 'raw') {
       if (!parts) unattributed++;
@@ -470,7 +483,7 @@ for (const icon of usedIcons) {
   if (!iconNames.has(icon)) errors.push(`l'icône ${icon} (${where.get(icon)}) n'existe pas dans le DSFR ${version}`);
 }
 for (const prefix of prefixes) {
-  if (/^fr-(?:icon|fi)-/.test(prefix) || prefix === 'fr-icon-' || prefix === 'fr-fi-') {
+  if (/^fr-(?:icon|fi)-/.test(prefix)) {
     errors.push(`classe d'icône construite (${prefix}… en ${where.get(prefix)}) : écrivez le nom entier de chaque icône dans le code`);
   }
 }
@@ -498,9 +511,23 @@ if (errors.length) fail(errors.join('\n  '));
 
 // ---------------------------------------------------------------------------------------------
 
-const banner = `/* permis: subset of DSFR ${version} written by scripts/dsfr-subset.js — do not edit */\n`;
-fs.writeFileSync(path.join(OUT, 'permis-dsfr.min.css'), `${banner}${dsfrCss}\n`);
-fs.writeFileSync(path.join(OUT, 'permis-icons.min.css'), `${banner}${iconCss}\n`);
+// Each url() of a file of the site carries the start of the file's SHA-256 (`?v=`): the server
+// lets browsers keep such addresses a year (`immutable`), and a changed file gets a new one.
+const crypto = require('crypto');
+const versionedUrls = (css) => css.replace(/url\((\s*)(['"]?)([^'")]+)\2(\s*)\)/g, (all, s1, q, url, s2) => {
+  if (/^(data:|https?:|\/\/|#)/.test(url)) return all;
+  const [file, hash] = url.split(/([?#].*)/);
+  const p = path.join(OUT, file);
+  if (!fs.existsSync(p)) return all;
+  const v = crypto.createHash('sha256').update(fs.readFileSync(p)).digest('hex').slice(0, 12);
+  return `url(${s1}${q}${file}?v=${v}${hash && hash.startsWith('#') ? hash : ''}${q}${s2})`;
+});
+
+// The banner after @charset, which must come first.
+const withBanner = (css) => css.replace(/^(@charset "[^"]*";)?/,
+  `$1/* permis: subset of DSFR ${version} written by scripts/dsfr-subset.js, do not edit */\n`);
+fs.writeFileSync(path.join(OUT, 'permis-dsfr.min.css'), `${withBanner(versionedUrls(dsfrCss))}\n`);
+fs.writeFileSync(path.join(OUT, 'permis-icons.min.css'), `${withBanner(versionedUrls(iconCss))}\n`);
 
 const ko = (s) => `${Math.round(Buffer.byteLength(s) / 1024)} Ko`;
 const parts = Object.keys(partFiles).filter((p) => included.has(p));

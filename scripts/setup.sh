@@ -49,7 +49,10 @@ if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/@gouvfr/dsfr/dist 
   npm ci --ignore-scripts --no-audit --no-fund
 fi
 
-# 5. DSFR copied into the site's assets (not committed).
+# 5. DSFR copied into the site's assets (not committed), then the part of it the service uses,
+#    at each run (under a second; a class or an icon added to the code is there at the next
+#    build): public/dsfr/permis-dsfr.min.css, permis-icons.min.css, and Marianne reduced to the
+#    Latin script (scripts/dsfr-subset.js says how). The full dsfr.min.css and icons.min.css stay.
 DSFR_VERSION=$(node -p "require('./node_modules/@gouvfr/dsfr/package.json').version")
 if [ "$(cat public/dsfr/VERSION 2>/dev/null)" != "$DSFR_VERSION" ]; then
   say "copie du DSFR $DSFR_VERSION dans public/dsfr"
@@ -61,6 +64,13 @@ if [ "$(cat public/dsfr/VERSION 2>/dev/null)" != "$DSFR_VERSION" ]; then
   cp "$src/utility/icons/icons.min.css" public/dsfr/utility/icons/
   echo "$DSFR_VERSION" > public/dsfr/VERSION
 fi
+# fontTools (from PyPI) reduces the fonts; without it (offline), they stay whole.
+if ! python3 -c 'import fontTools.subset, brotli' >/dev/null 2>&1; then
+  say "pip install fonttools brotli"
+  python3 -m pip install --quiet "fonttools>=4.40,<5" "brotli>=1.1" \
+    || echo "permis: fontTools n'a pas pu être installé, les polices du DSFR restent entières" >&2
+fi
+node scripts/dsfr-subset.js
 
 # 6. Postal codes and communes (Etalab data from npm `codes-postaux`) as a compact TSV file the
 #    server loads at start: code postal, code INSEE, nom de la commune.

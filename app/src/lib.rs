@@ -3,7 +3,8 @@
 //! Compiled twice: with `ssr` into the server binary, with `hydrate` into the WASM bundle.
 //! The floors, top to bottom (a floor imports only the floors below it; README › Organisation):
 //! `app` + `pages` → `components` + `providers` → `api` (server functions) → `server` (SQL,
-//! ssr only) → `domain` (rules, no IO); `routes`, `error` and `flash` serve them all.
+//! ssr only) → `domain` (rules, no IO); `routes`, `error`, `flash` and `leaked_passwords` serve
+//! them all.
 #![recursion_limit = "256"]
 
 pub mod api;
@@ -12,6 +13,7 @@ pub mod components;
 pub mod domain;
 pub mod error;
 pub mod flash;
+pub mod leaked_passwords;
 pub mod pages;
 pub mod providers;
 pub mod routes;

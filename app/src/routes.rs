@@ -357,6 +357,15 @@ pub const ALLER: &str = "/monespace/aller";
 /// The development mailbox (development only).
 pub const DEV_MAILBOX: &str = "/dev/boite-mail";
 
+/// The address of a file of the built site (`dsfr/…`, `pkg/…`), with its version (`?v=`) when
+/// known: see `server::assets`.
+pub fn site_file(file: &str, version: Option<&str>) -> String {
+    match version {
+        Some(v) => format!("/{file}?v={v}"),
+        None => format!("/{file}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,11 +14,14 @@ serve_throwaway() {
     echo "permis : binaire introuvable ($bin) ; construisez d'abord : cargo leptos build --release --split" >&2
     return 1
   fi
-  if [ ! -f "$site/pkg/permis.wasm" ]; then
+  # permis.wasm, or permis.<hash>.wasm (cargo-leptos hash-files).
+  local wasm
+  wasm=$(ls "$site"/pkg/permis.*wasm 2>/dev/null | grep -E '/permis(\.[A-Za-z0-9_-]{22})?\.wasm$' | head -1)
+  if [ -z "$wasm" ]; then
     echo "permis : site compilé introuvable ($site/pkg/permis.wasm)" >&2
     return 1
   fi
-  if [ ! -f "$site/pkg/permis.wasm.br" ]; then
+  if [ ! -f "$wasm.br" ]; then
     echo "permis : $site n'est pas précompressé (lancez scripts/precompress.sh) : les chiffres seraient faux" >&2
     return 1
   fi

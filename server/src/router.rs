@@ -6,10 +6,10 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use tower_http::compression::Predicate as _;
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::compression::Predicate as _;
 
 use app::app::{shell, App};
 use app::routes::{Page, ALLER, DEV_MAILBOX};
@@ -26,8 +26,7 @@ async fn leaked_password_lists() -> impl IntoResponse {
             (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=86400"),
         ],
-        FILE.get_or_init(app::domain::password::leaked_lists_file)
-            .as_str(),
+        FILE.get_or_init(app::leaked_passwords::file).as_str(),
     )
 }
 
@@ -91,10 +90,7 @@ pub fn build_router(state: AppState, trusted_proxies: usize) -> Router {
     }
     router
         .route("/healthz", get(healthz))
-        .route(
-            app::domain::password::LEAKED_LISTS_PATH,
-            get(leaked_password_lists),
-        )
+        .route(app::leaked_passwords::PATH, get(leaked_password_lists))
         .route(ALLER, get(aller))
         .merge(crate::http::uploads::routes())
         .merge(crate::http::documents::routes())

@@ -10,7 +10,7 @@ use crate::domain::password::MIN_CHARS;
 use crate::error::AppError;
 
 /// On a page where a password is chosen: the browser fetches the lists of leaked passwords its
-/// check uses (`domain::password::LEAKED_LISTS_PATH`), once the page is interactive.
+/// check uses (`leaked_passwords::PATH`), once the page is interactive.
 pub fn load_leaked_password_lists() {
     #[cfg(feature = "hydrate")]
     Effect::new(|_| leaked_lists::fetch());
@@ -21,23 +21,23 @@ mod leaked_lists {
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsCast;
 
-    use crate::domain::password::{leaked_lists_received, receive_leaked_lists, LEAKED_LISTS_PATH};
+    use crate::leaked_passwords::{receive, received, PATH};
 
     pub fn fetch() {
-        if leaked_lists_received() {
+        if received() {
             return;
         }
         let Ok(request) = web_sys::XmlHttpRequest::new() else {
             return;
         };
-        if request.open("GET", LEAKED_LISTS_PATH).is_err() {
+        if request.open("GET", PATH).is_err() {
             return;
         }
         let answer = request.clone();
         let loaded = Closure::once_into_js(move || {
             if answer.status() == Ok(200) {
                 if let Ok(Some(file)) = answer.response_text() {
-                    receive_leaked_lists(&file);
+                    receive(&file);
                 }
             }
         });

@@ -10,65 +10,8 @@ pub const MAX_CHARS: usize = 128;
 /// French passwords of 12 characters or more seen in leaks (hand-kept; lower case).
 const COMMON_LIST: &str = include_str!("common_passwords.txt");
 
-/// Passwords of 12 characters or more from public breaches (npm `@zxcvbn-ts/language-common`,
-/// derived by `scripts/setup.sh`; lower case, sorted).
-#[cfg(not(feature = "hydrate"))]
-const LEAKED_LONG: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../generated/mots-de-passe-longs.txt"
-));
-
-/// The 3 000 most frequent leaked passwords made of 6 to 11 letters (same source, sorted):
-/// padded with digits or symbols to reach 12 characters, they are still guessed first.
-#[cfg(not(feature = "hydrate"))]
-const LEAKED_ROOTS: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../generated/mots-de-passe-racines.txt"
-));
-
-/// Where the browser fetches the two lists above (the server's route): they are compiled into
-/// the server only. Every visitor would otherwise download them in the main WASM; only the
-/// pages where a password is chosen fetch them (12 KB compressed, kept a day). Until they have
-/// arrived the browser's check skips them — the server's, on submit, never does.
-pub const LEAKED_LISTS_PATH: &str = "/mots-de-passe-compromis.txt";
-
-/// Between the two lists in the file sent to browsers.
-const LISTS_SEPARATOR: &str = "\n--\n";
-
-/// The file sent to browsers: the long passwords, a line `--`, the roots.
-#[cfg(not(feature = "hydrate"))]
-pub fn leaked_lists_file() -> String {
-    format!("{}{LISTS_SEPARATOR}{LEAKED_ROOTS}", LEAKED_LONG.trim_end())
-}
-
-#[cfg(not(feature = "hydrate"))]
-fn leaked_lists() -> (&'static str, &'static str) {
-    (LEAKED_LONG, LEAKED_ROOTS)
-}
-
-#[cfg(feature = "hydrate")]
-static RECEIVED: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
-
-#[cfg(feature = "hydrate")]
-fn leaked_lists() -> (&'static str, &'static str) {
-    RECEIVED
-        .get()
-        .map(|(long, roots)| (long.as_str(), roots.as_str()))
-        .unwrap_or(("", ""))
-}
-
-/// The browser got the file of `LEAKED_LISTS_PATH`.
-#[cfg(feature = "hydrate")]
-pub fn receive_leaked_lists(file: &str) {
-    if let Some((long, roots)) = file.split_once(LISTS_SEPARATOR) {
-        let _ = RECEIVED.set((long.to_string(), roots.to_string()));
-    }
-}
-
-#[cfg(feature = "hydrate")]
-pub fn leaked_lists_received() -> bool {
-    RECEIVED.get().is_some()
-}
+// The lists of passwords from public breaches (long ones, roots): `crate::leaked_passwords`.
+use crate::leaked_passwords::lists as leaked_lists;
 
 /// Whether `word` is a line of a sorted list.
 fn in_sorted(list: &str, word: &str) -> bool {
@@ -278,20 +221,6 @@ fn is_repetition(s: &str, max_block: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The browser's copy of the lists is the server's, split where the server joined them.
-    #[test]
-    fn the_file_sent_to_browsers_holds_both_lists() {
-        let file = leaked_lists_file();
-        let (long, roots) = file.split_once(LISTS_SEPARATOR).unwrap();
-        assert_eq!(
-            long.lines().collect::<Vec<_>>(),
-            LEAKED_LONG.lines().collect::<Vec<_>>()
-        );
-        assert_eq!(roots, LEAKED_ROOTS);
-        assert!(long.lines().count() > 100 && roots.lines().count() > 1000);
-        assert!(!file.contains("\n--\n--"));
-    }
 
     #[test]
     fn length_is_the_only_composition_rule() {

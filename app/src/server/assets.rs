@@ -9,6 +9,8 @@ use std::sync::OnceLock;
 
 use sha2::{Digest, Sha256};
 
+use crate::routes::site_file;
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Assets {
     /// The DSFR components the service uses (`scripts/dsfr-subset.js`).
@@ -33,9 +35,11 @@ impl Assets {
     /// The addresses for the site built under `root`; `output_name` is cargo-leptos's name of
     /// the package's files (`permis`).
     pub fn of_site(root: &Path, output_name: &str) -> Assets {
-        let versioned = |file: &str| match std::fs::read(root.join(file)) {
-            Ok(bytes) => format!("/{file}?v={}", &hex::encode(Sha256::digest(&bytes))[..12]),
-            Err(_) => format!("/{file}"),
+        let versioned = |file: &str| {
+            let version = std::fs::read(root.join(file))
+                .ok()
+                .map(|bytes| hex::encode(Sha256::digest(&bytes))[..12].to_string());
+            site_file(file, version.as_deref())
         };
         let css_hash = std::fs::read_to_string(root.join(HASH_FILE))
             .ok()
@@ -46,8 +50,8 @@ impl Assets {
                 })
             });
         let app = match css_hash {
-            Some(hash) => format!("/pkg/{output_name}.{hash}.css"),
-            None => format!("/pkg/{output_name}.css"),
+            Some(hash) => site_file(&format!("pkg/{output_name}.{hash}.css"), None),
+            None => site_file(&format!("pkg/{output_name}.css"), None),
         };
         Assets {
             dsfr: versioned(DSFR_CSS),

@@ -154,7 +154,7 @@ async fn pages_preload_no_wasm_and_fonts_and_lists_travel_as_they_should() {
     // The lists of leaked passwords the browser's check fetches: compressed, kept a day.
     let (status, headers, body) = fetch(
         &app,
-        app::domain::password::LEAKED_LISTS_PATH,
+        app::leaked_passwords::PATH,
         &[("accept-encoding", "br")],
     )
     .await;
@@ -164,6 +164,6 @@ async fn pages_preload_no_wasm_and_fonts_and_lists_travel_as_they_should() {
         get(&headers, header::CACHE_CONTROL),
         "public, max-age=86400"
     );
-    let file = app::domain::password::leaked_lists_file();
+    let file = app::leaked_passwords::file();
     assert!(body.len() * 2 < file.len(), "{} bytes", body.len());
 }
