@@ -37,7 +37,7 @@ fn assert_security_headers(res: &TestResponse, what: &str) -> String {
 }
 
 #[tokio::test]
-async fn every_page_asset_and_error_carries_the_security_headers() {
+async fn pages_and_errors_carry_the_security_headers_and_site_files_only_theirs() {
     let app = TestApp::new().await;
 
     let page = app.get("/", None).await;
@@ -50,9 +50,19 @@ async fn every_page_asset_and_error_carries_the_security_headers() {
     );
     assert_eq!(page.header("cache-control"), Some("no-store"));
 
+    // A file of the site is never a document: `nosniff`, and none of the document headers that
+    // would weigh on each of the dozens of files a page loads.
     let asset = app.get("/pkg/permis.css", None).await;
     assert_eq!(asset.status, StatusCode::OK);
-    assert_security_headers(&asset, "asset");
+    assert_eq!(asset.header("x-content-type-options"), Some("nosniff"));
+    for document_only in [
+        "content-security-policy",
+        "x-frame-options",
+        "referrer-policy",
+        "permissions-policy",
+    ] {
+        assert_eq!(asset.header(document_only), None, "{document_only}");
+    }
 
     let missing = app.get("/cette-page-n-existe-pas", None).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
