@@ -73,12 +73,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("gestion-des-cookies") view={Lazy::<InfoRoute>::new()} />
                     <Route path=path!("plan-du-site") view={Lazy::<InfoRoute>::new()} />
                     <Route path=path!("aide") view={Lazy::<InfoRoute>::new()} />
-                    <Route path=path!("ecole/demandes") view={Lazy::<EcoleRoute>::new()} />
+                    <Route path=path!("ecole/demandes") view=pages::ecole::demandes::MesDemandesPage />
                     <Route path=path!("ecole/demandes/:id/etape/:n") view={Lazy::<StepperRoute>::new()} />
                     <Route path=path!("ecole/demandes/:id/complement") view={Lazy::<ComplementRoute>::new()} />
                     <Route path=path!("monespace") view={Lazy::<MonEspaceRoute>::new()} />
                     <Route path=path!("monespace/activer/:token") view={Lazy::<CompteRoute>::new()} />
-                    <Route path=path!("monespace/a-valider") view={Lazy::<MonEspaceRoute>::new()} />
+                    <Route path=path!("monespace/a-valider") view=pages::usager::a_valider::AValiderPage />
                     <Route path=path!("monespace/demandes/:id") view={Lazy::<ReviewRoute>::new()} />
                     <Route path=path!("monespace/demandes/:id/refuser") view={Lazy::<RefusRoute>::new()} />
                     <Route path=path!("connexion/identifiant-oublie") view={Lazy::<CompteRoute>::new()} />
@@ -284,27 +284,7 @@ impl LazyRoute for MonEspaceRoute {
 
     fn view(this: Self) -> AnyView {
         let MonEspaceRoute = this;
-        let location = leptos_router::hooks::use_location();
-        (move || match Page::parse(&location.pathname.get()) {
-            Some(Page::AValider) => view! { <pages::usager::a_valider::AValiderPage /> }.into_any(),
-            _ => view! { <pages::usager::monespace::MonEspacePage /> }.into_any(),
-        })
-        .into_any()
-    }
-}
-
-/// The school's list of demandes: its own chunk (a candidate never loads it).
-struct EcoleRoute;
-
-#[lazy_route]
-impl LazyRoute for EcoleRoute {
-    fn data() -> Self {
-        EcoleRoute
-    }
-
-    fn view(this: Self) -> AnyView {
-        let EcoleRoute = this;
-        view! { <pages::ecole::demandes::MesDemandesPage /> }.into_any()
+        view! { <pages::usager::monespace::MonEspacePage /> }.into_any()
     }
 }
 
@@ -321,8 +301,12 @@ impl LazyRoute for CompteRoute {
 
     fn view(this: Self) -> AnyView {
         let CompteRoute = this;
-        let location = leptos_router::hooks::use_location();
-        (move || match Page::parse(&location.pathname.get()) {
+        // Each of these routes always shows the same page: chosen once, when the route is
+        // entered (a reactive choice would run again on the way out, with the page disposed).
+        let path = leptos_router::hooks::use_location()
+            .pathname
+            .get_untracked();
+        match Page::parse(&path) {
             Some(Page::Activer { .. }) => {
                 view! { <pages::usager::activer::ActivationPage /> }.into_any()
             }
@@ -339,7 +323,6 @@ impl LazyRoute for CompteRoute {
                 view! { <pages::connexion::reinitialiser::ReinitialiserPage /> }.into_any()
             }
             _ => view! { <pages::connexion::changer::ChangerMotDePassePage /> }.into_any(),
-        })
-        .into_any()
+        }
     }
 }

@@ -8,6 +8,7 @@ use app::domain::upload::UploadProblem;
 use app::server::pieces;
 
 use crate::common::filing::{new_demande, upload};
+use crate::common::memory;
 use crate::common::{TestApp, SCHOOL_PASSWORD};
 
 /// A JPEG of `width` × `height` pixels (a gradient, like a photo it compresses poorly).
@@ -73,17 +74,6 @@ async fn a_picture_claiming_too_many_pixels_is_refused_before_decoding() {
 
 const CHILD: &str = "PERMIS_TEST_DECODING_CHILD";
 
-/// Peak resident memory of this process (Linux), in MiB.
-fn peak_mib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let kb: u64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap();
-    kb / 1024
-}
-
 /// Eight 24-megapixel photos (6 000 × 4 000: 92 MiB each once decoded) processed at once, in
 /// a process of its own so that its peak memory is theirs alone.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -94,8 +84,8 @@ async fn child_processes_big_pictures_at_once() {
     }
     let photo = jpeg(6_000, 4_000);
     // The peak so far (making the photo) is forgotten.
-    std::fs::write("/proc/self/clear_refs", "5").unwrap();
-    let before = peak_mib();
+    memory::reset_peak();
+    let before = memory::peak_mib();
     let tasks: Vec<_> = (0..8)
         .map(|_| tokio::spawn(pieces::process_bounded(photo.clone())))
         .collect();
@@ -103,35 +93,16 @@ async fn child_processes_big_pictures_at_once() {
         let processed = task.await.unwrap().unwrap().unwrap();
         assert_eq!(processed.kind, pieces::FileKind::Jpeg);
     }
-    println!("memoire-avant={before} pic={}", peak_mib());
+    println!("memoire-avant={before} pic={}", memory::peak_mib());
 }
 
 #[test]
 fn parallel_big_uploads_keep_memory_bounded() {
-    let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "decoding::child_processes_big_pictures_at_once",
-            "--exact",
-            "--ignored",
-            "--nocapture",
-        ])
-        .env(CHILD, "1")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
+    let numbers = memory::run_child(
+        "decoding::child_processes_big_pictures_at_once",
+        CHILD,
+        "memoire-avant=",
     );
-    let line = stdout
-        .lines()
-        .find(|l| l.starts_with("memoire-avant="))
-        .unwrap_or_else(|| panic!("{stdout}"));
-    let numbers: Vec<u64> = line
-        .split(|c: char| !c.is_ascii_digit())
-        .filter_map(|n| n.parse().ok())
-        .collect();
     let (before, peak) = (numbers[0], numbers[1]);
     eprintln!("décodage de 8 photos de 24 Mpx à la fois : {before} Mio avant, pic {peak} Mio");
     // The decoding budget (256 MiB of decoded pixels at once) and the copies made while

@@ -13,6 +13,7 @@ mod decision;
 mod decoding;
 mod demandes;
 mod handover;
+mod hashing;
 mod instruction;
 mod journal;
 mod pages;

@@ -3,6 +3,7 @@
 
 pub mod delivery;
 pub mod filing;
+pub mod memory;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicI64, Ordering};
