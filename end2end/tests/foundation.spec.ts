@@ -37,6 +37,8 @@ test('the pages every public service publishes are reached from the footer, each
     await page.setViewportSize({ width, height: 812 });
     for (const path of ['/donnees-personnelles', '/gestion-des-cookies']) {
       await page.goto(path);
+      // Its WASM chunk arrives before the next page is opened (leaving aborts it).
+      await hydrated(page);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow, `${path} at ${width} px`).toBeLessThanOrEqual(0);
     }
