@@ -667,6 +667,7 @@ mod tests {
     #[test]
     fn each_document_is_small_and_says_its_title_and_language() {
         for (title, bytes) in every_document() {
+            eprintln!("{title} : {} octets", bytes.len());
             assert!(bytes.len() < 100_000, "{title}: {} bytes", bytes.len());
             let doc = Document::load_mem(&bytes).unwrap();
             let info = doc
