@@ -50,8 +50,11 @@ const titles = new Map<string, string>();
  */
 export async function expectOwnTitle(page: Page) {
   // Waits for it: a page's title is written when the page is drawn.
-  await expect(page, `${page.url()} has no title`).not.toHaveTitle(/^\s*$/);
-  const title = (await page.title()).trim();
+  // (Read and checked at once: a client re-render can empty it for a moment.)
+  let title = '';
+  await expect
+    .poll(async () => (title = (await page.title()).trim()), { message: `${page.url()} has no title` })
+    .not.toBe('');
   const url = new URL(page.url());
   const onglet = url.searchParams.get('onglet');
   // Ids and one-time tokens (activation, verification) name the same page.
