@@ -23,6 +23,10 @@ pub enum AppError {
     /// A refusal that concerns the whole form (wrong identifiant or password, locked account…).
     #[error("{0}")]
     Refused(String),
+    /// The server is too busy to do this now (too many passwords being checked at once): try
+    /// again in a moment. HTTP 503 with `Retry-After`.
+    #[error("{0}")]
+    Busy(String),
     /// The action no longer fits the state of what it acts on (validated, changed meanwhile).
     #[error("{0}")]
     Conflict(String),
@@ -95,6 +99,7 @@ impl AppError {
             }
             AppError::Refused(_) | AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Internal | AppError::Network => StatusCode::INTERNAL_SERVER_ERROR,
@@ -106,6 +111,12 @@ impl AppError {
     pub fn with_status(self) -> Self {
         if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
             res.set_status(self.status());
+            if matches!(self, AppError::Busy(_)) {
+                res.insert_header(
+                    http::header::RETRY_AFTER,
+                    http::HeaderValue::from_static("2"),
+                );
+            }
         }
         self
     }

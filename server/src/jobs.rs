@@ -81,6 +81,8 @@ pub struct DeadlineReport {
     pub complement_reminders: usize,
     /// Demandes « classées sans suite » (complement not sent back in time).
     pub complement_overdue: usize,
+    /// How long each job took, in the order they ran.
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 impl DeadlineReport {
@@ -99,13 +101,32 @@ async fn deadline_jobs(
     ctx: &AppContext,
     as_of: i64,
 ) -> Result<DeadlineReport, app::error::AppError> {
+    let mut timings = Vec::new();
+    let mut timed = |name: &'static str, started: std::time::Instant| {
+        timings.push((name, started.elapsed()));
+    };
+    let t = std::time::Instant::now();
+    let reminders = reminders::send_activation_reminders(ctx, as_of).await?;
+    timed("rappels d'activation", t);
+    let t = std::time::Instant::now();
+    let expired = expiry::expire_unactivated(ctx, as_of).await?;
+    timed("suppression des comptes non activés", t);
+    let t = std::time::Instant::now();
+    let paper_reminders = paper::send_paper_reminders(ctx, as_of).await?;
+    let paper_overdue = paper::expire_paper_forms(ctx, as_of).await?;
+    timed("formulaires papier", t);
+    let t = std::time::Instant::now();
+    let complement_reminders = complements::send_complement_reminders(ctx, as_of).await?;
+    let complement_overdue = complements::close_unanswered(ctx, as_of).await?;
+    timed("compléments", t);
     Ok(DeadlineReport {
-        reminders: reminders::send_activation_reminders(ctx, as_of).await?,
-        expired: expiry::expire_unactivated(ctx, as_of).await?,
-        paper_reminders: paper::send_paper_reminders(ctx, as_of).await?,
-        paper_overdue: paper::expire_paper_forms(ctx, as_of).await?,
-        complement_reminders: complements::send_complement_reminders(ctx, as_of).await?,
-        complement_overdue: complements::close_unanswered(ctx, as_of).await?,
+        reminders,
+        expired,
+        paper_reminders,
+        paper_overdue,
+        complement_reminders,
+        complement_overdue,
+        timings,
     })
 }
 

@@ -28,6 +28,24 @@ enum Command {
     Migrate,
     /// Creates the demo school and accounts when missing and prints how to log in.
     Demo,
+    /// Fills an empty database with the benchmark's national-scale data (scripts/bench.sh):
+    /// schools `banc.ecole.N`, candidate `banc.usager.1`, password `Banc-essai-permis-2026`.
+    /// Development only.
+    BenchSeed {
+        #[arg(long, default_value_t = 1_000_000)]
+        demandes: i64,
+        #[arg(long, default_value_t = 500)]
+        ecoles: i64,
+        /// The demandes of `banc.ecole.1`.
+        #[arg(long, default_value_t = 50_000)]
+        grande_ecole: i64,
+        /// Unactivated accounts due for the 7-day deletion.
+        #[arg(long, default_value_t = 100_000)]
+        a_expirer: i64,
+        /// Unactivated accounts due the day-3 reminder.
+        #[arg(long, default_value_t = 100_000)]
+        a_relancer: i64,
+    },
     /// Creates a driving school.
     CreateSchool {
         #[arg(long)]
@@ -160,6 +178,37 @@ async fn main() {
                 seed::DEMO_EPHOTO_CODES.join(", ")
             );
         }
+        Command::BenchSeed {
+            demandes,
+            ecoles,
+            grande_ecole,
+            a_expirer,
+            a_relancer,
+        } => {
+            if config.env == server::config::RunMode::Production {
+                fail("permis bench-seed crée des comptes au mot de passe publié : réservé au développement (PERMIS_ENV=development).");
+            }
+            let ctx = context(&config).await;
+            let started = std::time::Instant::now();
+            let hash = app::server::passwords::hash_password(app::server::bench::PASSWORD.into())
+                .await
+                .unwrap_or_else(|e| fail(e));
+            let size = app::server::bench::Size {
+                demandes,
+                ecoles,
+                grande_ecole,
+                a_expirer,
+                a_relancer,
+            };
+            let n = app::server::bench::seed(&ctx.db, size, &hash.0, ctx.now())
+                .await
+                .unwrap_or_else(|e| fail(e));
+            println!(
+                "Banc d'essai : {n} demandes, {ecoles} écoles (banc.ecole.1 : {grande_ecole}), {a_expirer} comptes à supprimer, {a_relancer} à relancer, en {:.1} s. Mot de passe de tous les comptes : {}",
+                started.elapsed().as_secs_f64(),
+                app::server::bench::PASSWORD
+            );
+        }
         Command::CreateSchool {
             name,
             agrement,
@@ -194,9 +243,11 @@ async fn main() {
             let report = server::jobs::run_deadlines(&ctx, "commande")
                 .await
                 .unwrap_or_else(|e| fail(format!("{e:?}")));
+            let started = std::time::Instant::now();
             let purged = server::jobs::run_retention(&ctx, "commande")
                 .await
                 .unwrap_or_else(|e| fail(format!("{e:?}")));
+            let retention_took = started.elapsed();
             let orphans = server::jobs::run_orphan_sweep(&ctx, "commande")
                 .await
                 .unwrap_or_else(|e| fail(format!("{e:?}")));
@@ -228,6 +279,16 @@ async fn main() {
                 purged.messages,
                 orphans
             );
+            let timings: Vec<String> = report
+                .timings
+                .iter()
+                .map(|(name, took)| format!("{name} {:.1} s", took.as_secs_f64()))
+                .chain(std::iter::once(format!(
+                    "conservation {:.1} s",
+                    retention_took.as_secs_f64()
+                )))
+                .collect();
+            println!("Durées : {}.", timings.join(", "));
         }
         Command::MessagesEnEchec => {
             let ctx = context(&config).await;

@@ -61,26 +61,34 @@ pub async fn security_headers(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    // A script, style sheet, WASM module or font of the site is never a document: the headers
-    // that rule documents (policy, framing, referrer, features) would only weigh on each of the
-    // dozens of files a page loads (850 bytes each). SVG files keep them (a browser can open one
-    // as a document).
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    let is_site_file = (path.starts_with("/pkg/") || path.starts_with("/dsfr/"))
-        && (status.is_success() || status == StatusCode::NOT_MODIFIED)
-        && !content_type.starts_with("text/html")
-        && !content_type.starts_with("image/svg");
-    if is_site_file {
-        if !headers.contains_key(header::CACHE_CONTROL) {
-            headers.insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static(static_cache_control(&path, query.as_deref())),
-            );
-        }
+    let is_html = content_type.starts_with("text/html");
+    let is_svg = content_type.starts_with("image/svg");
+    let served = status.is_success() || status == StatusCode::NOT_MODIFIED;
+    if is_html || is_api {
+        // Pages and answers may hold personal data: never stored by the browser or a proxy.
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    } else if served && !headers.contains_key(header::CACHE_CONTROL) {
+        // The site's own files: kept by the browser — a year when their address changes with
+        // their content, else checked again with the date the server sends (`304 Not
+        // Modified`, no body). A repeat visit downloads none of them again.
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(static_cache_control(&path, query.as_deref())),
+        );
+        // The `.br` or `.gz` sent depends on what the browser accepts: caches must know.
         headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    // A script, style sheet, WASM module or font of the site is never a document: the headers
+    // that rule documents (policy, framing, referrer, features) would only weigh on each of the
+    // dozens of files a page loads (850 bytes each). SVG files keep them (a browser can open one
+    // as a document).
+    let is_site_file =
+        (path.starts_with("/pkg/") || path.starts_with("/dsfr/")) && served && !is_html && !is_svg;
+    if is_site_file {
         return res;
     }
     if preview {
@@ -112,28 +120,6 @@ pub async fn security_headers(
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=63072000; includeSubDomains"),
         );
-    }
-    let is_html = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    if is_html || is_api {
-        // Pages and answers may hold personal data: never stored by the browser or a proxy.
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    } else if (status.is_success() || status == StatusCode::NOT_MODIFIED)
-        && !headers.contains_key(header::CACHE_CONTROL)
-    {
-        // The site's own files: kept by the browser — a year when their address changes with
-        // their content, else checked again with the date the server sends (`304 Not
-        // Modified`, no body). A repeat visit downloads none of them again.
-        headers.insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static(static_cache_control(&path, query.as_deref())),
-        );
-        // The `.br` or `.gz` sent depends on what the browser accepts: caches must know.
-        if !headers.contains_key(header::VARY) {
-            headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-        }
     }
     res
 }

@@ -285,7 +285,15 @@ pub mod ssr {
             .as_ref()
             .filter(|c| c.status == "active")
             .and_then(|c| c.password_hash.clone());
-        let verified = passwords::verify_password(password, usable_hash).await?;
+        let verified = match passwords::verify_password(password, usable_hash).await {
+            Ok(verified) => verified,
+            Err(e) => {
+                // Not checked (too many logins being checked at once, « réessayez dans un
+                // instant »): not a wrong guess, nothing is counted against the account.
+                throttle::forget(&ctx.db, &attempt).await?;
+                return Err(e);
+            }
+        };
         let user = match candidate {
             Some(c) if verified => c,
             other => {
@@ -420,7 +428,7 @@ pub mod ssr {
         let attempt = throttle_recovery(&ctx, &key).await?;
         // The same work (one hash check) and the same answer whether or not the account
         // exists and whatever was wrong.
-        let sent = activation::send_reset_link(
+        let sent = match activation::send_reset_link(
             &ctx.db,
             &ctx.settings,
             found,
@@ -428,7 +436,15 @@ pub mod ssr {
             fold_answer(&form.reponse),
             ctx.now(),
         )
-        .await?;
+        .await
+        {
+            Ok(sent) => sent,
+            Err(e) => {
+                // Not checked (the server busy): not a wrong answer.
+                throttle::forget(&ctx.db, &attempt).await?;
+                return Err(e);
+            }
+        };
         audit::reset_requested(crate::server::context::client_ip(), &identifiant, sent);
         if sent {
             throttle::forget(&ctx.db, &attempt).await?;

@@ -2,7 +2,7 @@
 
 use super::activation::ACTIVATION_VALIDITY_SECS;
 
-const DAY: i64 = 86_400;
+pub const DAY: i64 = 86_400;
 
 /// An account created by a school and not activated is deleted, with its demande, once its last
 /// activation link has expired: 7 days after that link was sent (a resent link restarts the 7

@@ -231,9 +231,78 @@ pub fn plural(n: impl Into<i64>, singular: &str, plural: &str) -> String {
     format!("{n} {}", if n > 1 { plural } else { singular })
 }
 
+/// The pages a pagination links to: the first and the last, and two on each side of the
+/// current one; `None` marks a gap (« … »). At most nine entries, whatever the number of pages.
+pub fn page_window(current: u32, pages: u32) -> Vec<Option<u32>> {
+    let current = current.clamp(1, pages.max(1));
+    let low = current.saturating_sub(2).max(1);
+    let high = (current + 2).min(pages);
+    let mut out = Vec::new();
+    if low > 1 {
+        out.push(Some(1));
+        // A gap of one page shows that page rather than « … ».
+        match low {
+            3 => out.push(Some(2)),
+            l if l > 3 => out.push(None),
+            _ => {}
+        }
+    }
+    out.extend((low..=high).map(Some));
+    if high < pages {
+        match pages - high {
+            2 => out.push(Some(pages - 1)),
+            d if d > 2 => out.push(None),
+            _ => {}
+        }
+        out.push(Some(pages));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pagination_shows_a_window_and_both_ends() {
+        assert_eq!(page_window(1, 1), vec![Some(1)]);
+        assert_eq!(page_window(1, 3), vec![Some(1), Some(2), Some(3)]);
+        assert_eq!(
+            page_window(1, 2503),
+            vec![Some(1), Some(2), Some(3), None, Some(2503)]
+        );
+        assert_eq!(
+            page_window(2000, 2503),
+            vec![
+                Some(1),
+                None,
+                Some(1998),
+                Some(1999),
+                Some(2000),
+                Some(2001),
+                Some(2002),
+                None,
+                Some(2503)
+            ]
+        );
+        // No gap of a single page: it is shown.
+        assert_eq!(
+            page_window(4, 7),
+            vec![
+                Some(1),
+                Some(2),
+                Some(3),
+                Some(4),
+                Some(5),
+                Some(6),
+                Some(7)
+            ]
+        );
+        assert_eq!(page_window(5, 9), (1..=9).map(Some).collect::<Vec<_>>());
+        assert_eq!(page_window(9, 3), vec![Some(1), Some(2), Some(3)]);
+        assert!((1..=300).all(|c| page_window(c, 300).len() <= 9));
+        assert!((1..=300).all(|c| page_window(c, 300).contains(&Some(c))));
+    }
 
     #[test]
     fn counts_are_written_out() {

@@ -132,6 +132,15 @@ fn prepare_sqlite_url(url: &str) -> Result<String, sqlx::Error> {
 }
 
 /// Whether a database error is a unique-constraint violation (both backends).
+/// `1, 2, 3`: ids read from the database (integers, never user text), written into a
+/// statement's `IN (…)` — the batches of the jobs, whatever their size, in one statement.
+pub fn id_list(ids: &[i64]) -> String {
+    ids.iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     match err {
         sqlx::Error::Database(db) => db.is_unique_violation(),

@@ -75,6 +75,47 @@ pub async fn transition(
     Ok(Some(to))
 }
 
+/// `transition` for many demandes at once, by the jobs (no actor, no version): those still in
+/// `from` move, each with its `demande_events` row, in two statements. Returns the ids moved.
+pub async fn transition_all(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+    from: Etat,
+    evenement: Evenement,
+    now: i64,
+) -> Result<Vec<i64>, AppError> {
+    let to = from
+        .apres(evenement)
+        .map_err(|refus| AppError::Conflict(refus.message()))?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let moved: Vec<(i64,)> = sqlx::query_as(&format!(
+        "UPDATE demandes SET etat = $1, updated_at = $2, version = version + 1
+         WHERE id IN ({}) AND etat = $3 RETURNING id",
+        super::db::id_list(ids)
+    ))
+    .bind(to)
+    .bind(now)
+    .bind(from)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut moved: Vec<i64> = moved.into_iter().map(|(id,)| id).collect();
+    moved.sort_unstable();
+    if !moved.is_empty() {
+        sqlx::query(&format!(
+            "INSERT INTO demande_events (demande_id, kind, created_at)
+             SELECT id, $1, $2 FROM demandes WHERE id IN ({}) ORDER BY id",
+            super::db::id_list(&moved)
+        ))
+        .bind(evenement.code())
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(moved)
+}
+
 /// A line of a demande's history (`demande_events`) that is not a change of state (« lien
 /// renvoyé »), or the line of one (`transition`).
 pub async fn record_event(
@@ -493,45 +534,75 @@ pub async fn list(
     school_id: i64,
     f: &ListFilter,
 ) -> Result<(Vec<SummaryRow>, i64), AppError> {
-    let pattern = like_pattern(&f.search);
-    let etat = f.etat.map(|e| e.code()).unwrap_or_default();
-    let filter = "school_id = $1
-        AND ($2 = '' OR etat = $2)
-        AND ($3 = '%%' OR recherche LIKE $3 ESCAPE '\\')";
-    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM demandes WHERE {filter}"))
-        .bind(school_id)
-        .bind(&etat)
-        .bind(&pattern)
-        .fetch_one(db.pool())
-        .await?;
-    let order = if f.oldest_first { "ASC" } else { "DESC" };
+    let (count_sql, rows_sql, texts) = list_statements(f);
+    let mut count = sqlx::query_as::<_, (i64,)>(&count_sql).bind(school_id);
+    for t in &texts {
+        count = count.bind(t);
+    }
+    let (total,) = count.fetch_one(db.pool()).await?;
     let per_page = f.per_page.clamp(1, 100) as i64;
     let offset = (f.page.max(1) as i64 - 1) * per_page;
-    let rows = sqlx::query_as::<_, SummaryRow>(&format!(
-        "SELECT id, numero, prenom, nom, categories, etat, etape, created_at, updated_at,
-                liens_renvoyes,
-                CAST(CASE WHEN etat = $6 AND EXISTS (
-                    SELECT 1 FROM users u WHERE u.id = demandes.usager_id
+    let mut rows = sqlx::query_as::<_, SummaryRow>(&rows_sql).bind(school_id);
+    for t in &texts {
+        rows = rows.bind(t);
+    }
+    let mut rows = rows
+        .bind(per_page)
+        .bind(offset)
+        .bind(Etat::AttenteUsager)
+        .fetch_all(db.pool())
+        .await?;
+    // The page came in index order; the join may not keep it, and sorting its few rows here
+    // spares the database a sort.
+    rows.sort_by_key(|r| (r.updated_at, r.id));
+    if !f.oldest_first {
+        rows.reverse();
+    }
+    Ok((rows, total))
+}
+
+/// The statements of `list` for `f`: how many match, and a page of them; their parameters are
+/// the school, the returned texts, then (page only) the limit, the offset and the state
+/// « attente_usager ». Only the conditions in use are written, so that each filter has its
+/// index (school, state, date, id); the page is found in the index alone, then its rows are
+/// read (a deep page does not read the rows it skips), and `list` puts them back in order.
+/// Apart so that a test checks each plan.
+pub fn list_statements(f: &ListFilter) -> (String, String, Vec<String>) {
+    let mut texts: Vec<String> = Vec::new();
+    let mut filter = String::from("school_id = $1");
+    if let Some(etat) = f.etat {
+        texts.push(etat.code().to_string());
+        filter.push_str(&format!(" AND etat = ${}", texts.len() + 1));
+    }
+    if !f.search.trim().is_empty() {
+        texts.push(like_pattern(&f.search));
+        filter.push_str(&format!(
+            " AND recherche LIKE ${} ESCAPE '\\'",
+            texts.len() + 1
+        ));
+    }
+    let order = if f.oldest_first { "ASC" } else { "DESC" };
+    let next = texts.len() + 2;
+    let (limit_at, offset_at, waiting_at) = (next, next + 1, next + 2);
+    let count = format!("SELECT COUNT(*) FROM demandes WHERE {filter}");
+    let rows = format!(
+        "SELECT d.id, d.numero, d.prenom, d.nom, d.categories, d.etat, d.etape, d.created_at,
+                d.updated_at, d.liens_renvoyes,
+                CAST(CASE WHEN d.etat = ${waiting_at} AND EXISTS (
+                    SELECT 1 FROM users u WHERE u.id = d.usager_id
                     AND u.status = 'pending_activation') THEN 1 ELSE 0 END AS BIGINT)
                     AS compte_a_activer,
                 (SELECT MAX(t.expires_at) FROM account_tokens t
-                  WHERE t.user_id = demandes.usager_id AND t.purpose = 'activation'
+                  WHERE t.user_id = d.usager_id AND t.purpose = 'activation'
                     AND t.used_at IS NULL AND t.revoked_at IS NULL) AS activation_deadline,
-                decided_at, complement_avant,
-                (SELECT c.nb_items FROM complements c WHERE c.demande_id = demandes.id
+                d.decided_at, d.complement_avant,
+                (SELECT c.nb_items FROM complements c WHERE c.demande_id = d.id
                   ORDER BY c.id DESC LIMIT 1) AS complement_items
-         FROM demandes WHERE {filter}
-         ORDER BY updated_at {order}, id {order} LIMIT $4 OFFSET $5"
-    ))
-    .bind(school_id)
-    .bind(&etat)
-    .bind(&pattern)
-    .bind(per_page)
-    .bind(offset)
-    .bind(Etat::AttenteUsager)
-    .fetch_all(db.pool())
-    .await?;
-    Ok((rows, total))
+         FROM (SELECT id FROM demandes WHERE {filter}
+               ORDER BY updated_at {order}, id {order} LIMIT ${limit_at} OFFSET ${offset_at}) p
+         JOIN demandes d ON d.id = p.id"
+    );
+    (count, rows, texts)
 }
 
 /// « 75-261126-0042 »: département of the school, date (YYMMDD, Paris), daily sequence.

@@ -20,6 +20,17 @@ pub struct DemarcheRow {
     pub recherche: String,
 }
 
+/// The candidate's demandes but drafts ($2), newest first (index `demandes_usager`).
+pub const DEMARCHES: &str =
+    "SELECT id, prenom, nom, numero, created_at, updated_at, etat, recherche FROM demandes
+     WHERE usager_id = $1 AND etat <> $2 ORDER BY updated_at DESC, id DESC";
+
+/// The demandes waiting for the candidate's decision ($2), newest first.
+pub const A_VALIDER: &str = "SELECT d.id, d.numero, s.name, d.validated_at FROM demandes d
+     JOIN schools s ON s.id = d.school_id
+     WHERE d.usager_id = $1 AND d.etat = $2
+     ORDER BY d.validated_at DESC, d.id DESC";
+
 /// The candidate's demandes (never a draft), newest first; `q` searches number and names,
 /// every word, case and accents ignored.
 pub async fn demarches(
@@ -27,14 +38,11 @@ pub async fn demarches(
     usager_id: i64,
     q: Option<&str>,
 ) -> Result<Vec<DemarcheRow>, AppError> {
-    let rows: Vec<DemarcheRow> = sqlx::query_as(
-        "SELECT id, prenom, nom, numero, created_at, updated_at, etat, recherche FROM demandes
-         WHERE usager_id = $1 AND etat <> $2 ORDER BY updated_at DESC, id DESC",
-    )
-    .bind(usager_id)
-    .bind(Etat::Brouillon)
-    .fetch_all(db.pool())
-    .await?;
+    let rows: Vec<DemarcheRow> = sqlx::query_as(DEMARCHES)
+        .bind(usager_id)
+        .bind(Etat::Brouillon)
+        .fetch_all(db.pool())
+        .await?;
     let folded = q.map(crate::domain::communes::fold).unwrap_or_default();
     let words: Vec<&str> = folded.split_whitespace().collect();
     Ok(rows
@@ -49,16 +57,11 @@ pub async fn a_valider(
     db: &Db,
     usager_id: i64,
 ) -> Result<Vec<(i64, String, String, i64)>, AppError> {
-    Ok(sqlx::query_as(
-        "SELECT d.id, d.numero, s.name, d.validated_at FROM demandes d
-         JOIN schools s ON s.id = d.school_id
-         WHERE d.usager_id = $1 AND d.etat = $2
-         ORDER BY d.validated_at DESC, d.id DESC",
-    )
-    .bind(usager_id)
-    .bind(Etat::AttenteUsager)
-    .fetch_all(db.pool())
-    .await?)
+    Ok(sqlx::query_as(A_VALIDER)
+        .bind(usager_id)
+        .bind(Etat::AttenteUsager)
+        .fetch_all(db.pool())
+        .await?)
 }
 
 /// A message sent to the candidate (its personal link is not kept).

@@ -5,6 +5,7 @@
 pub mod activation;
 pub mod assets;
 pub mod audit;
+pub mod bench;
 pub mod context;
 pub mod db;
 pub mod decision;

@@ -105,26 +105,80 @@ pub async fn enqueue_new(
     m: &NewMessage,
     now: i64,
 ) -> Result<bool, AppError> {
-    let r = sqlx::query(
-        "INSERT INTO outbox (idempotency_key, user_id, demande_id, kind, channel, recipient, subject,
-                             body_text, body_html, link, next_attempt_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
-         ON CONFLICT (idempotency_key) DO NOTHING",
-    )
-    .bind(&m.key)
-    .bind(m.user_id)
-    .bind(m.demande_id)
-    .bind(m.kind)
-    .bind(m.channel.as_str())
-    .bind(&m.recipient)
-    .bind(&m.subject)
-    .bind(&m.body_text)
-    .bind(m.body_html.as_deref())
-    .bind(m.link.as_deref())
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(r.rows_affected() == 1)
+    Ok(!enqueue_many(conn, std::slice::from_ref(m), now)
+        .await?
+        .is_empty())
+}
+
+/// `enqueue_new` for many messages, a few hundred per statement: returns the keys queued now
+/// (a key already there — another instance, an earlier run — is left as it was).
+pub async fn enqueue_many(
+    conn: &mut AnyConnection,
+    messages: &[NewMessage],
+    now: i64,
+) -> Result<Vec<String>, AppError> {
+    const COLUMNS: usize = 11;
+    let mut queued = Vec::new();
+    for chunk in messages.chunks(200) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let at = r * COLUMNS;
+                let cols: Vec<String> = (1..=COLUMNS).map(|c| format!("${}", at + c)).collect();
+                // `next_attempt_at` and `created_at` are both `now`.
+                format!("({}, ${})", cols.join(", "), at + COLUMNS)
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO outbox (idempotency_key, user_id, demande_id, kind, channel, recipient,
+                                 subject, body_text, body_html, link, next_attempt_at, created_at)
+             VALUES {}
+             ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key",
+            rows.join(", ")
+        );
+        let mut q = sqlx::query_as::<_, (String,)>(&sql);
+        for m in chunk {
+            q = q
+                .bind(&m.key)
+                .bind(m.user_id)
+                .bind(m.demande_id)
+                .bind(m.kind)
+                .bind(m.channel.as_str())
+                .bind(&m.recipient)
+                .bind(&m.subject)
+                .bind(&m.body_text)
+                .bind(m.body_html.as_deref())
+                .bind(m.link.as_deref())
+                .bind(now);
+        }
+        queued.extend(q.fetch_all(&mut *conn).await?.into_iter().map(|(k,)| k));
+    }
+    Ok(queued)
+}
+
+/// Sets the personal link of queued messages, by key, a few hundred per statement.
+pub async fn set_links(
+    conn: &mut AnyConnection,
+    links: &[(String, String)],
+) -> Result<(), AppError> {
+    for chunk in links.chunks(250) {
+        let cases: Vec<String> = (0..chunk.len())
+            .map(|r| format!("WHEN ${} THEN ${}", 2 * r + 1, 2 * r + 2))
+            .collect();
+        let keys: Vec<String> = (0..chunk.len())
+            .map(|r| format!("${}", 2 * r + 1))
+            .collect();
+        let sql = format!(
+            "UPDATE outbox SET link = CASE idempotency_key {} END WHERE idempotency_key IN ({})",
+            cases.join(" "),
+            keys.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for (key, link) in chunk {
+            q = q.bind(key).bind(link);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 /// How long a dispatcher owns a message it claimed, by default (`PERMIS_OUTBOX_LEASE`). Sending times out well before (30 s); past

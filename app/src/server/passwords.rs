@@ -127,7 +127,7 @@ impl Hashing {
             let before = self.waiting.fetch_add(1, Ordering::SeqCst);
             let _waiting = Waiting(&self.waiting);
             if before >= self.max_waiting {
-                return Err(AppError::Refused(BUSY.into()));
+                return Err(AppError::Busy(BUSY.into()));
             }
             self.slots
                 .acquire()
@@ -260,7 +260,7 @@ mod tests {
             tokio::task::yield_now().await;
         }
         match hashing.run(|_| true).await {
-            Err(AppError::Refused(message)) => assert_eq!(message, BUSY),
+            Err(AppError::Busy(message)) => assert_eq!(message, BUSY),
             other => panic!("a full queue answers at once: {other:?}"),
         }
         drop(held);

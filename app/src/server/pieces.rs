@@ -509,6 +509,30 @@ pub async fn remove_all(
         .collect())
 }
 
+/// `remove_all` for many demandes: the rows go, the keys of their files are returned (to
+/// delete once the transaction is committed).
+pub async fn remove_all_of(
+    conn: &mut sqlx::AnyConnection,
+    demande_ids: &[i64],
+) -> Result<Vec<String>, AppError> {
+    if demande_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = super::db::id_list(demande_ids);
+    let files: Vec<(String, Option<String>)> = sqlx::query_as(&format!(
+        "SELECT storage_key, thumb_key FROM pieces WHERE demande_id IN ({list})"
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
+    sqlx::query(&format!("DELETE FROM pieces WHERE demande_id IN ({list})"))
+        .execute(&mut *conn)
+        .await?;
+    Ok(files
+        .into_iter()
+        .flat_map(|(key, thumb)| std::iter::once(key).chain(thumb))
+        .collect())
+}
+
 /// The kinds of the files deposited for a demande.
 pub async fn kinds(db: &Db, demande_id: i64) -> Result<Vec<Piece>, AppError> {
     Ok(list_pieces(db, demande_id)

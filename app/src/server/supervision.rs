@@ -113,7 +113,7 @@ pub async fn due(db: &Db, now: i64) -> Result<Vec<Due>, AppError> {
         }
     }
     // Accounts whose every link is over: the next run deletes them.
-    expiries += super::jobs::expiry::expired_accounts(db, now).await?.len() as i64;
+    expiries += super::jobs::expiry::count_expired_accounts(db, now).await?;
 
     let papers: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT id, decided_at FROM demandes WHERE etat = $1 AND decided_at IS NOT NULL",

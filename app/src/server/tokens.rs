@@ -79,6 +79,35 @@ pub async fn issue_until(
     Ok(token)
 }
 
+/// New links for many users at once, each expiring at its own instant (reminders keep their
+/// deadline), in one statement per few hundred: (user, expires at) → the tokens, in order.
+pub async fn issue_many_until(
+    conn: &mut AnyConnection,
+    purpose: Purpose,
+    links: &[(i64, i64)],
+    now: i64,
+) -> Result<Vec<String>, AppError> {
+    let mut tokens = Vec::with_capacity(links.len());
+    for chunk in links.chunks(500) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|r| format!("(${}, $1, ${}, $2, ${})", 3 * r + 3, 3 * r + 4, 3 * r + 5))
+            .collect();
+        let sql = format!(
+            "INSERT INTO account_tokens (user_id, purpose, token_hash, created_at, expires_at)
+             VALUES {}",
+            rows.join(", ")
+        );
+        let mut q = sqlx::query(&sql).bind(purpose.as_str()).bind(now);
+        for &(user_id, expires_at) in chunk {
+            let (token, hash) = new_token();
+            tokens.push(token);
+            q = q.bind(user_id).bind(hash).bind(expires_at);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(tokens)
+}
+
 #[derive(Clone, Debug, FromRow)]
 pub struct TokenRow {
     pub id: i64,

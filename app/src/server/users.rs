@@ -211,3 +211,20 @@ pub async fn school_recipients(
     .fetch_all(conn)
     .await?)
 }
+
+/// `school_recipients` of many schools in one statement: (school, user, email).
+pub async fn recipients_of_schools(
+    conn: &mut sqlx::AnyConnection,
+    school_ids: &[i64],
+) -> Result<Vec<(i64, i64, String)>, AppError> {
+    if school_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(sqlx::query_as(&format!(
+        "SELECT school_id, id, email FROM users WHERE school_id IN ({}) AND role = 'ecole'
+         AND status = 'active' AND email IS NOT NULL ORDER BY school_id, id",
+        super::db::id_list(school_ids)
+    ))
+    .fetch_all(conn)
+    .await?)
+}

@@ -112,6 +112,18 @@ async fn an_unactivated_account_is_deleted_after_seven_days_with_everything() {
         list.body
     );
     assert!(!list.body.contains("Léa"));
+    // The trace is still found by its number, typed as the school reads it.
+    let found = app
+        .get(
+            &format!("/ecole/demandes?q={}", numero.to_lowercase()),
+            Some(&school_token),
+        )
+        .await;
+    assert!(
+        found.body.contains("Supprimée — compte non activé") && found.body.contains(&numero),
+        "{}",
+        found.body
+    );
 
     // The link says what happened.
     let page = app

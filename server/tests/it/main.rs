@@ -17,6 +17,7 @@ mod hashing;
 mod instruction;
 mod journal;
 mod pages;
+mod plans;
 mod security;
 mod storage;
 mod transfer;

@@ -12,6 +12,7 @@ use crate::api::ecole::{
 use crate::components::guard::RequireRole;
 use crate::components::layout::LastLogin;
 use crate::components::loader::{respond_with, use_page_data};
+use crate::components::table::Pagination;
 use crate::domain::account::{Espace, Role};
 use crate::domain::demande::Etat;
 use crate::flash::use_flash;
@@ -293,26 +294,7 @@ fn DemandesTable(page: ListPage) -> impl IntoView {
             </div>
         </div>
         {(pages > 1)
-            .then(|| {
-                view! {
-                    <nav role="navigation" class="fr-pagination" aria-label="Pagination">
-                        <ul class="fr-pagination__list">
-                            {(1..=pages)
-                                .map(|n| {
-                                    let current_page = (n == current).then_some("page");
-                                    view! {
-                                        <li>
-                                            <a class="fr-pagination__link" href=page_href(n) aria-current=current_page title=format!("Page {n}")>
-                                                {n}
-                                            </a>
-                                        </li>
-                                    }
-                                })
-                                .collect_view()}
-                        </ul>
-                    </nav>
-                }
-            })}
+            .then(|| view! { <Pagination current pages href=page_href label="Pagination" /> })}
     }
 }
 

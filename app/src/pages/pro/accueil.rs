@@ -14,7 +14,7 @@ use crate::api::pro::{
 use crate::components::guard::RequireRole;
 use crate::components::layout::LastLogin;
 use crate::components::loader::{respond_with, use_page_data};
-use crate::components::table::Table;
+use crate::components::table::{Pagination, Table};
 use crate::domain::account::{Espace, Role};
 use crate::domain::demande::Etat;
 use crate::flash::use_flash;
@@ -423,22 +423,7 @@ fn FileView(f: FileAgent) -> impl IntoView {
             </Table>
         })}
         {(pages > 1).then(|| view! {
-            <nav role="navigation" class="fr-pagination" aria-label="Pagination de la file">
-                <ul class="fr-pagination__list">
-                    {(1..=pages)
-                        .map(|n| {
-                            let current = (n == page).then_some("page");
-                            view! {
-                                <li>
-                                    <a class="fr-pagination__link" href=href(&[("page", n.to_string())]) aria-current=current title=format!("Page {n}")>
-                                        {n}
-                                    </a>
-                                </li>
-                            }
-                        })
-                        .collect_view()}
-                </ul>
-            </nav>
+            <Pagination current=page pages href=move |n: u32| href(&[("page", n.to_string())]) label="Pagination de la file" />
         })}
     }
     .into_any()

@@ -1,16 +1,24 @@
 //! Day 7: the accounts created by a school and never activated are deleted with their
-//! demandes' personal data and files. Each account is handled in its own transaction whose
-//! first statement claims it (a guarded UPDATE): run by several instances at once, each
-//! deletion happens once.
+//! demandes' personal data and files. The accounts are taken in batches, each in its own
+//! transaction whose first statement claims the whole batch (a guarded UPDATE … RETURNING):
+//! run by several instances at once, each deletion happens once; killed in the middle, a batch
+//! is either done or untouched. Every step of a batch is one statement over the batch, and each
+//! school gets one email per batch.
+
+use std::collections::BTreeMap;
 
 use crate::domain::communes::fold;
 use crate::domain::demande::{Etat, Evenement};
 use crate::domain::messages::Email;
 use crate::error::AppError;
 use crate::routes::Page;
-use crate::server::demandes::transition;
-use crate::server::outbox::{enqueue, NewMessage};
+use crate::server::db::id_list;
+use crate::server::demandes::transition_all;
+use crate::server::outbox::{enqueue_many, NewMessage};
 use crate::server::{AppContext, Db};
+
+/// Accounts handled in one transaction.
+pub const BATCH: usize = 500;
 
 /// What the expiry job did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -26,34 +34,91 @@ pub struct Expired {
 /// « Supprimée — compte non activé », in the school's list; the school is told by email.
 pub async fn expire_unactivated(ctx: &AppContext, now: i64) -> Result<Expired, AppError> {
     let mut report = Expired::default();
-    for user_id in expired_accounts(&ctx.db, now).await? {
-        if let Some((demandes, keys)) = expire_one(ctx, user_id, now).await? {
-            report.accounts += 1;
-            report.demandes += demandes;
-            report.files += ctx.storage.delete_all(keys).await;
-        }
+    let mut after = 0;
+    loop {
+        let batch = expired_accounts(&ctx.db, now, after, BATCH).await?;
+        let Some(&last) = batch.last() else {
+            break;
+        };
+        after = last;
+        let (accounts, demandes, keys) = expire_batch(ctx, &batch, now).await?;
+        report.accounts += accounts;
+        report.demandes += demandes;
+        // The files go once the deletion is committed.
+        report.files += ctx.storage.delete_all(keys).await;
     }
     Ok(report)
 }
 
-/// Accounts waiting for activation whose every link is over at `now` (expired, revoked).
-pub async fn expired_accounts(db: &Db, now: i64) -> Result<Vec<i64>, AppError> {
-    let ids: Vec<(i64,)> = sqlx::query_as(
-        "SELECT u.id FROM users u
-         WHERE u.status = 'pending_activation' AND u.role = 'usager'
-           AND EXISTS (SELECT 1 FROM account_tokens t WHERE t.user_id = u.id AND t.purpose = 'activation')
-           AND NOT EXISTS (SELECT 1 FROM account_tokens t
-                           WHERE t.user_id = u.id AND t.purpose = 'activation'
-                             AND t.revoked_at IS NULL AND t.used_at IS NULL AND t.expires_at > $1)
-         ORDER BY u.id",
-    )
-    .bind(now)
-    .fetch_all(db.pool())
-    .await?;
+/// Accounts waiting for activation whose every link is over at `now` (expired, revoked), after
+/// id `after`, at most `limit`, in id order.
+pub async fn expired_accounts(
+    db: &Db,
+    now: i64,
+    after: i64,
+    limit: usize,
+) -> Result<Vec<i64>, AppError> {
+    let ids: Vec<(i64,)> = sqlx::query_as(&expired_accounts_sql())
+        .bind(now)
+        .bind(after)
+        .bind(limit as i64)
+        .fetch_all(db.pool())
+        .await?;
     Ok(ids.into_iter().map(|(id,)| id).collect())
 }
 
-fn deletion_email(numero: &str, list_url: &str) -> Email {
+/// The statement of `expired_accounts`: $1 now, $2 after, $3 limit.
+pub fn expired_accounts_sql() -> String {
+    format!(
+        "SELECT u.id FROM users u
+         WHERE u.status = 'pending_activation' AND u.id > $2 AND u.role = 'usager'
+           AND EXISTS (SELECT 1 FROM account_tokens t WHERE t.user_id = u.id AND t.purpose = 'activation')
+           AND {NO_LIVE_LINK}
+         ORDER BY u.id LIMIT $3"
+    )
+}
+
+/// How many accounts the next run deletes.
+pub async fn count_expired_accounts(db: &Db, now: i64) -> Result<i64, AppError> {
+    let (n,): (i64,) = sqlx::query_as(&format!(
+        "SELECT COUNT(*) FROM users u
+         WHERE u.status = 'pending_activation' AND u.role = 'usager'
+           AND EXISTS (SELECT 1 FROM account_tokens t WHERE t.user_id = u.id AND t.purpose = 'activation')
+           AND {NO_LIVE_LINK}"
+    ))
+    .bind(now)
+    .fetch_one(db.pool())
+    .await?;
+    Ok(n)
+}
+
+/// The account `u` has no activation link still usable at `$1`.
+const NO_LIVE_LINK: &str = "NOT EXISTS (SELECT 1 FROM account_tokens t
+    WHERE t.user_id = u.id AND t.purpose = 'activation'
+      AND t.revoked_at IS NULL AND t.used_at IS NULL AND t.expires_at > $1)";
+
+fn deletion_email(demandes: &[(i64, String)], list_url: &str) -> Email {
+    if let [(_, numero)] = demandes {
+        return one_deletion_email(numero, list_url);
+    }
+    let numeros: Vec<&str> = demandes.iter().map(|(_, n)| n.as_str()).collect();
+    Email {
+        action: Some("Voir mes demandes"),
+        subject: format!(
+            "{} demandes supprimées : comptes candidats non activés",
+            demandes.len()
+        ),
+        paragraphs: vec![
+            "Bonjour,".into(),
+            format!("Les candidats des demandes suivantes n'ont pas activé leur compte dans les 7 jours suivant l'envoi du lien d'activation. Comme prévu, leurs comptes et ces demandes ont été supprimés ; seule une trace sans données personnelles reste dans votre liste : {}.", numeros.join(", ")),
+            "Vérifiez leur adresse électronique avec eux, puis saisissez de nouvelles demandes :".into(),
+            list_url.into(),
+            "Cordialement,\nLe service des permis de conduire".into(),
+        ],
+    }
+}
+
+fn one_deletion_email(numero: &str, list_url: &str) -> Email {
     Email {
         action: Some("Voir mes demandes"),
         subject: format!("Demande n° {numero} supprimée : compte candidat non activé"),
@@ -67,102 +132,127 @@ fn deletion_email(numero: &str, list_url: &str) -> Email {
     }
 }
 
-async fn expire_one(
+async fn expire_batch(
     ctx: &AppContext,
-    user_id: i64,
+    batch: &[i64],
     now: i64,
-) -> Result<Option<(usize, Vec<String>)>, AppError> {
+) -> Result<(usize, usize, Vec<String>), AppError> {
     let mut tx = ctx.db.pool().begin().await?;
-    // The claim: another instance doing the same waits here, then finds nothing to do.
-    let claimed = sqlx::query(
-        "UPDATE users SET status = 'disabled' WHERE id = $1 AND status = 'pending_activation'",
-    )
-    .bind(user_id)
-    .execute(&mut *tx)
+    // The claim, re-checked under the lock (a link resent just before the deadline keeps the
+    // account): another instance doing the same waits here, then finds nothing to do.
+    let claimed: Vec<(i64,)> = sqlx::query_as(&format!(
+        "UPDATE users SET status = 'disabled'
+         WHERE id IN ({}) AND status = 'pending_activation'
+           AND NOT EXISTS (SELECT 1 FROM account_tokens t
+               WHERE t.user_id = users.id AND t.purpose = 'activation'
+                 AND t.revoked_at IS NULL AND t.used_at IS NULL AND t.expires_at > $1)
+         RETURNING id",
+        id_list(batch)
+    ))
+    .bind(now)
+    .fetch_all(&mut *tx)
     .await?;
-    if claimed.rows_affected() == 0 {
+    if claimed.is_empty() {
         tx.rollback().await?;
-        return Ok(None);
+        return Ok((0, 0, Vec::new()));
     }
-    // Re-checked under the lock: a link resent just before the deadline keeps the account.
-    if crate::server::tokens::activation_deadline(&mut tx, user_id, now)
-        .await?
-        .is_some()
-    {
-        tx.rollback().await?;
-        return Ok(None);
-    }
-    let demandes: Vec<(i64, Option<String>, i64)> = sqlx::query_as(
-        "SELECT id, numero, school_id FROM demandes WHERE usager_id = $1 AND etat = $2",
-    )
-    .bind(user_id)
+    let users = id_list(&claimed.iter().map(|(id,)| *id).collect::<Vec<_>>());
+    let waiting: Vec<(i64,)> = sqlx::query_as(&format!(
+        "SELECT id FROM demandes WHERE usager_id IN ({users}) AND etat = $1 ORDER BY id"
+    ))
     .bind(Etat::AttenteUsager)
     .fetch_all(&mut *tx)
     .await?;
+    let waiting: Vec<i64> = waiting.into_iter().map(|(id,)| id).collect();
+    let moved = transition_all(
+        &mut tx,
+        &waiting,
+        Etat::AttenteUsager,
+        Evenement::CompteNonActive,
+        now,
+    )
+    .await?;
     let mut keys = Vec::new();
-    for (id, numero, school_id) in &demandes {
-        if transition(
-            &mut tx,
-            *id,
-            Etat::AttenteUsager,
-            Evenement::CompteNonActive,
-            None,
-            None,
-            now,
-        )
-        .await?
-        .is_none()
-        {
-            continue;
+    let mut per_school: BTreeMap<i64, Vec<(i64, String)>> = BTreeMap::new();
+    if !moved.is_empty() {
+        let demandes = id_list(&moved);
+        keys = crate::server::pieces::remove_all_of(&mut tx, &moved).await?;
+        let rows: Vec<(i64, Option<String>, i64)> = sqlx::query_as(&format!(
+            "SELECT id, numero, school_id FROM demandes WHERE id IN ({demandes}) ORDER BY id"
+        ))
+        .fetch_all(&mut *tx)
+        .await?;
+        for (id, numero, school_id) in &rows {
+            per_school
+                .entry(*school_id)
+                .or_default()
+                .push((*id, numero.clone().unwrap_or_default()));
         }
-        keys.extend(crate::server::pieces::remove_all(&mut tx, *id).await?);
-        let numero = numero.clone().unwrap_or_default();
-        // A trace without personal data stays in the school's list.
-        sqlx::query(
-            "UPDATE demandes SET data = '{}', prenom = '', nom = '', categories = '',
-                    recherche = $1, usager_id = NULL
-             WHERE id = $2",
-        )
-        .bind(fold(&numero))
-        .bind(id)
+        // A trace without personal data stays in the school's list; its number stays
+        // searchable (folded in Rust, as every search text is).
+        let cases: Vec<String> = rows
+            .iter()
+            .enumerate()
+            .map(|(k, (id, _, _))| format!("WHEN {id} THEN ${}", k + 1))
+            .collect();
+        let erase_sql = format!(
+            "UPDATE demandes SET data = '{{}}', prenom = '', nom = '', categories = '',
+                    recherche = CASE id {} END, usager_id = NULL
+             WHERE id IN ({demandes})",
+            cases.join(" ")
+        );
+        let mut erase = sqlx::query(&erase_sql);
+        for (_, numero, _) in &rows {
+            erase = erase.bind(fold(numero.as_deref().unwrap_or_default()));
+        }
+        erase.execute(&mut *tx).await?;
+        // The e-photo codes never used by the candidate: the next demande may take them.
+        sqlx::query(&format!(
+            "UPDATE ephoto_codes SET demande_id = NULL
+             WHERE demande_id IN ({demandes}) AND consumed_at IS NULL"
+        ))
         .execute(&mut *tx)
         .await?;
-        // The e-photo code was never used by the candidate: the next demande may take it.
-        sqlx::query("UPDATE ephoto_codes SET demande_id = NULL WHERE demande_id = $1 AND consumed_at IS NULL")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        let school_users = crate::server::users::school_recipients(&mut tx, *school_id).await?;
-        let email = deletion_email(
-            &numero,
-            &ctx.settings
-                .url(&Page::EcoleDemandes.href_with("etat=supprimee")),
-        );
-        for (school_user, address) in school_users {
-            let message = NewMessage::email(
-                format!("demande:{id}:supprimee:ecole:{school_user}"),
-                "supprimee_non_activee",
-                &address,
-                &email,
-                None,
-            )
-            .about(school_user, Some(*id));
-            enqueue(&mut tx, &message, now).await?;
-        }
     }
-    sqlx::query(
+    // One email per school user for the batch, all in one statement.
+    let schools: Vec<i64> = per_school.keys().copied().collect();
+    let list_url = ctx
+        .settings
+        .url(&Page::EcoleDemandes.href_with("etat=supprimee"));
+    let mut notices = Vec::new();
+    for (school_id, school_user, address) in
+        crate::server::users::recipients_of_schools(&mut tx, &schools).await?
+    {
+        let Some(demandes) = per_school.get(&school_id) else {
+            continue;
+        };
+        let first = demandes.first().map(|(id, _)| *id);
+        let key = match demandes.as_slice() {
+            [(id, _)] => format!("demande:{id}:supprimee:ecole:{school_user}"),
+            _ => format!(
+                "demandes:{}:{}:supprimees:ecole:{school_user}",
+                first.unwrap_or_default(),
+                demandes.len()
+            ),
+        };
+        let email = deletion_email(demandes, &list_url);
+        notices.push(
+            NewMessage::email(key, "supprimee_non_activee", &address, &email, None)
+                .about(school_user, first),
+        );
+    }
+    enqueue_many(&mut tx, &notices, now).await?;
+    sqlx::query(&format!(
         "INSERT INTO expired_links (token_hash, deleted_at)
-         SELECT token_hash, $1 FROM account_tokens WHERE user_id = $2 AND purpose = 'activation'",
-    )
+         SELECT token_hash, $1 FROM account_tokens WHERE user_id IN ({users}) AND purpose = 'activation'"
+    ))
     .bind(now)
-    .bind(user_id)
     .execute(&mut *tx)
     .await?;
-    // Sessions, tokens and the messages queued for the candidate go with the account.
-    sqlx::query("DELETE FROM users WHERE id = $1")
-        .bind(user_id)
+    // Sessions, tokens and the messages queued for the candidates go with the accounts.
+    sqlx::query(&format!("DELETE FROM users WHERE id IN ({users})"))
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok(Some((demandes.len(), keys)))
+    Ok((claimed.len(), moved.len(), keys))
 }

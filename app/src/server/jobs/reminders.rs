@@ -1,9 +1,12 @@
 //! Days 3 and 6: reminders to activate the account, each carrying a working link to the same
 //! deadline.
 
+use std::collections::{HashMap, HashSet};
+
 use crate::domain::demande::Etat;
 use crate::error::AppError;
-use crate::server::outbox::{enqueue, NewMessage};
+use crate::server::db::id_list;
+use crate::server::outbox::{enqueue_many, set_links, NewMessage};
 use crate::server::AppContext;
 
 /// The key of an activation reminder (its email's key is the claim): one per link deadline
@@ -21,7 +24,7 @@ pub async fn send_activation_reminders(ctx: &AppContext, now: i64) -> Result<usi
     use crate::domain::demande::DemandeData;
     use crate::domain::messages::{rappel_activation_email, rappel_activation_sms};
     use crate::server::time::{format_date, format_date_time};
-    use crate::server::tokens::{issue_until, Purpose};
+    use crate::server::tokens::{issue_many_until, Purpose};
 
     let pending: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT t.user_id, MAX(t.expires_at) FROM account_tokens t
@@ -33,90 +36,125 @@ pub async fn send_activation_reminders(ctx: &AppContext, now: i64) -> Result<usi
     .bind(now)
     .fetch_all(ctx.db.pool())
     .await?;
+    // The reminders due: (account, deadline, day). The latest day due is enough: a server down
+    // for days does not send two at once.
+    let due: Vec<(i64, i64, i64)> = pending
+        .into_iter()
+        .filter_map(|(user_id, deadline)| {
+            let sent_at = activation_link_sent_at(deadline);
+            let day = activation_reminders_due(sent_at, now, &[])
+                .last()
+                .copied()?;
+            Some((user_id, deadline, day))
+        })
+        .collect();
     let mut sent = 0;
-    for (user_id, deadline) in pending {
-        let sent_at = activation_link_sent_at(deadline);
-        let due = activation_reminders_due(sent_at, now, &[]);
-        if due.is_empty() {
-            continue;
-        }
-        let latest: Option<(i64, Option<String>, String)> = sqlx::query_as(
-            "SELECT id, numero, data FROM demandes WHERE usager_id = $1 AND etat = $2
-             ORDER BY id DESC LIMIT 1",
-        )
-        .bind(user_id)
-        .bind(Etat::AttenteUsager)
-        .fetch_optional(ctx.db.pool())
-        .await?;
-        let Some((demande_id, numero, data)) = latest else {
-            continue;
-        };
-        let numero = numero.unwrap_or_default();
-        let data: DemandeData = serde_json::from_str(&data).unwrap_or_default();
-        let (prenom, email, telephone) = match (&data.etat_civil, &data.adresse) {
-            (Some(ec), Some(a)) => (
-                ec.prenoms
-                    .split_whitespace()
-                    .next()
-                    .unwrap_or("")
-                    .to_string(),
-                a.email.clone(),
-                a.telephone.clone(),
-            ),
-            _ => continue,
-        };
-        // The latest day due is enough: a server down for days does not send two at once.
-        let Some(day) = due.last().copied() else {
-            continue;
-        };
-        let key = activation_reminder_key(user_id, deadline, day);
+    // A batch of accounts per transaction (one durable commit for all), each step one statement
+    // over the batch.
+    for batch in due.chunks(super::expiry::BATCH) {
+        let ids: Vec<i64> = batch.iter().map(|&(user_id, _, _)| user_id).collect();
+        let ids = id_list(&ids);
         let mut tx = ctx.db.pool().begin().await?;
-        // Under the account's lock, the deadline read above still stands (no resend since).
-        if !crate::server::tokens::lock_pending_account(&mut tx, user_id).await?
-            || crate::server::tokens::activation_deadline(&mut tx, user_id, now).await?
-                != Some(deadline)
+        // The accounts' locks (a second instance waits here, then finds the reminders sent).
+        let locked: Vec<(i64,)> = sqlx::query_as(&format!(
+            "UPDATE users SET status = status
+             WHERE id IN ({ids}) AND status = 'pending_activation' RETURNING id"
+        ))
+        .fetch_all(&mut *tx)
+        .await?;
+        let locked: HashSet<i64> = locked.into_iter().map(|(id,)| id).collect();
+        // Under the locks, the deadlines read above still stand (no resend since).
+        let deadlines: HashMap<i64, i64> = sqlx::query_as::<_, (i64, i64)>(&format!(
+            "SELECT user_id, MAX(expires_at) FROM account_tokens
+             WHERE user_id IN ({ids}) AND purpose = 'activation'
+               AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $1
+             GROUP BY user_id"
+        ))
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .collect();
+        // Each account's latest demande waiting for it.
+        let mut latest: HashMap<i64, (i64, Option<String>, String)> = HashMap::new();
+        let rows: Vec<(i64, i64, Option<String>, String)> = sqlx::query_as(&format!(
+            "SELECT usager_id, id, numero, data FROM demandes
+             WHERE usager_id IN ({ids}) AND etat = $1 ORDER BY usager_id, id DESC"
+        ))
+        .bind(Etat::AttenteUsager)
+        .fetch_all(&mut *tx)
+        .await?;
+        for (user_id, id, numero, data) in rows {
+            latest.entry(user_id).or_insert((id, numero, data));
+        }
+
+        // The emails; their keys are the claim.
+        let mut planned = Vec::new();
+        let mut emails = Vec::new();
+        for &(user_id, deadline, day) in batch {
+            if !locked.contains(&user_id) || deadlines.get(&user_id) != Some(&deadline) {
+                continue;
+            }
+            let Some((demande_id, numero, data)) = latest.get(&user_id) else {
+                continue;
+            };
+            let numero = numero.clone().unwrap_or_default();
+            let data: DemandeData = serde_json::from_str(data).unwrap_or_default();
+            let (prenom, email, telephone) = match (&data.etat_civil, &data.adresse) {
+                (Some(ec), Some(a)) => (
+                    ec.prenoms
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or("")
+                        .to_string(),
+                    a.email.clone(),
+                    a.telephone.clone(),
+                ),
+                _ => continue,
+            };
+            let key = activation_reminder_key(user_id, deadline, day);
+            let mail = rappel_activation_email(&prenom, &numero, &format_date_time(deadline));
+            emails.push(
+                NewMessage::email(
+                    format!("{key}:email"),
+                    "rappel_activation",
+                    &email,
+                    &mail,
+                    None,
+                )
+                .about(user_id, Some(*demande_id)),
+            );
+            planned.push((user_id, deadline, *demande_id, numero, telephone, key));
+        }
+        let claimed: HashSet<String> = enqueue_many(&mut tx, &emails, now)
+            .await?
+            .into_iter()
+            .collect();
+        // Already there (another instance): nothing more for that account.
+        planned.retain(|p| claimed.contains(&format!("{}:email", p.5)));
+        // A working link to the same deadline in each email, and the SMS.
+        let links: Vec<(i64, i64)> = planned.iter().map(|p| (p.0, p.1)).collect();
+        let tokens = issue_many_until(&mut tx, Purpose::Activation, &links, now).await?;
+        let mut email_links = Vec::new();
+        let mut texts = Vec::new();
+        for ((user_id, deadline, demande_id, numero, telephone, key), token) in
+            planned.iter().zip(tokens)
         {
-            tx.rollback().await?;
-            continue;
-        }
-        let mail = rappel_activation_email(&prenom, &numero, &format_date_time(deadline));
-        let claimed = crate::server::outbox::enqueue_new(
-            &mut tx,
-            &NewMessage::email(
+            email_links.push((
                 format!("{key}:email"),
-                "rappel_activation",
-                &email,
-                &mail,
-                None,
-            )
-            .about(user_id, Some(demande_id)),
-            now,
-        )
-        .await?;
-        if !claimed {
-            tx.rollback().await?;
-            continue;
+                crate::server::handover::activation_url(&ctx.settings, &token),
+            ));
+            let day_text = format_date(*deadline);
+            let sms = rappel_activation_sms(numero, day_text.get(..5).unwrap_or(&day_text));
+            texts.push(
+                NewMessage::sms(format!("{key}:sms"), "rappel_activation", telephone, sms)
+                    .about(*user_id, Some(*demande_id)),
+            );
         }
-        let token = issue_until(&mut tx, user_id, Purpose::Activation, deadline, now).await?;
-        sqlx::query("UPDATE outbox SET link = $1 WHERE idempotency_key = $2")
-            .bind(crate::server::handover::activation_url(
-                &ctx.settings,
-                &token,
-            ))
-            .bind(format!("{key}:email"))
-            .execute(&mut *tx)
-            .await?;
-        let day_text = format_date(deadline);
-        let sms = rappel_activation_sms(&numero, day_text.get(..5).unwrap_or(&day_text));
-        enqueue(
-            &mut tx,
-            &NewMessage::sms(format!("{key}:sms"), "rappel_activation", &telephone, sms)
-                .about(user_id, Some(demande_id)),
-            now,
-        )
-        .await?;
+        set_links(&mut tx, &email_links).await?;
+        enqueue_many(&mut tx, &texts, now).await?;
         tx.commit().await?;
-        sent += 1;
+        sent += planned.len();
     }
     Ok(sent)
 }

@@ -1,0 +1,168 @@
+//! The list and page queries read through an index for their filter and their order, on both
+//! databases: each plan is asked of the database (EXPLAIN) and a full scan of a table or a sort
+//! of what was read fails. The statements are the ones the code runs (they are public for
+//! this). At a million demandes, either would cost hundreds of milliseconds per page.
+
+use app::domain::demande::Etat;
+use app::server::db::Backend;
+use app::server::demandes::{list_statements, ListFilter};
+use sqlx::Row;
+
+use crate::common::TestApp;
+
+enum P {
+    I(i64),
+    T(String),
+}
+
+/// The plan of `sql` with `params`, one line per step.
+async fn plan(app: &TestApp, sql: &str, params: &[P]) -> Vec<String> {
+    let db = &app.ctx.db;
+    let mut conn = db.pool().acquire().await.unwrap();
+    let explain = match db.backend() {
+        Backend::Sqlite => format!("EXPLAIN QUERY PLAN {sql}"),
+        Backend::Postgres => {
+            // The test's tables are tiny: PostgreSQL would rightly read them whole. With these
+            // two off, a scan or a sort remains only where no index can serve.
+            for set in ["SET enable_seqscan = off", "SET enable_sort = off"] {
+                sqlx::query(set).execute(&mut *conn).await.unwrap();
+            }
+            format!("EXPLAIN {sql}")
+        }
+    };
+    let mut q = sqlx::query(&explain);
+    for p in params {
+        q = match p {
+            P::I(i) => q.bind(*i),
+            P::T(t) => q.bind(t.clone()),
+        };
+    }
+    let rows = q.fetch_all(&mut *conn).await.unwrap();
+    if db.backend() == Backend::Postgres {
+        sqlx::query("RESET ALL").execute(&mut *conn).await.unwrap();
+    }
+    rows.iter()
+        .map(|r| match db.backend() {
+            Backend::Sqlite => r.get::<String, _>(3),
+            Backend::Postgres => r.get::<String, _>(0),
+        })
+        .collect()
+}
+
+/// What is wrong with a plan: a table read whole, or rows sorted after reading.
+fn faults(backend: Backend, plan: &[String]) -> Vec<String> {
+    plan.iter()
+        .filter(|line| match backend {
+            // « SCAN p » is the page's subquery, already limited; a table scanned without an
+            // index, or a temporary B-tree to sort, is the fault.
+            Backend::Sqlite => {
+                let line = line.trim();
+                (line.starts_with("SCAN ") && !line.contains(" USING ") && line != "SCAN p")
+                    || line.contains("TEMP B-TREE")
+            }
+            Backend::Postgres => line.contains("Seq Scan") || line.contains("Sort"),
+        })
+        .cloned()
+        .collect()
+}
+
+#[tokio::test]
+async fn list_and_page_queries_use_an_index_for_their_filter_and_order() {
+    let app = TestApp::new().await;
+    let backend = app.ctx.db.backend();
+    let mut checked = Vec::new();
+
+    // The school's list: every combination of its filters, both orders.
+    for etat in [None, Some(Etat::Transmise)] {
+        for search in ["", "martin"] {
+            for oldest_first in [false, true] {
+                let f = ListFilter {
+                    search: search.into(),
+                    etat,
+                    oldest_first,
+                    page: 3,
+                    per_page: 20,
+                };
+                let (count, rows, texts) = list_statements(&f);
+                let school_and = |texts: &[String]| {
+                    let mut params = vec![P::I(1)];
+                    params.extend(texts.iter().cloned().map(P::T));
+                    params
+                };
+                checked.push((
+                    format!("liste de l'école {f:?} (nombre)"),
+                    count,
+                    school_and(&texts),
+                ));
+                let mut params = school_and(&texts);
+                params.extend([P::I(20), P::I(40), P::T("attente_usager".into())]);
+                checked.push((format!("liste de l'école {f:?} (page)"), rows, params));
+            }
+        }
+    }
+    // « Mon espace » and « à valider ».
+    checked.push((
+        "mes démarches".into(),
+        app::server::espace::DEMARCHES.into(),
+        vec![P::I(1), P::T("brouillon".into())],
+    ));
+    checked.push((
+        "à valider".into(),
+        app::server::espace::A_VALIDER.into(),
+        vec![P::I(1), P::T("attente_usager".into())],
+    ));
+    // The 7-day deletion's batches.
+    checked.push((
+        "comptes à supprimer".into(),
+        app::server::jobs::expiry::expired_accounts_sql(),
+        vec![P::I(1_800_000_000), P::I(0), P::I(500)],
+    ));
+
+    let mut failures = Vec::new();
+    for (what, sql, params) in &checked {
+        let lines = plan(&app, sql, params).await;
+        let bad = faults(backend, &lines);
+        if !bad.is_empty() {
+            failures.push(format!("{what}:\n    {}", lines.join("\n    ")));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} requête(s) sur {} lisent une table entière ou trient ce qu'elles lisent ({backend:?}) :\n{}",
+        failures.len(),
+        checked.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn a_full_scan_and_a_sort_are_faults() {
+    let sqlite = |s: &[&str]| {
+        faults(
+            Backend::Sqlite,
+            &s.iter().map(|l| l.to_string()).collect::<Vec<_>>(),
+        )
+    };
+    assert_eq!(sqlite(&["SCAN demandes"]).len(), 1);
+    assert_eq!(sqlite(&["USE TEMP B-TREE FOR ORDER BY"]).len(), 1);
+    assert!(sqlite(&[
+        "SEARCH demandes USING INDEX demandes_school_updated (school_id=?)",
+        "SCAN p"
+    ])
+    .is_empty());
+    let pg = |s: &[&str]| {
+        faults(
+            Backend::Postgres,
+            &s.iter().map(|l| l.to_string()).collect::<Vec<_>>(),
+        )
+    };
+    assert_eq!(
+        pg(&["Seq Scan on demandes  (cost=0.00..1.01 rows=1 width=8)"]).len(),
+        1
+    );
+    assert_eq!(
+        pg(&["  ->  Sort  (cost=1.02..1.03 rows=1 width=8)"]).len(),
+        1
+    );
+    assert!(pg(&["Index Only Scan using demandes_school_updated on demandes"]).is_empty());
+}
