@@ -17,8 +17,8 @@ use crate::routes::Page;
 pub fn MonEspacePage() -> impl IntoView {
     // Each tab is a page of its own, with its own title.
     let query = use_query_map();
-    let title = move || {
-        let o = query.read().get("onglet").unwrap_or_default();
+    let title_of = |q: &leptos_router::params::ParamsMap| {
+        let o = q.get("onglet").unwrap_or_default();
         match ONGLETS
             .iter()
             .find(|(code, _)| *code == o && *code != "demarches")
@@ -26,6 +26,15 @@ pub fn MonEspacePage() -> impl IntoView {
             Some((_, label)) => format!("{label} — Mon espace"),
             None => "Mes démarches en cours — Mon espace".to_string(),
         }
+    };
+    // The server writes the title once the page is drawn, maybe after the page's reactive
+    // values are gone (seen under load: a panic per request): it then uses the title computed
+    // now.
+    let first_title = query.with_untracked(title_of);
+    let title = move || {
+        query
+            .try_with(title_of)
+            .unwrap_or_else(|| first_title.clone())
     };
     view! {
         <Title text=title />
