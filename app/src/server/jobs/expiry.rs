@@ -138,8 +138,8 @@ async fn expire_batch(
     now: i64,
 ) -> Result<(usize, usize, Vec<String>), AppError> {
     let mut tx = ctx.db.pool().begin().await?;
-    // The claim, re-checked under the lock (a link resent just before the deadline keeps the
-    // account): another instance doing the same waits here, then finds nothing to do.
+    // The claim (a link resent just before the deadline keeps the account): another instance
+    // doing the same waits here, then finds nothing to do.
     let claimed: Vec<(i64,)> = sqlx::query_as(&format!(
         "UPDATE users SET status = 'disabled'
          WHERE id IN ({}) AND status = 'pending_activation'
@@ -152,11 +152,36 @@ async fn expire_batch(
     .bind(now)
     .fetch_all(&mut *tx)
     .await?;
+    let mut claimed: Vec<i64> = claimed.into_iter().map(|(id,)| id).collect();
+    if !claimed.is_empty() {
+        // Re-checked in a statement of its own: under PostgreSQL, the claim's condition saw
+        // the links as they were when it started, and a link resent while it waited for an
+        // account's lock is only seen now. Such an account stays.
+        let live: Vec<(i64,)> = sqlx::query_as(&format!(
+            "SELECT DISTINCT user_id FROM account_tokens
+             WHERE user_id IN ({}) AND purpose = 'activation'
+               AND revoked_at IS NULL AND used_at IS NULL AND expires_at > $1",
+            id_list(&claimed)
+        ))
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await?;
+        if !live.is_empty() {
+            let live: Vec<i64> = live.into_iter().map(|(id,)| id).collect();
+            sqlx::query(&format!(
+                "UPDATE users SET status = 'pending_activation' WHERE id IN ({})",
+                id_list(&live)
+            ))
+            .execute(&mut *tx)
+            .await?;
+            claimed.retain(|id| !live.contains(id));
+        }
+    }
     if claimed.is_empty() {
         tx.rollback().await?;
         return Ok((0, 0, Vec::new()));
     }
-    let users = id_list(&claimed.iter().map(|(id,)| *id).collect::<Vec<_>>());
+    let users = id_list(&claimed);
     let waiting: Vec<(i64,)> = sqlx::query_as(&format!(
         "SELECT id FROM demandes WHERE usager_id IN ({users}) AND etat = $1 ORDER BY id"
     ))
