@@ -494,19 +494,7 @@ pub async fn remove_all(
     conn: &mut sqlx::AnyConnection,
     demande_id: i64,
 ) -> Result<Vec<String>, AppError> {
-    let files: Vec<(String, Option<String>)> =
-        sqlx::query_as("SELECT storage_key, thumb_key FROM pieces WHERE demande_id = $1")
-            .bind(demande_id)
-            .fetch_all(&mut *conn)
-            .await?;
-    sqlx::query("DELETE FROM pieces WHERE demande_id = $1")
-        .bind(demande_id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(files
-        .into_iter()
-        .flat_map(|(key, thumb)| std::iter::once(key).chain(thumb))
-        .collect())
+    remove_all_of(conn, &[demande_id]).await
 }
 
 /// `remove_all` for many demandes: the rows go, the keys of their files are returned (to

@@ -55,32 +55,8 @@ pub async fn issue(
     Ok((token, id))
 }
 
-/// Issues one more token without revoking the others, valid until `expires_at` (a reminder
-/// carries a working link but does not move the deadline).
-pub async fn issue_until(
-    conn: &mut AnyConnection,
-    user_id: i64,
-    purpose: Purpose,
-    expires_at: i64,
-    now: i64,
-) -> Result<String, AppError> {
-    let (token, hash) = new_token();
-    sqlx::query(
-        "INSERT INTO account_tokens (user_id, purpose, token_hash, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(user_id)
-    .bind(purpose.as_str())
-    .bind(hash)
-    .bind(now)
-    .bind(expires_at)
-    .execute(&mut *conn)
-    .await?;
-    Ok(token)
-}
-
-/// New links for many users at once, each expiring at its own instant (reminders keep their
-/// deadline), in one statement per few hundred: (user, expires at) → the tokens, in order.
+/// New links for many users at once, without revoking the others, each expiring at its own
+/// instant (a reminder carries a working link but does not move the deadline), in one statement per few hundred: (user, expires at) → the tokens, in order.
 pub async fn issue_many_until(
     conn: &mut AnyConnection,
     purpose: Purpose,

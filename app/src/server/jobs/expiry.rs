@@ -81,12 +81,12 @@ pub fn expired_accounts_sql() -> String {
 /// How many accounts the next run deletes.
 pub async fn count_expired_accounts(db: &Db, now: i64) -> Result<i64, AppError> {
     let (n,): (i64,) = sqlx::query_as(&format!(
-        "SELECT COUNT(*) FROM users u
-         WHERE u.status = 'pending_activation' AND u.role = 'usager'
-           AND EXISTS (SELECT 1 FROM account_tokens t WHERE t.user_id = u.id AND t.purpose = 'activation')
-           AND {NO_LIVE_LINK}"
+        "SELECT COUNT(*) FROM ({}) due",
+        expired_accounts_sql()
     ))
     .bind(now)
+    .bind(0_i64)
+    .bind(i64::MAX)
     .fetch_one(db.pool())
     .await?;
     Ok(n)
