@@ -203,13 +203,11 @@ pub async fn school_recipients(
     conn: &mut sqlx::AnyConnection,
     school_id: i64,
 ) -> Result<Vec<(i64, String)>, AppError> {
-    Ok(sqlx::query_as(
-        "SELECT id, email FROM users WHERE school_id = $1 AND role = 'ecole'
-         AND status = 'active' AND email IS NOT NULL",
-    )
-    .bind(school_id)
-    .fetch_all(conn)
-    .await?)
+    Ok(recipients_of_schools(conn, &[school_id])
+        .await?
+        .into_iter()
+        .map(|(_, id, email)| (id, email))
+        .collect())
 }
 
 /// `school_recipients` of many schools in one statement: (school, user, email).
