@@ -529,64 +529,164 @@ pub struct SummaryRow {
 }
 
 /// A page of the school's demandes, and how many match in all.
+///
+/// Without a search, the total is read from `demandes_comptes` (kept by the database on every
+/// change) and the page from the index; a page in the second half of the list is read from its
+/// end (page 2 400 of 2 500 skips 1 980 entries, not 47 980). With a search, the first matches
+/// are read once: up to `SEARCH_AT_ONCE` of them are the whole result, count and page together;
+/// beyond, they are counted and the page is read like the others.
 pub async fn list(
     db: &Db,
     school_id: i64,
     f: &ListFilter,
 ) -> Result<(Vec<SummaryRow>, i64), AppError> {
-    let (count_sql, rows_sql, texts) = list_statements(f);
-    let mut count = sqlx::query_as::<_, (i64,)>(&count_sql).bind(school_id);
-    for t in &texts {
+    let per_page = f.per_page.clamp(1, 100) as i64;
+    let offset = (f.page.max(1) as i64 - 1) * per_page;
+    let st = list_statements(f);
+    if let Some(matches) = &st.matches {
+        let mut q = sqlx::query_as::<_, (i64,)>(matches).bind(school_id);
+        for t in &st.texts {
+            q = q.bind(t);
+        }
+        let ids: Vec<i64> = q
+            .fetch_all(db.pool())
+            .await?
+            .into_iter()
+            .map(|(id,)| id)
+            .collect();
+        if ids.len() as i64 <= SEARCH_AT_ONCE {
+            let page: Vec<i64> = ids
+                .iter()
+                .copied()
+                .skip(offset as usize)
+                .take(per_page as usize)
+                .collect();
+            let rows = if page.is_empty() {
+                Vec::new()
+            } else {
+                sqlx::query_as::<_, SummaryRow>(&rows_of(&page))
+                    .bind(Etat::AttenteUsager)
+                    .fetch_all(db.pool())
+                    .await?
+            };
+            return Ok((in_list_order(rows, f), ids.len() as i64));
+        }
+    }
+    let mut count = sqlx::query_as::<_, (i64,)>(&st.count).bind(school_id);
+    for t in &st.texts {
         count = count.bind(t);
     }
     let (total,) = count.fetch_one(db.pool()).await?;
-    let per_page = f.per_page.clamp(1, 100) as i64;
-    let offset = (f.page.max(1) as i64 - 1) * per_page;
-    let mut rows = sqlx::query_as::<_, SummaryRow>(&rows_sql).bind(school_id);
-    for t in &texts {
+    // Deep in the list, the same page counted from the other end.
+    let (st, limit, offset) = if offset > total / 2 && offset < total {
+        let limit = per_page.min(total - offset);
+        let reversed = ListFilter {
+            oldest_first: !f.oldest_first,
+            ..f.clone()
+        };
+        (list_statements(&reversed), limit, total - offset - limit)
+    } else {
+        (st, per_page, offset)
+    };
+    let mut rows = sqlx::query_as::<_, SummaryRow>(&st.page).bind(school_id);
+    for t in &st.texts {
         rows = rows.bind(t);
     }
-    let mut rows = rows
-        .bind(per_page)
+    let rows = rows
+        .bind(limit)
         .bind(offset)
         .bind(Etat::AttenteUsager)
         .fetch_all(db.pool())
         .await?;
-    // The page came in index order; the join may not keep it, and sorting its few rows here
-    // spares the database a sort.
+    Ok((in_list_order(rows, f), total))
+}
+
+/// Up to this many matches of a search are read at once, count and page together.
+pub const SEARCH_AT_ONCE: i64 = 1_000;
+
+/// The page's rows came in index order, or from the other end; the join may not keep it, and
+/// sorting a page's few rows here spares the database a sort.
+fn in_list_order(mut rows: Vec<SummaryRow>, f: &ListFilter) -> Vec<SummaryRow> {
     rows.sort_by_key(|r| (r.updated_at, r.id));
     if !f.oldest_first {
         rows.reverse();
     }
-    Ok((rows, total))
+    rows
 }
 
-/// The statements of `list` for `f`: how many match, and a page of them; their parameters are
-/// the school, the returned texts, then (page only) the limit, the offset and the state
-/// « attente_usager ». Only the conditions in use are written, so that each filter has its
-/// index (school, state, date, id); the page is found in the index alone, then its rows are
-/// read (a deep page does not read the rows it skips), and `list` puts them back in order.
-/// Apart so that a test checks each plan.
-pub fn list_statements(f: &ListFilter) -> (String, String, Vec<String>) {
+/// The statements of `list` for a filter. Apart so that a test checks each plan.
+#[derive(Debug)]
+pub struct ListStatements {
+    /// How many match; parameters: the school, then `texts`.
+    pub count: String,
+    /// With a search: the ids of the first `SEARCH_AT_ONCE + 1` matches in list order; same
+    /// parameters.
+    pub matches: Option<String>,
+    /// A page; parameters: the school, `texts`, then the limit, the offset and the state
+    /// « attente_usager ».
+    pub page: String,
+    pub texts: Vec<String>,
+}
+
+/// Only the conditions in use are written, so that each filter has its index (school, state,
+/// date, id); the page is found in the index alone, then its rows are read (a deep page does
+/// not read the rows it skips), and `list` puts them back in order.
+pub fn list_statements(f: &ListFilter) -> ListStatements {
     let mut texts: Vec<String> = Vec::new();
     let mut filter = String::from("school_id = $1");
     if let Some(etat) = f.etat {
         texts.push(etat.code().to_string());
         filter.push_str(&format!(" AND etat = ${}", texts.len() + 1));
     }
-    if !f.search.trim().is_empty() {
+    let count =
+        format!("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM demandes_comptes WHERE {filter}");
+    let order = if f.oldest_first { "ASC" } else { "DESC" };
+    let (count, matches) = if f.search.trim().is_empty() {
+        (count, None)
+    } else {
         texts.push(like_pattern(&f.search));
         filter.push_str(&format!(
             " AND recherche LIKE ${} ESCAPE '\\'",
             texts.len() + 1
         ));
-    }
-    let order = if f.oldest_first { "ASC" } else { "DESC" };
+        (
+            format!("SELECT COUNT(*) FROM demandes WHERE {filter}"),
+            Some(format!(
+                "SELECT id FROM demandes WHERE {filter} ORDER BY updated_at {order}, id {order}
+                 LIMIT {}",
+                SEARCH_AT_ONCE + 1
+            )),
+        )
+    };
     let next = texts.len() + 2;
     let (limit_at, offset_at, waiting_at) = (next, next + 1, next + 2);
-    let count = format!("SELECT COUNT(*) FROM demandes WHERE {filter}");
-    let rows = format!(
-        "SELECT d.id, d.numero, d.prenom, d.nom, d.categories, d.etat, d.etape, d.created_at,
+    let page = format!(
+        "SELECT {} FROM (SELECT id FROM demandes WHERE {filter}
+               ORDER BY updated_at {order}, id {order} LIMIT ${limit_at} OFFSET ${offset_at}) p
+         JOIN demandes d ON d.id = p.id",
+        summary_columns(waiting_at)
+    );
+    ListStatements {
+        count,
+        matches,
+        page,
+        texts,
+    }
+}
+
+/// The rows of the demandes `ids` (read from the database); parameter: « attente_usager ».
+pub fn rows_of(ids: &[i64]) -> String {
+    format!(
+        "SELECT {} FROM demandes d WHERE d.id IN ({})",
+        summary_columns(1),
+        super::db::id_list(ids)
+    )
+}
+
+/// A `SummaryRow`'s columns of `demandes d`; `$waiting_at` is the state « attente_usager ».
+fn summary_columns(waiting_at: usize) -> String {
+    format!(
+        "d.id, d.numero, d.prenom, d.nom, d.categories, d.etat, d.etape, d.created_at,
                 d.updated_at, d.liens_renvoyes,
                 CAST(CASE WHEN d.etat = ${waiting_at} AND EXISTS (
                     SELECT 1 FROM users u WHERE u.id = d.usager_id
@@ -597,12 +697,8 @@ pub fn list_statements(f: &ListFilter) -> (String, String, Vec<String>) {
                     AND t.used_at IS NULL AND t.revoked_at IS NULL) AS activation_deadline,
                 d.decided_at, d.complement_avant,
                 (SELECT c.nb_items FROM complements c WHERE c.demande_id = d.id
-                  ORDER BY c.id DESC LIMIT 1) AS complement_items
-         FROM (SELECT id FROM demandes WHERE {filter}
-               ORDER BY updated_at {order}, id {order} LIMIT ${limit_at} OFFSET ${offset_at}) p
-         JOIN demandes d ON d.id = p.id"
-    );
-    (count, rows, texts)
+                  ORDER BY c.id DESC LIMIT 1) AS complement_items"
+    )
 }
 
 /// « 75-261126-0042 »: département of the school, date (YYMMDD, Paris), daily sequence.

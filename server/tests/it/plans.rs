@@ -5,7 +5,7 @@
 
 use app::domain::demande::Etat;
 use app::server::db::Backend;
-use app::server::demandes::{list_statements, ListFilter};
+use app::server::demandes::{list_statements, rows_of, ListFilter};
 use sqlx::Row;
 
 use crate::common::TestApp;
@@ -83,7 +83,7 @@ async fn list_and_page_queries_use_an_index_for_their_filter_and_order() {
                     page: 3,
                     per_page: 20,
                 };
-                let (count, rows, texts) = list_statements(&f);
+                let st = list_statements(&f);
                 let school_and = |texts: &[String]| {
                     let mut params = vec![P::I(1)];
                     params.extend(texts.iter().cloned().map(P::T));
@@ -91,15 +91,27 @@ async fn list_and_page_queries_use_an_index_for_their_filter_and_order() {
                 };
                 checked.push((
                     format!("liste de l'école {f:?} (nombre)"),
-                    count,
-                    school_and(&texts),
+                    st.count,
+                    school_and(&st.texts),
                 ));
-                let mut params = school_and(&texts);
+                if let Some(matches) = st.matches {
+                    checked.push((
+                        format!("liste de l'école {f:?} (premiers résultats)"),
+                        matches,
+                        school_and(&st.texts),
+                    ));
+                }
+                let mut params = school_and(&st.texts);
                 params.extend([P::I(20), P::I(40), P::T("attente_usager".into())]);
-                checked.push((format!("liste de l'école {f:?} (page)"), rows, params));
+                checked.push((format!("liste de l'école {f:?} (page)"), st.page, params));
             }
         }
     }
+    checked.push((
+        "liste de l'école (lignes des résultats d'une recherche)".into(),
+        rows_of(&[3, 1, 2]),
+        vec![P::T("attente_usager".into())],
+    ));
     // « Mon espace » and « à valider ».
     checked.push((
         "mes démarches".into(),
@@ -210,6 +222,21 @@ async fn a_big_school_list_pages_through_a_window() {
     assert!(first < last);
     assert!(!page.body.contains("99-261101-599<") && !page.body.contains("99-261101-621<"));
 
+    // Deep in the list, the page is read from the other end: page 45 is 120 down to 101, the
+    // last page 20 down to 1.
+    let deep = app.get("/ecole/demandes?page=45", Some(&token)).await;
+    let first = deep.body.find("99-261101-119<").expect("demande 119");
+    let last = deep.body.find("99-261101-101<").expect("demande 101");
+    assert!(first < last);
+    assert!(!deep.body.contains("99-261101-121<") && !deep.body.contains("99-261101-99<"));
+    let end = app
+        .get("/ecole/demandes?page=50&tri=anciennes", Some(&token))
+        .await;
+    let first = end.body.find("99-261101-981<").expect("demande 981");
+    let last = end.body.find("99-261101-999<").expect("demande 999");
+    assert!(first < last);
+    assert!(!end.body.contains("99-261101-979<"));
+
     let found = app.get("/ecole/demandes?q=martin", Some(&token)).await;
     // One candidate in 50 is a Martin (the drafts of the seed have no number but a name).
     assert!(found.body.contains("20 demandes"), "{}", found.body);
@@ -221,4 +248,31 @@ async fn a_big_school_list_pages_through_a_window() {
         "{}",
         transmises.body
     );
+
+    // The counts the list shows are kept by the database through every kind of change.
+    let pool = app.ctx.db.pool();
+    for sql in [
+        "UPDATE demandes SET etat = 'transmise' WHERE id = 41",
+        "UPDATE demandes SET school_id = 2 WHERE id = 42",
+        "DELETE FROM demandes WHERE id = 60",
+        "UPDATE demandes SET etat = 'attente_usager' WHERE id IN (43, 44, 45)",
+    ] {
+        sqlx::query(sql).execute(pool).await.unwrap();
+    }
+    let counted: Vec<(i64, String, i64)> = sqlx::query_as(
+        "SELECT school_id, etat, COUNT(*) FROM demandes GROUP BY school_id, etat
+         ORDER BY school_id, etat",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let kept: Vec<(i64, String, i64)> = sqlx::query_as(
+        "SELECT school_id, etat, n FROM demandes_comptes WHERE n <> 0 ORDER BY school_id, etat",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert_eq!(kept, counted);
+    let all = app.get("/ecole/demandes", Some(&token)).await;
+    assert!(all.body.contains("998 demandes"), "{}", all.body);
 }
