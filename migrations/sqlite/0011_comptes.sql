@@ -29,3 +29,60 @@ BEGIN
     INSERT INTO demandes_comptes (school_id, etat, n) VALUES (NEW.school_id, NEW.etat, 1)
     ON CONFLICT (school_id, etat) DO UPDATE SET n = n + 1;
 END;
+
+-- The centre's queue: the tab each demande is in (« À instruire », the two complement tabs,
+-- « Traitées »), computed by the database from its state, so that each tab is one range of an
+-- index in the order of arrival, whatever the number of demandes the centre has decided.
+ALTER TABLE demandes ADD COLUMN file_cert TEXT GENERATED ALWAYS AS (
+    CASE
+        WHEN cert_id IS NULL THEN NULL
+        WHEN etat IN ('transmise', 'complement_demande', 'complement_recu') THEN etat
+        WHEN etat IN ('inscrite', 'rejetee', 'classee_sans_suite') THEN 'traitees'
+    END
+) VIRTUAL;
+CREATE INDEX demandes_file_cert ON demandes
+    (cert_id, file_cert, transmise_at, id, recherche, departement, school_id);
+-- « Suivies »: an agent's demandes in the order of arrival, the tab read from the index.
+DROP INDEX demandes_agent_etat;
+CREATE INDEX demandes_agent ON demandes
+    (agent_id, transmise_at, id, file_cert, cert_id, recherche, departement, school_id);
+
+-- How many demandes of each school each centre has in each tab, kept like `demandes_comptes`:
+-- the tabs' counts and the list of schools of the queue's filter, without reading the demandes.
+CREATE TABLE cert_comptes (
+    cert_id   INTEGER NOT NULL REFERENCES certs (id),
+    file      TEXT NOT NULL,
+    school_id INTEGER NOT NULL REFERENCES schools (id),
+    n         INTEGER NOT NULL,
+    PRIMARY KEY (cert_id, file, school_id)
+);
+
+INSERT INTO cert_comptes (cert_id, file, school_id, n)
+SELECT cert_id, file_cert, school_id, COUNT(*) FROM demandes WHERE file_cert IS NOT NULL
+GROUP BY cert_id, file_cert, school_id;
+
+CREATE TRIGGER cert_comptes_insertion AFTER INSERT ON demandes
+WHEN NEW.file_cert IS NOT NULL
+BEGIN
+    INSERT INTO cert_comptes (cert_id, file, school_id, n)
+    VALUES (NEW.cert_id, NEW.file_cert, NEW.school_id, 1)
+    ON CONFLICT (cert_id, file, school_id) DO UPDATE SET n = n + 1;
+END;
+
+CREATE TRIGGER cert_comptes_suppression AFTER DELETE ON demandes
+WHEN OLD.file_cert IS NOT NULL
+BEGIN
+    UPDATE cert_comptes SET n = n - 1
+    WHERE cert_id = OLD.cert_id AND file = OLD.file_cert AND school_id = OLD.school_id;
+END;
+
+CREATE TRIGGER cert_comptes_changement AFTER UPDATE OF etat, cert_id, school_id ON demandes
+WHEN OLD.file_cert IS NOT NEW.file_cert OR OLD.cert_id IS NOT NEW.cert_id
+    OR OLD.school_id IS NOT NEW.school_id
+BEGIN
+    UPDATE cert_comptes SET n = n - 1
+    WHERE cert_id = OLD.cert_id AND file = OLD.file_cert AND school_id = OLD.school_id;
+    INSERT INTO cert_comptes (cert_id, file, school_id, n)
+    SELECT NEW.cert_id, NEW.file_cert, NEW.school_id, 1 WHERE NEW.file_cert IS NOT NULL
+    ON CONFLICT (cert_id, file, school_id) DO UPDATE SET n = n + 1;
+END;

@@ -131,6 +131,67 @@ fn prepare_sqlite_url(url: &str) -> Result<String, sqlx::Error> {
     Ok(format!("sqlite://{path}?{query}{sep}{mode}"))
 }
 
+/// A parameter of a statement written at run time (the lists' filters in use).
+#[derive(Clone, Debug)]
+pub enum Bind {
+    I(i64),
+    T(String),
+}
+
+/// `q` with `binds`, in order.
+pub fn bind_all<'q, O>(
+    mut q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
+    binds: &'q [Bind],
+) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
+    for b in binds {
+        q = match b {
+            Bind::I(i) => q.bind(*i),
+            Bind::T(t) => q.bind(t.as_str()),
+        };
+    }
+    q
+}
+
+/// Up to this many matches of a search in a list are read at once, count and page together.
+pub const SEARCH_AT_ONCE: i64 = 1_000;
+
+/// A search in a list (the school's, the centre's queue): `sql` reads the ids of its first
+/// `SEARCH_AT_ONCE + 1` matches in list order. When they are all of them, the ids of the page
+/// at `offset` and how many match — one reading of the index instead of a count and a page.
+pub async fn few_matches(
+    db: &Db,
+    sql: &str,
+    binds: &[Bind],
+    offset: i64,
+    per_page: i64,
+) -> Result<Option<(Vec<i64>, i64)>, AppError> {
+    let ids: Vec<(i64,)> = bind_all(sqlx::query_as(sql), binds)
+        .fetch_all(db.pool())
+        .await?;
+    if ids.len() as i64 > SEARCH_AT_ONCE {
+        return Ok(None);
+    }
+    let page = ids
+        .iter()
+        .skip(offset.max(0) as usize)
+        .take(per_page.max(0) as usize)
+        .map(|(id,)| *id)
+        .collect();
+    Ok(Some((page, ids.len() as i64)))
+}
+
+/// How to read the page at `offset` of a list of `total`: (limit, offset, from the other end).
+/// A page in the second half is read from the end, in the opposite order: page 2 400 of
+/// 2 500 skips 1 980 index entries, not 47 980.
+pub fn page_window(offset: i64, per_page: i64, total: i64) -> (i64, i64, bool) {
+    if offset > total / 2 && offset < total {
+        let limit = per_page.min(total - offset);
+        (limit, total - offset - limit, true)
+    } else {
+        (per_page, offset, false)
+    }
+}
+
 /// Whether a database error is a unique-constraint violation (both backends).
 /// `1, 2, 3`: ids read from the database (integers, never user text), written into a
 /// statement's `IN (…)` — the batches of the jobs, whatever their size, in one statement.

@@ -9,6 +9,7 @@ use sqlx::{Any, AnyConnection, Database, Decode, Encode, FromRow, Type};
 use crate::domain::demande::{DemandeData, Etat, Evenement};
 use crate::error::AppError;
 
+use super::db::{bind_all, few_matches, page_window, Bind, SEARCH_AT_ONCE};
 use super::Db;
 
 // A state crosses the database boundary as its code, and a row carries an `Etat`: an unknown
@@ -531,10 +532,10 @@ pub struct SummaryRow {
 /// A page of the school's demandes, and how many match in all.
 ///
 /// Without a search, the total is read from `demandes_comptes` (kept by the database on every
-/// change) and the page from the index; a page in the second half of the list is read from its
-/// end (page 2 400 of 2 500 skips 1 980 entries, not 47 980). With a search, the first matches
-/// are read once: up to `SEARCH_AT_ONCE` of them are the whole result, count and page together;
-/// beyond, they are counted and the page is read like the others.
+/// change) and the page from the index, a deep page from the list's other end
+/// (`db::page_window`). With a search, its first matches are read once (`db::few_matches`):
+/// up to `SEARCH_AT_ONCE` of them are the whole result; beyond, they are counted and the page
+/// is read like the others.
 pub async fn list(
     db: &Db,
     school_id: i64,
@@ -542,25 +543,9 @@ pub async fn list(
 ) -> Result<(Vec<SummaryRow>, i64), AppError> {
     let per_page = f.per_page.clamp(1, 100) as i64;
     let offset = (f.page.max(1) as i64 - 1) * per_page;
-    let st = list_statements(f);
+    let st = list_statements(school_id, f);
     if let Some(matches) = &st.matches {
-        let mut q = sqlx::query_as::<_, (i64,)>(matches).bind(school_id);
-        for t in &st.texts {
-            q = q.bind(t);
-        }
-        let ids: Vec<i64> = q
-            .fetch_all(db.pool())
-            .await?
-            .into_iter()
-            .map(|(id,)| id)
-            .collect();
-        if ids.len() as i64 <= SEARCH_AT_ONCE {
-            let page: Vec<i64> = ids
-                .iter()
-                .copied()
-                .skip(offset as usize)
-                .take(per_page as usize)
-                .collect();
+        if let Some((page, total)) = few_matches(db, matches, &st.binds, offset, per_page).await? {
             let rows = if page.is_empty() {
                 Vec::new()
             } else {
@@ -569,30 +554,23 @@ pub async fn list(
                     .fetch_all(db.pool())
                     .await?
             };
-            return Ok((in_list_order(rows, f), ids.len() as i64));
+            return Ok((in_list_order(rows, f), total));
         }
     }
-    let mut count = sqlx::query_as::<_, (i64,)>(&st.count).bind(school_id);
-    for t in &st.texts {
-        count = count.bind(t);
-    }
-    let (total,) = count.fetch_one(db.pool()).await?;
-    // Deep in the list, the same page counted from the other end.
-    let (st, limit, offset) = if offset > total / 2 && offset < total {
-        let limit = per_page.min(total - offset);
-        let reversed = ListFilter {
+    let (total,) = bind_all(sqlx::query_as::<_, (i64,)>(&st.count), &st.binds)
+        .fetch_one(db.pool())
+        .await?;
+    let (limit, offset, reversed) = page_window(offset, per_page, total);
+    let st = if reversed {
+        let other_end = ListFilter {
             oldest_first: !f.oldest_first,
             ..f.clone()
         };
-        (list_statements(&reversed), limit, total - offset - limit)
+        list_statements(school_id, &other_end)
     } else {
-        (st, per_page, offset)
+        st
     };
-    let mut rows = sqlx::query_as::<_, SummaryRow>(&st.page).bind(school_id);
-    for t in &st.texts {
-        rows = rows.bind(t);
-    }
-    let rows = rows
+    let rows = bind_all(sqlx::query_as::<_, SummaryRow>(&st.page), &st.binds)
         .bind(limit)
         .bind(offset)
         .bind(Etat::AttenteUsager)
@@ -600,9 +578,6 @@ pub async fn list(
         .await?;
     Ok((in_list_order(rows, f), total))
 }
-
-/// Up to this many matches of a search are read at once, count and page together.
-pub const SEARCH_AT_ONCE: i64 = 1_000;
 
 /// The page's rows came in index order, or from the other end; the join may not keep it, and
 /// sorting a page's few rows here spares the database a sort.
@@ -614,41 +589,38 @@ fn in_list_order(mut rows: Vec<SummaryRow>, f: &ListFilter) -> Vec<SummaryRow> {
     rows
 }
 
-/// The statements of `list` for a filter. Apart so that a test checks each plan.
+/// The statements of `list` for a school and a filter. Apart so that a test checks each plan.
 #[derive(Debug)]
 pub struct ListStatements {
-    /// How many match; parameters: the school, then `texts`.
+    /// How many match; parameters: `binds`.
     pub count: String,
-    /// With a search: the ids of the first `SEARCH_AT_ONCE + 1` matches in list order; same
-    /// parameters.
+    /// With a search: the ids of the first `SEARCH_AT_ONCE + 1` matches in list order.
     pub matches: Option<String>,
-    /// A page; parameters: the school, `texts`, then the limit, the offset and the state
+    /// A page; parameters: `binds`, then the limit, the offset and the state
     /// « attente_usager ».
     pub page: String,
-    pub texts: Vec<String>,
+    pub binds: Vec<Bind>,
 }
 
 /// Only the conditions in use are written, so that each filter has its index (school, state,
 /// date, id); the page is found in the index alone, then its rows are read (a deep page does
 /// not read the rows it skips), and `list` puts them back in order.
-pub fn list_statements(f: &ListFilter) -> ListStatements {
-    let mut texts: Vec<String> = Vec::new();
+pub fn list_statements(school_id: i64, f: &ListFilter) -> ListStatements {
+    let mut binds = vec![Bind::I(school_id)];
     let mut filter = String::from("school_id = $1");
     if let Some(etat) = f.etat {
-        texts.push(etat.code().to_string());
-        filter.push_str(&format!(" AND etat = ${}", texts.len() + 1));
+        binds.push(Bind::T(etat.code().to_string()));
+        filter.push_str(&format!(" AND etat = ${}", binds.len()));
     }
-    let count =
-        format!("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM demandes_comptes WHERE {filter}");
     let order = if f.oldest_first { "ASC" } else { "DESC" };
     let (count, matches) = if f.search.trim().is_empty() {
+        let count = format!(
+            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM demandes_comptes WHERE {filter}"
+        );
         (count, None)
     } else {
-        texts.push(like_pattern(&f.search));
-        filter.push_str(&format!(
-            " AND recherche LIKE ${} ESCAPE '\\'",
-            texts.len() + 1
-        ));
+        binds.push(Bind::T(like_pattern(&f.search)));
+        filter.push_str(&format!(" AND recherche LIKE ${} ESCAPE '\\'", binds.len()));
         (
             format!("SELECT COUNT(*) FROM demandes WHERE {filter}"),
             Some(format!(
@@ -658,7 +630,7 @@ pub fn list_statements(f: &ListFilter) -> ListStatements {
             )),
         )
     };
-    let next = texts.len() + 2;
+    let next = binds.len() + 1;
     let (limit_at, offset_at, waiting_at) = (next, next + 1, next + 2);
     let page = format!(
         "SELECT {} FROM (SELECT id FROM demandes WHERE {filter}
@@ -670,7 +642,7 @@ pub fn list_statements(f: &ListFilter) -> ListStatements {
         count,
         matches,
         page,
-        texts,
+        binds,
     }
 }
 

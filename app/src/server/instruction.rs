@@ -15,6 +15,7 @@ use crate::domain::messages;
 use crate::error::AppError;
 use crate::routes::Page;
 
+use super::db::{bind_all, few_matches, id_list, page_window, Bind, SEARCH_AT_ONCE};
 use super::demandes::{transition, DemandeRow, COLUMNS};
 use super::outbox::{enqueue, NewMessage};
 use super::time::format_date;
@@ -260,23 +261,28 @@ impl Onglet {
         Onglet::Traitees,
     ];
 
-    /// The states of the tab, and whether it holds only the agent's own.
-    fn states(self) -> (&'static [Etat], bool) {
-        const FOLLOWED: [Etat; 3] = [
-            Etat::Transmise,
-            Etat::ComplementDemande,
-            Etat::ComplementRecu,
-        ];
-        const DONE: [Etat; 3] = [Etat::Inscrite, Etat::Rejetee, Etat::ClasseeSansSuite];
+    /// The tab's value of `demandes.file_cert` (computed by the database from the state);
+    /// « Suivies » is the agent's demandes in the first three.
+    fn file(self) -> Option<&'static str> {
         match self {
-            Onglet::AInstruire => (&[Etat::Transmise], false),
-            Onglet::Suivies => (&FOLLOWED, true),
-            Onglet::ComplementDemande => (&[Etat::ComplementDemande], false),
-            Onglet::ComplementRecu => (&[Etat::ComplementRecu], false),
-            Onglet::Traitees => (&DONE, false),
+            Onglet::AInstruire => Some(Etat::Transmise.code()),
+            Onglet::Suivies => None,
+            Onglet::ComplementDemande => Some(Etat::ComplementDemande.code()),
+            Onglet::ComplementRecu => Some(Etat::ComplementRecu.code()),
+            Onglet::Traitees => Some(TRAITEES),
         }
     }
 }
+
+/// `demandes.file_cert` of the demandes decided by the centre (see migration 0011).
+const TRAITEES: &str = "traitees";
+
+/// The tabs a demande followed by an agent can be in.
+const FOLLOWED: [Etat; 3] = [
+    Etat::Transmise,
+    Etat::ComplementDemande,
+    Etat::ComplementRecu,
+];
 
 #[derive(Clone, Debug)]
 pub struct QueueFilter {
@@ -306,102 +312,206 @@ pub struct QueueRow {
     pub complement_avant: Option<i64>,
 }
 
+/// The statements of `queue` for centre `cert_id`, agent `agent_id` and a filter; apart so
+/// that a test checks each plan. Every one takes `binds`; `page` takes the limit and the
+/// offset after them.
+#[derive(Debug)]
+pub struct QueueStatements {
+    /// How many match: from `cert_comptes` unless a département or a search narrows the tab.
+    pub count: String,
+    /// With a search: the ids of the first `SEARCH_AT_ONCE + 1` matches in queue order.
+    pub matches: Option<String>,
+    pub page: String,
+    pub binds: Vec<Bind>,
+}
+
+/// Only the conditions in use are written: each tab is one range of an index in the order of
+/// arrival (`demandes_file_cert`, or `demandes_agent` for « Suivies »), the other filters
+/// read from the same index entries.
+pub fn queue_statements(cert_id: i64, agent_id: i64, f: &QueueFilter) -> QueueStatements {
+    let mut binds = vec![Bind::I(cert_id)];
+    let at = |binds: &mut Vec<Bind>, b: Bind| {
+        binds.push(b);
+        format!("${}", binds.len())
+    };
+    let mut filter = String::from("cert_id = $1");
+    let mut counted = String::from("cert_id = $1");
+    match f.onglet.file() {
+        Some(file) => {
+            let p = at(&mut binds, Bind::T(file.into()));
+            filter.push_str(&format!(" AND file_cert = {p}"));
+            counted.push_str(&format!(" AND file = {p}"));
+        }
+        None => {
+            let agent = at(&mut binds, Bind::I(agent_id));
+            let files: Vec<String> = FOLLOWED
+                .iter()
+                .map(|e| at(&mut binds, Bind::T(e.code().into())))
+                .collect();
+            filter = format!(
+                "agent_id = {agent} AND {filter} AND file_cert IN ({})",
+                files.join(", ")
+            );
+        }
+    }
+    if let Some(school) = f.school_id {
+        let p = at(&mut binds, Bind::I(school));
+        filter.push_str(&format!(" AND school_id = {p}"));
+        counted.push_str(&format!(" AND school_id = {p}"));
+    }
+    let mut narrowed = f.onglet == Onglet::Suivies;
+    if let Some(dep) = f.departement.as_ref().filter(|d| !d.trim().is_empty()) {
+        let p = at(&mut binds, Bind::T(dep.clone()));
+        filter.push_str(&format!(" AND departement = {p}"));
+        narrowed = true;
+    }
+    let order = if f.recent_first { "DESC" } else { "ASC" };
+    let mut matches = None;
+    if !f.search.trim().is_empty() {
+        let p = at(
+            &mut binds,
+            Bind::T(super::demandes::like_pattern(&f.search)),
+        );
+        filter.push_str(&format!(" AND recherche LIKE {p} ESCAPE '\\'"));
+        narrowed = true;
+        matches = Some(format!(
+            "SELECT id FROM demandes WHERE {filter}
+             ORDER BY transmise_at {order}, id {order} LIMIT {}",
+            SEARCH_AT_ONCE + 1
+        ));
+    }
+    let count = if narrowed {
+        format!("SELECT COUNT(*) FROM demandes WHERE {filter}")
+    } else {
+        format!("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM cert_comptes WHERE {counted}")
+    };
+    let (limit_at, offset_at) = (binds.len() + 1, binds.len() + 2);
+    let page = format!(
+        "SELECT {QUEUE_COLUMNS}
+         FROM (SELECT id FROM demandes WHERE {filter}
+               ORDER BY transmise_at {order}, id {order} LIMIT ${limit_at} OFFSET ${offset_at}) p
+         JOIN demandes d ON d.id = p.id
+         JOIN schools s ON s.id = d.school_id
+         LEFT JOIN users u ON u.id = d.agent_id"
+    );
+    QueueStatements {
+        count,
+        matches,
+        page,
+        binds,
+    }
+}
+
+const QUEUE_COLUMNS: &str = "d.id, d.numero, d.prenom, d.nom, d.categories, d.etat,
+    d.departement, s.name AS school_name, d.transmise_at, d.agent_id,
+    CASE WHEN u.id IS NULL THEN NULL ELSE u.prenom || ' ' || u.nom END AS agent_name,
+    d.complement_avant";
+
+/// The queue rows of demandes `ids` (read from the database).
+pub fn queue_rows_of(ids: &[i64]) -> String {
+    format!(
+        "SELECT {QUEUE_COLUMNS} FROM demandes d
+         JOIN schools s ON s.id = d.school_id
+         LEFT JOIN users u ON u.id = d.agent_id
+         WHERE d.id IN ({})",
+        id_list(ids)
+    )
+}
+
+/// The count of every tab: « À instruire », the complements and « Traitées » from
+/// `cert_comptes` ($1 the centre), « Suivies » from the agent's index ($1 the agent, $2 the
+/// centre, then the three states).
+pub const TAB_COUNTS: &str =
+    "SELECT file, CAST(SUM(n) AS BIGINT) FROM cert_comptes WHERE cert_id = $1 GROUP BY file";
+pub const FOLLOWED_COUNT: &str = "SELECT COUNT(*) FROM demandes
+     WHERE agent_id = $1 AND cert_id = $2 AND file_cert IN ($3, $4, $5)";
+
 /// A page of a tab of centre `cert_id`'s queue, how many match, and the count of every tab.
+/// Read like the school's list (`demandes::list`): counts kept by the database, a selective
+/// search read once, a deep page from the other end.
 pub async fn queue(
     db: &Db,
     cert_id: i64,
     agent_id: i64,
     f: &QueueFilter,
 ) -> Result<(Vec<QueueRow>, i64, [i64; 5]), AppError> {
-    let pattern = super::demandes::like_pattern(&f.search);
-    // The tab's states are bound from $6 on; `$2`, the agent, counts only in « Suivies ».
-    let (states, own) = f.onglet.states();
-    let placeholders: Vec<String> = (0..states.len()).map(|i| format!("${}", 6 + i)).collect();
-    let filter = format!(
-        "cert_id = $1 AND ({} OR agent_id = $2) AND etat IN ({})
-         AND ($3 = '%%' OR recherche LIKE $3 ESCAPE '\\')
-         AND ($4 = '' OR departement = $4) AND ($5 < 0 OR school_id = $5)",
-        if own { "1 = 0" } else { "1 = 1" },
-        placeholders.join(", ")
-    );
-    let departement = f.departement.clone().unwrap_or_default();
-    let school = f.school_id.unwrap_or(-1);
-    let count_sql = format!("SELECT COUNT(*) FROM demandes WHERE {filter}");
-    let mut count = sqlx::query_as::<_, (i64,)>(&count_sql)
-        .bind(cert_id)
-        .bind(agent_id)
-        .bind(&pattern)
-        .bind(&departement)
-        .bind(school);
-    for s in states {
-        count = count.bind(*s);
-    }
-    let (total,) = count.fetch_one(db.pool()).await?;
-    let order = if f.recent_first { "DESC" } else { "ASC" };
+    let counts = tab_counts(db, cert_id, agent_id).await?;
     let offset = (f.page.max(1) as i64 - 1) * QUEUE_PAGE;
-    let (limit_at, offset_at) = (6 + states.len(), 7 + states.len());
-    let rows_sql = format!(
-        "SELECT d.id, d.numero, d.prenom, d.nom, d.categories, d.etat, d.departement,
-                s.name AS school_name, d.transmise_at, d.agent_id,
-                CASE WHEN u.id IS NULL THEN NULL ELSE u.prenom || ' ' || u.nom END AS agent_name,
-                d.complement_avant
-         FROM (SELECT * FROM demandes WHERE {filter}) d
-         JOIN schools s ON s.id = d.school_id
-         LEFT JOIN users u ON u.id = d.agent_id
-         ORDER BY d.transmise_at {order}, d.id {order} LIMIT ${limit_at} OFFSET ${offset_at}"
-    );
-    let mut rows = sqlx::query_as::<_, QueueRow>(&rows_sql)
-        .bind(cert_id)
-        .bind(agent_id)
-        .bind(&pattern)
-        .bind(&departement)
-        .bind(school);
-    for s in states {
-        rows = rows.bind(*s);
+    let st = queue_statements(cert_id, agent_id, f);
+    let in_order = |mut rows: Vec<QueueRow>| {
+        rows.sort_by_key(|r| (r.transmise_at, r.id));
+        if f.recent_first {
+            rows.reverse();
+        }
+        rows
+    };
+    if let Some(matches) = &st.matches {
+        if let Some((page, total)) = few_matches(db, matches, &st.binds, offset, QUEUE_PAGE).await?
+        {
+            let rows = if page.is_empty() {
+                Vec::new()
+            } else {
+                sqlx::query_as::<_, QueueRow>(&queue_rows_of(&page))
+                    .fetch_all(db.pool())
+                    .await?
+            };
+            return Ok((in_order(rows), total, counts));
+        }
     }
-    let rows = rows
-        .bind(QUEUE_PAGE)
+    let (total,) = bind_all(sqlx::query_as::<_, (i64,)>(&st.count), &st.binds)
+        .fetch_one(db.pool())
+        .await?;
+    let (limit, offset, reversed) = page_window(offset, QUEUE_PAGE, total);
+    let st = if reversed {
+        let other_end = QueueFilter {
+            recent_first: !f.recent_first,
+            ..f.clone()
+        };
+        queue_statements(cert_id, agent_id, &other_end)
+    } else {
+        st
+    };
+    let rows = bind_all(sqlx::query_as::<_, QueueRow>(&st.page), &st.binds)
+        .bind(limit)
         .bind(offset)
         .fetch_all(db.pool())
         .await?;
-    // Every tab's count in one pass: $3… are the states (transmise, complément demandé,
-    // complément reçu, then the three decided ones).
-    let counts: (i64, i64, i64, i64, i64) = sqlx::query_as(
-        "SELECT
-            CAST(COALESCE(SUM(CASE WHEN etat = $3 THEN 1 ELSE 0 END), 0) AS BIGINT),
-            CAST(COALESCE(SUM(CASE WHEN agent_id = $2 AND etat IN ($3, $4, $5) THEN 1 ELSE 0 END), 0) AS BIGINT),
-            CAST(COALESCE(SUM(CASE WHEN etat = $4 THEN 1 ELSE 0 END), 0) AS BIGINT),
-            CAST(COALESCE(SUM(CASE WHEN etat = $5 THEN 1 ELSE 0 END), 0) AS BIGINT),
-            CAST(COALESCE(SUM(CASE WHEN etat IN ($6, $7, $8) THEN 1 ELSE 0 END), 0) AS BIGINT)
-         FROM demandes WHERE cert_id = $1",
-    )
-    .bind(cert_id)
-    .bind(agent_id)
-    .bind(Etat::Transmise)
-    .bind(Etat::ComplementDemande)
-    .bind(Etat::ComplementRecu)
-    .bind(Etat::Inscrite)
-    .bind(Etat::Rejetee)
-    .bind(Etat::ClasseeSansSuite)
-    .fetch_one(db.pool())
-    .await?;
-    Ok((
-        rows,
-        total,
-        [counts.0, counts.1, counts.2, counts.3, counts.4],
-    ))
+    Ok((in_order(rows), total, counts))
 }
 
-/// The schools with demandes at centre `cert_id`, for the queue's filter: (id, name).
+/// The count of each tab, in the order of `Onglet::ALL`.
+async fn tab_counts(db: &Db, cert_id: i64, agent_id: i64) -> Result<[i64; 5], AppError> {
+    let by_file: Vec<(String, i64)> = sqlx::query_as(TAB_COUNTS)
+        .bind(cert_id)
+        .fetch_all(db.pool())
+        .await?;
+    let mut q = sqlx::query_as::<_, (i64,)>(FOLLOWED_COUNT)
+        .bind(agent_id)
+        .bind(cert_id);
+    for e in FOLLOWED {
+        q = q.bind(e);
+    }
+    let (followed,) = q.fetch_one(db.pool()).await?;
+    Ok(Onglet::ALL.map(|o| match o.file() {
+        None => followed,
+        Some(file) => by_file
+            .iter()
+            .find(|(f, _)| f == file)
+            .map_or(0, |(_, n)| *n),
+    }))
+}
+
+/// The schools with demandes at centre `cert_id`, for the queue's filter: (id, name), by name.
 pub async fn schools_of(db: &Db, cert_id: i64) -> Result<Vec<(i64, String)>, AppError> {
-    Ok(sqlx::query_as(
+    let mut schools: Vec<(i64, String)> = sqlx::query_as(
         "SELECT s.id, s.name FROM schools s
-         WHERE EXISTS (SELECT 1 FROM demandes d WHERE d.school_id = s.id AND d.cert_id = $1)
-         ORDER BY s.name",
+         WHERE s.id IN (SELECT school_id FROM cert_comptes WHERE cert_id = $1 AND n > 0)",
     )
     .bind(cert_id)
     .fetch_all(db.pool())
-    .await?)
+    .await?;
+    schools.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(schools)
 }
 
 /// « Suivre »: agent `agent_id` takes demande `id`. Taken by someone else: refused with their
