@@ -138,16 +138,67 @@ pub async fn record_event(
     Ok(())
 }
 
-/// Takes demande `id`'s row lock if it is still in state `etat` (a write, so that SQLite takes
-/// its write lock at once): what the caller reads next cannot change under it. `false`: the
-/// demande left that state.
-pub async fn lock(conn: &mut AnyConnection, id: i64, etat: Etat) -> Result<bool, AppError> {
-    let locked = sqlx::query("UPDATE demandes SET version = version WHERE id = $1 AND etat = $2")
-        .bind(id)
-        .bind(etat)
-        .execute(conn)
-        .await?;
-    Ok(locked.rows_affected() == 1)
+/// Takes the row locks of the demandes of `ids` still in state `etat` (a write, so that SQLite
+/// takes its write lock at once): what the caller reads next cannot change under it — a job's
+/// batch reminds nobody whose demande moved meanwhile. Returns them in id order.
+pub async fn lock_all(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+    etat: Etat,
+) -> Result<Vec<i64>, AppError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let locked: Vec<(i64,)> = sqlx::query_as(&format!(
+        "UPDATE demandes SET version = version WHERE id IN ({}) AND etat = $1 RETURNING id",
+        super::db::id_list(ids)
+    ))
+    .bind(etat)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut locked: Vec<i64> = locked.into_iter().map(|(id,)| id).collect();
+    locked.sort_unstable();
+    Ok(locked)
+}
+
+/// Erases the personal data of demandes `rows` (id, number) still in `etat` with their content:
+/// each stays as a trace without personal data, its number still searchable (folded in Rust,
+/// as every search text is). One statement for the batch; returns the ids erased. The pieces
+/// are the caller's (`pieces::remove_all_of`).
+pub async fn erase_to_traces(
+    conn: &mut AnyConnection,
+    rows: &[(i64, Option<String>)],
+    etat: Etat,
+    now: i64,
+) -> Result<Vec<i64>, AppError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
+    let cases: Vec<String> = rows
+        .iter()
+        .enumerate()
+        .map(|(k, (id, _))| format!("WHEN {id} THEN ${}", k + 1))
+        .collect();
+    let (now_at, etat_at) = (rows.len() + 1, rows.len() + 2);
+    let sql = format!(
+        "UPDATE demandes SET data = '{{}}', prenom = '', nom = '', categories = '',
+                recherche = CASE id {} END, refus_motif = NULL, usager_id = NULL,
+                updated_at = ${now_at}, version = version + 1
+         WHERE id IN ({}) AND etat = ${etat_at} AND data <> '{{}}' RETURNING id",
+        cases.join(" "),
+        super::db::id_list(&ids)
+    );
+    let mut q = sqlx::query_as::<_, (i64,)>(&sql);
+    for (_, numero) in rows {
+        q = q.bind(crate::domain::communes::fold(
+            numero.as_deref().unwrap_or(""),
+        ));
+    }
+    let erased = q.bind(now).bind(etat).fetch_all(&mut *conn).await?;
+    let mut erased: Vec<i64> = erased.into_iter().map(|(id,)| id).collect();
+    erased.sort_unstable();
+    Ok(erased)
 }
 
 #[derive(Debug, Clone, FromRow)]

@@ -1028,3 +1028,103 @@ async fn files_no_piece_refers_to_are_swept_after_a_day() {
         assert!(app.ctx.storage.get(&key).await.is_ok(), "{key} swept");
     }
 }
+
+/// The paper, complement and retention jobs go through thousands of demandes by batches (500
+/// per transaction): each demande handled once, its messages queued once, the counts of the
+/// lists kept right, nothing left for a second run.
+#[tokio::test]
+async fn the_jobs_go_through_thousands_of_demandes_by_batches() {
+    let app = TestApp::new().await;
+    let size = app::server::bench::Size {
+        demandes: 12_000,
+        ecoles: 3,
+        grande_ecole: 6_000,
+        a_expirer: 0,
+        a_relancer: 0,
+    };
+    let now = app.ctx.now();
+    app::server::bench::seed(&app.ctx.db, size, "pas-de-connexion", now)
+        .await
+        .unwrap();
+    let pool = app.ctx.db.pool();
+    let count = |sql: &'static str| async move {
+        let (n,): (i64,) = sqlx::query_as(sql).fetch_one(pool).await.unwrap();
+        n
+    };
+    // Complements asked: half due in 18 days (reminded 7 days before), half in 2 (overdue).
+    sqlx::query(
+        "UPDATE demandes SET complement_avant = CASE WHEN id % 2 = 1 THEN $1 ELSE $2 END
+         WHERE etat = 'complement_demande'",
+    )
+    .bind(now + 18 * DAY)
+    .bind(now + 2 * DAY)
+    .execute(pool)
+    .await
+    .unwrap();
+    let papier = count("SELECT COUNT(*) FROM demandes WHERE etat = 'attente_papier'").await;
+    let complements_odd =
+        count("SELECT COUNT(*) FROM demandes WHERE etat = 'complement_demande' AND id % 2 = 1")
+            .await;
+    let complements =
+        count("SELECT COUNT(*) FROM demandes WHERE etat = 'complement_demande'").await;
+    let refused = count("SELECT COUNT(*) FROM demandes WHERE etat = 'refusee_usager'").await;
+    let drafts = count("SELECT COUNT(*) FROM demandes WHERE etat = 'brouillon'").await;
+    assert!(
+        papier > 1_000 && refused > 500 && drafts > 500,
+        "{papier} {refused} {drafts}"
+    );
+
+    // Day 12: the paper forms validated 12 to 15 days ago are reminded, the older ones are
+    // « non reçu »; the complements are reminded or closed.
+    app.advance(12 * DAY);
+    let r = server::jobs::run_deadlines(&app.ctx, "test").await.unwrap();
+    assert!(r.paper_reminders > 0 && r.paper_overdue > 500, "{r:?}");
+    assert_eq!(r.paper_reminders + r.paper_overdue, papier as usize);
+    assert_eq!(r.complement_reminders, complements_odd as usize);
+    assert_eq!(
+        r.complement_overdue,
+        (complements - complements_odd) as usize
+    );
+    let reminded =
+        count("SELECT COUNT(DISTINCT demande_id) FROM outbox WHERE kind = 'rappel_papier'").await;
+    let overdue =
+        count("SELECT COUNT(DISTINCT demande_id) FROM outbox WHERE kind = 'papier_non_recu'").await;
+    assert_eq!(
+        (reminded, overdue),
+        (r.paper_reminders as i64, r.paper_overdue as i64)
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM demandes WHERE etat = 'papier_non_recu'").await,
+        r.paper_overdue as i64 + 12_000 / 20
+    );
+    let queued = count("SELECT COUNT(*) FROM outbox").await;
+    let again = server::jobs::run_deadlines(&app.ctx, "test").await.unwrap();
+    assert_eq!(again.processed(), 0, "{again:?}");
+    assert_eq!(count("SELECT COUNT(*) FROM outbox").await, queued);
+
+    // Day 100: refused demandes erased to traces, untouched drafts deleted.
+    app.advance(88 * DAY);
+    let purged = server::jobs::run_retention(&app.ctx, "test").await.unwrap();
+    assert_eq!(
+        (purged.refused_erased, purged.drafts),
+        (refused as usize, drafts as usize)
+    );
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) FROM demandes
+             WHERE etat IN ('brouillon', 'refusee_usager') AND (data <> '{}' OR nom <> '')"
+        )
+        .await,
+        0
+    );
+    // A trace is still found by its number.
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) FROM demandes WHERE etat = 'refusee_usager'
+             AND recherche = '99 261101 15'"
+        )
+        .await,
+        1
+    );
+    app.assert_counts_kept().await;
+}

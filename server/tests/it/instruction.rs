@@ -444,6 +444,7 @@ async fn an_agent_follows_checks_each_item_and_accepts_with_a_neph_once() {
         )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    app.assert_counts_kept().await;
 }
 
 #[tokio::test]
@@ -702,6 +703,7 @@ async fn a_rejection_is_motivated_and_states_the_routes_of_appeal() {
         text.contains("Voies et délais de recours") && text.contains("âge requis"),
         "{text}"
     );
+    app.assert_counts_kept().await;
 }
 
 async fn agent_id(app: &TestApp, identifiant: &str) -> i64 {
@@ -887,6 +889,7 @@ async fn a_complement_reopens_only_the_items_asked_and_comes_back_to_the_agent()
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     assert_eq!(etat(&app, id).await, "inscrite");
+    app.assert_counts_kept().await;
 }
 
 #[tokio::test]
@@ -942,6 +945,7 @@ async fn an_unanswered_complement_is_reminded_then_closed_once() {
         2,
         "the school and the candidate, once each"
     );
+    app.assert_counts_kept().await;
 }
 
 #[tokio::test]

@@ -330,37 +330,7 @@ async fn a_big_school_list_pages_through_a_window() {
     ] {
         sqlx::query(sql).execute(pool).await.unwrap();
     }
-    let counted: Vec<(i64, String, i64)> = sqlx::query_as(
-        "SELECT school_id, etat, COUNT(*) FROM demandes GROUP BY school_id, etat
-         ORDER BY school_id, etat",
-    )
-    .fetch_all(pool)
-    .await
-    .unwrap();
-    let kept: Vec<(i64, String, i64)> = sqlx::query_as(
-        "SELECT school_id, etat, n FROM demandes_comptes WHERE n <> 0 ORDER BY school_id, etat",
-    )
-    .fetch_all(pool)
-    .await
-    .unwrap();
-    assert_eq!(kept, counted);
-    let counted: Vec<(i64, String, i64, i64)> = sqlx::query_as(
-        "SELECT cert_id, file_cert, school_id, COUNT(*) FROM demandes
-         WHERE file_cert IS NOT NULL GROUP BY cert_id, file_cert, school_id
-         ORDER BY cert_id, file_cert, school_id",
-    )
-    .fetch_all(pool)
-    .await
-    .unwrap();
-    let kept: Vec<(i64, String, i64, i64)> = sqlx::query_as(
-        "SELECT cert_id, file, school_id, n FROM cert_comptes WHERE n <> 0
-         ORDER BY cert_id, file, school_id",
-    )
-    .fetch_all(pool)
-    .await
-    .unwrap();
-    assert!(kept.len() >= 2, "{kept:?}");
-    assert_eq!(kept, counted);
+    app.assert_counts_kept().await;
     let all = app.get("/ecole/demandes", Some(&token)).await;
     assert!(all.body.contains("997 demandes"), "{}", all.body);
 }

@@ -5,8 +5,11 @@
 use crate::domain::demande::{DemandeData, Etat, Evenement};
 use crate::error::AppError;
 use crate::routes::Page;
-use crate::server::demandes::{lock, transition};
-use crate::server::outbox::{enqueue, enqueue_new, NewMessage};
+use crate::server::db::id_list;
+use crate::server::demandes::{lock_all, transition_all};
+use crate::server::jobs::expiry::BATCH;
+use crate::server::outbox::{enqueue_many, NewMessage};
+use crate::server::users::recipients_of_schools;
 use crate::server::AppContext;
 
 /// A demande waiting for its complement, as the jobs need it.
@@ -38,7 +41,7 @@ async fn waiting(ctx: &AppContext, due_before: i64) -> Result<Vec<Waiting>, AppE
         "SELECT d.id, d.numero, d.school_id, d.complement_avant, u.id AS usager_id, u.email, d.data
          FROM demandes d LEFT JOIN users u ON u.id = d.usager_id
          WHERE d.etat = $1 AND d.complement_avant IS NOT NULL AND d.complement_avant <= $2
-         ORDER BY d.complement_avant, d.id",
+         ORDER BY d.id",
     )
     .bind(Etat::ComplementDemande)
     .bind(due_before)
@@ -47,133 +50,148 @@ async fn waiting(ctx: &AppContext, due_before: i64) -> Result<Vec<Waiting>, AppE
 }
 
 /// 7 days before the deadline of a complement not sent back: a reminder to the school's users,
-/// once per request (the first email's key is the claim).
+/// once per request (the messages' keys are the claim). By batches, each one transaction.
 pub async fn send_complement_reminders(ctx: &AppContext, now: i64) -> Result<usize, AppError> {
     use crate::domain::deadlines::{complement_overdue, COMPLEMENT_REMINDER_DAYS_BEFORE};
-    let mut sent = 0;
     // Due for a reminder: the deadline is at most 7 days away.
     let horizon =
         crate::domain::deadlines::complement_deadline(now, COMPLEMENT_REMINDER_DAYS_BEFORE);
-    for w in waiting(ctx, horizon).await? {
-        if complement_overdue(w.complement_avant, now)
-            || now < crate::domain::deadlines::complement_reminder_at(w.complement_avant)
-        {
-            continue;
-        }
+    let due: Vec<Waiting> = waiting(ctx, horizon)
+        .await?
+        .into_iter()
+        .filter(|w| {
+            !complement_overdue(w.complement_avant, now)
+                && now >= crate::domain::deadlines::complement_reminder_at(w.complement_avant)
+        })
+        .collect();
+    let mut sent = 0;
+    for batch in due.chunks(BATCH) {
         let mut tx = ctx.db.pool().begin().await?;
-        if !lock(&mut tx, w.id, Etat::ComplementDemande).await? {
-            tx.rollback().await?;
-            continue;
+        let ids: Vec<i64> = batch.iter().map(|w| w.id).collect();
+        let still = lock_all(&mut tx, &ids, Etat::ComplementDemande).await?;
+        let still: Vec<&Waiting> = batch
+            .iter()
+            .filter(|w| still.binary_search(&w.id).is_ok())
+            .collect();
+        let schools: Vec<i64> = still.iter().map(|w| w.school_id).collect();
+        let recipients = recipients_of_schools(&mut tx, &schools).await?;
+        let mut messages = Vec::new();
+        let mut keys = Vec::new();
+        for w in &still {
+            let numero = w.numero.clone().unwrap_or_default();
+            let (_, candidat) = w.names();
+            let mail = crate::domain::messages::rappel_complement_email(
+                &numero,
+                &candidat,
+                &crate::server::time::format_date(w.complement_avant),
+                &ctx.settings.url(&Page::Complement { id: w.id }.href()),
+            );
+            let key = format!("demande:{}:complement:{}:rappel", w.id, w.complement_avant);
+            for (_, user_id, address) in recipients.iter().filter(|r| r.0 == w.school_id) {
+                messages.push(
+                    NewMessage::email(
+                        format!("{key}:ecole:{user_id}"),
+                        "rappel_complement",
+                        address,
+                        &mail,
+                        None,
+                    )
+                    .about(*user_id, Some(w.id)),
+                );
+            }
+            keys.push(format!("{key}:"));
         }
-        let numero = w.numero.clone().unwrap_or_default();
-        let (_, candidat) = w.names();
-        let mail = crate::domain::messages::rappel_complement_email(
-            &numero,
-            &candidat,
-            &crate::server::time::format_date(w.complement_avant),
-            &ctx.settings.url(&Page::Complement { id: w.id }.href()),
-        );
-        let key = format!("demande:{}:complement:{}:rappel", w.id, w.complement_avant);
-        let mut claimed = false;
-        for (user_id, address) in
-            crate::server::users::school_recipients(&mut tx, w.school_id).await?
-        {
-            let message = NewMessage::email(
-                format!("{key}:ecole:{user_id}"),
-                "rappel_complement",
-                &address,
-                &mail,
-                None,
-            )
-            .about(user_id, Some(w.id));
-            claimed |= enqueue_new(&mut tx, &message, now).await?;
-        }
-        if !claimed {
-            tx.rollback().await?;
-            continue;
-        }
+        let queued = enqueue_many(&mut tx, &messages, now).await?;
         tx.commit().await?;
-        sent += 1;
+        sent += keys
+            .iter()
+            .filter(|k| queued.iter().any(|q| q.starts_with(k.as_str())))
+            .count();
     }
     Ok(sent)
 }
 
 /// Past the deadline with no answer: « Classée sans suite »; the school and the candidate are
-/// told. The guarded transition is the claim.
+/// told. The guarded change of state is the claim. By batches, each one transaction.
 pub async fn close_unanswered(ctx: &AppContext, now: i64) -> Result<usize, AppError> {
+    let due: Vec<Waiting> = waiting(ctx, now)
+        .await?
+        .into_iter()
+        .filter(|w| crate::domain::deadlines::complement_overdue(w.complement_avant, now))
+        .collect();
     let mut closed = 0;
-    for w in waiting(ctx, now).await? {
-        if !crate::domain::deadlines::complement_overdue(w.complement_avant, now) {
-            continue;
-        }
+    for batch in due.chunks(BATCH) {
         let mut tx = ctx.db.pool().begin().await?;
-        let moved = transition(
+        let ids: Vec<i64> = batch.iter().map(|w| w.id).collect();
+        let moved = transition_all(
             &mut tx,
-            w.id,
+            &ids,
             Etat::ComplementDemande,
             Evenement::ComplementNonRecu,
-            None,
-            None,
             now,
         )
         .await?;
-        if moved.is_none() {
+        if moved.is_empty() {
             tx.rollback().await?;
             continue;
         }
-        sqlx::query("UPDATE demandes SET complement_avant = NULL WHERE id = $1")
-            .bind(w.id)
-            .execute(&mut *tx)
-            .await?;
-        let numero = w.numero.clone().unwrap_or_default();
-        let (prenom, candidat) = w.names();
-        let key = format!("demande:{}:classee_sans_suite", w.id);
-        let school_mail = crate::domain::messages::classement_email(
-            None,
-            &numero,
-            &candidat,
-            &ctx.settings.url(&Page::Etape { id: w.id, n: 6 }.href()),
-        );
-        for (user_id, address) in
-            crate::server::users::school_recipients(&mut tx, w.school_id).await?
-        {
-            enqueue(
-                &mut tx,
-                &NewMessage::email(
-                    format!("{key}:ecole:{user_id}"),
-                    "classee_sans_suite",
-                    &address,
-                    &school_mail,
-                    None,
-                )
-                .about(user_id, Some(w.id)),
-                now,
-            )
-            .await?;
-        }
-        if let (Some(user_id), Some(address)) = (w.usager_id, w.email.as_deref()) {
-            let mail = crate::domain::messages::classement_email(
-                Some(&prenom),
+        sqlx::query(&format!(
+            "UPDATE demandes SET complement_avant = NULL WHERE id IN ({})",
+            id_list(&moved)
+        ))
+        .execute(&mut *tx)
+        .await?;
+        let moved: Vec<&Waiting> = batch
+            .iter()
+            .filter(|w| moved.binary_search(&w.id).is_ok())
+            .collect();
+        let schools: Vec<i64> = moved.iter().map(|w| w.school_id).collect();
+        let recipients = recipients_of_schools(&mut tx, &schools).await?;
+        let mut messages = Vec::new();
+        for w in &moved {
+            let numero = w.numero.clone().unwrap_or_default();
+            let (prenom, candidat) = w.names();
+            let key = format!("demande:{}:classee_sans_suite", w.id);
+            let school_mail = crate::domain::messages::classement_email(
+                None,
                 &numero,
                 &candidat,
-                &ctx.settings.url(&Page::DemandeUsager { id: w.id }.href()),
+                &ctx.settings.url(&Page::Etape { id: w.id, n: 6 }.href()),
             );
-            enqueue(
-                &mut tx,
-                &NewMessage::email(
-                    format!("{key}:usager:email"),
-                    "classee_sans_suite",
-                    address,
-                    &mail,
-                    None,
-                )
-                .about(user_id, Some(w.id)),
-                now,
-            )
-            .await?;
+            for (_, user_id, address) in recipients.iter().filter(|r| r.0 == w.school_id) {
+                messages.push(
+                    NewMessage::email(
+                        format!("{key}:ecole:{user_id}"),
+                        "classee_sans_suite",
+                        address,
+                        &school_mail,
+                        None,
+                    )
+                    .about(*user_id, Some(w.id)),
+                );
+            }
+            if let (Some(user_id), Some(address)) = (w.usager_id, w.email.as_deref()) {
+                let mail = crate::domain::messages::classement_email(
+                    Some(&prenom),
+                    &numero,
+                    &candidat,
+                    &ctx.settings.url(&Page::DemandeUsager { id: w.id }.href()),
+                );
+                messages.push(
+                    NewMessage::email(
+                        format!("{key}:usager:email"),
+                        "classee_sans_suite",
+                        address,
+                        &mail,
+                        None,
+                    )
+                    .about(user_id, Some(w.id)),
+                );
+            }
         }
+        enqueue_many(&mut tx, &messages, now).await?;
         tx.commit().await?;
-        closed += 1;
+        closed += moved.len();
     }
     Ok(closed)
 }

@@ -7,13 +7,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::domain::communes::fold;
 use crate::domain::demande::{Etat, Evenement};
 use crate::domain::messages::Email;
 use crate::error::AppError;
 use crate::routes::Page;
 use crate::server::db::id_list;
-use crate::server::demandes::transition_all;
+use crate::server::demandes::{erase_to_traces, transition_all};
 use crate::server::outbox::{enqueue_many, NewMessage};
 use crate::server::{AppContext, Db};
 
@@ -213,24 +212,12 @@ async fn expire_batch(
                 .or_default()
                 .push((*id, numero.clone().unwrap_or_default()));
         }
-        // A trace without personal data stays in the school's list; its number stays
-        // searchable (folded in Rust, as every search text is).
-        let cases: Vec<String> = rows
+        // A trace without personal data stays in the school's list.
+        let traces: Vec<(i64, Option<String>)> = rows
             .iter()
-            .enumerate()
-            .map(|(k, (id, _, _))| format!("WHEN {id} THEN ${}", k + 1))
+            .map(|(id, numero, _)| (*id, numero.clone()))
             .collect();
-        let erase_sql = format!(
-            "UPDATE demandes SET data = '{{}}', prenom = '', nom = '', categories = '',
-                    recherche = CASE id {} END, usager_id = NULL
-             WHERE id IN ({demandes})",
-            cases.join(" ")
-        );
-        let mut erase = sqlx::query(&erase_sql);
-        for (_, numero, _) in &rows {
-            erase = erase.bind(fold(numero.as_deref().unwrap_or_default()));
-        }
-        erase.execute(&mut *tx).await?;
+        erase_to_traces(&mut tx, &traces, Etat::Supprimee, now).await?;
         // The e-photo codes never used by the candidate: the next demande may take them.
         sqlx::query(&format!(
             "UPDATE ephoto_codes SET demande_id = NULL

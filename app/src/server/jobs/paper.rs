@@ -3,8 +3,10 @@
 use crate::domain::demande::{Etat, Evenement};
 use crate::error::AppError;
 use crate::routes::Page;
-use crate::server::demandes::{lock, transition};
-use crate::server::outbox::{enqueue, NewMessage};
+use crate::server::demandes::{lock_all, transition_all};
+use crate::server::jobs::expiry::BATCH;
+use crate::server::outbox::{enqueue_many, NewMessage};
+use crate::server::users::recipients_of_schools;
 use crate::server::AppContext;
 
 /// The key of a demande's day-10 paper form reminder.
@@ -102,128 +104,115 @@ async fn paper_demandes(
 }
 
 /// Day 10 after the candidate's validation, the paper form still not received: a reminder to
-/// the candidate (email + SMS), once — the email's idempotency key is the claim.
+/// the candidate (email + SMS), once — the messages' idempotency keys are the claim. By batches,
+/// each one transaction.
 pub async fn send_paper_reminders(ctx: &AppContext, now: i64) -> Result<usize, AppError> {
     use crate::domain::deadlines::{paper_form_deadline, paper_reminder_due, paper_reminder_since};
     use crate::domain::messages::{rappel_papier_email, rappel_papier_sms};
     use crate::server::time::format_date;
+    let due: Vec<PaperDemande> = paper_demandes(ctx, paper_reminder_since(now))
+        .await?
+        .into_iter()
+        .filter(|d| paper_reminder_due(d.decided_at, now))
+        .collect();
     let mut sent = 0;
-    for d in paper_demandes(ctx, paper_reminder_since(now)).await? {
-        if !paper_reminder_due(d.decided_at, now) {
-            continue;
-        }
-        let deadline = format_date(paper_form_deadline(d.decided_at));
-        let key = paper_reminder_key(d.id);
+    for batch in due.chunks(BATCH) {
         let mut tx = ctx.db.pool().begin().await?;
-        // Under the demande's lock: a form received meanwhile needs no reminder.
-        if !lock(&mut tx, d.id, Etat::AttentePapier).await? {
-            tx.rollback().await?;
-            continue;
+        // Under the demandes' locks: a form received meanwhile needs no reminder.
+        let ids: Vec<i64> = batch.iter().map(|d| d.id).collect();
+        let waiting = lock_all(&mut tx, &ids, Etat::AttentePapier).await?;
+        let mut messages = Vec::new();
+        for d in batch
+            .iter()
+            .filter(|d| waiting.binary_search(&d.id).is_ok())
+        {
+            let deadline = format_date(paper_form_deadline(d.decided_at));
+            let key = paper_reminder_key(d.id);
+            let mail = rappel_papier_email(
+                &d.prenom,
+                &d.numero,
+                &deadline,
+                &ctx.settings.url(&Page::DemandeUsager { id: d.id }.href()),
+            );
+            messages.push(d.email_to_candidate(&key, "rappel_papier", &mail));
+            if !d.telephone.is_empty() {
+                let sms = rappel_papier_sms(&d.numero, deadline.get(..5).unwrap_or(&deadline));
+                messages.push(d.sms_to_candidate(&key, "rappel_papier", sms));
+            }
         }
-        let mail = rappel_papier_email(
-            &d.prenom,
-            &d.numero,
-            &deadline,
-            &ctx.settings.url(&Page::DemandeUsager { id: d.id }.href()),
-        );
-        let claimed = crate::server::outbox::enqueue_new(
-            &mut tx,
-            &d.email_to_candidate(&key, "rappel_papier", &mail),
-            now,
-        )
-        .await?;
-        if !claimed {
-            tx.rollback().await?;
-            continue;
-        }
-        if !d.telephone.is_empty() {
-            let sms = rappel_papier_sms(&d.numero, deadline.get(..5).unwrap_or(&deadline));
-            enqueue(
-                &mut tx,
-                &d.sms_to_candidate(&key, "rappel_papier", sms),
-                now,
-            )
-            .await?;
-        }
+        let queued = enqueue_many(&mut tx, &messages, now).await?;
         tx.commit().await?;
-        sent += 1;
+        sent += queued.iter().filter(|k| k.ends_with(":email")).count();
     }
     Ok(sent)
 }
 
 /// Day 15 after the candidate's validation with no receipt recorded: the demande becomes
 /// « Formulaire photo-signature non reçu »; the candidate (email + SMS) and the school (email)
-/// are told what to do. The guarded UPDATE is the claim: once, whatever the instances.
+/// are told what to do. The guarded change of state is the claim: once, whatever the
+/// instances. By batches, each one transaction.
 pub async fn expire_paper_forms(ctx: &AppContext, now: i64) -> Result<usize, AppError> {
     use crate::domain::deadlines::{paper_form_overdue, paper_overdue_since};
     use crate::domain::messages::{
         papier_non_recu_email, papier_non_recu_email_ecole, papier_non_recu_sms,
     };
+    let due: Vec<PaperDemande> = paper_demandes(ctx, paper_overdue_since(now))
+        .await?
+        .into_iter()
+        .filter(|d| paper_form_overdue(d.decided_at, now))
+        .collect();
+    let list_url = ctx
+        .settings
+        .url(&Page::EcoleDemandes.href_with("etat=papier_non_recu"));
     let mut changed = 0;
-    for d in paper_demandes(ctx, paper_overdue_since(now)).await? {
-        if !paper_form_overdue(d.decided_at, now) {
-            continue;
-        }
+    for batch in due.chunks(BATCH) {
         let mut tx = ctx.db.pool().begin().await?;
-        let claimed = transition(
+        let ids: Vec<i64> = batch.iter().map(|d| d.id).collect();
+        let moved = transition_all(
             &mut tx,
-            d.id,
+            &ids,
             Etat::AttentePapier,
             Evenement::PapierNonRecu,
-            None,
-            None,
             now,
         )
         .await?;
-        if claimed.is_none() {
-            tx.rollback().await?;
-            continue;
+        let moved: Vec<&PaperDemande> = batch
+            .iter()
+            .filter(|d| moved.binary_search(&d.id).is_ok())
+            .collect();
+        let schools: Vec<i64> = moved.iter().map(|d| d.school_id).collect();
+        let recipients = recipients_of_schools(&mut tx, &schools).await?;
+        let mut messages = Vec::new();
+        for d in &moved {
+            let key = format!("demande:{}:papier_non_recu", d.id);
+            let mail = papier_non_recu_email(
+                &d.prenom,
+                &d.numero,
+                &ctx.settings.url(&Page::DemandeUsager { id: d.id }.href()),
+            );
+            messages.push(d.email_to_candidate(&key, "papier_non_recu", &mail));
+            if !d.telephone.is_empty() {
+                let sms = papier_non_recu_sms(&d.numero);
+                messages.push(d.sms_to_candidate(&key, "papier_non_recu", sms));
+            }
+            let candidat = format!("{} {}", d.prenom, d.nom.to_uppercase());
+            let school_mail = papier_non_recu_email_ecole(&d.numero, candidat.trim(), &list_url);
+            for (_, school_user, address) in recipients.iter().filter(|r| r.0 == d.school_id) {
+                messages.push(
+                    NewMessage::email(
+                        format!("{key}:ecole:{school_user}"),
+                        "papier_non_recu",
+                        address,
+                        &school_mail,
+                        None,
+                    )
+                    .about(*school_user, Some(d.id)),
+                );
+            }
         }
-        let key = format!("demande:{}:papier_non_recu", d.id);
-        let mail = papier_non_recu_email(
-            &d.prenom,
-            &d.numero,
-            &ctx.settings.url(&Page::DemandeUsager { id: d.id }.href()),
-        );
-        enqueue(
-            &mut tx,
-            &d.email_to_candidate(&key, "papier_non_recu", &mail),
-            now,
-        )
-        .await?;
-        if !d.telephone.is_empty() {
-            enqueue(
-                &mut tx,
-                &d.sms_to_candidate(&key, "papier_non_recu", papier_non_recu_sms(&d.numero)),
-                now,
-            )
-            .await?;
-        }
-        let school_users = crate::server::users::school_recipients(&mut tx, d.school_id).await?;
-        let candidat = format!("{} {}", d.prenom, d.nom.to_uppercase());
-        let school_mail = papier_non_recu_email_ecole(
-            &d.numero,
-            candidat.trim(),
-            &ctx.settings
-                .url(&Page::EcoleDemandes.href_with("etat=papier_non_recu")),
-        );
-        for (school_user, address) in school_users {
-            enqueue(
-                &mut tx,
-                &NewMessage::email(
-                    format!("{key}:ecole:{school_user}"),
-                    "papier_non_recu",
-                    &address,
-                    &school_mail,
-                    None,
-                )
-                .about(school_user, Some(d.id)),
-                now,
-            )
-            .await?;
-        }
+        enqueue_many(&mut tx, &messages, now).await?;
         tx.commit().await?;
-        changed += 1;
+        changed += moved.len();
     }
     Ok(changed)
 }

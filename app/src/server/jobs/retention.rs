@@ -1,11 +1,14 @@
 //! How long ended demandes and technical records are kept (the README's « Conservation »
 //! section says what and why). Run with the housekeeping every ten minutes; every step is a
-//! guarded statement or a per-demande transaction, so several instances may run it at once.
-
-use crate::domain::communes::fold;
-use crate::error::AppError;
+//! guarded statement or a transaction per batch of demandes, so several instances may run it at
+//! once.
 
 use crate::domain::demande::Etat;
+use crate::error::AppError;
+use crate::server::db::id_list;
+use crate::server::demandes::erase_to_traces;
+use crate::server::jobs::expiry::BATCH;
+use crate::server::pieces::remove_all_of;
 use crate::server::AppContext;
 
 use crate::domain::deadlines::ephoto_issued_since;
@@ -41,7 +44,8 @@ pub async fn purge(ctx: &AppContext, now: i64) -> Result<Purged, AppError> {
     let mut report = Purged::default();
     let pool = ctx.db.pool();
 
-    // Refused demandes: content and pieces erased after 30 days, the trace stays.
+    // Refused demandes: content and pieces erased after 30 days, the trace stays. By batches,
+    // each one transaction; the files go once it is committed.
     let refused: Vec<(i64, Option<String>)> = sqlx::query_as(
         "SELECT id, numero FROM demandes
          WHERE etat = $2 AND data <> '{}' AND decided_at <= $1 ORDER BY id",
@@ -50,57 +54,56 @@ pub async fn purge(ctx: &AppContext, now: i64) -> Result<Purged, AppError> {
     .bind(Etat::RefuseeUsager)
     .fetch_all(pool)
     .await?;
-    for (id, numero) in refused {
+    for batch in refused.chunks(BATCH) {
         let mut tx = pool.begin().await?;
-        let claimed = sqlx::query(
-            "UPDATE demandes SET data = '{}', prenom = '', nom = '', categories = '', recherche = $1,
-                    refus_motif = NULL, usager_id = NULL, updated_at = $2, version = version + 1
-             WHERE id = $3 AND etat = $4 AND data <> '{}'",
-        )
-        .bind(fold(numero.as_deref().unwrap_or("")))
-        .bind(now)
-        .bind(id)
-        .bind(Etat::RefuseeUsager)
-        .execute(&mut *tx)
-        .await?;
-        if claimed.rows_affected() == 0 {
-            tx.rollback().await?;
-            continue;
-        }
-        let keys = crate::server::pieces::remove_all(&mut tx, id).await?;
+        let erased = erase_to_traces(&mut tx, batch, Etat::RefuseeUsager, now).await?;
+        let keys = remove_all_of(&mut tx, &erased).await?;
         tx.commit().await?;
-        report.refused_erased += 1;
+        report.refused_erased += erased.len();
         report.files += ctx.storage.delete_all(keys).await;
     }
 
     // Drafts nobody touched for 90 days (a change in another instance meanwhile keeps it).
-    let stale: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT id, updated_at FROM demandes WHERE etat = $2 AND updated_at <= $1 ORDER BY id",
-    )
-    .bind(kept_since(DRAFT_KEPT_DAYS, now))
-    .bind(Etat::Brouillon)
-    .fetch_all(pool)
-    .await?;
-    for (id, updated_at) in stale {
-        let mut tx = pool.begin().await?;
-        let keys = crate::server::pieces::remove_all(&mut tx, id).await?;
-        sqlx::query("DELETE FROM demande_events WHERE demande_id = $1")
-            .bind(id)
-            .execute(&mut *tx)
+    let stale: Vec<(i64,)> =
+        sqlx::query_as("SELECT id FROM demandes WHERE etat = $2 AND updated_at <= $1 ORDER BY id")
+            .bind(kept_since(DRAFT_KEPT_DAYS, now))
+            .bind(Etat::Brouillon)
+            .fetch_all(pool)
             .await?;
-        let gone =
-            sqlx::query("DELETE FROM demandes WHERE id = $1 AND etat = $2 AND updated_at = $3")
-                .bind(id)
-                .bind(Etat::Brouillon)
-                .bind(updated_at)
-                .execute(&mut *tx)
-                .await?;
-        if gone.rows_affected() == 0 {
+    let stale: Vec<i64> = stale.into_iter().map(|(id,)| id).collect();
+    for batch in stale.chunks(BATCH) {
+        let mut tx = pool.begin().await?;
+        // The claim: still an untouched draft.
+        let claimed: Vec<(i64,)> = sqlx::query_as(&format!(
+            "UPDATE demandes SET version = version
+             WHERE id IN ({}) AND etat = $1 AND updated_at <= $2 RETURNING id",
+            id_list(batch)
+        ))
+        .bind(Etat::Brouillon)
+        .bind(kept_since(DRAFT_KEPT_DAYS, now))
+        .fetch_all(&mut *tx)
+        .await?;
+        let claimed: Vec<i64> = claimed.into_iter().map(|(id,)| id).collect();
+        if claimed.is_empty() {
             tx.rollback().await?;
             continue;
         }
+        let keys = remove_all_of(&mut tx, &claimed).await?;
+        for table in ["demande_events", "demandes"] {
+            let column = if table == "demandes" {
+                "id"
+            } else {
+                "demande_id"
+            };
+            sqlx::query(&format!(
+                "DELETE FROM {table} WHERE {column} IN ({})",
+                id_list(&claimed)
+            ))
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
-        report.drafts += 1;
+        report.drafts += claimed.len();
         report.files += ctx.storage.delete_all(keys).await;
     }
 
@@ -151,28 +154,19 @@ pub async fn purge(ctx: &AppContext, now: i64) -> Result<Purged, AppError> {
     .rows_affected();
 
     // E-photo codes nobody used before they lapsed: the photo and signature go.
-    let lapsed: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT code, photo_key, signature_key FROM ephoto_codes
-         WHERE demande_id IS NULL AND consumed_at IS NULL AND created_at <= $1",
+    let lapsed: Vec<(Option<String>, Option<String>)> = sqlx::query_as(
+        "DELETE FROM ephoto_codes
+         WHERE demande_id IS NULL AND consumed_at IS NULL AND created_at <= $1
+         RETURNING photo_key, signature_key",
     )
     .bind(ephoto_issued_since(now))
     .fetch_all(pool)
     .await?;
-    for (code, photo, signature) in lapsed {
-        let gone = sqlx::query(
-            "DELETE FROM ephoto_codes WHERE code = $1 AND demande_id IS NULL AND consumed_at IS NULL",
-        )
-        .bind(&code)
-        .execute(pool)
-        .await?;
-        if gone.rows_affected() == 1 {
-            report.ephoto_codes += 1;
-            report.files += ctx
-                .storage
-                .delete_all(photo.into_iter().chain(signature))
-                .await;
-        }
-    }
+    report.ephoto_codes = lapsed.len();
+    report.files += ctx
+        .storage
+        .delete_all(lapsed.into_iter().flat_map(|(p, s)| p.into_iter().chain(s)))
+        .await;
     Ok(report)
 }
 

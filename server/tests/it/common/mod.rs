@@ -281,6 +281,34 @@ impl TestApp {
         n
     }
 
+    /// The counts the lists show, kept by the database (`demandes_comptes`, `cert_comptes`),
+    /// are what counting the demandes gives.
+    pub async fn assert_counts_kept(&self) {
+        let pool = self.ctx.db.pool();
+        for (counted, kept) in [
+            (
+                "SELECT school_id, etat, 0, COUNT(*) FROM demandes GROUP BY school_id, etat
+                 ORDER BY school_id, etat",
+                "SELECT school_id, etat, 0, n FROM demandes_comptes WHERE n <> 0
+                 ORDER BY school_id, etat",
+            ),
+            (
+                "SELECT cert_id, file_cert, school_id, COUNT(*) FROM demandes
+                 WHERE file_cert IS NOT NULL GROUP BY cert_id, file_cert, school_id
+                 ORDER BY cert_id, file_cert, school_id",
+                "SELECT cert_id, file, school_id, n FROM cert_comptes WHERE n <> 0
+                 ORDER BY cert_id, file, school_id",
+            ),
+        ] {
+            let rows = |sql| async move {
+                let rows: Vec<(i64, String, i64, i64)> =
+                    sqlx::query_as(sql).fetch_all(pool).await.unwrap();
+                rows
+            };
+            assert_eq!(rows(kept).await, rows(counted).await, "{kept}");
+        }
+    }
+
     /// The directory of the built site this application serves (CSS, WASM, DSFR).
     pub fn site(&self) -> &std::path::Path {
         self._site.path()
