@@ -111,3 +111,12 @@ FOR EACH ROW
 WHEN (OLD.file_cert IS DISTINCT FROM NEW.file_cert OR OLD.cert_id IS DISTINCT FROM NEW.cert_id
     OR OLD.school_id IS DISTINCT FROM NEW.school_id)
 EXECUTE FUNCTION cert_comptes_suivre();
+
+-- The accounts waiting for activation, for the 7-day deletion's batches. A partial index: one
+-- on (status, id) for every status made SQLite, without statistics, take it for « the active
+-- users of these schools » (800 000 active candidates read to find a few school users).
+DROP INDEX users_status;
+CREATE INDEX users_pending_activation ON users (id) WHERE status = 'pending_activation';
+
+-- Replaced by `demandes_file_cert`: one index less to update on every change of state.
+DROP INDEX demandes_cert_etat;

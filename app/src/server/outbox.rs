@@ -110,8 +110,10 @@ pub async fn enqueue_new(
         .is_empty())
 }
 
-/// `enqueue_new` for many messages, a few hundred per statement: returns the keys queued now
-/// (a key already there — another instance, an earlier run — is left as it was).
+/// `enqueue_new` for many messages, 50 per statement: returns the keys queued now (a key already
+/// there — another instance, an earlier run — is left as it was). Not more per statement: sqlx
+/// finds each parameter of a SQLite statement by its name, a search through all of them, so a
+/// statement's binding cost grows with the square of its parameters (11 per message).
 pub async fn enqueue_many(
     conn: &mut AnyConnection,
     messages: &[NewMessage],
@@ -119,7 +121,7 @@ pub async fn enqueue_many(
 ) -> Result<Vec<String>, AppError> {
     const COLUMNS: usize = 11;
     let mut queued = Vec::new();
-    for chunk in messages.chunks(200) {
+    for chunk in messages.chunks(50) {
         let rows: Vec<String> = (0..chunk.len())
             .map(|r| {
                 let at = r * COLUMNS;

@@ -218,11 +218,16 @@ pub async fn recipients_of_schools(
     if school_ids.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(sqlx::query_as(&format!(
+    Ok(sqlx::query_as(&recipients_sql(school_ids))
+        .fetch_all(conn)
+        .await?)
+}
+
+/// The statement of `recipients_of_schools`; apart so that a test checks its plan.
+pub fn recipients_sql(school_ids: &[i64]) -> String {
+    format!(
         "SELECT school_id, id, email FROM users WHERE school_id IN ({}) AND role = 'ecole'
          AND status = 'active' AND email IS NOT NULL ORDER BY school_id, id",
         super::db::id_list(school_ids)
-    ))
-    .fetch_all(conn)
-    .await?)
+    )
 }

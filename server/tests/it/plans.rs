@@ -187,6 +187,12 @@ async fn list_and_page_queries_use_an_index_for_their_filter_and_order() {
         app::server::espace::A_VALIDER.into(),
         vec![P::I(1), P::T("attente_usager".into())],
     ));
+    // The school users told of what the jobs did, for a batch's schools.
+    checked.push((
+        "utilisateurs des écoles d'un lot".into(),
+        app::server::users::recipients_sql(&[3, 1, 2]),
+        vec![],
+    ));
     // The 7-day deletion's batches.
     checked.push((
         "comptes à supprimer".into(),
