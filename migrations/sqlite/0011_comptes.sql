@@ -32,7 +32,9 @@ END;
 
 -- The centre's queue: the tab each demande is in (« À instruire », the two complement tabs,
 -- « Traitées »), computed by the database from its state, so that each tab is one range of an
--- index in the order of arrival, whatever the number of demandes the centre has decided.
+-- index in the order of arrival, whatever the number of demandes the centre has decided. Both
+-- indexes hold only the demandes at a centre (partial): the changes of state before it do not
+-- touch them.
 ALTER TABLE demandes ADD COLUMN file_cert TEXT GENERATED ALWAYS AS (
     CASE
         WHEN cert_id IS NULL THEN NULL
@@ -41,11 +43,13 @@ ALTER TABLE demandes ADD COLUMN file_cert TEXT GENERATED ALWAYS AS (
     END
 ) VIRTUAL;
 CREATE INDEX demandes_file_cert ON demandes
-    (cert_id, file_cert, transmise_at, id, recherche, departement, school_id);
+    (cert_id, file_cert, transmise_at, id, recherche, departement, school_id)
+    WHERE cert_id IS NOT NULL;
 -- « Suivies »: an agent's demandes in the order of arrival, the tab read from the index.
 DROP INDEX demandes_agent_etat;
 CREATE INDEX demandes_agent ON demandes
-    (agent_id, transmise_at, id, file_cert, cert_id, recherche, departement, school_id);
+    (agent_id, transmise_at, id, file_cert, cert_id, recherche, departement, school_id)
+    WHERE agent_id IS NOT NULL;
 
 -- How many demandes of each school each centre has in each tab, kept like `demandes_comptes`:
 -- the tabs' counts and the list of schools of the queue's filter, without reading the demandes.
@@ -92,6 +96,9 @@ END;
 -- users of these schools » (800 000 active candidates read to find a few school users).
 DROP INDEX users_status;
 CREATE INDEX users_pending_activation ON users (id) WHERE status = 'pending_activation';
+-- A school's users in id order (the messages of a batch, one per school user).
+DROP INDEX users_school;
+CREATE INDEX users_school ON users (school_id, id);
 
 -- Replaced by `demandes_file_cert`: one index less to update on every change of state.
 DROP INDEX demandes_cert_etat;

@@ -163,40 +163,51 @@ pub async fn lock_all(
 
 /// Erases the personal data of demandes `rows` (id, number) still in `etat` with their content:
 /// each stays as a trace without personal data, its number still searchable (folded in Rust,
-/// as every search text is). One statement for the batch; returns the ids erased. The pieces
-/// are the caller's (`pieces::remove_all_of`).
+/// as every search text is). One statement per 500; returns the ids erased. The pieces
+/// are the caller's (`pieces::remove_all_of`). `stamp`: the trace's date (its age counts for
+/// its deletion); `None` when the caller has just dated it by changing its state — rewriting
+/// the date would update four indexes again.
 pub async fn erase_to_traces(
     conn: &mut AnyConnection,
     rows: &[(i64, Option<String>)],
     etat: Etat,
-    now: i64,
+    stamp: Option<i64>,
 ) -> Result<Vec<i64>, AppError> {
-    if rows.is_empty() {
-        return Ok(Vec::new());
+    let mut erased = Vec::new();
+    // 500 numbers bound per statement: sqlx's SQLite binding grows with the square of them.
+    for rows in rows.chunks(500) {
+        let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
+        let cases: Vec<String> = rows
+            .iter()
+            .enumerate()
+            .map(|(k, (id, _))| format!("WHEN {id} THEN ${}", k + 1))
+            .collect();
+        let etat_at = rows.len() + 1;
+        let dated = match stamp {
+            Some(_) => format!(", updated_at = ${}", etat_at + 1),
+            None => String::new(),
+        };
+        let sql = format!(
+            "UPDATE demandes SET data = '{{}}', prenom = '', nom = '', categories = '',
+                    recherche = CASE id {} END, refus_motif = NULL, usager_id = NULL,
+                    version = version + 1{dated}
+             WHERE id IN ({}) AND etat = ${etat_at} AND data <> '{{}}' RETURNING id",
+            cases.join(" "),
+            super::db::id_list(&ids)
+        );
+        let mut q = sqlx::query_as::<_, (i64,)>(&sql);
+        for (_, numero) in rows {
+            q = q.bind(crate::domain::communes::fold(
+                numero.as_deref().unwrap_or(""),
+            ));
+        }
+        q = q.bind(etat);
+        if let Some(at) = stamp {
+            q = q.bind(at);
+        }
+        let done = q.fetch_all(&mut *conn).await?;
+        erased.extend(done.into_iter().map(|(id,)| id));
     }
-    let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
-    let cases: Vec<String> = rows
-        .iter()
-        .enumerate()
-        .map(|(k, (id, _))| format!("WHEN {id} THEN ${}", k + 1))
-        .collect();
-    let (now_at, etat_at) = (rows.len() + 1, rows.len() + 2);
-    let sql = format!(
-        "UPDATE demandes SET data = '{{}}', prenom = '', nom = '', categories = '',
-                recherche = CASE id {} END, refus_motif = NULL, usager_id = NULL,
-                updated_at = ${now_at}, version = version + 1
-         WHERE id IN ({}) AND etat = ${etat_at} AND data <> '{{}}' RETURNING id",
-        cases.join(" "),
-        super::db::id_list(&ids)
-    );
-    let mut q = sqlx::query_as::<_, (i64,)>(&sql);
-    for (_, numero) in rows {
-        q = q.bind(crate::domain::communes::fold(
-            numero.as_deref().unwrap_or(""),
-        ));
-    }
-    let erased = q.bind(now).bind(etat).fetch_all(&mut *conn).await?;
-    let mut erased: Vec<i64> = erased.into_iter().map(|(id,)| id).collect();
     erased.sort_unstable();
     Ok(erased)
 }

@@ -1029,16 +1029,16 @@ async fn files_no_piece_refers_to_are_swept_after_a_day() {
     }
 }
 
-/// The paper, complement and retention jobs go through thousands of demandes by batches (500
+/// The paper, complement and retention jobs go through thousands of demandes by batches (2 000
 /// per transaction): each demande handled once, its messages queued once, the counts of the
 /// lists kept right, nothing left for a second run.
 #[tokio::test]
 async fn the_jobs_go_through_thousands_of_demandes_by_batches() {
     let app = TestApp::new().await;
     let size = app::server::bench::Size {
-        demandes: 12_000,
+        demandes: 48_000,
         ecoles: 3,
-        grande_ecole: 6_000,
+        grande_ecole: 24_000,
         a_expirer: 0,
         a_relancer: 0,
     };
@@ -1069,8 +1069,10 @@ async fn the_jobs_go_through_thousands_of_demandes_by_batches() {
         count("SELECT COUNT(*) FROM demandes WHERE etat = 'complement_demande'").await;
     let refused = count("SELECT COUNT(*) FROM demandes WHERE etat = 'refusee_usager'").await;
     let drafts = count("SELECT COUNT(*) FROM demandes WHERE etat = 'brouillon'").await;
+    // More than a batch of each.
+    let batch = app::server::jobs::expiry::BATCH as i64;
     assert!(
-        papier > 1_000 && refused > 500 && drafts > 500,
+        papier > 2 * batch && refused > batch && drafts > batch,
         "{papier} {refused} {drafts}"
     );
 
@@ -1078,7 +1080,10 @@ async fn the_jobs_go_through_thousands_of_demandes_by_batches() {
     // « non reçu »; the complements are reminded or closed.
     app.advance(12 * DAY);
     let r = server::jobs::run_deadlines(&app.ctx, "test").await.unwrap();
-    assert!(r.paper_reminders > 0 && r.paper_overdue > 500, "{r:?}");
+    assert!(
+        r.paper_reminders > 0 && r.paper_overdue as i64 > batch,
+        "{r:?}"
+    );
     assert_eq!(r.paper_reminders + r.paper_overdue, papier as usize);
     assert_eq!(r.complement_reminders, complements_odd as usize);
     assert_eq!(
@@ -1095,7 +1100,7 @@ async fn the_jobs_go_through_thousands_of_demandes_by_batches() {
     );
     assert_eq!(
         count("SELECT COUNT(*) FROM demandes WHERE etat = 'papier_non_recu'").await,
-        r.paper_overdue as i64 + 12_000 / 20
+        r.paper_overdue as i64 + 48_000 / 20
     );
     let queued = count("SELECT COUNT(*) FROM outbox").await;
     let again = server::jobs::run_deadlines(&app.ctx, "test").await.unwrap();

@@ -17,7 +17,7 @@ use crate::server::outbox::{enqueue_many, NewMessage};
 use crate::server::{AppContext, Db};
 
 /// Accounts handled in one transaction.
-pub const BATCH: usize = 500;
+pub const BATCH: usize = 2_000;
 
 /// What the expiry job did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -217,7 +217,7 @@ async fn expire_batch(
             .iter()
             .map(|(id, numero, _)| (*id, numero.clone()))
             .collect();
-        erase_to_traces(&mut tx, &traces, Etat::Supprimee, now).await?;
+        erase_to_traces(&mut tx, &traces, Etat::Supprimee, None).await?;
         // The e-photo codes never used by the candidate: the next demande may take them.
         sqlx::query(&format!(
             "UPDATE ephoto_codes SET demande_id = NULL
