@@ -11,6 +11,7 @@ CREATE TABLE demandes_comptes (
 INSERT INTO demandes_comptes (school_id, etat, n)
 SELECT school_id, etat, COUNT(*) FROM demandes GROUP BY school_id, etat;
 
+-- Propre à chaque base : début.
 -- A change of state touches two counters of one school: they are taken in the order of their
 -- state, so that two changes in opposite directions (a complement asked, another one received)
 -- cannot wait for each other.
@@ -42,6 +43,7 @@ CREATE TRIGGER demandes_comptes_changement AFTER UPDATE OF etat, school_id ON de
 FOR EACH ROW
 WHEN (OLD.etat IS DISTINCT FROM NEW.etat OR OLD.school_id IS DISTINCT FROM NEW.school_id)
 EXECUTE FUNCTION demandes_comptes_suivre();
+-- Propre à chaque base : fin.
 
 -- The centre's queue: the tab each demande is in (« À instruire », the two complement tabs,
 -- « Traitées »), computed by the database from its state, so that each tab is one range of an
@@ -78,6 +80,7 @@ INSERT INTO cert_comptes (cert_id, file, school_id, n)
 SELECT cert_id, file_cert, school_id, COUNT(*) FROM demandes WHERE file_cert IS NOT NULL
 GROUP BY cert_id, file_cert, school_id;
 
+-- Propre à chaque base : début.
 -- Two counters are taken in the order of their key, like `demandes_comptes_suivre`.
 CREATE FUNCTION cert_comptes_suivre() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -115,6 +118,7 @@ FOR EACH ROW
 WHEN (OLD.file_cert IS DISTINCT FROM NEW.file_cert OR OLD.cert_id IS DISTINCT FROM NEW.cert_id
     OR OLD.school_id IS DISTINCT FROM NEW.school_id)
 EXECUTE FUNCTION cert_comptes_suivre();
+-- Propre à chaque base : fin.
 
 -- The accounts waiting for activation, for the 7-day deletion's batches. A partial index: one
 -- on (status, id) for every status made SQLite, without statistics, take it for « the active

@@ -11,6 +11,7 @@ CREATE TABLE demandes_comptes (
 INSERT INTO demandes_comptes (school_id, etat, n)
 SELECT school_id, etat, COUNT(*) FROM demandes GROUP BY school_id, etat;
 
+-- Propre à chaque base : début.
 CREATE TRIGGER demandes_comptes_insertion AFTER INSERT ON demandes
 BEGIN
     INSERT INTO demandes_comptes (school_id, etat, n) VALUES (NEW.school_id, NEW.etat, 1)
@@ -29,6 +30,7 @@ BEGIN
     INSERT INTO demandes_comptes (school_id, etat, n) VALUES (NEW.school_id, NEW.etat, 1)
     ON CONFLICT (school_id, etat) DO UPDATE SET n = n + 1;
 END;
+-- Propre à chaque base : fin.
 
 -- The centre's queue: the tab each demande is in (« À instruire », the two complement tabs,
 -- « Traitées »), computed by the database from its state, so that each tab is one range of an
@@ -65,6 +67,7 @@ INSERT INTO cert_comptes (cert_id, file, school_id, n)
 SELECT cert_id, file_cert, school_id, COUNT(*) FROM demandes WHERE file_cert IS NOT NULL
 GROUP BY cert_id, file_cert, school_id;
 
+-- Propre à chaque base : début.
 CREATE TRIGGER cert_comptes_insertion AFTER INSERT ON demandes
 WHEN NEW.file_cert IS NOT NULL
 BEGIN
@@ -90,6 +93,7 @@ BEGIN
     SELECT NEW.cert_id, NEW.file_cert, NEW.school_id, 1 WHERE NEW.file_cert IS NOT NULL
     ON CONFLICT (cert_id, file, school_id) DO UPDATE SET n = n + 1;
 END;
+-- Propre à chaque base : fin.
 
 -- The accounts waiting for activation, for the 7-day deletion's batches. A partial index: one
 -- on (status, id) for every status made SQLite, without statistics, take it for « the active
