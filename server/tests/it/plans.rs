@@ -308,8 +308,19 @@ async fn a_big_school_list_pages_through_a_window() {
     assert!(!end.body.contains("99-261101-979<"));
 
     let found = app.get("/ecole/demandes?q=martin", Some(&token)).await;
-    // One candidate in 50 is a Martin (the drafts of the seed have no number but a name).
+    // One candidate in 50 is a Martin (the drafts of the seed have no number but a name): few
+    // enough to be counted from the matches read once.
     assert!(found.body.contains("20 demandes"), "{}", found.body);
+    // Every numbered demande matches: more than are read at once, counted, then a page read —
+    // page 2 is 978 down to 958 (960 is a draft, without a number).
+    let many = app
+        .get("/ecole/demandes?q=99-261101&page=2", Some(&token))
+        .await;
+    assert!(many.body.contains("950 demandes"), "{}", many.body);
+    let first = many.body.find("99-261101-978<").expect("demande 978");
+    let last = many.body.find("99-261101-958<").expect("demande 958");
+    assert!(first < last);
+    assert!(!many.body.contains("99-261101-979<") && !many.body.contains("99-261101-957<"));
     let transmises = app
         .get("/ecole/demandes?etat=transmise", Some(&token))
         .await;
