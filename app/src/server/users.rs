@@ -223,6 +223,19 @@ pub async fn recipients_of_schools(
         .await?)
 }
 
+/// `recipients_of_schools` grouped by school: each school's (user, email), in id order — for
+/// the jobs' batches, where each demande's message goes to its school's users.
+pub async fn recipients_by_school(
+    conn: &mut sqlx::AnyConnection,
+    school_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, Vec<(i64, String)>>, AppError> {
+    let mut by_school: std::collections::HashMap<i64, Vec<(i64, String)>> = Default::default();
+    for (school, user, email) in recipients_of_schools(conn, school_ids).await? {
+        by_school.entry(school).or_default().push((user, email));
+    }
+    Ok(by_school)
+}
+
 /// The statement of `recipients_of_schools`; apart so that a test checks its plan.
 pub fn recipients_sql(school_ids: &[i64]) -> String {
     format!(

@@ -9,7 +9,7 @@ use crate::server::db::id_list;
 use crate::server::demandes::{lock_all, transition_all};
 use crate::server::jobs::expiry::BATCH;
 use crate::server::outbox::{enqueue_many, NewMessage};
-use crate::server::users::recipients_of_schools;
+use crate::server::users::recipients_by_school;
 use crate::server::AppContext;
 
 /// A demande waiting for its complement, as the jobs need it.
@@ -74,7 +74,7 @@ pub async fn send_complement_reminders(ctx: &AppContext, now: i64) -> Result<usi
             .filter(|w| still.binary_search(&w.id).is_ok())
             .collect();
         let schools: Vec<i64> = still.iter().map(|w| w.school_id).collect();
-        let recipients = recipients_of_schools(&mut tx, &schools).await?;
+        let recipients = recipients_by_school(&mut tx, &schools).await?;
         let mut messages = Vec::new();
         let mut keys = Vec::new();
         for w in &still {
@@ -87,7 +87,7 @@ pub async fn send_complement_reminders(ctx: &AppContext, now: i64) -> Result<usi
                 &ctx.settings.url(&Page::Complement { id: w.id }.href()),
             );
             let key = format!("demande:{}:complement:{}:rappel", w.id, w.complement_avant);
-            for (_, user_id, address) in recipients.iter().filter(|r| r.0 == w.school_id) {
+            for (user_id, address) in recipients.get(&w.school_id).into_iter().flatten() {
                 messages.push(
                     NewMessage::email(
                         format!("{key}:ecole:{user_id}"),
@@ -146,7 +146,7 @@ pub async fn close_unanswered(ctx: &AppContext, now: i64) -> Result<usize, AppEr
             .filter(|w| moved.binary_search(&w.id).is_ok())
             .collect();
         let schools: Vec<i64> = moved.iter().map(|w| w.school_id).collect();
-        let recipients = recipients_of_schools(&mut tx, &schools).await?;
+        let recipients = recipients_by_school(&mut tx, &schools).await?;
         let mut messages = Vec::new();
         for w in &moved {
             let numero = w.numero.clone().unwrap_or_default();
@@ -158,7 +158,7 @@ pub async fn close_unanswered(ctx: &AppContext, now: i64) -> Result<usize, AppEr
                 &candidat,
                 &ctx.settings.url(&Page::Etape { id: w.id, n: 6 }.href()),
             );
-            for (_, user_id, address) in recipients.iter().filter(|r| r.0 == w.school_id) {
+            for (user_id, address) in recipients.get(&w.school_id).into_iter().flatten() {
                 messages.push(
                     NewMessage::email(
                         format!("{key}:ecole:{user_id}"),

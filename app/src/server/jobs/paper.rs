@@ -6,7 +6,7 @@ use crate::routes::Page;
 use crate::server::demandes::{lock_all, transition_all};
 use crate::server::jobs::expiry::BATCH;
 use crate::server::outbox::{enqueue_many, NewMessage};
-use crate::server::users::recipients_of_schools;
+use crate::server::users::recipients_by_school;
 use crate::server::AppContext;
 
 /// The key of a demande's day-10 paper form reminder.
@@ -181,7 +181,7 @@ pub async fn expire_paper_forms(ctx: &AppContext, now: i64) -> Result<usize, App
             .filter(|d| moved.binary_search(&d.id).is_ok())
             .collect();
         let schools: Vec<i64> = moved.iter().map(|d| d.school_id).collect();
-        let recipients = recipients_of_schools(&mut tx, &schools).await?;
+        let recipients = recipients_by_school(&mut tx, &schools).await?;
         let mut messages = Vec::new();
         for d in &moved {
             let key = format!("demande:{}:papier_non_recu", d.id);
@@ -197,7 +197,7 @@ pub async fn expire_paper_forms(ctx: &AppContext, now: i64) -> Result<usize, App
             }
             let candidat = format!("{} {}", d.prenom, d.nom.to_uppercase());
             let school_mail = papier_non_recu_email_ecole(&d.numero, candidat.trim(), &list_url);
-            for (_, school_user, address) in recipients.iter().filter(|r| r.0 == d.school_id) {
+            for (school_user, address) in recipients.get(&d.school_id).into_iter().flatten() {
                 messages.push(
                     NewMessage::email(
                         format!("{key}:ecole:{school_user}"),
