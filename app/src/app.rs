@@ -73,7 +73,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("gestion-des-cookies") view={Lazy::<InfoRoute>::new()} />
                     <Route path=path!("plan-du-site") view={Lazy::<InfoRoute>::new()} />
                     <Route path=path!("aide") view={Lazy::<InfoRoute>::new()} />
-                    <Route path=path!("ecole/demandes") view=pages::ecole::demandes::MesDemandesPage />
+                    <Route path=path!("ecole/demandes") view={Lazy::<EcoleRoute>::new()} />
                     <Route path=path!("ecole/demandes/:id/etape/:n") view={Lazy::<StepperRoute>::new()} />
                     <Route path=path!("ecole/demandes/:id/complement") view={Lazy::<ComplementRoute>::new()} />
                     <Route path=path!("monespace") view={Lazy::<MonEspaceRoute>::new()} />
@@ -179,6 +179,22 @@ impl LazyRoute for StepperRoute {
     fn view(this: Self) -> AnyView {
         let StepperRoute = this;
         view! { <pages::ecole::etape::DemandeStepPage /> }.into_any()
+    }
+}
+
+/// The school's list of demandes: its own chunk (36 KB of brotli that candidates, most of the
+/// visitors, never need).
+struct EcoleRoute;
+
+#[lazy_route]
+impl LazyRoute for EcoleRoute {
+    fn data() -> Self {
+        EcoleRoute
+    }
+
+    fn view(this: Self) -> AnyView {
+        let EcoleRoute = this;
+        view! { <pages::ecole::demandes::MesDemandesPage /> }.into_any()
     }
 }
 

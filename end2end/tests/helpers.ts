@@ -11,9 +11,16 @@ export const demo = {
 /** Waits until the WASM has hydrated the page (the app marks <html> when done). */
 export async function hydrated(page: Page) {
   await expect(page.locator('html[data-hydrated="true"]')).toHaveCount(1);
-  // After a navigation in the browser (a login, a link), the page of a lazy route fetches its
-  // WASM chunk while <html> is still marked from the page before: leaving before the chunk
-  // arrives aborts it, and the router's loader panics in the page being left.
+  await settled(page);
+}
+
+/**
+ * Waits until no site file (`/pkg/`) is in flight. After a navigation in the browser (a login,
+ * a link), the page of a lazy route fetches its WASM chunk while <html> is still marked from
+ * the page before: leaving before the chunk arrives (a `goto`) aborts it, and the router's
+ * loader panics in the page being left.
+ */
+export async function settled(page: Page) {
   const loading = assetsInFlight.get(page);
   if (loading) {
     await expect.poll(() => loading.size, { message: 'WASM or JS still loading' }).toBe(0);
@@ -228,6 +235,8 @@ export interface Candidate {
  * `c` (born in 1985, first licence B); returns its number.
  */
 export async function fileDemande(page: Page, c: Candidate): Promise<string> {
+  // Often called right after the login, whose landing page (the list) may still be loading.
+  await settled(page);
   await page.goto('/ecole/demandes');
   await hydrated(page);
   await page.getByRole('button', { name: 'Nouvelle demande' }).click();
@@ -272,11 +281,14 @@ export async function fileDemande(page: Page, c: Candidate): Promise<string> {
   await expect(page).toHaveURL(/\/ecole\/demandes\?validee=/);
   const numero = new URL(page.url()).searchParams.get('validee');
   expect(numero).toMatch(/^75-\d{6}-\d{4}$/);
+  // The list is a chunk of its own: the caller's next `goto` must not abort it.
+  await hydrated(page);
   return numero as string;
 }
 
 /** The development mailbox, reloaded until a message for `recipient` containing `text` is there. */
 export async function openMessage(page: Page, recipient: string, text: string) {
+  await settled(page);
   await expect(async () => {
     await page.goto('/dev/boite-mail');
     await expect(

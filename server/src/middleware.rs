@@ -178,9 +178,9 @@ pub async fn without_preloads(req: Request, next: Next) -> Response {
     let Ok(bytes) = axum::body::to_bytes(body, 8 * 1024 * 1024).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    let html = match String::from_utf8(bytes.to_vec()) {
-        Ok(html) => strip_preloads(&html),
-        Err(e) => return Response::from_parts(parts, axum::body::Body::from(e.into_bytes())),
+    let html = match std::str::from_utf8(&bytes) {
+        Ok(html) => strip_preloads(html),
+        Err(_) => return Response::from_parts(parts, axum::body::Body::from(bytes)),
     };
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, axum::body::Body::from(html))
