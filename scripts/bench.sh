@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Load benchmark (README › Mesurer): the release build of permis on SQLite, then on a
 # throwaway PostgreSQL cluster, each seeded with `permis bench-seed` (a million demandes by
-# default), measured with wrk — requests per second and p99 of the pages a school and a candidate
-# open, next to nginx serving the same HTML bytes from files; a page's p99 during a storm of
+# default), measured with wrk — requests per second and p99 of the pages a school, a candidate and
+# a centre's agent open, next to nginx serving the same HTML bytes from files; a page's p99 during a storm of
 # 20 logins per second; the server's memory; the time to seed and the time of the deadline
 # sweep (`permis jobs`, run right after seeding: `permis serve` runs the same jobs as soon as it
 # starts), then of the delivery of the reminders it queued (waited for, at most 15 minutes,
@@ -95,6 +95,8 @@ if [ "$SEED" = bench ]; then
   ECOLE_PW=$PASSWORD
   USAGER_ID=banc.usager.1
   USAGER_PW=$PASSWORD
+  AGENT_ID=banc.agent.1
+  AGENT_PW=$PASSWORD
   STORM_FORMAT=banc.ecole.%d
   STORM_FROM=2
   STORM_TO=$ECOLES
@@ -104,6 +106,8 @@ else
   ECOLE_PW='vitesse limitee a 50'
   USAGER_ID=pmartin
   USAGER_PW='tartine du dimanche'
+  AGENT_ID=agent.ctn
+  AGENT_PW='centre instruction nantes'
   STORM_FORMAT=ecole.gare
   STORM_FROM=1
   STORM_TO=1
@@ -119,6 +123,8 @@ PAGES=(
   "recherche ecole /ecole/demandes?q=martin"
   "monespace usager /monespace"
   "a-valider usager /monespace/a-valider"
+  "file agent /pro"
+  "file-recherche agent /pro?q=faure"
 )
 STORM_PAGE=liste
 
@@ -338,7 +344,14 @@ login() { # espace identifiant password
   echo "$cookie"
 }
 
-cookie_of() { case $1 in ecole) echo "$ECOLE_COOKIE" ;; usager) echo "$USAGER_COOKIE" ;; *) echo '' ;; esac; }
+cookie_of() {
+  case $1 in
+    ecole) echo "$ECOLE_COOKIE" ;;
+    usager) echo "$USAGER_COOKIE" ;;
+    agent) echo "$AGENT_COOKIE" ;;
+    *) echo '' ;;
+  esac
+}
 
 # Fetches a page once: it must answer 200 (a logged-in page answers a redirect to /connexion
 # when the session is not accepted); its HTML is what nginx serves.
@@ -354,11 +367,11 @@ check_page() { # key who path
   fi
   chmod a+r "$out"
   SIZE[$BASE/$1]=$(wc -c <"$out")
-  # The school's list says how many demandes match: shown, and an empty result flagged (a
-  # search or filter that finds nothing measures another page).
-  if [[ $3 == /ecole/demandes* ]]; then
-    COUNT[$BASE/$1]=$(grep -o 'aria-live="polite"[^>]*>[^<]*' "$out" | head -1 | sed 's/.*>//' || true)
-    if [[ ${COUNT[$BASE/$1]} == Aucune* ]] && [ "$SEED" = bench ]; then
+  # The school's list and the centre's queue say how many demandes match: shown, and an empty
+  # result flagged (a search or filter that finds nothing measures another page).
+  if [[ $3 == /ecole/demandes* || $3 == /pro* ]]; then
+    COUNT[$BASE/$1]=$(grep -o 'aria-live="polite"[^>]*>[^<]*' "$out" | sed 's/.*>//' | grep -v '^ *$' | head -1 || true)
+    if [[ ${COUNT[$BASE/$1],,} == *aucune* ]] && [ "$SEED" = bench ]; then
       echo "    ⚠ $3 : « ${COUNT[$BASE/$1]} »"
       COUNT[$BASE/$1]="⚠ ${COUNT[$BASE/$1]}"
     fi
@@ -475,9 +488,10 @@ bench_base() {
   fi
   echo "    messages remis au démarrage : ${INFO[$BASE/outbox]}"
 
-  say "$(label "$BASE") : connexions ($ECOLE_ID, $USAGER_ID) et pages"
+  say "$(label "$BASE") : connexions ($ECOLE_ID, $USAGER_ID, $AGENT_ID) et pages"
   ECOLE_COOKIE=$(login pro "$ECOLE_ID" "$ECOLE_PW")
   USAGER_COOKIE=$(login usager "$USAGER_ID" "$USAGER_PW")
+  AGENT_COOKIE=$(login pro "$AGENT_ID" "$AGENT_PW")
   local p key who path
   for p in "${PAGES[@]}"; do
     read -r key who path <<<"$p"

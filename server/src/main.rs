@@ -144,12 +144,6 @@ async fn context(config: &Config) -> AppContext {
     }
 }
 
-/// mimalloc instead of glibc's malloc: a page allocates and frees thousands of small blocks
-/// (rows read, HTML written) from several threads; under load glibc's arenas spent a fifth of
-/// the server's time in `malloc`/`free` (`perf`, README « Ce que le profilage a trouvé »).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() {
     server::logging::init(server::logging::Format::from_env());

@@ -1,8 +1,9 @@
 //! The benchmark's data (`permis bench-seed`, run by `scripts/bench.sh`): a national-scale
 //! database built by set-based SQL, the same statements on SQLite and PostgreSQL — schools, one
 //! of them big, their users, a million demandes in every state with their candidates, accounts
-//! due for the 7-day deletion and accounts due a reminder. Never on a database that holds
-//! demandes already.
+//! due for the 7-day deletion and accounts due a reminder, a centre (CERT) per département with
+//! the demandes transmitted to it, and an agent of the big school's centre. Never on a database
+//! that holds demandes already.
 
 use crate::domain::date::Date;
 use crate::domain::demande::{
@@ -29,6 +30,9 @@ pub struct Size {
 
 /// The password of every account the benchmark creates.
 pub const PASSWORD: &str = "Banc-essai-permis-2026";
+
+/// The agent the benchmark logs in (`banc.agent.1`): a member of the centre of `banc.ecole.1`.
+pub const AGENT: &str = "banc.agent.1";
 
 /// Surnames of the candidates, « Martin » first (one candidate in 50: what a search finds).
 const NOMS: [&str; 50] = [
@@ -216,6 +220,10 @@ pub async fn seed(db: &Db, size: Size, password_hash: &str, now: i64) -> Result<
     let pending_from = n - x - r + 1;
     let expired_from = n - x + 1;
     let day = crate::domain::deadlines::DAY;
+    // A centre per département of the seed (school i is in département i % 8, covered by centre
+    // i % 8 + 1); the agent, after the candidates, belongs to the big school's centre.
+    let centres = DEPARTEMENTS.len() as i64;
+    let agent = usager + n + 1;
     // Every date within the last 8 days: the jobs then find what the issue measures (the
     // unactivated accounts, the reminders), not a year of paper forms and refusals due at once.
     let span = 8 * day;
@@ -238,6 +246,25 @@ pub async fn seed(db: &Db, size: Size, password_hash: &str, now: i64) -> Result<
                     i, {now}, {now}
              FROM n",
             numbers(e)
+        ),
+        format!(
+            "WITH RECURSIVE {}
+             INSERT INTO certs (id, nom, adresse, email, telephone, created_at)
+             SELECT i, 'CERT du banc ' || i, 'Centre du banc ' || i, 'cert.' || i || '@exemple.invalid',
+                    '0100000000', {now}
+             FROM n",
+            numbers(centres)
+        ),
+        format!(
+            "WITH {deps}
+             INSERT INTO cert_departements (departement, cert_id) SELECT v, k + 1 FROM deps"
+        ),
+        format!(
+            "INSERT INTO users (id, role, espace, identifiant, email, email_norm, password_hash,
+                                status, prenom, nom, cert_id, created_at, activated_at)
+             VALUES ({agent}, 'agent', 'pro', '{AGENT}', '{AGENT}@exemple.invalid',
+                     '{AGENT}@exemple.invalid', $1, 'active', 'Agent', 'Banc', 1 % {centres} + 1,
+                     {now}, {now})"
         ),
         format!(
             "INSERT INTO users (id, role, espace, identifiant, email, email_norm, password_hash,
@@ -264,10 +291,11 @@ pub async fn seed(db: &Db, size: Size, password_hash: &str, now: i64) -> Result<
             numbers(n)
         ),
         format!(
-            "WITH RECURSIVE {}, {prenoms}, {noms}, {etats}
+            "WITH RECURSIVE {}, {prenoms}, {noms}, {etats}, {deps}
              INSERT INTO demandes (id, school_id, created_by, etat, numero, data, prenom, nom,
                                    categories, recherche, version, etape, created_at, updated_at,
-                                   validated_at, usager_id, transmise_at, decided_at)
+                                   validated_at, usager_id, transmise_at, decided_at, cert_id,
+                                   departement)
              SELECT i, s, s, etat,
                     CASE WHEN etat <> 'brouillon' THEN '99-261101-' || i END,
                     $1, prenoms.v, noms.v, 'B',
@@ -278,13 +306,18 @@ pub async fn seed(db: &Db, size: Size, password_hash: &str, now: i64) -> Result<
                     CASE WHEN etat <> 'brouillon' THEN {usager} + i END,
                     CASE WHEN etat IN ('transmise', 'inscrite', 'rejetee', 'complement_demande',
                                        'classee_sans_suite') THEN at END,
-                    CASE WHEN etat NOT IN ('brouillon', 'attente_usager') THEN at END
+                    CASE WHEN etat NOT IN ('brouillon', 'attente_usager') THEN at END,
+                    CASE WHEN etat IN ('transmise', 'inscrite', 'rejetee', 'complement_demande',
+                                       'classee_sans_suite') THEN s % {centres} + 1 END,
+                    CASE WHEN etat IN ('transmise', 'inscrite', 'rejetee', 'complement_demande',
+                                       'classee_sans_suite') THEN deps.v END
              FROM (SELECT i, CASE WHEN i <= {g} THEN 1 ELSE 2 + (i - {g}) % ({e} - 1) END AS s,
                           CASE WHEN i >= {pending_from} THEN 'attente_usager' ELSE etats.v END
                               AS etat,
                           {now} - ({n} - i) * {span} / {n} AS at
                    FROM n JOIN etats ON etats.k = i % 20) d
-             JOIN prenoms ON prenoms.k = (i / 20) % 20 JOIN noms ON noms.k = (i * 7) % 50",
+             JOIN prenoms ON prenoms.k = (i / 20) % 20 JOIN noms ON noms.k = (i * 7) % 50
+             JOIN deps ON deps.k = s % {centres}",
             numbers(n)
         ),
         // Activation links: expired for the last x, sent three and a half days ago for the r
@@ -305,8 +338,13 @@ pub async fn seed(db: &Db, size: Size, password_hash: &str, now: i64) -> Result<
              WHERE id IN ({g} + 1, {g} + 2, {g} + 3)"
         ),
     ];
-    for (k, sql) in statements.iter().enumerate() {
-        let bound = if k == 4 { &data } else { password_hash };
+    for sql in &statements {
+        // The demandes' statement binds the template, the others a password.
+        let bound = if sql.contains("INSERT INTO demandes") {
+            &data
+        } else {
+            password_hash
+        };
         let q = sqlx::query(sql);
         let q = if sql.contains("$1") { q.bind(bound) } else { q };
         q.execute(&mut *tx).await?;
@@ -314,7 +352,7 @@ pub async fn seed(db: &Db, size: Size, password_hash: &str, now: i64) -> Result<
     tx.commit().await?;
     if db.backend() == Backend::Postgres {
         // Explicit ids: the identity columns start after them.
-        for table in ["schools", "users", "demandes", "account_tokens"] {
+        for table in ["schools", "users", "demandes", "account_tokens", "certs"] {
             sqlx::query(&format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
             ))

@@ -330,13 +330,36 @@ async fn a_big_school_list_pages_through_a_window() {
         transmises.body
     );
 
+    // The agent of the big school's centre: « À instruire » holds the school's 300 transmitted
+    // demandes (the other school's go to another centre), counted by the database; a name
+    // (demandes 4, 104, … 904 are Faure and transmitted) is found in the queue.
+    let agent = app
+        .login_ok(
+            "pro",
+            app::server::bench::AGENT,
+            app::server::bench::PASSWORD,
+        )
+        .await;
+    let queue = app.get("/pro", Some(&agent)).await;
+    assert!(
+        queue.body.contains("À instruire : 300 demandes"),
+        "{}",
+        queue.body
+    );
+    let found = app.get("/pro?q=faure", Some(&agent)).await;
+    assert!(
+        found.body.contains("À instruire : 10 demandes"),
+        "{}",
+        found.body
+    );
+
     // The counts the list shows are kept by the database through every kind of change.
     let pool = app.ctx.db.pool();
     for sql in [
         "INSERT INTO certs (id, nom, adresse, email, telephone, created_at)
-         VALUES (7, 'CERT de test', '', 'cert@example.org', '', 0)",
+         VALUES (99, 'CERT de test', '', 'cert@example.org', '', 0)",
         // Demandes reach the centre, one is decided, one goes back to a draft.
-        "UPDATE demandes SET cert_id = 7 WHERE id BETWEEN 30 AND 40",
+        "UPDATE demandes SET cert_id = 99 WHERE id BETWEEN 30 AND 40",
         "UPDATE demandes SET etat = 'inscrite' WHERE id = 31",
         "UPDATE demandes SET etat = 'brouillon' WHERE id = 32",
         "DELETE FROM demandes WHERE id = 33",

@@ -165,7 +165,7 @@ fn Formulaires(rows: Vec<FormulaireAttendu>) -> impl IntoView {
             view! { <p>"Aucun formulaire n'est attendu."</p> }.into_any()
         } else {
             view! {
-                <Table caption="Demandes validées par le candidat, en attente du formulaire papier" head=&["Numéro", "Validée le", "À recevoir avant le", "État"]>
+                <Table caption="Demandes validées par le candidat, en attente du formulaire papier (les 20 plus anciennes)" head=&["Numéro", "Validée le", "À recevoir avant le", "État"]>
                     {rows
                         .into_iter()
                         .map(|r| view! {
