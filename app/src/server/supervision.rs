@@ -15,15 +15,31 @@ pub const PAPER_FORMS_SHOWN: i64 = 20;
 /// The demandes whose paper form is expected (late or not): (numéro, validated by the
 /// candidate at, state), the `PAPER_FORMS_SHOWN` oldest.
 pub async fn expected_paper_forms(db: &Db) -> Result<Vec<(Option<String>, i64, Etat)>, AppError> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT numero, decided_at, etat FROM demandes
-         WHERE etat IN ($1, $2) AND decided_at IS NOT NULL
-         ORDER BY decided_at, id LIMIT {PAPER_FORMS_SHOWN}"
-    ))
-    .bind(Etat::AttentePapier)
-    .bind(Etat::PapierNonRecu)
-    .fetch_all(db.pool())
-    .await?)
+    Ok(sqlx::query_as(&paper_forms_statement())
+        .bind(Etat::AttentePapier)
+        .bind(Etat::PapierNonRecu)
+        .fetch_all(db.pool())
+        .await?)
+}
+
+/// The oldest of each state read in index order (state, date), then merged: PostgreSQL reads
+/// `etat IN (…) ORDER BY decided_at` by scanning the whole table and sorting it (135 ms with
+/// 200 000 demandes, the agent's page at 15 a second with a million: the benchmark); SQLite
+/// managed. Parameters: the two states.
+pub fn paper_forms_statement() -> String {
+    let oldest = |state: usize| {
+        format!(
+            "SELECT * FROM (SELECT numero, decided_at, etat, id FROM demandes
+                            WHERE etat = ${state} AND decided_at IS NOT NULL
+                            ORDER BY decided_at, id LIMIT {PAPER_FORMS_SHOWN}) s{state}"
+        )
+    };
+    format!(
+        "SELECT numero, decided_at, etat FROM ({} UNION ALL {}) u
+         ORDER BY decided_at, id LIMIT {PAPER_FORMS_SHOWN}",
+        oldest(1),
+        oldest(2)
+    )
 }
 
 /// A run of the background jobs.

@@ -374,3 +374,43 @@ async fn a_big_school_list_pages_through_a_window() {
     let all = app.get("/ecole/demandes", Some(&token)).await;
     assert!(all.body.contains("997 demandes"), "{}", all.body);
 }
+
+/// The paper forms of the professional space: each state read in the order of its index, the
+/// few rows kept then merged. Written `etat IN (…) ORDER BY decided_at`, PostgreSQL read every
+/// expected form and sorted them all (the agent's page at 15 a second with a million demandes).
+#[tokio::test]
+async fn the_paper_forms_are_read_in_index_order() {
+    let app = TestApp::new().await;
+    let backend = app.ctx.db.backend();
+    let sql = app::server::supervision::paper_forms_statement();
+    let lines = plan(
+        &app,
+        &sql,
+        &[
+            P::T("attente_papier".into()),
+            P::T("papier_non_recu".into()),
+        ],
+    )
+    .await;
+    let bad: Vec<&String> = lines
+        .iter()
+        .filter(|line| {
+            let step = line.trim().trim_start_matches("->").trim();
+            match backend {
+                Backend::Sqlite => step.starts_with("SCAN demandes"),
+                // A full sort of what was read; an incremental sort of rows read in date order
+                // (ties on the id) stops at the limit.
+                Backend::Postgres => {
+                    step.contains("Seq Scan")
+                        || (step.starts_with("Sort ") && step.contains("(cost="))
+                }
+            }
+        })
+        .collect();
+    assert!(bad.is_empty(), "{bad:?} dans\n{}", lines.join("\n"));
+    assert!(
+        lines.iter().any(|l| l.contains("demandes_etat")),
+        "{}",
+        lines.join("\n")
+    );
+}
