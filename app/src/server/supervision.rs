@@ -8,8 +8,8 @@ use crate::error::AppError;
 use super::Db;
 
 /// How many expected paper forms the professional space lists: the oldest, those to chase.
-/// (At national scale a hundred rows were most of the agent's page: 100 of its 62 KB of HTML
-/// and hydration data, opened at every turn of the queue — the benchmark, README.)
+/// (At national scale a hundred rows made most of the agent's page, about 30 of its 62 KB of
+/// HTML and hydration data, sent at every turn of the queue — the benchmark, README.)
 pub const PAPER_FORMS_SHOWN: i64 = 20;
 
 /// The demandes whose paper form is expected (late or not): (numéro, validated by the
