@@ -93,6 +93,11 @@ const PRENOMS: [&str; 20] = [
     "Louise", "Adam", "Alice", "Raphael", "Lina", "Paul", "Rose", "Nathan", "Anna", "Tom",
 ];
 
+/// The states of a demande that reached its centre (it has an arrival date, a centre and the
+/// département it came from).
+const AT_CENTRE: &str =
+    "'transmise', 'inscrite', 'rejetee', 'complement_demande', 'classee_sans_suite'";
+
 /// The state of demande `i`, by `i % 20`: a twentieth of drafts, most at the centre or done.
 const ETATS: [&str; 20] = [
     "brouillon",
@@ -304,13 +309,10 @@ pub async fn seed(db: &Db, size: Size, password_hash: &str, now: i64) -> Result<
                     1, CASE WHEN etat = 'brouillon' THEN 3 ELSE 6 END, at, at,
                     CASE WHEN etat <> 'brouillon' THEN at END,
                     CASE WHEN etat <> 'brouillon' THEN {usager} + i END,
-                    CASE WHEN etat IN ('transmise', 'inscrite', 'rejetee', 'complement_demande',
-                                       'classee_sans_suite') THEN at END,
+                    CASE WHEN etat IN ({AT_CENTRE}) THEN at END,
                     CASE WHEN etat NOT IN ('brouillon', 'attente_usager') THEN at END,
-                    CASE WHEN etat IN ('transmise', 'inscrite', 'rejetee', 'complement_demande',
-                                       'classee_sans_suite') THEN s % {centres} + 1 END,
-                    CASE WHEN etat IN ('transmise', 'inscrite', 'rejetee', 'complement_demande',
-                                       'classee_sans_suite') THEN deps.v END
+                    CASE WHEN etat IN ({AT_CENTRE}) THEN s % {centres} + 1 END,
+                    CASE WHEN etat IN ({AT_CENTRE}) THEN deps.v END
              FROM (SELECT i, CASE WHEN i <= {g} THEN 1 ELSE 2 + (i - {g}) % ({e} - 1) END AS s,
                           CASE WHEN i >= {pending_from} THEN 'attente_usager' ELSE etats.v END
                               AS etat,
