@@ -4,6 +4,11 @@ import { defineConfig, devices } from '@playwright/test';
 // demo accounts. Chromium comes from Debian (no browser download).
 const port = 3100;
 const baseURL = `http://127.0.0.1:${port}`;
+// The FranceConnect of the tests: the project's test provider (npm oidc-provider set up like
+// FranceConnect v2's integration environment).
+const fcPort = 3110;
+const fcIssuer = `http://127.0.0.1:${fcPort}`;
+const fcClient = { id: 'permis-e2e', secret: 'permis-e2e-secret-2b7d4e9a1c3f5e7d' };
 
 export default defineConfig({
   testDir: './tests',
@@ -38,7 +43,16 @@ export default defineConfig({
   projects: [
     { name: 'desktop', use: { ...devices['Desktop Chrome'], channel: undefined } },
   ],
-  webServer: {
+  webServer: [
+  {
+    command: `node ../scripts/franceconnect-demo.mjs --port ${fcPort} --client-id ${fcClient.id} --client-secret ${fcClient.secret} --redirect-uri ${baseURL}/franceconnect/retour --post-logout-uri ${baseURL}/franceconnect/deconnexion/retour`,
+    url: `${fcIssuer}/.well-known/openid-configuration`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'ignore',
+    stderr: 'ignore',
+  },
+  {
     command:
       'rm -rf ../target/e2e && mkdir -p ../target/e2e && ../target/release/permis demo && exec ../target/release/permis serve',
     url: `${baseURL}/healthz`,
@@ -54,7 +68,11 @@ export default defineConfig({
       PERMIS_COMMUNES: '../generated/codes-postaux.tsv',
       PERMIS_ENV: 'development',
       PERMIS_DEV_MAILBOX: 'true',
+      PERMIS_FRANCECONNECT_ISSUER: fcIssuer,
+      PERMIS_FRANCECONNECT_CLIENT_ID: fcClient.id,
+      PERMIS_FRANCECONNECT_CLIENT_SECRET: fcClient.secret,
       RUST_LOG: 'warn',
     },
   },
+  ],
 });

@@ -49,6 +49,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_user();
+    crate::providers::services::provide_services();
 
     view! {
         <Title formatter=|title: String| {

@@ -354,6 +354,19 @@ pub fn verification_href(code: &str) -> String {
 /// JavaScript).
 pub const ALLER: &str = "/monespace/aller";
 
+/// FranceConnect (plain HTTP, written by the server: the browser goes to the provider and
+/// comes back). The three starts are forms (`POST`): log in, activate the account of an
+/// activation link (field `token`), link FranceConnect to the logged-in candidate's account.
+pub const FC_CONNEXION: &str = "/franceconnect/connexion";
+pub const FC_ACTIVATION: &str = "/franceconnect/activation";
+pub const FC_LIER: &str = "/franceconnect/lier";
+/// Where the provider sends the browser back (`redirect_uri`).
+pub const FC_RETOUR: &str = "/franceconnect/retour";
+/// Logging out of a session opened through FranceConnect (`POST`), and the way back from the
+/// provider's logout (`post_logout_redirect_uri`).
+pub const FC_DECONNEXION: &str = "/franceconnect/deconnexion";
+pub const FC_DECONNEXION_RETOUR: &str = "/franceconnect/deconnexion/retour";
+
 /// The development mailbox (development only).
 pub const DEV_MAILBOX: &str = "/dev/boite-mail";
 

@@ -118,18 +118,55 @@ pub struct Config {
         value_parser = clap::value_parser!(u64).range(31..=3600))]
     pub idle_timeout: u64,
 
+    /// FranceConnect's issuer (e.g. `https://fcp-low.sbx.dev-franceconnect.fr/api/v2`; in
+    /// development `scripts/franceconnect-demo.mjs` on `http://127.0.0.1:4010`). With the client
+    /// id and secret below, « S'identifier avec FranceConnect » is offered; without, hidden.
+    #[arg(long, env = "PERMIS_FRANCECONNECT_ISSUER")]
+    pub franceconnect_issuer: Option<String>,
+
+    #[arg(long, env = "PERMIS_FRANCECONNECT_CLIENT_ID")]
+    pub franceconnect_client_id: Option<String>,
+
+    #[arg(
+        long,
+        env = "PERMIS_FRANCECONNECT_CLIENT_SECRET",
+        hide_env_values = true
+    )]
+    pub franceconnect_client_secret: Option<String>,
+
     /// Directory of the built site (CSS, WASM, DSFR assets), as produced by cargo-leptos.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
 }
 
 impl Config {
+    /// FranceConnect's settings when all three are given (`Err` when only some are).
+    pub fn franceconnect(&self) -> Result<Option<crate::franceconnect::FcConfig>, String> {
+        let base = self.public_url.as_str().trim_end_matches('/');
+        match (
+            self.franceconnect_issuer.as_deref().filter(|s| !s.is_empty()),
+            self.franceconnect_client_id.as_deref().filter(|s| !s.is_empty()),
+            self.franceconnect_client_secret.as_deref().filter(|s| !s.is_empty()),
+        ) {
+            (None, None, None) => Ok(None),
+            (Some(issuer), Some(id), Some(secret)) => Ok(Some(crate::franceconnect::FcConfig {
+                issuer: issuer.into(),
+                client_id: id.into(),
+                client_secret: secret.into(),
+                redirect_uri: format!("{base}{}", app::routes::FC_RETOUR),
+                post_logout_redirect_uri: format!("{base}{}", app::routes::FC_DECONNEXION_RETOUR),
+            })),
+            _ => Err("FranceConnect : donnez PERMIS_FRANCECONNECT_ISSUER, PERMIS_FRANCECONNECT_CLIENT_ID et PERMIS_FRANCECONNECT_CLIENT_SECRET ensemble (ou aucun).".into()),
+        }
+    }
+
     pub fn settings(&self) -> app::server::Settings {
         app::server::Settings {
             public_url: self.public_url.clone(),
             dev_mailbox: self.dev_mailbox && self.env == RunMode::Development,
             pdf_font: self.pdf_font.clone(),
             complement_days: self.complement_days,
+            franceconnect: matches!(self.franceconnect(), Ok(Some(_))),
             // Replaced by the key in the database once it is reached (see `main::context`).
             flash_key: app::server::FlashKey::random(),
         }
@@ -137,6 +174,7 @@ impl Config {
 
     /// Refuses settings that would lose messages or expose the mailbox.
     pub fn check(&self) -> Result<(), String> {
+        self.franceconnect()?;
         match self.env {
             RunMode::Production => {
                 if self.dev_mailbox {
@@ -201,6 +239,35 @@ mod tests {
         let dev = config(&["--env=development", "--dev-mailbox"]);
         assert!(dev.check().is_ok() && dev.settings().dev_mailbox);
         assert!(config(&["--env=development"]).check().is_err());
+    }
+
+    #[test]
+    fn franceconnect_is_offered_with_its_three_settings_only() {
+        let dev = ["--env=development", "--dev-mailbox"];
+        let none = config(&dev);
+        assert!(matches!(none.franceconnect(), Ok(None)));
+        assert!(!none.settings().franceconnect);
+        let issuer = "--franceconnect-issuer=http://127.0.0.1:4010";
+        let id = "--franceconnect-client-id=permis";
+        let secret = "--franceconnect-client-secret=s3cret";
+        let partial = config(&[dev[0], dev[1], issuer, id]);
+        assert!(partial.franceconnect().is_err());
+        assert!(partial.check().is_err(), "half a configuration is refused at start");
+        let full = config(&[
+            dev[0],
+            dev[1],
+            issuer,
+            id,
+            secret,
+            "--public-url=https://permis.example.fr/",
+        ]);
+        let fc = full.franceconnect().unwrap().unwrap();
+        assert_eq!(fc.redirect_uri, "https://permis.example.fr/franceconnect/retour");
+        assert_eq!(
+            fc.post_logout_redirect_uri,
+            "https://permis.example.fr/franceconnect/deconnexion/retour"
+        );
+        assert!(full.check().is_ok() && full.settings().franceconnect);
     }
 
     #[test]

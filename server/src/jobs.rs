@@ -31,6 +31,9 @@ pub async fn run_housekeeping(ctx: &AppContext) {
     if let Err(e) = throttle::purge(&ctx.db, now).await {
         tracing::error!("purge des échecs de connexion : {e}");
     }
+    if let Err(e) = app::server::franceconnect::purge(&ctx.db, now).await {
+        tracing::error!("purge des connexions FranceConnect : {e}");
+    }
     let owner = format!("{}-conservation", std::process::id());
     match run_retention(ctx, &owner).await {
         Ok(r) if r.total() > 0 => tracing::info!(?r, "durées de conservation appliquées"),

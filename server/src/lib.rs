@@ -1,8 +1,9 @@
 //! The `permis` server: configuration, state, router, security middleware, the thin HTTP API
-//! (`http`), the listener (connection limits), the outbox dispatcher and the background jobs.
+//! (`http`), the FranceConnect client (`franceconnect`), the listener (connection limits), the outbox dispatcher and the background jobs.
 
 pub mod config;
 pub mod dispatch;
+pub mod franceconnect;
 pub mod http;
 pub mod jobs;
 pub mod listener;

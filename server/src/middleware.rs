@@ -20,6 +20,8 @@ pub struct SecurityConfig {
     pub public_origin: String,
     pub hsts: bool,
     pub trusted_proxies: usize,
+    /// FranceConnect's origin, when configured: the login and logout forms lead there.
+    pub franceconnect_origin: Option<String>,
 }
 
 /// Marks a response (a pièce shown to an agent) that the site's own pages may frame; removed
@@ -34,12 +36,14 @@ const PREVIEW_POLICY: &str = "default-src 'none'; img-src 'self'; object-src 'se
 #[derive(Clone, Debug)]
 pub struct CspNonce(pub String);
 
-pub fn content_security_policy(nonce: &str) -> String {
+/// `form_target`: another origin a form may lead to (through a redirect: FranceConnect).
+pub fn content_security_policy(nonce: &str, form_target: Option<&str>) -> String {
+    let other = form_target.map(|o| format!(" {o}")).unwrap_or_default();
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
          style-src 'self' 'nonce-{nonce}'; img-src 'self' data:; font-src 'self'; \
          connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; \
-         form-action 'self'"
+         form-action 'self'{other}"
     )
 }
 
@@ -96,7 +100,10 @@ pub async fn security_headers(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(PREVIEW_POLICY),
         );
-    } else if let Ok(csp) = HeaderValue::from_str(&content_security_policy(&nonce)) {
+    } else if let Ok(csp) = HeaderValue::from_str(&content_security_policy(
+        &nonce,
+        config.franceconnect_origin.as_deref(),
+    )) {
         headers.insert(header::CONTENT_SECURITY_POLICY, csp);
     }
     headers.insert(
@@ -367,6 +374,7 @@ fn is_page_path(path: &str) -> bool {
         "/dsfr/",
         "/healthz",
         "/favicon",
+        "/franceconnect/",
         app::leaked_passwords::PATH,
     ]
     .iter()
@@ -430,6 +438,10 @@ pub async fn session_context(
         preload(&ctx, session.as_ref(), &page, &query, &mut req).await;
     }
     req.extensions_mut().insert(ResolvedUser(user));
+    req.extensions_mut()
+        .insert(app::providers::services::Services {
+            franceconnect: ctx.settings.franceconnect,
+        });
     next.run(req).await
 }
 
@@ -560,6 +572,7 @@ mod tests {
             public_origin: "https://permis.example.fr".into(),
             hsts: true,
             trusted_proxies: 0,
+            franceconnect_origin: None,
         }
     }
 

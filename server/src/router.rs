@@ -70,6 +70,7 @@ pub fn build_router(state: AppState, trusted_proxies: usize) -> Router {
         public_origin: ctx.settings.public_origin(),
         hsts: ctx.settings.secure(),
         trusted_proxies,
+        franceconnect_origin: state.franceconnect.as_ref().map(|fc| fc.origin()),
     });
 
     // Each request's server functions and pages see the application context and the CSP
@@ -95,6 +96,7 @@ pub fn build_router(state: AppState, trusted_proxies: usize) -> Router {
         .merge(crate::http::uploads::routes())
         .merge(crate::http::documents::routes())
         .merge(crate::http::ephoto::routes())
+        .merge(crate::http::franceconnect::routes())
         .leptos_routes_with_context(&state, routes, additional_context.clone(), move || {
             shell(options.clone())
         })

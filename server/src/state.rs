@@ -9,6 +9,8 @@ use app::server::AppContext;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub ctx: AppContext,
+    /// FranceConnect, when configured (`PERMIS_FRANCECONNECT_*`).
+    pub franceconnect: Option<std::sync::Arc<crate::franceconnect::FranceConnect>>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

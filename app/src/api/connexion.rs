@@ -23,6 +23,10 @@ pub struct CurrentUser {
     pub school_agrement: Option<String>,
     /// « Dernière connexion » — the login before this one, formatted in Paris time.
     pub derniere_connexion: Option<String>,
+    /// Logged in through FranceConnect: logging out goes through FranceConnect too.
+    pub franceconnect: bool,
+    /// The account is linked to a FranceConnect identity.
+    pub franceconnect_relie: bool,
 }
 
 impl CurrentUser {
@@ -215,6 +219,8 @@ pub mod ssr {
             school_name: s.school_name.clone(),
             school_agrement: s.school_agrement.clone(),
             derniere_connexion: s.previous_login_at.map(format_date_time),
+            franceconnect: s.franceconnect != 0,
+            franceconnect_relie: s.franceconnect_relie != 0,
         })
     }
 

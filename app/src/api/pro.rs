@@ -169,6 +169,9 @@ pub struct InstructionView {
     pub delai_complement: i64,
     /// Versions of pièces replaced by a complement (still viewable).
     pub anciennes: Vec<crate::api::PieceFile>,
+    /// Validated by a candidate whose identity FranceConnect certified, matching the état
+    /// civil: when.
+    pub identite_certifiee: Option<String>,
 }
 
 /// What a refused instruction form keeps (the field that caused it is marked).
@@ -424,6 +427,7 @@ pub mod ssr {
             verdicts,
             notes,
             delai_complement: ctx.settings.complement_days,
+            identite_certifiee: suivi.identite_certifiee_at.map(format_date_time),
             anciennes: crate::server::pieces::replaced_pieces(&ctx.db, id)
                 .await?
                 .into_iter()

@@ -48,6 +48,11 @@ pub struct DemandeUsager {
     /// Paper form: the day it must reach the processing centre by.
     pub paper_deadline: Option<String>,
     pub refus_motif: Option<String>,
+    /// The account is linked to FranceConnect: its certified identity was compared with the
+    /// état civil the school typed.
+    pub identite_certifiee: bool,
+    /// Where they differ (the candidate can't validate then: the school must correct).
+    pub ecarts: Vec<crate::domain::identite::Ecart>,
 }
 
 /// What a refused refusal form keeps.
@@ -332,6 +337,13 @@ pub mod ssr {
     ) -> Result<DemandeUsager, AppError> {
         let (row, school_name, decided_at, refus_motif) =
             espace::demande(&ctx.db, usager_id, id).await?;
+        let certified = crate::server::franceconnect::ecarts_of(
+            &ctx.db,
+            &ctx.communes,
+            usager_id,
+            &row.data()?,
+        )
+        .await?;
         let validated_at = row.validated_at.map(format_date_time).unwrap_or_default();
         let etat = row.etat;
         let view = view_of(ctx, row).await?;
@@ -347,6 +359,8 @@ pub mod ssr {
                 _ => None,
             },
             refus_motif,
+            identite_certifiee: certified.is_some(),
+            ecarts: certified.unwrap_or_default(),
         })
     }
 
@@ -451,7 +465,16 @@ pub mod ssr {
             _ => return Err(AppError::BadRequest),
         };
         let outcome =
-            decision::decide(&ctx.db, &ctx.settings, user_id, id, &decision, ctx.now()).await?;
+            decision::decide(
+            &ctx.db,
+            &ctx.settings,
+            &ctx.communes,
+            user_id,
+            id,
+            &decision,
+            ctx.now(),
+        )
+        .await?;
         if matches!(outcome, decision::Decided::Done(_)) {
             ctx.outbox_wake.notify_one();
         }

@@ -52,11 +52,27 @@ fn ToolLinks(user: Option<CurrentUser>) -> impl IntoView {
                         </A>
                     </li>
                     <li>
-                        <ActionForm action=session.logout attr:class="permis-inline-form">
-                            <button type="submit" class="fr-btn fr-icon-logout-box-r-line">
-                                "Se déconnecter"
-                            </button>
-                        </ActionForm>
+                        {if user.franceconnect {
+                            // Logged in through FranceConnect: the server ends the session,
+                            // then sends the browser to FranceConnect's logout.
+                            view! {
+                                <form method="post" action=crate::routes::FC_DECONNEXION class="permis-inline-form">
+                                    <button type="submit" class="fr-btn fr-icon-logout-box-r-line">
+                                        "Se déconnecter"
+                                    </button>
+                                </form>
+                            }
+                            .into_any()
+                        } else {
+                            view! {
+                                <ActionForm action=session.logout attr:class="permis-inline-form">
+                                    <button type="submit" class="fr-btn fr-icon-logout-box-r-line">
+                                        "Se déconnecter"
+                                    </button>
+                                </ActionForm>
+                            }
+                            .into_any()
+                        }}
                     </li>
                 </ul>
             }

@@ -4,6 +4,7 @@
 pub mod documents;
 pub mod fields;
 pub mod forms;
+pub mod franceconnect;
 pub mod guard;
 pub mod instruction;
 pub mod layout;

@@ -108,6 +108,15 @@ impl Communes {
         self.by_postal_code.is_empty()
     }
 
+    /// The name of the commune whose INSEE (COG) code is `code_insee`, if known.
+    pub fn name_of(&self, code_insee: &str) -> Option<&str> {
+        self.by_postal_code
+            .values()
+            .flatten()
+            .find(|c| c.code_insee == code_insee)
+            .map(|c| c.nom.as_str())
+    }
+
     pub fn for_postal_code(&self, code_postal: &str) -> &[Commune] {
         self.by_postal_code
             .get(code_postal)

@@ -9,6 +9,7 @@ pub mod demande;
 pub mod departements;
 pub mod eligibility;
 pub mod formats;
+pub mod identite;
 pub mod instruction;
 pub mod lockout;
 pub mod messages;

@@ -1,3 +1,4 @@
 //! What the whole page tree can reach through the Leptos context.
 
+pub mod services;
 pub mod user;

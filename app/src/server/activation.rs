@@ -31,7 +31,7 @@ pub struct Account {
 }
 
 impl Account {
-    fn pending(&self) -> bool {
+    pub fn pending(&self) -> bool {
         self.status == "pending_activation"
     }
 
@@ -151,6 +151,20 @@ pub async fn activate(
         tx.rollback().await?;
         return Ok(Err(LinkState::Used));
     }
+    queue_identifiant_email(&mut tx, settings, &user, row.id, now).await?;
+    tx.commit().await?;
+    Ok(Ok(user.id))
+}
+
+/// The email that confirms an activation (through link `token_id`) and gives the identifiant,
+/// queued in the activation's transaction.
+pub(crate) async fn queue_identifiant_email(
+    conn: &mut sqlx::AnyConnection,
+    settings: &Settings,
+    user: &Account,
+    token_id: i64,
+    now: i64,
+) -> Result<(), AppError> {
     let email_text = texts::identifiant_email(
         user.first_name(),
         &user.identifiant,
@@ -158,9 +172,9 @@ pub async fn activate(
         true,
     );
     enqueue(
-        &mut tx,
+        conn,
         &NewMessage::email(
-            format!("activation:{}:identifiant", row.id),
+            format!("activation:{token_id}:identifiant"),
             "identifiant",
             user.email.as_deref().unwrap_or_default(),
             &email_text,
@@ -170,8 +184,7 @@ pub async fn activate(
         now,
     )
     .await?;
-    tx.commit().await?;
-    Ok(Ok(user.id))
+    Ok(())
 }
 
 /// « Identifiant oublié ? »: emails the identifiant of the active candidate account with this

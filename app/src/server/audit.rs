@@ -204,6 +204,29 @@ pub fn activation_attempt(ip: Option<IpAddr>, user_id: Option<i64>, motif: Optio
     }
 }
 
+/// A FranceConnect login refused (no session opened): `motif` says why (a replayed `state`,
+/// a bad signature, a missing claim, an identity linked to no account…).
+pub fn franceconnect_refused(ip: Option<IpAddr>, motif: &str) {
+    tracing::warn!(
+        target: TARGET,
+        evenement = "franceconnect_refusee",
+        motif,
+        adresse = %address(ip),
+        "connexion FranceConnect refusée"
+    );
+}
+
+/// A candidate account linked to a FranceConnect identity (from Mon espace or the activation).
+pub fn franceconnect_linked(ip: Option<IpAddr>, user_id: i64) {
+    tracing::info!(
+        target: TARGET,
+        evenement = "franceconnect_relie",
+        compte = user_id,
+        adresse = %address(ip),
+        "FranceConnect relié au compte"
+    );
+}
+
 /// A photo booth API call with an unknown key.
 pub fn ephoto_key_refused(ip: Option<IpAddr>) {
     tracing::warn!(

@@ -43,6 +43,8 @@ pub struct Settings {
     pub pdf_font: std::path::PathBuf,
     /// Days a school has to answer a request for a complement (30 by default).
     pub complement_days: i64,
+    /// « S'identifier avec FranceConnect » is offered (the server has its settings).
+    pub franceconnect: bool,
     /// Seals the flash cookie (see `flash`); shared by the instances through the database.
     pub flash_key: FlashKey,
 }

@@ -94,9 +94,13 @@ fn already(decision: &Decision, etat: Etat) -> Result<Decided, AppError> {
     }
 }
 
+/// Why « Valider » is refused when the état civil differs from the certified identity.
+pub const ECARTS_REFUSAL: &str = "L'état civil saisi par votre école de conduite ne correspond pas à votre identité certifiée par FranceConnect : vous ne pouvez pas valider cette demande. Refusez-la pour que votre école la corrige.";
+
 pub async fn decide(
     db: &Db,
     settings: &Settings,
+    communes: &crate::domain::communes::Communes,
     usager_id: i64,
     id: i64,
     decision: &Decision,
@@ -107,6 +111,18 @@ pub async fn decide(
         return already(decision, row.etat);
     }
     let data: DemandeData = row.data()?;
+    // A candidate whose identity FranceConnect certified validates only an état civil that
+    // matches it; the demande is then marked for the centre.
+    let mut certified_at = None;
+    if *decision == Decision::Valider {
+        match super::franceconnect::ecarts_of(db, communes, usager_id, &data).await? {
+            Some(ecarts) if !ecarts.is_empty() => {
+                return Err(AppError::Conflict(ECARTS_REFUSAL.into()));
+            }
+            Some(_) => certified_at = Some(now),
+            None => {}
+        }
+    }
     let paper = data.photo.as_ref().map(|p| p.mode) != Some(ModePhoto::EPhoto);
     let evenement = decision.evenement(paper);
     let motif = match decision {
@@ -137,12 +153,14 @@ pub async fn decide(
         return already(decision, row.etat);
     };
     sqlx::query(
-        "UPDATE demandes SET decided_at = $1, refus_motif = $2, verification_code = $3
-         WHERE id = $4",
+        "UPDATE demandes SET decided_at = $1, refus_motif = $2, verification_code = $3,
+                             identite_certifiee_at = $4
+         WHERE id = $5",
     )
     .bind(now)
     .bind(motif.as_deref())
     .bind(verification.as_deref())
+    .bind(certified_at)
     .bind(id)
     .execute(&mut *tx)
     .await?;

@@ -224,6 +224,7 @@ pub struct Suivi {
     pub rejet_motivation: Option<String>,
     pub verification_code: Option<String>,
     pub cert_nom: Option<String>,
+    pub identite_certifiee_at: Option<i64>,
 }
 
 pub async fn suivi(db: &Db, id: i64) -> Result<Suivi, AppError> {
@@ -231,7 +232,7 @@ pub async fn suivi(db: &Db, id: i64) -> Result<Suivi, AppError> {
         "SELECT d.cert_id, d.departement, d.transmise_at, d.agent_id,
                 CASE WHEN u.id IS NULL THEN NULL ELSE u.prenom || ' ' || u.nom END AS agent_name,
                 d.complement_avant, d.neph, d.inscrite_at, d.rejet_motif, d.rejet_motivation,
-                d.verification_code, c.nom AS cert_nom
+                d.verification_code, c.nom AS cert_nom, d.identite_certifiee_at
          FROM demandes d
          LEFT JOIN users u ON u.id = d.agent_id
          LEFT JOIN certs c ON c.id = d.cert_id

@@ -13,6 +13,7 @@ pub mod demandes;
 pub mod documents;
 pub mod ephoto;
 pub mod espace;
+pub mod franceconnect;
 pub mod handover;
 pub mod instruction;
 pub mod jobs;

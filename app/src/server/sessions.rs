@@ -54,7 +54,12 @@ pub fn clear_cookie_header(settings: &Settings) -> String {
 
 /// The session token in a request's `Cookie` headers, if any.
 pub fn token_from_headers(settings: &Settings, headers: &http::HeaderMap) -> Option<String> {
-    let name = cookie_name(settings);
+    cookie(headers, cookie_name(settings))
+}
+
+/// The value of cookie `name` in a request's `Cookie` headers (at most 64 characters: our
+/// cookies hold tokens), if any.
+pub fn cookie(headers: &http::HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(http::header::COOKIE)
         .iter()
@@ -83,6 +88,10 @@ pub struct SessionUser {
     pub cert_id: Option<i64>,
     pub created_at: i64,
     pub last_seen_at: i64,
+    /// 1 when the session was opened through FranceConnect (logging out goes through it).
+    pub franceconnect: i64,
+    /// 1 when the account is linked to a FranceConnect identity.
+    pub franceconnect_relie: i64,
 }
 
 impl SessionUser {
@@ -93,16 +102,52 @@ impl SessionUser {
 
 /// Creates a session for `user_id` and returns the token to put in the cookie.
 pub async fn create(db: &Db, user_id: i64, now: i64) -> Result<String, AppError> {
+    create_with(db, user_id, now, None).await
+}
+
+/// Creates a session; `franceconnect_id_token`: the ID token of a login through FranceConnect
+/// (kept for the logout, `id_token_hint`).
+pub async fn create_with(
+    db: &Db,
+    user_id: i64,
+    now: i64,
+    franceconnect_id_token: Option<&str>,
+) -> Result<String, AppError> {
     let (token, hash) = new_token();
     sqlx::query(
-        "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)",
+        "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, franceconnect_id_token)
+         VALUES ($1, $2, $3, $3, $4)",
     )
     .bind(&hash)
     .bind(user_id)
     .bind(now)
+    .bind(franceconnect_id_token)
     .execute(db.pool())
     .await?;
     Ok(token)
+}
+
+/// Keeps the FranceConnect ID token of a login made from a password session (linking
+/// FranceConnect): logging out then goes through FranceConnect too.
+pub async fn attach_franceconnect(db: &Db, hash: &str, id_token: &str) -> Result<(), AppError> {
+    sqlx::query("UPDATE sessions SET franceconnect_id_token = $1 WHERE id_hash = $2")
+        .bind(id_token)
+        .bind(hash)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// Ends the session `hash` and gives back the FranceConnect ID token it was opened with, if
+/// any (to log out of FranceConnect too).
+pub async fn end(db: &Db, hash: &str) -> Result<Option<String>, AppError> {
+    let found: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT franceconnect_id_token FROM sessions WHERE id_hash = $1")
+            .bind(hash)
+            .fetch_optional(db.pool())
+            .await?;
+    delete_by_hash(db, hash).await?;
+    Ok(found.and_then(|(t,)| t))
 }
 
 /// The user behind `token` at `now`, enforcing idle and absolute expiry; an expired session
@@ -111,7 +156,11 @@ pub async fn lookup(db: &Db, token: &str, now: i64) -> Result<Option<SessionUser
     let hash = hash_token(token);
     let found = sqlx::query_as::<_, SessionUser>(
         "SELECT s.id_hash, s.user_id, u.role, u.identifiant, u.prenom, u.nom, u.previous_login_at,
-                u.school_id, sc.name AS school_name, sc.agrement AS school_agrement, u.cert_id, s.created_at, s.last_seen_at
+                u.school_id, sc.name AS school_name, sc.agrement AS school_agrement, u.cert_id, s.created_at, s.last_seen_at,
+                CAST(CASE WHEN s.franceconnect_id_token IS NULL THEN 0 ELSE 1 END AS BIGINT)
+                    AS franceconnect,
+                CAST(CASE WHEN EXISTS (SELECT 1 FROM franceconnect_links l WHERE l.user_id = u.id)
+                     THEN 1 ELSE 0 END AS BIGINT) AS franceconnect_relie
          FROM sessions s
          JOIN users u ON u.id = s.user_id
          LEFT JOIN schools sc ON sc.id = u.school_id
@@ -187,6 +236,7 @@ mod tests {
             dev_mailbox: false,
             pdf_font: crate::server::documents::DEFAULT_FONT.into(),
             complement_days: 30,
+            franceconnect: false,
             flash_key: crate::server::FlashKey::random(),
         }
     }

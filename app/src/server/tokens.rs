@@ -113,11 +113,20 @@ pub async fn find(
     {
         return Ok(None);
     }
+    find_by_hash(conn, &hash_token(token), purpose).await
+}
+
+/// The token whose hash is `token_hash` (a flow that kept only the hash of its link's token).
+pub async fn find_by_hash(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+    purpose: Purpose,
+) -> Result<Option<TokenRow>, AppError> {
     Ok(sqlx::query_as(
         "SELECT id, user_id, expires_at, used_at, revoked_at FROM account_tokens
          WHERE token_hash = $1 AND purpose = $2",
     )
-    .bind(hash_token(token))
+    .bind(token_hash)
     .bind(purpose.as_str())
     .fetch_optional(conn)
     .await?)

@@ -12,12 +12,7 @@ use app::server::AppContext;
 
 use app::routes::DEV_MAILBOX as PATH;
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+use super::page::escape;
 
 /// A line of text, escaped, its URLs made links.
 fn linkify(line: &str) -> String {

@@ -6,6 +6,14 @@
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+/// Text as HTML (element content and quoted attribute values).
+pub fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 /// `body` is HTML already escaped by the caller.
 pub fn render(status: StatusCode, title: &str, body: &str) -> Response {
     static FRAME: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();

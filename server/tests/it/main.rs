@@ -12,6 +12,7 @@ mod deadlines;
 mod decision;
 mod decoding;
 mod demandes;
+mod franceconnect;
 mod handover;
 mod hashing;
 mod instruction;

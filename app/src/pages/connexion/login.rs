@@ -5,6 +5,7 @@ use leptos_meta::Title;
 
 use crate::api::connexion::{messages, LoginFlashForm};
 use crate::components::fields::TextField;
+use crate::components::franceconnect::FranceConnectButton;
 use crate::domain::account::Espace;
 use crate::error::AppError;
 use crate::flash::{form_error, use_flash};
@@ -65,6 +66,17 @@ fn LoginForm(espace: Espace, title: &'static str, intro: &'static str) -> impl I
                             })
                     }}
                     <p>{intro}</p>
+                    {(espace == Espace::Usager && crate::components::franceconnect::offered())
+                        .then(|| {
+                            view! {
+                                <h2 class="fr-h4">"Avec FranceConnect"</h2>
+                                <p class="fr-text--sm">
+                                    "FranceConnect vous identifie avec un compte que vous avez déjà (impots.gouv.fr, ameli.fr, l’Identité Numérique La Poste…). Votre compte doit d’abord être relié à FranceConnect : à l’activation, ou depuis Mon espace."
+                                </p>
+                                <FranceConnectButton action=crate::routes::FC_CONNEXION />
+                                <p class="fr-hr-or">"ou"</p>
+                            }
+                        })}
                     <div aria-live="polite">
                         {move || {
                             form_error()

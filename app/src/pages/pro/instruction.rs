@@ -95,6 +95,12 @@ fn Body(v: InstructionView) -> impl IntoView {
             {format!(" — {} — département {} — transmise le {}", v.ecole, v.departement, v.transmise)}
         </p>
         <p class="fr-badge fr-badge--info">{d.etat.label()}</p>
+        {v.identite_certifiee.clone().map(|le| view! {
+            <p class="fr-text--sm">
+                <span class="fr-badge fr-badge--success">"Identité certifiée"</span>
+                {format!(" Validée le {le} par le candidat identifié avec FranceConnect : l'état civil correspond à son identité certifiée.")}
+            </p>
+        })}
         {done_message(&fait).map(|m| view! {
             <div class="fr-alert fr-alert--success fr-alert--sm fr-my-3w" role="status"><p>{m}</p></div>
         })}

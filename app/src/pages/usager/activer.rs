@@ -7,6 +7,7 @@ use server_fn::ServerFn;
 
 use crate::api::usager::{lire_activation, ActivationInfo, ActiverCompte};
 use crate::components::fields::{ErrorSummary, Input, PasswordInput, Radios, Select};
+use crate::components::franceconnect::FranceConnectButton;
 use crate::components::forms::{
     flash_error, password_hint, question_options, shown_error, token_param, FormValues, Notice,
     PostForm,
@@ -126,6 +127,18 @@ fn ActivationForm(token: String, info: ActivationInfo) -> impl IntoView {
             "Votre école de conduite a créé votre compte en saisissant votre demande de permis de conduire. "
             "Choisissez votre mot de passe et une question secrète (elle vous servira si vous oubliez votre mot de passe), puis validez la demande à l'étape suivante."
         </p>
+        {crate::components::franceconnect::offered()
+            .then(|| {
+                view! {
+                    <h2 class="fr-h4">"Activer avec FranceConnect"</h2>
+                    <p>
+                        "Sans mot de passe ni question secrète : identifiez-vous avec un compte que vous avez déjà (impots.gouv.fr, ameli.fr, l’Identité Numérique La Poste…). Votre identité certifiée sera comparée à ce que votre école a saisi."
+                    </p>
+                    <FranceConnectButton action=crate::routes::FC_ACTIVATION token=token.clone() />
+                    <p class="fr-hr-or">"ou"</p>
+                    <h2 class="fr-h4">"Choisir un mot de passe"</h2>
+                }
+            })}
         <p class="fr-text--sm">"Tous les champs sont obligatoires."</p>
         <ErrorSummary error />
         <PostForm action=ActiverCompte::PATH id="activation-form" button="Me connecter" check client_error>

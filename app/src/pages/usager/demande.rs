@@ -166,11 +166,22 @@ fn Decide(d: DemandeUsager) -> impl IntoView {
     let (ticked, set_ticked) = signal(false);
     let (sent, set_sent) = signal(false);
     let id = d.view.id;
+    if !d.ecarts.is_empty() {
+        return view! { <Ecarts d=d.clone() /> }.into_any();
+    }
     view! {
         <p>
             "Vérifiez soigneusement les informations saisies par votre école de conduite, et les pièces justificatives (cliquez pour les ouvrir). "
             "Si une information est inexacte, refusez la demande : votre école de conduite en saisira une nouvelle."
         </p>
+        {d.identite_certifiee
+            .then(|| {
+                view! {
+                    <div class="fr-alert fr-alert--success fr-alert--sm fr-mb-3w">
+                        <p>"L'état civil saisi par votre école correspond à votre identité certifiée par FranceConnect."</p>
+                    </div>
+                }
+            })}
         <ErrorSummary error=Signal::derive(move || summary_error.clone()) />
         <RecapSections d=d.view.clone() editable=false />
         <h2 class="fr-h4 fr-mt-6w" id="decision">"Votre décision"</h2>
@@ -196,6 +207,39 @@ fn Decide(d: DemandeUsager) -> impl IntoView {
                 {move || (!ticked.get()).then_some("« Valider » devient disponible quand vous avez coché la case « Je soussigné(e)… » ci-dessus.")}
             </p>
         </form>
+    }
+    .into_any()
+}
+
+/// The état civil differs from the certified identity: each difference with both values, and
+/// the only way on, « Refuser — l'école corrigera » (the reason written for the candidate).
+#[component]
+fn Ecarts(d: DemandeUsager) -> impl IntoView {
+    let id = d.view.id;
+    view! {
+        <div class="fr-alert fr-alert--warning fr-mb-4w" id="ecarts">
+            <h2 class="fr-alert__title">"L'état civil saisi ne correspond pas à votre identité certifiée"</h2>
+            <p>
+                "FranceConnect a certifié votre identité. Ce que votre école de conduite a saisi en diffère :"
+            </p>
+            <ul>
+                {d.ecarts
+                    .iter()
+                    .map(|e| view! { <li><strong>{e.champ.clone()}</strong>" : "{e.phrase()}</li> })
+                    .collect_view()}
+            </ul>
+            <p>
+                "Vous ne pouvez pas valider une demande dont l'état civil est inexact : refusez-la, votre école de conduite saisira une nouvelle demande corrigée."
+            </p>
+        </div>
+        <ul class="fr-btns-group fr-btns-group--inline-md fr-mb-4w">
+            <li>
+                <a class="fr-btn" href=Page::Refus { id }.href_with("ecarts=1")>
+                    "Refuser — l'école corrigera"
+                </a>
+            </li>
+        </ul>
+        <RecapSections d=d.view.clone() editable=false />
     }
 }
 
@@ -289,6 +333,12 @@ fn Refus() -> impl IntoView {
                 Some(Ok(d)) => {
                     let numero = d.view.numero.clone().unwrap_or_default();
                     let id = d.view.id;
+                    // The differences with the certified identity, written for the candidate.
+                    let typed = if typed.is_empty() && !d.ecarts.is_empty() {
+                        crate::domain::identite::motif_de_refus(&d.ecarts)
+                    } else {
+                        typed.clone()
+                    };
                     let motif_message = motif_message.clone();
                     let motif_error = motif_message.is_some();
                     view! {

@@ -5,6 +5,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::usager::{mes_demarches, mon_espace, Demarche, EspaceConducteur, ONGLETS};
+use crate::components::franceconnect::FranceConnectButton;
 use crate::components::guard::RequireRole;
 use crate::components::layout::LastLogin;
 use crate::components::loader::use_page_data;
@@ -44,11 +45,47 @@ pub fn MonEspacePage() -> impl IntoView {
                     <h1>"Mon espace"</h1>
                     <p class="fr-text--lead fr-mb-1w">{format!("Bienvenue, {}", user.display_name())}</p>
                     <LastLogin user=user.clone() />
+                    <FranceConnectLink relie=user.franceconnect_relie />
                     <Demarches />
                 </div>
             }
         } />
     }
+}
+
+/// « Reliez FranceConnect à votre compte », or that it is (after linking: a confirmation).
+#[component]
+fn FranceConnectLink(relie: bool) -> impl IntoView {
+    let query = use_query_map();
+    let just_linked = query.with_untracked(|q| q.get("franceconnect").as_deref() == Some("relie"));
+    if !crate::components::franceconnect::offered() {
+        return None;
+    }
+    Some(if relie {
+        view! {
+            {just_linked
+                .then(|| {
+                    view! {
+                        <div class="fr-alert fr-alert--success fr-mb-3w" role="status">
+                            <p>"FranceConnect est relié à votre compte : la prochaine fois, choisissez « S’identifier avec FranceConnect »."</p>
+                        </div>
+                    }
+                })}
+            <p class="fr-text--sm">"Votre compte est relié à FranceConnect."</p>
+        }
+        .into_any()
+    } else {
+        view! {
+            <div class="fr-callout fr-mb-4w">
+                <h2 class="fr-callout__title fr-h5">"Connectez-vous plus simplement"</h2>
+                <p class="fr-callout__text">
+                    "Reliez FranceConnect à votre compte : vous vous connecterez ensuite sans mot de passe, et votre identité certifiée sera comparée à ce que votre école saisit."
+                </p>
+                <FranceConnectButton action=crate::routes::FC_LIER />
+            </div>
+        }
+        .into_any()
+    })
 }
 
 #[component]

@@ -3,6 +3,7 @@
 
 pub mod delivery;
 pub mod filing;
+pub mod franceconnect;
 pub mod memory;
 
 use std::net::SocketAddr;
@@ -56,6 +57,7 @@ pub const CANDIDATE_PASSWORD: &str = "tartine du dimanche";
 pub struct TestApp {
     pub router: Router,
     pub ctx: AppContext,
+    leptos_options: LeptosOptions,
     clock: Arc<TestClock>,
     _site: tempfile::TempDir,
     _files: std::sync::Arc<tempfile::TempDir>,
@@ -161,6 +163,7 @@ impl TestApp {
                 dev_mailbox: true,
                 pdf_font: app::server::documents::DEFAULT_FONT.into(),
                 complement_days: app::domain::deadlines::COMPLEMENT_DAYS,
+                franceconnect: false,
                 flash_key,
             }),
             outbox_wake: Arc::new(tokio::sync::Notify::new()),
@@ -175,8 +178,9 @@ impl TestApp {
         let peer: SocketAddr = "198.51.100.7:40000".parse().unwrap();
         let router = build_router(
             AppState {
-                leptos_options,
+                leptos_options: leptos_options.clone(),
                 ctx: ctx.clone(),
+                franceconnect: None,
             },
             0,
         )
@@ -184,6 +188,7 @@ impl TestApp {
         TestApp {
             router,
             ctx,
+            leptos_options,
             clock,
             _site: site,
             _files: std::sync::Arc::new(files),
@@ -242,6 +247,25 @@ impl TestApp {
             .expect("account");
         }
         app
+    }
+
+    /// The same application offering FranceConnect through `fc` (the test provider).
+    pub fn with_franceconnect(mut self, fc: Arc<server::franceconnect::FranceConnect>) -> TestApp {
+        self.ctx.settings = Arc::new(Settings {
+            franceconnect: true,
+            ..(*self.ctx.settings).clone()
+        });
+        let peer: SocketAddr = "198.51.100.7:40000".parse().unwrap();
+        self.router = build_router(
+            AppState {
+                leptos_options: self.leptos_options.clone(),
+                ctx: self.ctx.clone(),
+                franceconnect: Some(fc),
+            },
+            0,
+        )
+        .layer(MockConnectInfo(peer));
+        self
     }
 
     /// A dispatcher of this application's outbox over `transports`.
