@@ -252,7 +252,10 @@ mod tests {
         let secret = "--franceconnect-client-secret=s3cret";
         let partial = config(&[dev[0], dev[1], issuer, id]);
         assert!(partial.franceconnect().is_err());
-        assert!(partial.check().is_err(), "half a configuration is refused at start");
+        assert!(
+            partial.check().is_err(),
+            "half a configuration is refused at start"
+        );
         let full = config(&[
             dev[0],
             dev[1],
@@ -262,7 +265,10 @@ mod tests {
             "--public-url=https://permis.example.fr/",
         ]);
         let fc = full.franceconnect().unwrap().unwrap();
-        assert_eq!(fc.redirect_uri, "https://permis.example.fr/franceconnect/retour");
+        assert_eq!(
+            fc.redirect_uri,
+            "https://permis.example.fr/franceconnect/retour"
+        );
         assert_eq!(
             fc.post_logout_redirect_uri,
             "https://permis.example.fr/franceconnect/deconnexion/retour"

@@ -426,14 +426,11 @@ async fn serve(config: Config) {
     server::dispatch::Dispatcher::new(ctx.clone(), transports)
         .with_lease(config.outbox_lease)
         .spawn();
-    let franceconnect = config
-        .franceconnect()
-        .unwrap_or_else(|e| fail(e))
-        .map(|c| {
-            server::franceconnect::FranceConnect::new(&c)
-                .map(std::sync::Arc::new)
-                .unwrap_or_else(|e| fail(e))
-        });
+    let franceconnect = config.franceconnect().unwrap_or_else(|e| fail(e)).map(|c| {
+        server::franceconnect::FranceConnect::new(&c)
+            .map(std::sync::Arc::new)
+            .unwrap_or_else(|e| fail(e))
+    });
     let app = build_router(
         AppState {
             leptos_options,

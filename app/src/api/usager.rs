@@ -464,8 +464,7 @@ pub mod ssr {
             }
             _ => return Err(AppError::BadRequest),
         };
-        let outcome =
-            decision::decide(
+        let outcome = decision::decide(
             &ctx.db,
             &ctx.settings,
             &ctx.communes,

@@ -35,6 +35,7 @@ pub fn FranceConnectButton(
                 </p>
             </div>
         }
+        .into_any()
     })
 }
 

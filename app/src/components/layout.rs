@@ -33,6 +33,7 @@ fn ToolLinks(user: Option<CurrentUser>) -> impl IntoView {
     match user {
         Some(user) => {
             let home = home_of(user.role).href();
+            let through_franceconnect = user.franceconnect;
             let label = match user.role {
                 Role::Ecole => "Mes demandes",
                 Role::Usager => "Mon espace",
@@ -52,7 +53,7 @@ fn ToolLinks(user: Option<CurrentUser>) -> impl IntoView {
                         </A>
                     </li>
                     <li>
-                        {if user.franceconnect {
+                        {if through_franceconnect {
                             // Logged in through FranceConnect: the server ends the session,
                             // then sends the browser to FranceConnect's logout.
                             view! {

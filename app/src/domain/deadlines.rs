@@ -87,6 +87,19 @@ pub fn activation_reminder_at(sent_at: i64, day: i64) -> i64 {
 /// E-photo codes are valid six months (183 days) after issue.
 pub const EPHOTO_VALIDITY_SECS: i64 = 183 * DAY;
 
+/// A FranceConnect login may stay ten minutes at the provider (its `state` and `nonce`).
+pub const FRANCECONNECT_FLOW_SECS: i64 = 600;
+
+/// When a FranceConnect login started at `started_at` expires.
+pub fn franceconnect_flow_expiry(started_at: i64) -> i64 {
+    started_at + FRANCECONNECT_FLOW_SECS
+}
+
+/// Logins under way (used or not) expired before this instant are forgotten.
+pub fn franceconnect_flows_forgotten_before(now: i64) -> i64 {
+    now - DAY
+}
+
 /// The last day an e-photo code issued at `created_at` may be used.
 pub fn ephoto_valid_until(created_at: i64) -> i64 {
     created_at + EPHOTO_VALIDITY_SECS

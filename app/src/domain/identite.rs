@@ -137,7 +137,12 @@ impl Ecart {
 pub fn motif_de_refus(ecarts: &[Ecart]) -> String {
     let lines: Vec<String> = ecarts
         .iter()
-        .map(|e| format!("{} : « {} » au lieu de « {} »", e.champ, e.saisi, e.certifie))
+        .map(|e| {
+            format!(
+                "{} : « {} » au lieu de « {} »",
+                e.champ, e.saisi, e.certifie
+            )
+        })
         .collect();
     format!(
         "L'état civil diffère de mon identité certifiée par FranceConnect. {}.",
@@ -192,10 +197,7 @@ pub fn ecarts(
             sexe == etat_civil.sexe,
         );
     }
-    let typed_in_france = matches!(
-        fold(&etat_civil.pays_naissance).as_str(),
-        "FRANCE" | "FR"
-    );
+    let typed_in_france = matches!(fold(&etat_civil.pays_naissance).as_str(), "FRANCE" | "FR");
     let certified_in_france = pivot.pays_naissance == FRANCE;
     if typed_in_france != certified_in_france {
         differs(
@@ -365,6 +367,9 @@ mod tests {
         p.sexe = "male".into();
         let found = ecarts(&typed(), &p, nantes);
         assert_eq!(found.len(), 1);
-        assert_eq!((found[0].saisi.as_str(), found[0].certifie.as_str()), ("Femme", "Homme"));
+        assert_eq!(
+            (found[0].saisi.as_str(), found[0].certifie.as_str()),
+            ("Femme", "Homme")
+        );
     }
 }

@@ -15,7 +15,7 @@ use super::tokens::{self, Purpose};
 use super::{Db, Settings};
 
 /// How long a login may stay at the provider (the `state` and `nonce` expire after).
-pub const FLOW_SECS: i64 = 600;
+pub use crate::domain::deadlines::FRANCECONNECT_FLOW_SECS as FLOW_SECS;
 
 /// What a FranceConnect login is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,7 +76,7 @@ pub async fn begin(
     .bind(activation_token.map(hash_token))
     .bind(user_id)
     .bind(now)
-    .bind(now + FLOW_SECS)
+    .bind(crate::domain::deadlines::franceconnect_flow_expiry(now))
     .execute(db.pool())
     .await?;
     Ok(Started {
@@ -131,7 +131,8 @@ struct FlowRow {
 }
 
 /// Takes the login of `state` for the browser whose cookie holds `browser`: once (of two
-/// concurrent returns, one wins), within its validity.
+/// concurrent returns, one wins), within its validity. The first answer that names a known
+/// `state` uses it up, even when refused (another browser, too late): it can't be tried again.
 pub async fn take(
     db: &Db,
     state: &str,
@@ -149,14 +150,8 @@ pub async fn take(
     let Some(row) = row else {
         return Ok(Err(FlowRefusal::Unknown));
     };
-    if browser.map(hash_token).as_deref() != Some(row.browser_hash.as_str()) {
-        return Ok(Err(FlowRefusal::OtherBrowser));
-    }
     if row.used_at.is_some() {
         return Ok(Err(FlowRefusal::Used));
-    }
-    if row.expires_at <= now {
-        return Ok(Err(FlowRefusal::Expired));
     }
     let taken = sqlx::query(
         "UPDATE franceconnect_flows SET used_at = $1 WHERE state_hash = $2 AND used_at IS NULL",
@@ -167,6 +162,12 @@ pub async fn take(
     .await?;
     if taken.rows_affected() != 1 {
         return Ok(Err(FlowRefusal::Used));
+    }
+    if browser.map(hash_token).as_deref() != Some(row.browser_hash.as_str()) {
+        return Ok(Err(FlowRefusal::OtherBrowser));
+    }
+    if row.expires_at <= now {
+        return Ok(Err(FlowRefusal::Expired));
     }
     let but = But::parse(&row.but).ok_or_else(|| AppError::internal("but", &row.but))?;
     Ok(Ok(Flow {
@@ -180,7 +181,7 @@ pub async fn take(
 /// Forgets the logins older than a day (used or not): the table stays small.
 pub async fn purge(db: &Db, now: i64) -> Result<u64, AppError> {
     let r = sqlx::query("DELETE FROM franceconnect_flows WHERE expires_at <= $1")
-        .bind(now - 86_400)
+        .bind(crate::domain::deadlines::franceconnect_flows_forgotten_before(now))
         .execute(db.pool())
         .await?;
     Ok(r.rows_affected())

@@ -44,7 +44,11 @@ pub fn routes() -> Router<AppState> {
 const FLOW_COOKIE: &str = "permis_fc";
 
 fn flow_cookie(ctx: &AppContext, value: &str, max_age: i64) -> String {
-    let secure = if ctx.settings.secure() { "; Secure" } else { "" };
+    let secure = if ctx.settings.secure() {
+        "; Secure"
+    } else {
+        ""
+    };
     // Lax: sent with the provider's redirect back (a top-level GET), not with other sites'
     // requests.
     format!("{FLOW_COOKIE}={value}; Path=/franceconnect; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
@@ -106,7 +110,9 @@ fn refused(
     // The login under way is over either way.
     res.headers_mut().append(
         header::SET_COOKIE,
-        HeaderValue::from_static("permis_fc=; Path=/franceconnect; HttpOnly; SameSite=Lax; Max-Age=0"),
+        HeaderValue::from_static(
+            "permis_fc=; Path=/franceconnect; HttpOnly; SameSite=Lax; Max-Age=0",
+        ),
     );
     res
 }
@@ -174,6 +180,18 @@ struct ActivationStart {
     token: String,
 }
 
+/// The activation link can't activate (used, expired, replaced, deleted account…).
+fn link_unusable(link: LinkState, ip: Option<std::net::IpAddr>) -> Response {
+    refused(
+        StatusCode::CONFLICT,
+        "Activation impossible",
+        activation_refusal(link),
+        back_to_login(),
+        link.code(),
+        ip,
+    )
+}
+
 async fn start_activation(
     State(state): State<AppState>,
     ip: Option<axum::Extension<ClientIp>>,
@@ -184,16 +202,7 @@ async fn start_activation(
     // A link that cannot activate any more says so now, not after FranceConnect.
     match app::server::activation::activation_link(&ctx.db, &form.token, ctx.now()).await {
         Ok((LinkState::Valid, Some(_))) => {}
-        Ok((link, _)) => {
-            return refused(
-                StatusCode::CONFLICT,
-                "Activation impossible",
-                activation_refusal(link),
-                back_to_login(),
-                link.code(),
-                ip,
-            )
-        }
+        Ok((link, _)) => return link_unusable(link, ip),
         Err(e) => return super::access::error_response(e),
     }
     start(&state, But::Activation, Some(&form.token), None, ip).await
@@ -322,10 +331,16 @@ async fn back(
             ip,
         );
     }
+    let checked = Checked {
+        state: &state,
+        headers: &headers,
+        ip,
+        login,
+    };
     match flow.but {
-        But::Connexion => log_in(&state, &headers, login, ip).await,
-        But::Activation => activate(&state, &headers, &flow, login, ip).await,
-        But::Lier => link(&state, &headers, &flow, login, ip).await,
+        But::Connexion => log_in(checked).await,
+        But::Activation => activate(checked, &flow).await,
+        But::Lier => link(checked, &flow).await,
     }
 }
 
@@ -361,13 +376,16 @@ async fn open_session(
     }
 }
 
-async fn log_in(
-    state: &AppState,
-    headers: &HeaderMap,
-    login: Login,
+/// The provider's answer, checked: the browser's request and the login it brings.
+struct Checked<'a> {
+    state: &'a AppState,
+    headers: &'a HeaderMap,
     ip: Option<std::net::IpAddr>,
-) -> Response {
-    let ctx = &state.ctx;
+    login: Login,
+}
+
+async fn log_in(c: Checked<'_>) -> Response {
+    let (ctx, headers, ip, login) = (&c.state.ctx, c.headers, c.ip, c.login);
     match store::linked_account(&ctx.db, &login.who).await {
         Ok(Some(user_id)) => {
             audit::login_succeeded(ip, user_id, Some(Role::Usager));
@@ -399,14 +417,8 @@ fn link_refusal_message(r: LinkRefusal) -> &'static str {
     }
 }
 
-async fn activate(
-    state: &AppState,
-    headers: &HeaderMap,
-    flow: &Flow,
-    login: Login,
-    ip: Option<std::net::IpAddr>,
-) -> Response {
-    let ctx = &state.ctx;
+async fn activate(c: Checked<'_>, flow: &Flow) -> Response {
+    let (ctx, headers, ip, login) = (&c.state.ctx, c.headers, c.ip, c.login);
     let Some(token_hash) = flow.token_hash.as_deref() else {
         return super::access::error_response(app::error::AppError::BadRequest);
     };
@@ -426,14 +438,7 @@ async fn activate(
         }
         Ok(Err(ActivationRefusal::Link(link))) => {
             audit::activation_attempt(ip, None, Some(link.code()));
-            refused(
-                StatusCode::CONFLICT,
-                "Activation impossible",
-                activation_refusal(link),
-                back_to_login(),
-                link.code(),
-                ip,
-            )
+            link_unusable(link, ip)
         }
         Ok(Err(ActivationRefusal::Identity(r))) => refused(
             StatusCode::CONFLICT,
@@ -447,14 +452,8 @@ async fn activate(
     }
 }
 
-async fn link(
-    state: &AppState,
-    headers: &HeaderMap,
-    flow: &Flow,
-    login: Login,
-    ip: Option<std::net::IpAddr>,
-) -> Response {
-    let ctx = &state.ctx;
+async fn link(c: Checked<'_>, flow: &Flow) -> Response {
+    let (ctx, headers, ip, login) = (&c.state.ctx, c.headers, c.ip, c.login);
     // The candidate who asked must still be the one logged in, in this browser.
     let current = super::access::session_user(ctx, headers).await.ok();
     let (Some(user), Some(asked_by)) = (current, flow.user_id) else {
@@ -511,7 +510,10 @@ async fn logout(
     let mut id_token = None;
     if let Some(token) = sessions::token_from_headers(&ctx.settings, &headers) {
         let hash = sessions::hash_token(&token);
-        let user = sessions::lookup(&ctx.db, &token, ctx.now()).await.ok().flatten();
+        let user = sessions::lookup(&ctx.db, &token, ctx.now())
+            .await
+            .ok()
+            .flatten();
         match sessions::end(&ctx.db, &hash).await {
             Ok(t) => id_token = t,
             Err(e) => return super::access::error_response(e),
@@ -528,7 +530,10 @@ async fn logout(
         Ok(url) => see_other(url.as_str(), &[clear]),
         // The session is over here; FranceConnect's will end on its own.
         Err(e) => {
-            tracing::warn!(motif = e.log_reason(), "déconnexion de FranceConnect impossible");
+            tracing::warn!(
+                motif = e.log_reason(),
+                "déconnexion de FranceConnect impossible"
+            );
             see_other(&home, &[clear])
         }
     }
@@ -537,4 +542,3 @@ async fn logout(
 async fn logged_out() -> Response {
     see_other(&Page::Accueil.href_with("deconnexion=1"), &[])
 }
-

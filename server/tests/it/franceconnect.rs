@@ -23,6 +23,28 @@ fn camille(prenoms: &'static str) -> Person {
     }
 }
 
+/// « Activer avec FranceConnect » from the activation link `token`, as `identity`.
+async fn activate_as(app: &TestApp, token: &str, identity: &str) -> TestResponse {
+    through(
+        app,
+        "/franceconnect/activation",
+        &form(&[("token", token)]),
+        None,
+        identity,
+    )
+    .await
+}
+
+async fn start_activation(app: &TestApp, token: &str) -> fc::Started {
+    start(
+        app,
+        "/franceconnect/activation",
+        &form(&[("token", token)]),
+        None,
+    )
+    .await
+}
+
 /// Opens no session: no session cookie, and the page says so.
 fn refused(res: &TestResponse, title: &str) {
     assert!(res.session_cookie().is_none(), "a session was opened");
@@ -59,10 +81,14 @@ async fn a_candidate_activates_with_franceconnect_then_logs_in_with_it() {
 
     // The activation page offers FranceConnect; the button posts the link's token.
     let page = app.get(&format!("/monespace/activer/{token}"), None).await;
-    assert!(page.body.contains("Activer avec FranceConnect"), "{}", page.body);
+    assert!(
+        page.body.contains("Activer avec FranceConnect"),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("fr-connect"));
 
-    let res = through(&app, "/franceconnect/activation", &form(&[("token", &token)]), None, "camille").await;
+    let res = activate_as(&app, &token, "camille").await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     assert_eq!(res.header("location"), Some("/monespace/a-valider"));
     let session = res.session_cookie().expect("logged in");
@@ -71,9 +97,13 @@ async fn a_candidate_activates_with_franceconnect_then_logs_in_with_it() {
     assert_eq!((status.as_str(), password), ("active", None));
 
     // The review page: the certified identity matches what the school typed.
-    let review = app.get(&format!("/monespace/demandes/{id}"), Some(&session)).await;
+    let review = app
+        .get(&format!("/monespace/demandes/{id}"), Some(&session))
+        .await;
     assert!(
-        review.body.contains("correspond à votre identité certifiée par FranceConnect"),
+        review
+            .body
+            .contains("correspond à votre identité certifiée par FranceConnect"),
         "{}",
         review.body
     );
@@ -98,7 +128,10 @@ async fn a_candidate_activates_with_franceconnect_then_logs_in_with_it() {
         .await;
     assert_eq!(out.status, StatusCode::SEE_OTHER);
     let to = out.header("location").unwrap();
-    assert!(to.starts_with(&format!("{}/session/end", fc::issuer())), "{to}");
+    assert!(
+        to.starts_with(&format!("{}/session/end", fc::issuer())),
+        "{to}"
+    );
     assert!(to.contains("id_token_hint=") && to.contains("post_logout_redirect_uri="));
     assert!(app.get("/monespace", Some(&session)).await.status == StatusCode::FOUND);
 
@@ -111,7 +144,9 @@ async fn a_candidate_activates_with_franceconnect_then_logs_in_with_it() {
     let again = res.session_cookie().expect("logged in");
     let page = app.get("/monespace", Some(&again)).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains("Votre compte est relié à FranceConnect."));
+    assert!(page
+        .body
+        .contains("Votre compte est relié à FranceConnect."));
 }
 
 #[tokio::test]
@@ -119,10 +154,12 @@ async fn what_the_school_typed_is_compared_with_the_certified_identity() {
     let app = fc::app().await;
     // The school typed « Camille » only.
     let (id, token) = handed_over(&app, &camille("Camille")).await;
-    let res = through(&app, "/franceconnect/activation", &form(&[("token", &token)]), None, "camille").await;
+    let res = activate_as(&app, &token, "camille").await;
     let session = res.session_cookie().expect("logged in");
 
-    let review = app.get(&format!("/monespace/demandes/{id}"), Some(&session)).await;
+    let review = app
+        .get(&format!("/monespace/demandes/{id}"), Some(&session))
+        .await;
     assert!(
         review.body.contains(
             "Votre école a saisi « Camille » ; votre identité certifiée indique « Camille Marie Louise »."
@@ -130,16 +167,29 @@ async fn what_the_school_typed_is_compared_with_the_certified_identity() {
         "{}",
         review.body
     );
-    assert!(review.body.contains("Refuser — l&#x27;école corrigera") || review.body.contains("Refuser — l'école corrigera"));
+    assert!(
+        review.body.contains("Refuser — l&#x27;école corrigera")
+            || review.body.contains("Refuser — l'école corrigera")
+    );
     // « Valider » is refused by the server too.
     let res = validate(&app, &session, id).await;
     assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
-    assert_eq!(crate::common::filing::etat(&app, id).await, "attente_usager");
+    assert_eq!(
+        crate::common::filing::etat(&app, id).await,
+        "attente_usager"
+    );
 
     // The refusal page comes with the reason written.
-    let refus = app.get(&format!("/monespace/demandes/{id}/refuser?ecarts=1"), Some(&session)).await;
+    let refus = app
+        .get(
+            &format!("/monespace/demandes/{id}/refuser?ecarts=1"),
+            Some(&session),
+        )
+        .await;
     assert!(
-        refus.body.contains("Prénoms : « Camille » au lieu de « Camille Marie Louise »"),
+        refus
+            .body
+            .contains("Prénoms : « Camille » au lieu de « Camille Marie Louise »"),
         "{}",
         refus.body
     );
@@ -149,7 +199,7 @@ async fn what_the_school_typed_is_compared_with_the_certified_identity() {
 async fn a_replayed_answer_or_one_from_another_browser_opens_no_session() {
     let app = fc::app().await;
     let (_, token) = handed_over(&app, &camille("Camille Marie Louise")).await;
-    let started = start(&app, "/franceconnect/activation", &form(&[("token", &token)]), None).await;
+    let started = start_activation(&app, &token).await;
     let answer = Browser::default()
         .authorize(&started.authorize_url, AtProvider::LogIn("camille"))
         .await;
@@ -180,10 +230,8 @@ async fn status_of_pending(app: &TestApp) -> String {
 async fn an_expired_login_a_wrong_nonce_and_a_missing_claim_are_refused() {
     let app = fc::app().await;
     let (_, token) = handed_over(&app, &camille("Camille Marie Louise")).await;
-    let body = form(&[("token", &token)]);
-
     // Ten minutes at the provider: the login has expired.
-    let started = start(&app, "/franceconnect/activation", &body, None).await;
+    let started = start_activation(&app, &token).await;
     let answer = Browser::default()
         .authorize(&started.authorize_url, AtProvider::LogIn("camille"))
         .await;
@@ -193,7 +241,7 @@ async fn an_expired_login_a_wrong_nonce_and_a_missing_claim_are_refused() {
     app.advance(-601);
 
     // The ID token does not carry the nonce of this login.
-    let started = start(&app, "/franceconnect/activation", &body, None).await;
+    let started = start_activation(&app, &token).await;
     sqlx::query("UPDATE franceconnect_flows SET nonce = 'un-autre-nonce' WHERE used_at IS NULL")
         .execute(app.ctx.db.pool())
         .await
@@ -206,7 +254,7 @@ async fn an_expired_login_a_wrong_nonce_and_a_missing_claim_are_refused() {
     refused(&res, "Réponse de FranceConnect refusée");
 
     // An identity without a birth date can't be used.
-    let res = through(&app, "/franceconnect/activation", &body, None, "incomplet").await;
+    let res = activate_as(&app, &token, "incomplet").await;
     refused(&res, "Identité incomplète");
     assert!(res.body.contains("votre date de naissance"), "{}", res.body);
     assert_eq!(status_of_pending(&app).await, "pending_activation");
@@ -218,8 +266,14 @@ async fn an_id_token_whose_signature_was_altered_is_refused() {
         .await
         .with_franceconnect(fc::client(fc::tampering_issuer()));
     let (_, token) = handed_over(&app, &camille("Camille Marie Louise")).await;
-    let res = through(&app, "/franceconnect/activation", &form(&[("token", &token)]), None, "camille").await;
-    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
+    let res = activate_as(&app, &token, "camille").await;
+    assert_eq!(
+        res.status,
+        StatusCode::BAD_REQUEST,
+        "{:?} {}",
+        res.header("location"),
+        res.body
+    );
     refused(&res, "Réponse de FranceConnect refusée");
     assert_eq!(status_of_pending(&app).await, "pending_activation");
 }
@@ -253,12 +307,19 @@ async fn an_identity_is_matched_by_franceconnect_never_by_email() {
     let session = app.login_ok("usager", "pmartin", CANDIDATE_PASSWORD).await;
     let res = through(&app, "/franceconnect/lier", "", Some(&session), "lucas").await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    assert_eq!(res.header("location"), Some("/monespace?franceconnect=relie"));
+    assert_eq!(
+        res.header("location"),
+        Some("/monespace?franceconnect=relie")
+    );
     let res = through(&app, "/franceconnect/connexion", "", None, "lucas").await;
     assert_eq!(res.header("location"), Some("/monespace"), "{}", res.body);
     let session = res.session_cookie().expect("logged in");
     let me = app.post_form("/api/session", "", Some(&session)).await;
-    assert!(me.body.contains("\"identifiant\":\"pmartin\""), "{}", me.body);
+    assert!(
+        me.body.contains("\"identifiant\":\"pmartin\""),
+        "{}",
+        me.body
+    );
 
     // Another identity still reaches nothing; the linked one can't be linked elsewhere.
     let res = through(&app, "/franceconnect/connexion", "", None, "camille").await;
@@ -270,7 +331,9 @@ async fn without_settings_franceconnect_is_not_offered() {
     let app = TestApp::with_accounts().await;
     let page = app.get("/connexion", None).await;
     assert!(!page.body.contains("fr-connect"));
-    let res = app.post_html_form("/franceconnect/connexion", "", None).await;
+    let res = app
+        .post_html_form("/franceconnect/connexion", "", None)
+        .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
     assert!(res.session_cookie().is_none());
 }

@@ -76,6 +76,7 @@ fn LoginForm(espace: Espace, title: &'static str, intro: &'static str) -> impl I
                                 <FranceConnectButton action=crate::routes::FC_CONNEXION />
                                 <p class="fr-hr-or">"ou"</p>
                             }
+                            .into_any()
                         })}
                     <div aria-live="polite">
                         {move || {

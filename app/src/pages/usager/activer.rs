@@ -7,11 +7,11 @@ use server_fn::ServerFn;
 
 use crate::api::usager::{lire_activation, ActivationInfo, ActiverCompte};
 use crate::components::fields::{ErrorSummary, Input, PasswordInput, Radios, Select};
-use crate::components::franceconnect::FranceConnectButton;
 use crate::components::forms::{
     flash_error, password_hint, question_options, shown_error, token_param, FormValues, Notice,
     PostForm,
 };
+use crate::components::franceconnect::FranceConnectButton;
 use crate::components::loader::{respond_with, use_page_data};
 use crate::domain::activation::{check_activation, LinkState, DELETED_ACCOUNT};
 use crate::domain::demande::Sexe;
@@ -138,6 +138,7 @@ fn ActivationForm(token: String, info: ActivationInfo) -> impl IntoView {
                     <p class="fr-hr-or">"ou"</p>
                     <h2 class="fr-h4">"Choisir un mot de passe"</h2>
                 }
+                .into_any()
             })}
         <p class="fr-text--sm">"Tous les champs sont obligatoires."</p>
         <ErrorSummary error />

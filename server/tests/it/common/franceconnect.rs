@@ -35,7 +35,10 @@ fn free_port() -> u16 {
 /// Starts the provider on `port`, known to clients as `issuer`; returns once it listens. The
 /// process is tied to this test binary: it gets SIGTERM when the binary ends.
 fn start_provider(port: u16, issuer: &str) {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/franceconnect-demo.mjs");
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../scripts/franceconnect-demo.mjs"
+    );
     let issuer = issuer.to_string();
     let (ready, started) = std::sync::mpsc::channel();
     // A thread of its own that lives as long as the provider: the « parent died » signal is
@@ -55,9 +58,9 @@ fn start_provider(port: u16, issuer: &str) {
                 Ok(())
             });
         }
-        let mut child = cmd
-            .spawn()
-            .expect("node scripts/franceconnect-demo.mjs (scripts/setup.sh installs oidc-provider)");
+        let mut child = cmd.spawn().expect(
+            "node scripts/franceconnect-demo.mjs (scripts/setup.sh installs oidc-provider)",
+        );
         let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
         for line in lines.by_ref() {
             if line.map(|l| l.contains("listening")).unwrap_or(false) {
@@ -137,8 +140,8 @@ async fn forward(
         .map(|p| p.as_str().to_string())
         .unwrap_or_default();
     let body = axum::body::to_bytes(body, 1 << 20).await.unwrap();
-    let mut headers = parts.headers.clone();
-    headers.remove(header::HOST);
+    // The Host header stays the proxy's: the provider writes its endpoints' addresses from it.
+    let headers = parts.headers.clone();
     let res = client
         .request(parts.method, format!("http://127.0.0.1:{upstream}{path}"))
         .headers(headers)
@@ -304,7 +307,12 @@ impl Browser {
                 ),
                 AtProvider::Cancel => (format!("{url}/annuler"), vec![]),
             };
-            let (_, location, body) = self.send(self.http.post(&action).form(&form)).await;
+            let request = self
+                .http
+                .post(&action)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(super::form(&form));
+            let (_, location, body) = self.send(request).await;
             url = base
                 .join(&location.unwrap_or_else(|| panic!("no redirect after login: {body}")))
                 .unwrap()
@@ -316,8 +324,15 @@ impl Browser {
 
 /// The provider's answer reaching the service, in the browser that holds `cookie` (and the
 /// session `session`, if any).
-pub async fn back(app: &TestApp, answer: &str, cookie: &str, session: Option<&str>) -> TestResponse {
-    let path = answer.strip_prefix("http://127.0.0.1:3000").unwrap_or(answer);
+pub async fn back(
+    app: &TestApp,
+    answer: &str,
+    cookie: &str,
+    session: Option<&str>,
+) -> TestResponse {
+    let path = answer
+        .strip_prefix("http://127.0.0.1:3000")
+        .unwrap_or(answer);
     let mut cookies = vec![cookie.to_string()];
     if let Some(s) = session {
         cookies.push(format!("permis_session={s}"));
