@@ -200,7 +200,7 @@ function escape(s) {
 
 function page(title, body) {
   return `<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escape(title)} — FranceConnect (démonstration)</title>
+<title>${escape(title)} — FranceConnect (démonstration)</title><link rel="icon" href="data:,">
 <style>body{font-family:sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem}label,input,select,button{display:block;margin:.5rem 0}
 input,select{padding:.4rem;width:100%}button{padding:.5rem 1rem;background:#000091;color:#fff;border:0}.erreur{color:#ce0500}</style></head>
 <body><main><h1>${escape(title)}</h1>${body}</main></body></html>`;
