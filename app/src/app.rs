@@ -18,9 +18,13 @@ use crate::routes::Page;
 #[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let styles = crate::server::assets::get();
+    // What the server offers, read by the browser from the page (`providers::services`).
+    let franceconnect = crate::providers::services::use_services()
+        .franceconnect
+        .then_some("1");
     view! {
         <!DOCTYPE html>
-        <html lang="fr" data-fr-scheme="light">
+        <html lang="fr" data-fr-scheme="light" data-franceconnect=franceconnect>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -49,7 +53,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_user();
-    crate::providers::services::provide_services();
 
     view! {
         <Title formatter=|title: String| {

@@ -1,23 +1,35 @@
 //! What the service offers on this server (its settings), for the pages that show it.
 
-use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-use crate::components::loader::shared_from_request;
-
-/// Set by the server for every page request (its session middleware), shared with the
-/// browser in the page.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// What this server offers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Services {
     /// « S'identifier avec FranceConnect » is offered.
     pub franceconnect: bool,
 }
 
-/// Provides the services (called once, by `App`).
-pub fn provide_services() {
-    provide_context(shared_from_request::<Services>().unwrap_or_default());
-}
-
+/// On the server, from its settings; in the browser, from the page the server wrote
+/// (`data-franceconnect` on `<html>`, see `app::shell`). Not shared as a serialized value:
+/// one more such value brought every page's strings into the main WASM module (`wasm-split`
+/// then kept the whole data segment there: 263 → 313 KB brotli).
 pub fn use_services() -> Services {
-    use_context::<Services>().unwrap_or_default()
+    #[cfg(feature = "ssr")]
+    {
+        Services {
+            franceconnect: leptos::prelude::use_context::<crate::server::AppContext>()
+                .is_some_and(|c| c.settings.franceconnect),
+        }
+    }
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    {
+        Services {
+            franceconnect: web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.document_element())
+                .is_some_and(|e| e.has_attribute("data-franceconnect")),
+        }
+    }
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    {
+        Services::default()
+    }
 }
