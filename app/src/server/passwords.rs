@@ -96,6 +96,7 @@ fn verify_with(password: &str, phc: &str, memory: &mut Vec<Block>) -> bool {
 /// The slots, the queue and the buffers.
 pub struct Hashing {
     slots: tokio::sync::Semaphore,
+    slot_count: usize,
     waiting: AtomicUsize,
     max_waiting: usize,
     buffers: Mutex<Vec<Vec<Block>>>,
@@ -105,6 +106,7 @@ impl Hashing {
     pub fn new(slots: usize) -> Hashing {
         Hashing {
             slots: tokio::sync::Semaphore::new(slots),
+            slot_count: slots,
             waiting: AtomicUsize::new(0),
             max_waiting: slots * WAITING_PER_SLOT,
             buffers: Mutex::new(Vec::new()),
@@ -154,6 +156,25 @@ impl Hashing {
         }
         drop(permit);
         Ok(result)
+    }
+
+    /// Requests waiting for a slot now.
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::SeqCst)
+    }
+
+    /// How many may wait before « réessayez dans un instant ».
+    pub fn max_waiting(&self) -> usize {
+        self.max_waiting
+    }
+
+    /// Every slot, held until the guard is dropped, as a storm of slow hashes would hold them:
+    /// what lets a test fill the queue at a moment it chooses rather than by racing the CPU.
+    pub async fn hold_every_slot(&self) -> Result<tokio::sync::SemaphorePermit<'_>, AppError> {
+        self.slots
+            .acquire_many(self.slot_count as u32)
+            .await
+            .map_err(|e| AppError::internal("hash slots", e))
     }
 
     /// Buffers kept for reuse (at most one per slot).
