@@ -56,6 +56,22 @@ test.describe.serial('FranceConnect', () => {
     await page.getByRole('button', { name: 'Confirmer le refus' }).click();
     await expect(page.getByRole('heading', { name: 'Vous avez refusé cette demande' })).toBeVisible();
 
+    // Activated without a password: Mon espace offers to choose one (to log in without
+    // FranceConnect), with a secret question.
+    await page.goto('/monespace');
+    await hydrated(page);
+    await expect(page.getByRole('heading', { name: 'Votre compte n’a pas de mot de passe' })).toBeVisible();
+    await page.getByRole('link', { name: 'Choisir un mot de passe' }).click();
+    await expect(page.getByRole('heading', { name: 'Choisir un mot de passe', level: 1 })).toBeVisible();
+    await hydrated(page);
+    await expectAccessible(page);
+    await page.locator('#password').fill('le soleil de Julie');
+    await page.getByLabel('Confirmez le mot de passe').fill('le soleil de Julie');
+    await page.locator('#question').selectOption('pere');
+    await page.locator('#reponse').fill('Bernard');
+    await page.getByRole('button', { name: 'Enregistrer mon mot de passe' }).click();
+    await expect(page.getByText('Votre mot de passe est enregistré')).toBeVisible();
+
     // Logging out goes through FranceConnect and comes back to the home page.
     await logout(page);
     expect(errors.filter((e) => !e.includes('status of 400'))).toEqual([]);

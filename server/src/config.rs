@@ -189,6 +189,12 @@ impl Config {
                 if self.outbox_lease < 35 {
                     return Err("PERMIS_OUTBOX_LEASE doit être d'au moins 35 secondes en production (délai d'envoi : 30 s).".into());
                 }
+                // The client secret and the identities travel to and from the issuer.
+                if let Some(fc) = self.franceconnect()? {
+                    if !fc.issuer.starts_with("https://") {
+                        return Err("PERMIS_FRANCECONNECT_ISSUER doit être une adresse https:// en production.".into());
+                    }
+                }
             }
             RunMode::Development => {
                 if self.outbox_lease < 1 {
@@ -274,6 +280,26 @@ mod tests {
             "https://permis.example.fr/franceconnect/deconnexion/retour"
         );
         assert!(full.check().is_ok() && full.settings().franceconnect);
+        // In production the issuer is reached over https only.
+        let prod = [
+            "--env=production",
+            "--smtp-url=smtp://mail.example:25",
+            "--sms-url=https://sms.example/send",
+        ];
+        let plain = config(&[prod[0], prod[1], prod[2], issuer, id, secret]);
+        assert!(
+            plain.check().is_err(),
+            "an http issuer is refused in production"
+        );
+        let https = config(&[
+            prod[0],
+            prod[1],
+            prod[2],
+            "--franceconnect-issuer=https://fcp-low.integ01.dev-franceconnect.fr/api/v2",
+            id,
+            secret,
+        ]);
+        assert!(https.check().is_ok());
     }
 
     #[test]

@@ -43,6 +43,14 @@ pub const ACR: &str = "eidas1";
 
 /// How long the provider's configuration and keys are kept before being read again.
 const METADATA_TTL: Duration = Duration::from_secs(600);
+/// When the provider can't be read again, what was read last serves this long at most (its
+/// keys still verify its tokens; a provider down for a moment must not stop every login),
+/// asked again every minute meanwhile.
+const METADATA_STALE_MAX: Duration = Duration::from_secs(24 * 3600);
+const METADATA_RETRY: Duration = Duration::from_secs(60);
+/// A whole answer (code exchange, keys, userinfo) within this, or « FranceConnect ne répond
+/// pas »: the browser is waiting.
+const FINISH_DEADLINE: Duration = Duration::from_secs(20);
 
 /// What went wrong, with a code for the logs and what the person reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,6 +144,8 @@ struct Provider {
     /// The same keys, for the userinfo JWT.
     keys: jsonwebtoken::jwk::JwkSet,
     read_at: Instant,
+    /// When to read the provider again.
+    next_read: Instant,
 }
 
 /// A FranceConnect service provider.
@@ -204,23 +214,49 @@ impl FranceConnect {
     async fn provider(&self) -> Result<Arc<Provider>, FcError> {
         let mut cached = self.provider.lock().await;
         if let Some(p) = cached.as_ref() {
-            if p.read_at.elapsed() < METADATA_TTL {
+            if Instant::now() < p.next_read {
                 return Ok(p.clone());
             }
         }
+        match self.discover().await {
+            Ok(p) => {
+                *cached = Some(p.clone());
+                Ok(p)
+            }
+            Err(e) => match cached.as_ref() {
+                Some(old) if old.read_at.elapsed() < METADATA_STALE_MAX => {
+                    tracing::warn!(
+                        motif = e.log_reason(),
+                        "FranceConnect illisible : sa configuration lue auparavant sert encore"
+                    );
+                    let p = Arc::new(Provider {
+                        metadata: old.metadata.clone(),
+                        keys: old.keys.clone(),
+                        read_at: old.read_at,
+                        next_read: Instant::now() + METADATA_RETRY,
+                    });
+                    *cached = Some(p.clone());
+                    Ok(p)
+                }
+                _ => Err(e),
+            },
+        }
+    }
+
+    async fn discover(&self) -> Result<Arc<Provider>, FcError> {
         let metadata = ProviderMetadataWithLogout::discover_async(self.issuer.clone(), &self.http)
             .await
             .map_err(|e| FcError::Unreachable(format!("découverte : {e}")))?;
         let keys = serde_json::to_value(metadata.jwks())
             .and_then(serde_json::from_value)
             .map_err(|e| FcError::Unreachable(format!("clés : {e}")))?;
-        let p = Arc::new(Provider {
+        let now = Instant::now();
+        Ok(Arc::new(Provider {
             metadata,
             keys,
-            read_at: Instant::now(),
-        });
-        *cached = Some(p.clone());
-        Ok(p)
+            read_at: now,
+            next_read: now + METADATA_TTL,
+        }))
     }
 
     fn client(
@@ -265,6 +301,12 @@ impl FranceConnect {
     /// audience, expiry, `nonce`, `acr`), the userinfo JWT read and checked (signature,
     /// issuer, audience, same subject).
     pub async fn finish(&self, code: &str, nonce: &str) -> Result<Login, FcError> {
+        tokio::time::timeout(FINISH_DEADLINE, self.finish_now(code, nonce))
+            .await
+            .unwrap_or_else(|_| Err(FcError::Unreachable("délai dépassé".into())))
+    }
+
+    async fn finish_now(&self, code: &str, nonce: &str) -> Result<Login, FcError> {
         let p = self.provider().await?;
         let client = self.client(&p);
         let token = client

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::account::{Espace, Role};
 use crate::domain::activation::{
-    ChangementMotDePasseForm, LinkState, MotDePasseOublieForm, NouveauMotDePasseForm,
+    ChangementMotDePasseForm, ChoixMotDePasseForm, LinkState, MotDePasseOublieForm,
+    NouveauMotDePasseForm,
 };
 use crate::error::AppError;
 
@@ -27,6 +28,8 @@ pub struct CurrentUser {
     pub franceconnect: bool,
     /// The account is linked to a FranceConnect identity.
     pub franceconnect_relie: bool,
+    /// The account has no password (activated through FranceConnect): it may choose one.
+    pub sans_mot_de_passe: bool,
 }
 
 impl CurrentUser {
@@ -139,6 +142,18 @@ pub async fn changer_mot_de_passe(
     })
 }
 
+/// A candidate activated through FranceConnect (no password yet), in a session opened through
+/// it, chooses a password and a secret question.
+#[server(prefix = "/api", endpoint = "compte/choisir-mot-de-passe")]
+pub async fn choisir_mot_de_passe(
+    #[server(default)] form: ChoixMotDePasseForm,
+) -> Result<(), AppError> {
+    let keep = form.keep();
+    ssr::choisir_mot_de_passe(form).await.map_err(|e| {
+        crate::flash::or_back(e, &crate::routes::Page::ChangerMotDePasse.href(), &keep)
+    })
+}
+
 #[server(prefix = "/api", endpoint = "compte/reinitialisation")]
 pub async fn lire_reinitialisation(token: String) -> Result<LinkState, AppError> {
     let ctx = crate::server::context::app_context()?;
@@ -170,6 +185,7 @@ pub mod messages {
         après 10 essais infructueux en une heure, le compte est bloqué pendant 15 minutes.";
     pub const PASSWORD_EMPTY: &str = "Saisissez votre mot de passe.";
     pub const WRONG_CURRENT_PASSWORD: &str = "Ce n'est pas votre mot de passe actuel : vérifiez votre saisie (après 10 essais infructueux en une heure, le compte est bloqué 15 minutes).";
+    pub const PASSWORD_CHOSEN: &str = "Votre mot de passe est enregistré : vous pouvez désormais vous connecter avec votre identifiant et ce mot de passe, ou avec FranceConnect.";
     pub const PASSWORD_CHANGED_HERE: &str = "Votre mot de passe a été modifié. Vos autres sessions ont été fermées et un courriel de confirmation vous a été envoyé.";
     pub const PRO_RECOVERY_SENT: &str = "Si cet identifiant correspond à un compte professionnel actif, un courriel contenant un lien pour choisir un nouveau mot de passe vient d'être envoyé à son adresse. Le lien est valable une heure.";
 
@@ -195,7 +211,7 @@ pub mod ssr {
     use leptos::prelude::*;
     use leptos_axum::ResponseOptions;
 
-    use super::{messages, ChangementMotDePasseForm, CurrentUser};
+    use super::{messages, ChangementMotDePasseForm, ChoixMotDePasseForm, CurrentUser};
     use crate::domain::account::{normalize_identifier, Espace, Role};
     use crate::domain::activation::{
         check_recovery, fold_answer, reset_refusal, LinkState, MotDePasseOublieForm,
@@ -221,6 +237,7 @@ pub mod ssr {
             derniere_connexion: s.previous_login_at.map(format_date_time),
             franceconnect: s.franceconnect != 0,
             franceconnect_relie: s.franceconnect_relie != 0,
+            sans_mot_de_passe: s.sans_mot_de_passe != 0,
         })
     }
 
@@ -478,6 +495,22 @@ pub mod ssr {
             ctx.outbox_wake.notify_one();
         }
         leptos_axum::redirect(&Page::MotDePasseOubliePro.href_with("envoye=1"));
+        Ok(())
+    }
+
+    pub async fn choisir_mot_de_passe(form: ChoixMotDePasseForm) -> Result<(), AppError> {
+        let ctx = app_context()?;
+        let user = sessions::require(&ctx, &[Role::Usager]).await?;
+        // An account without a password is reached through FranceConnect only: the identity
+        // it has just certified is what allows choosing one.
+        if user.franceconnect == 0 {
+            return Err(AppError::Forbidden);
+        }
+        if activation::choose_password(&ctx.db, user.user_id, &form, ctx.now()).await? {
+            audit::password_change(client_ip(), user.user_id, None);
+            ctx.outbox_wake.notify_one();
+        }
+        leptos_axum::redirect(&Page::ChangerMotDePasse.href_with("choisi=1"));
         Ok(())
     }
 

@@ -57,6 +57,35 @@ pub fn question_options() -> Vec<(String, String)> {
         .collect()
 }
 
+/// A new password twice, a secret question (`selected`: the one chosen before a refusal) and
+/// its answer: the activation form and « Choisir un mot de passe ».
+#[component]
+pub fn NewPasswordAndQuestion(
+    selected: Option<String>,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    use crate::components::fields::{Input, PasswordInput, Select};
+    view! {
+        <PasswordInput key="password" label="Mot de passe" hint=password_hint() error />
+        <PasswordInput key="confirmation" label="Confirmez le mot de passe" error />
+        <Select
+            key="question"
+            label="Question secrète"
+            options=question_options()
+            selected=selected
+            placeholder="Choisissez une question"
+            error
+        />
+        <Input
+            key="reponse"
+            label="Réponse à votre question secrète"
+            hint="Les majuscules et les accents ne comptent pas."
+            autocomplete="off"
+            error
+        />
+    }
+}
+
 pub fn token_param() -> impl Fn() -> String + Send + Sync + Copy + 'static {
     let params = use_params_map();
     move || params.read().get("token").unwrap_or_default()

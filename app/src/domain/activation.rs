@@ -306,18 +306,56 @@ pub fn check_activation(form: &ActivationForm, identity: &[&str]) -> Vec<FieldEr
         });
     }
     check_password_pair(&form.password, &form.confirmation, identity, &mut errors);
-    if secret_question_label(&form.question).is_none() {
+    check_question(&form.question, &form.reponse, &mut errors);
+    errors
+}
+
+/// The checks of a secret question (one of the list) and of its answer.
+fn check_question(question: &str, reponse: &str, errors: &mut Vec<FieldError>) {
+    if secret_question_label(question).is_none() {
         errors.push(FieldError {
             field: "question".into(),
             message: "Choisissez une question secrète dans la liste.".into(),
         });
     }
-    if let Err(m) = check_new_answer(&form.reponse) {
+    if let Err(m) = check_new_answer(reponse) {
         errors.push(FieldError {
             field: "reponse".into(),
             message: m.into(),
         });
     }
+}
+
+/// « Choisir un mot de passe », for an account activated through FranceConnect (which has
+/// none): the password twice, a secret question and its answer, so that the candidate can log
+/// in, and recover, without FranceConnect.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChoixMotDePasseForm {
+    #[serde(default)]
+    pub password: String,
+    #[serde(default)]
+    pub confirmation: String,
+    #[serde(default)]
+    pub question: String,
+    #[serde(default)]
+    pub reponse: String,
+}
+
+impl ChoixMotDePasseForm {
+    /// What comes back after a refused post: the question only.
+    pub fn keep(&self) -> ChoixMotDePasseForm {
+        ChoixMotDePasseForm {
+            question: self.question.clone(),
+            ..Default::default()
+        }
+    }
+}
+
+/// The checks of « Choisir un mot de passe », in the order of its fields.
+pub fn check_password_choice(form: &ChoixMotDePasseForm, identity: &[&str]) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    check_password_pair(&form.password, &form.confirmation, identity, &mut errors);
+    check_question(&form.question, &form.reponse, &mut errors);
     errors
 }
 

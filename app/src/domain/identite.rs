@@ -113,6 +113,16 @@ impl IdentitePivot {
     }
 }
 
+/// Whether the certified identity is plainly another person than the one the school typed:
+/// another birth date **and** another first given name (a parent identifying in place of their
+/// child, say). A typing mistake touches one of them, seldom both; those are shown on the
+/// review page instead.
+pub fn autre_personne(etat_civil: &EtatCivil, pivot: &IdentitePivot) -> bool {
+    let first = |s: &str| fold(s).split(' ').next().unwrap_or_default().to_string();
+    iso_date(&pivot.date_naissance) != Some(etat_civil.date_naissance)
+        && first(&etat_civil.prenoms) != first(&pivot.prenoms)
+}
+
 /// A field of the état civil where what the school typed differs from the certified identity.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ecart {
@@ -359,6 +369,24 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].champ, "Pays de naissance");
         assert_eq!(found[0].saisi, "France");
+    }
+
+    #[test]
+    fn a_parent_in_place_of_the_candidate_is_another_person_a_typo_is_not() {
+        assert!(!autre_personne(&typed(), &camille()));
+        // The school's typing mistakes: one of date or first name, not both.
+        let mut t = typed();
+        t.date_naissance = Date::new(2008, 4, 14).unwrap();
+        t.prenoms = "Camille".into();
+        assert!(!autre_personne(&t, &camille()));
+        let mut t = typed();
+        t.prenoms = "Kamille Marie Louise".into();
+        assert!(!autre_personne(&t, &camille()));
+        // Her mother, same family name, identifies in her place.
+        let mut mother = camille();
+        mother.prenoms = "Sophie Anne".into();
+        mother.date_naissance = "1979-11-02".into();
+        assert!(autre_personne(&typed(), &mother));
     }
 
     #[test]

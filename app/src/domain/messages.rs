@@ -243,6 +243,20 @@ pub fn password_changed_email(prenom: &str) -> Email {
     }
 }
 
+/// To a candidate who activated through FranceConnect and has just chosen a password.
+pub fn password_chosen_email(prenom: &str, identifiant: &str) -> Email {
+    Email {
+        action: None,
+        subject: "Votre compte a désormais un mot de passe".into(),
+        paragraphs: vec![
+            format!("Bonjour {prenom},"),
+            format!("Vous avez choisi un mot de passe et une question secrète : vous pouvez maintenant vous connecter avec votre identifiant ({identifiant}) et ce mot de passe, en plus de FranceConnect."),
+            "Si vous n'êtes pas à l'origine de ce changement, prévenez tout de suite l'assistance (page « Aide et contact »).".into(),
+            SIGNATURE.into(),
+        ],
+    }
+}
+
 /// To the school: the candidate refused the demande.
 pub fn refus_email_ecole(
     numero: &str,

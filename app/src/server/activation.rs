@@ -3,8 +3,9 @@
 //! the caller (the `usager` and `connexion` API) checks who asks, throttles and opens sessions.
 
 use crate::domain::activation::{
-    check_activation, check_new_answer, check_password_change, check_password_pair, ActivationForm,
-    ChangementMotDePasseForm, LinkState, NouveauMotDePasseForm, TokenState, RESET_VALIDITY_SECS,
+    check_activation, check_new_answer, check_password_change, check_password_choice,
+    check_password_pair, ActivationForm, ChangementMotDePasseForm, ChoixMotDePasseForm, LinkState,
+    NouveauMotDePasseForm, TokenState, RESET_VALIDITY_SECS,
 };
 use crate::domain::demande::Sexe;
 use crate::domain::messages as texts;
@@ -303,6 +304,26 @@ async fn email_reset_link(
     Ok(())
 }
 
+/// Queues `text` to the account's owner, when it has an address (`key`: the message's key and
+/// kind), in the caller's transaction.
+async fn tell_owner(
+    conn: &mut sqlx::AnyConnection,
+    user: &Account,
+    (key, kind): (String, &'static str),
+    text: &texts::Email,
+    now: i64,
+) -> Result<(), AppError> {
+    if let Some(email) = user.email.as_deref() {
+        enqueue(
+            conn,
+            &NewMessage::email(key, kind, email, text, None).about(user.id, None),
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// A logged-in user changes their password: the current one must be right (`Ok(false)`
 /// otherwise, nothing written), the new one pass the rules and differ from it. The other
 /// sessions of the account end (this one stays), and an email tells the account's owner, in
@@ -333,21 +354,62 @@ pub async fn change_password(
         .bind(keep_session_hash)
         .execute(&mut *tx)
         .await?;
-    if let Some(email) = user.email.as_deref() {
-        enqueue(
-            &mut tx,
-            &NewMessage::email(
-                format!("mot-de-passe-change:{}:{now}", user.id),
-                "mot_de_passe_change",
-                email,
-                &texts::password_changed_email(user.first_name()),
-                None,
-            )
-            .about(user.id, None),
-            now,
-        )
-        .await?;
+    tell_owner(
+        &mut tx,
+        &user,
+        (
+            format!("mot-de-passe-change:{}:{now}", user.id),
+            "mot_de_passe_change",
+        ),
+        &texts::password_changed_email(user.first_name()),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// A candidate activated through FranceConnect, who has no password, chooses one with a secret
+/// question (to log in, and recover, without FranceConnect). Written only while the account
+/// has no password: `Ok(false)` when it has one already (a second click, say: nothing
+/// changes). The owner is told by email.
+pub async fn choose_password(
+    db: &Db,
+    user_id: i64,
+    form: &ChoixMotDePasseForm,
+    now: i64,
+) -> Result<bool, AppError> {
+    let user = account(db, user_id).await?;
+    AppError::check(check_password_choice(form, &user.identity()))?;
+    let answer = check_new_answer(&form.reponse).map_err(|_| AppError::BadRequest)?;
+    let password_hash = passwords::hash_password(form.password.clone()).await?;
+    let answer_hash = passwords::hash_password(answer).await?;
+    let mut tx = db.pool().begin().await?;
+    let updated = sqlx::query(
+        "UPDATE users SET password_hash = $1, secret_question = $2, secret_answer_hash = $3
+         WHERE id = $4 AND password_hash IS NULL AND status = 'active'",
+    )
+    .bind(password_hash.0)
+    .bind(&form.question)
+    .bind(answer_hash.0)
+    .bind(user.id)
+    .execute(&mut *tx)
+    .await?;
+    if updated.rows_affected() != 1 {
+        tx.rollback().await?;
+        return Ok(false);
     }
+    tell_owner(
+        &mut tx,
+        &user,
+        (
+            format!("mot-de-passe-choisi:{}", user.id),
+            "mot_de_passe_choisi",
+        ),
+        &texts::password_chosen_email(user.first_name(), &user.identifiant),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(true)
 }

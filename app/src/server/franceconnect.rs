@@ -6,7 +6,7 @@
 use sqlx::FromRow;
 
 use crate::domain::activation::{LinkState, TokenState};
-use crate::domain::identite::{ecarts, Ecart, IdentitePivot};
+use crate::domain::identite::{autre_personne, ecarts, Ecart, IdentitePivot};
 use crate::error::AppError;
 
 use super::activation::{account, queue_identifiant_email};
@@ -227,9 +227,19 @@ impl LinkRow {
 const LINK_COLUMNS: &str = "user_id, given_name, family_name, preferred_name, birthdate, gender, \
                             birthplace, birthcountry";
 
+/// The account a FranceConnect identity reaches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Linked {
+    /// The same subject and the same identité pivot: the account it is linked to.
+    Account(i64),
+    /// The same subject, but the identity certified today differs from the one linked (a
+    /// correction of the civil registry, say): no login until the candidate links it again.
+    Changed(i64),
+}
+
 /// The active candidate account linked to `who`: the same subject **and** the same identité
-/// pivot (an email is never enough). `None` when no account is linked to this identity.
-pub async fn linked_account(db: &Db, who: &Certified) -> Result<Option<i64>, AppError> {
+/// pivot (an email is never enough). `None` when no account is linked to this subject.
+pub async fn linked_account(db: &Db, who: &Certified) -> Result<Option<Linked>, AppError> {
     let row: Option<LinkRow> = sqlx::query_as(&format!(
         "SELECT {LINK_COLUMNS} FROM franceconnect_links l
          JOIN users u ON u.id = l.user_id
@@ -238,10 +248,13 @@ pub async fn linked_account(db: &Db, who: &Certified) -> Result<Option<i64>, App
     .bind(&who.sub)
     .fetch_optional(db.pool())
     .await?;
-    Ok(row
-        .map(LinkRow::pivot)
-        .filter(|(_, pivot)| pivot.same_person(&who.pivot))
-        .map(|(user_id, _)| user_id))
+    Ok(row.map(LinkRow::pivot).map(|(user_id, pivot)| {
+        if pivot.same_person(&who.pivot) {
+            Linked::Account(user_id)
+        } else {
+            Linked::Changed(user_id)
+        }
+    }))
 }
 
 /// The identity certified for a candidate's account, if it is linked.
@@ -273,8 +286,23 @@ impl LinkRefusal {
     }
 }
 
-/// Links `who` to account `user_id` inside the caller's transaction. Linking the same identity
-/// again is a no-op (a second click).
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// `q` with the identité pivot bound next, in the order of the link's columns (`given_name`
+/// … `birthcountry`).
+fn bind_pivot<'q>(q: AnyQuery<'q>, p: &'q IdentitePivot) -> AnyQuery<'q> {
+    q.bind(&p.prenoms)
+        .bind(&p.nom)
+        .bind(&p.nom_usage)
+        .bind(&p.date_naissance)
+        .bind(&p.sexe)
+        .bind(&p.lieu_naissance)
+        .bind(&p.pays_naissance)
+}
+
+/// Links `who` to account `user_id` inside the caller's transaction. Linking the same subject
+/// again (a second click, or after its identity changed) keeps the link and writes the
+/// identity certified today.
 async fn link_in(
     conn: &mut sqlx::AnyConnection,
     user_id: i64,
@@ -289,27 +317,36 @@ async fn link_in(
     .fetch_optional(&mut *conn)
     .await?;
     match existing {
-        Some((u, sub)) if u == user_id && sub == who.sub => return Ok(Ok(())),
+        Some((u, sub)) if u == user_id && sub == who.sub => {
+            bind_pivot(
+                sqlx::query(
+                    "UPDATE franceconnect_links SET given_name = $1, family_name = $2,
+                         preferred_name = $3, birthdate = $4, gender = $5, birthplace = $6,
+                         birthcountry = $7
+                     WHERE user_id = $8",
+                ),
+                &who.pivot,
+            )
+            .bind(user_id)
+            .execute(&mut *conn)
+            .await?;
+            return Ok(Ok(()));
+        }
         Some((u, _)) if u == user_id => return Ok(Err(LinkRefusal::OtherIdentity)),
         Some(_) => return Ok(Err(LinkRefusal::OtherAccount)),
         None => {}
     }
-    let p = &who.pivot;
-    let inserted = sqlx::query(
-        "INSERT INTO franceconnect_links (user_id, sub, given_name, family_name, preferred_name,
-             birthdate, gender, birthplace, birthcountry, linked_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-         ON CONFLICT DO NOTHING",
+    let inserted = bind_pivot(
+        sqlx::query(
+            "INSERT INTO franceconnect_links (user_id, sub, given_name, family_name,
+                 preferred_name, birthdate, gender, birthplace, birthcountry, linked_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(user_id)
+        .bind(&who.sub),
+        &who.pivot,
     )
-    .bind(user_id)
-    .bind(&who.sub)
-    .bind(&p.prenoms)
-    .bind(&p.nom)
-    .bind(&p.nom_usage)
-    .bind(&p.date_naissance)
-    .bind(&p.sexe)
-    .bind(&p.lieu_naissance)
-    .bind(&p.pays_naissance)
     .bind(now)
     .execute(&mut *conn)
     .await?;
@@ -342,6 +379,9 @@ pub async fn link(
 pub enum ActivationRefusal {
     Link(LinkState),
     Identity(LinkRefusal),
+    /// The certified identity is plainly not the candidate the school typed (another birth
+    /// date and another first name: a parent, say).
+    AutrePersonne,
 }
 
 /// Activates the account of the activation link whose token hash is `token_hash` with the
@@ -370,6 +410,12 @@ pub async fn activate(
         TokenState::Valid => {}
         s => return refused(LinkState::from(s)),
     }
+    if waiting_etat_civil(db, user.id)
+        .await?
+        .is_some_and(|etat_civil| autre_personne(&etat_civil, &who.pivot))
+    {
+        return Ok(Err(ActivationRefusal::AutrePersonne));
+    }
     let sexe = who.pivot.sexe().map(|s| s.code());
     let mut tx = db.pool().begin().await?;
     if !tokens::consume(&mut tx, row.id, now).await? {
@@ -396,6 +442,23 @@ pub async fn activate(
     queue_identifiant_email(&mut tx, settings, &user, row.id, now).await?;
     tx.commit().await?;
     Ok(Ok(user.id))
+}
+
+/// The état civil of the demande waiting for the candidate `user_id` (the latest).
+async fn waiting_etat_civil(
+    db: &Db,
+    user_id: i64,
+) -> Result<Option<crate::domain::demande::EtatCivil>, AppError> {
+    let data: Option<(String,)> = sqlx::query_as(
+        "SELECT data FROM demandes WHERE usager_id = $1 AND etat = $2 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(user_id)
+    .bind(crate::domain::demande::Etat::AttenteUsager.code())
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(data
+        .and_then(|(d,)| serde_json::from_str::<crate::domain::demande::DemandeData>(&d).ok())
+        .and_then(|d| d.etat_civil))
 }
 
 /// Where the état civil of a demande (`data`) differs from the identity FranceConnect

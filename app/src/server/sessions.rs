@@ -92,6 +92,8 @@ pub struct SessionUser {
     pub franceconnect: i64,
     /// 1 when the account is linked to a FranceConnect identity.
     pub franceconnect_relie: i64,
+    /// 1 when the account has no password (activated through FranceConnect).
+    pub sans_mot_de_passe: i64,
 }
 
 impl SessionUser {
@@ -160,7 +162,9 @@ pub async fn lookup(db: &Db, token: &str, now: i64) -> Result<Option<SessionUser
                 CAST(CASE WHEN s.franceconnect_id_token IS NULL THEN 0 ELSE 1 END AS BIGINT)
                     AS franceconnect,
                 CAST(CASE WHEN EXISTS (SELECT 1 FROM franceconnect_links l WHERE l.user_id = u.id)
-                     THEN 1 ELSE 0 END AS BIGINT) AS franceconnect_relie
+                     THEN 1 ELSE 0 END AS BIGINT) AS franceconnect_relie,
+                CAST(CASE WHEN u.password_hash IS NULL THEN 1 ELSE 0 END AS BIGINT)
+                    AS sans_mot_de_passe
          FROM sessions s
          JOIN users u ON u.id = s.user_id
          LEFT JOIN schools sc ON sc.id = u.school_id

@@ -23,7 +23,9 @@ use app::routes::{
     home_of, Page, FC_ACTIVATION, FC_CONNEXION, FC_DECONNEXION, FC_DECONNEXION_RETOUR, FC_LIER,
     FC_RETOUR,
 };
-use app::server::franceconnect::{self as store, ActivationRefusal, But, Flow, LinkRefusal};
+use app::server::franceconnect::{
+    self as store, ActivationRefusal, But, Flow, LinkRefusal, Linked,
+};
 use app::server::{audit, sessions, users, AppContext, ClientIp};
 
 use super::page::{escape, render};
@@ -40,18 +42,27 @@ pub fn routes() -> Router<AppState> {
         .route(FC_DECONNEXION_RETOUR, get(logged_out))
 }
 
-/// The cookie that binds a login under way to the browser that started it.
-const FLOW_COOKIE: &str = "permis_fc";
+/// The cookie that binds a login under way to the browser that started it, and its path:
+/// over https, `__Host-` (the browser keeps it for this very host, Secure, whole site: no
+/// subdomain can plant one); over plain http (development), confined to `/franceconnect`.
+fn flow_cookie_name(secure: bool) -> (&'static str, &'static str) {
+    if secure {
+        ("__Host-permis_fc", "/")
+    } else {
+        ("permis_fc", "/franceconnect")
+    }
+}
 
 fn flow_cookie(ctx: &AppContext, value: &str, max_age: i64) -> String {
-    let secure = if ctx.settings.secure() {
-        "; Secure"
-    } else {
-        ""
-    };
+    flow_cookie_for(ctx.settings.secure(), value, max_age)
+}
+
+fn flow_cookie_for(secure: bool, value: &str, max_age: i64) -> String {
+    let (name, path) = flow_cookie_name(secure);
+    let secure = if secure { "; Secure" } else { "" };
     // Lax: sent with the provider's redirect back (a top-level GET), not with other sites'
     // requests.
-    format!("{FLOW_COOKIE}={value}; Path=/franceconnect; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+    format!("{name}={value}; Path={path}; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
 }
 
 fn see_other(location: &str, cookies: &[String]) -> Response {
@@ -64,24 +75,28 @@ fn see_other(location: &str, cookies: &[String]) -> Response {
     res
 }
 
-/// A way back from an error page.
+/// A way back from an error page, and what became of the session.
 struct Back {
     href: String,
     label: &'static str,
+    session: &'static str,
 }
 
 fn back_to_login() -> Back {
     Back {
         href: Page::Connexion.href(),
         label: "Revenir à la page de connexion",
+        session: "Aucune session n'a été ouverte.",
     }
 }
 
 fn back_for(but: Option<But>) -> Back {
     match but {
+        // Linking starts from a session, which a refusal leaves as it was.
         Some(But::Lier) => Back {
             href: Page::MonEspace.href(),
             label: "Revenir à Mon espace",
+            session: "Vous êtes toujours connecté ; votre compte n'a pas été modifié.",
         },
         _ => back_to_login(),
     }
@@ -99,21 +114,21 @@ fn refused(
     audit::franceconnect_refused(ip, reason);
     let body = format!(
         "<div class=\"fr-alert fr-alert--error fr-mb-3w\" role=\"alert\"><p>{}</p></div>\
-         <p>Aucune session n'a été ouverte.</p>\
+         <p>{}</p>\
          <ul class=\"fr-btns-group fr-btns-group--inline-md\"><li>\
          <a class=\"fr-btn\" href=\"{}\">{}</a></li></ul>",
         escape(message),
+        back.session,
         escape(&back.href),
         back.label,
     );
     let mut res = render(status, title, &body);
-    // The login under way is over either way.
-    res.headers_mut().append(
-        header::SET_COOKIE,
-        HeaderValue::from_static(
-            "permis_fc=; Path=/franceconnect; HttpOnly; SameSite=Lax; Max-Age=0",
-        ),
-    );
+    // The login under way is over either way (whichever of the two names it had).
+    for secure in [false, true] {
+        if let Ok(v) = HeaderValue::from_str(&flow_cookie_for(secure, "", 0)) {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
     res
 }
 
@@ -135,6 +150,37 @@ fn ip_of(ip: &Option<axum::Extension<ClientIp>>) -> Option<std::net::IpAddr> {
     ip.as_ref().map(|e| e.0 .0)
 }
 
+/// Logins started from one address within `STARTS_WINDOW`: past `MAX_STARTS`, « réessayez
+/// plus tard » (each start writes a row; a school's or a school's network shares an address,
+/// hence a generous bound). Counted in this process.
+const MAX_STARTS: u32 = 120;
+const STARTS_WINDOW: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// The logins started per address in the current window.
+#[derive(Default)]
+struct Starts(std::collections::HashMap<std::net::IpAddr, (std::time::Instant, u32)>);
+
+impl Starts {
+    /// Counts a start from `ip` at `now`; `false` when the address is over its bound.
+    fn allow(&mut self, ip: std::net::IpAddr, now: std::time::Instant) -> bool {
+        if self.0.len() > 10_000 {
+            self.0
+                .retain(|_, (since, _)| now.duration_since(*since) < STARTS_WINDOW);
+        }
+        let (since, count) = self.0.entry(ip).or_insert((now, 0));
+        if now.duration_since(*since) >= STARTS_WINDOW {
+            (*since, *count) = (now, 0);
+        }
+        *count += 1;
+        *count <= MAX_STARTS
+    }
+}
+
+fn starts() -> &'static std::sync::Mutex<Starts> {
+    static STARTS: std::sync::OnceLock<std::sync::Mutex<Starts>> = std::sync::OnceLock::new();
+    STARTS.get_or_init(Default::default)
+}
+
 /// Records the login under way and sends the browser to the provider.
 async fn start(
     state: &AppState,
@@ -146,6 +192,22 @@ async fn start(
     let Some(fc) = state.franceconnect.as_deref() else {
         return unavailable(ip);
     };
+    if let Some(ip) = ip {
+        let allowed = starts()
+            .lock()
+            .map(|mut s| s.allow(ip, std::time::Instant::now()))
+            .unwrap_or(true);
+        if !allowed {
+            return refused(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Trop de connexions commencées",
+                "Trop de connexions avec FranceConnect ont été commencées depuis votre adresse. Réessayez dans quelques minutes, ou connectez-vous avec votre identifiant et votre mot de passe.",
+                back_for(Some(but)),
+                "trop_de_connexions_commencees",
+                Some(ip),
+            );
+        }
+    }
     let ctx = &state.ctx;
     let started = match store::begin(&ctx.db, but, activation_token, user_id, ctx.now()).await {
         Ok(s) => s,
@@ -241,7 +303,7 @@ async fn back(
         return unavailable(ip);
     };
     let ctx = &state.ctx;
-    let browser = sessions::cookie(&headers, FLOW_COOKIE);
+    let browser = sessions::cookie(&headers, flow_cookie_name(ctx.settings.secure()).0);
     // The login is taken (used up) whatever the answer: an answer can't be played twice.
     let flow = match answer.state.as_deref() {
         Some(s) => store::take(&ctx.db, s, browser.as_deref(), ctx.now()).await,
@@ -253,9 +315,14 @@ async fn back(
     };
     if let Some(error) = answer.error.as_deref() {
         let but = flow.as_ref().ok().map(|f| f.but);
+        // What the provider wrote is shown to no one and logged shortened, on one line.
+        let printable = |s: &str, max: usize| -> String {
+            s.chars().filter(|c| !c.is_control()).take(max).collect()
+        };
         let reason = format!(
-            "erreur_fournisseur: {error} ({})",
-            answer.error_description.as_deref().unwrap_or("")
+            "erreur_fournisseur: {} ({})",
+            printable(error, 64),
+            printable(answer.error_description.as_deref().unwrap_or(""), 200)
         );
         let (title, message) = if error == "access_denied" {
             (
@@ -387,7 +454,7 @@ struct Checked<'a> {
 async fn log_in(c: Checked<'_>) -> Response {
     let (ctx, headers, ip, login) = (&c.state.ctx, c.headers, c.ip, c.login);
     match store::linked_account(&ctx.db, &login.who).await {
-        Ok(Some(user_id)) => {
+        Ok(Some(Linked::Account(user_id))) => {
             audit::login_succeeded(ip, user_id, Some(Role::Usager));
             open_session(
                 ctx,
@@ -398,6 +465,14 @@ async fn log_in(c: Checked<'_>) -> Response {
             )
             .await
         }
+        Ok(Some(Linked::Changed(user_id))) => refused(
+                StatusCode::OK,
+                "Votre identité FranceConnect a changé",
+                "L'identité que FranceConnect certifie aujourd'hui n'est plus celle que vous aviez reliée à votre compte (un nom ou un prénom corrigé à l'état civil, par exemple). Par sécurité, elle n'ouvre pas votre compte : connectez-vous avec votre identifiant et votre mot de passe, puis reliez à nouveau FranceConnect depuis Mon espace. Si votre compte n'a pas de mot de passe, écrivez à l'assistance (page « Aide et contact »).",
+                back_to_login(),
+                &format!("identite_modifiee (compte {user_id})"),
+                ip,
+            ),
         Ok(None) => refused(
             StatusCode::OK,
             "Aucun compte relié à cette identité",
@@ -440,6 +515,14 @@ async fn activate(c: Checked<'_>, flow: &Flow) -> Response {
             audit::activation_attempt(ip, None, Some(link.code()));
             link_unusable(link, ip)
         }
+        Ok(Err(ActivationRefusal::AutrePersonne)) => refused(
+            StatusCode::CONFLICT,
+            "Cette identité n'est pas celle du candidat",
+            "L'identité certifiée par FranceConnect n'est pas celle de la personne pour qui l'école de conduite a saisi la demande (la date de naissance et le prénom diffèrent). Le compte n'a pas été activé. Si vous êtes son parent, c'est à lui ou à elle d'activer son compte : avec son propre FranceConnect, ou en choisissant un mot de passe depuis le lien d'activation reçu par courriel.",
+            back_to_login(),
+            "identite_autre_personne",
+            ip,
+        ),
         Ok(Err(ActivationRefusal::Identity(r))) => refused(
             StatusCode::CONFLICT,
             "Activation impossible",
@@ -541,4 +624,41 @@ async fn logout(
 
 async fn logged_out() -> Response {
     see_other(&Page::Accueil.href_with("deconnexion=1"), &[])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One address starts at most `MAX_STARTS` logins in a window; another address, or the
+    /// next window, starts again.
+    #[test]
+    fn an_address_starts_a_bounded_number_of_logins() {
+        let mut starts = Starts::default();
+        let (a, b): (std::net::IpAddr, std::net::IpAddr) =
+            ("192.0.2.1".parse().unwrap(), "192.0.2.2".parse().unwrap());
+        let t0 = std::time::Instant::now();
+        for _ in 0..MAX_STARTS {
+            assert!(starts.allow(a, t0));
+        }
+        assert!(!starts.allow(a, t0 + std::time::Duration::from_secs(1)));
+        assert!(starts.allow(b, t0));
+        assert!(starts.allow(a, t0 + STARTS_WINDOW));
+    }
+
+    /// Over https the flow cookie is a `__Host-` cookie (Secure, Path=/, no Domain); over
+    /// plain http it stays under `/franceconnect`.
+    #[test]
+    fn the_flow_cookie_is_bound_to_this_host_over_https() {
+        let https = flow_cookie_for(true, "abc", 600);
+        assert_eq!(
+            https,
+            "__Host-permis_fc=abc; Path=/; HttpOnly; SameSite=Lax; Max-Age=600; Secure"
+        );
+        assert!(!https.contains("Domain"));
+        assert_eq!(
+            flow_cookie_for(false, "abc", 600),
+            "permis_fc=abc; Path=/franceconnect; HttpOnly; SameSite=Lax; Max-Age=600"
+        );
+    }
 }

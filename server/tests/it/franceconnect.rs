@@ -144,9 +144,10 @@ async fn a_candidate_activates_with_franceconnect_then_logs_in_with_it() {
     let again = res.session_cookie().expect("logged in");
     let page = app.get("/monespace", Some(&again)).await;
     assert_eq!(page.status, StatusCode::OK);
+    // Linked, and without a password: Mon espace offers to choose one.
     assert!(page
         .body
-        .contains("Votre compte est relié à FranceConnect."));
+        .contains("Vous vous connectez avec FranceConnect."));
 }
 
 #[tokio::test]
@@ -264,7 +265,7 @@ async fn an_expired_login_a_wrong_nonce_and_a_missing_claim_are_refused() {
 async fn an_id_token_whose_signature_was_altered_is_refused() {
     let app = TestApp::with_accounts()
         .await
-        .with_franceconnect(fc::client(fc::tampering_issuer()));
+        .with_franceconnect(fc::client(fc::tampering_issuer(fc::Tamper::IdToken)));
     let (_, token) = handed_over(&app, &camille("Camille Marie Louise")).await;
     let res = activate_as(&app, &token, "camille").await;
     assert_eq!(
@@ -274,6 +275,18 @@ async fn an_id_token_whose_signature_was_altered_is_refused() {
         res.header("location"),
         res.body
     );
+    refused(&res, "Réponse de FranceConnect refusée");
+    assert_eq!(status_of_pending(&app).await, "pending_activation");
+}
+
+#[tokio::test]
+async fn a_userinfo_whose_signature_was_altered_is_refused() {
+    let app = TestApp::with_accounts()
+        .await
+        .with_franceconnect(fc::client(fc::tampering_issuer(fc::Tamper::Userinfo)));
+    let (_, token) = handed_over(&app, &camille("Camille Marie Louise")).await;
+    let res = activate_as(&app, &token, "camille").await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
     refused(&res, "Réponse de FranceConnect refusée");
     assert_eq!(status_of_pending(&app).await, "pending_activation");
 }
@@ -336,4 +349,158 @@ async fn without_settings_franceconnect_is_not_offered() {
         .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
     assert!(res.session_cookie().is_none());
+}
+
+/// « Choisir un mot de passe » as a plain form post.
+async fn choose(app: &TestApp, session: &str, password: &str) -> TestResponse {
+    app.post_html_form(
+        "/api/compte/choisir-mot-de-passe",
+        form(&[
+            ("form[password]", password),
+            ("form[confirmation]", password),
+            ("form[question]", "pere"),
+            ("form[reponse]", "Michel"),
+        ]),
+        Some(&format!("permis_session={session}")),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn an_account_activated_with_franceconnect_may_choose_a_password() {
+    let app = fc::app().await;
+    let (_, token) = handed_over(&app, &camille("Camille Marie Louise")).await;
+    let res = activate_as(&app, &token, "camille").await;
+    let session = res.session_cookie().expect("logged in");
+    let (identifiant,): (String,) =
+        sqlx::query_as("SELECT identifiant FROM users WHERE email_norm = $1")
+            .bind("camille.bernard@exemple.fr")
+            .fetch_one(app.ctx.db.pool())
+            .await
+            .unwrap();
+
+    // Mon espace says the account has no password; the page offers to choose one.
+    let espace = app.get("/monespace", Some(&session)).await;
+    assert!(
+        espace.body.contains("Votre compte n’a pas de mot de passe"),
+        "{}",
+        espace.body
+    );
+    let page = app.get("/connexion/mot-de-passe", Some(&session)).await;
+    assert!(
+        page.body.contains("Choisir un mot de passe"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("Mot de passe actuel"));
+
+    // A weak one is refused on its field, the question kept.
+    let res = choose(&app, &session, "motdepasse2024!").await;
+    assert!(res.status.is_redirection(), "{}", res.body);
+    assert_eq!(res.header("location"), Some("/connexion/mot-de-passe"));
+    assert_eq!(
+        status_of(&app, &identifiant).await.1,
+        None,
+        "nothing written"
+    );
+
+    let res = choose(&app, &session, "un secret de Camille").await;
+    assert!(res.status.is_redirection(), "{}", res.body);
+    assert_eq!(
+        res.header("location"),
+        Some("/connexion/mot-de-passe?choisi=1")
+    );
+    let stored = status_of(&app, &identifiant).await.1.expect("a password");
+    // A second post (a double click) changes nothing.
+    choose(&app, &session, "un autre secret encore").await;
+    assert_eq!(status_of(&app, &identifiant).await.1, Some(stored));
+    // The password logs in; FranceConnect still does; the owner was told.
+    app.login_ok("usager", &identifiant, "un secret de Camille")
+        .await;
+    let res = through(&app, "/franceconnect/connexion", "", None, "camille").await;
+    assert_eq!(res.header("location"), Some("/monespace"), "{}", res.body);
+    app.deliver_to_mailbox().await;
+    let texts = app.mailbox_texts("camille.bernard@exemple.fr").await;
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("Vous avez choisi un mot de passe et une question secrète")),
+        "{texts:?}"
+    );
+
+    // An account with a password, in a password session, can't take this way round.
+    let pmartin = app.login_ok("usager", "pmartin", CANDIDATE_PASSWORD).await;
+    let res = choose(&app, &pmartin, "un secret de Camille").await;
+    assert_ne!(res.status, StatusCode::OK);
+    assert_ne!(
+        res.header("location"),
+        Some("/connexion/mot-de-passe?choisi=1")
+    );
+    app.login_ok("usager", "pmartin", CANDIDATE_PASSWORD).await;
+}
+
+#[tokio::test]
+async fn a_parent_identity_does_not_activate_the_candidates_account() {
+    let app = fc::app().await;
+    let (_, token) = handed_over(&app, &camille("Camille Marie Louise")).await;
+    // Julie Anne DURAND, born 1985: not Camille, born 2009.
+    let res = activate_as(&app, &token, "julie").await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+    refused(&res, "Cette identité n'est pas celle du candidat");
+    assert_eq!(status_of_pending(&app).await, "pending_activation");
+    let (links,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM franceconnect_links")
+        .fetch_one(app.ctx.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(links, 0);
+    // The link still activates, with the candidate's own identity.
+    let res = activate_as(&app, &token, "camille").await;
+    assert_eq!(
+        res.header("location"),
+        Some("/monespace/a-valider"),
+        "{}",
+        res.body
+    );
+}
+
+#[tokio::test]
+async fn a_changed_identity_opens_nothing_until_linked_again() {
+    let app = fc::app().await;
+    let session = app.login_ok("usager", "pmartin", CANDIDATE_PASSWORD).await;
+    let res = through(&app, "/franceconnect/lier", "", Some(&session), "lucas").await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    // The civil registry corrected his given name since: what FranceConnect certifies today
+    // differs from what was linked.
+    sqlx::query("UPDATE franceconnect_links SET given_name = 'Luca'")
+        .execute(app.ctx.db.pool())
+        .await
+        .unwrap();
+    let res = through(&app, "/franceconnect/connexion", "", None, "lucas").await;
+    refused(&res, "Votre identité FranceConnect a changé");
+
+    // Linked again from a password session: the identity of today is kept, and logs in.
+    let session = app.login_ok("usager", "pmartin", CANDIDATE_PASSWORD).await;
+    let res = through(&app, "/franceconnect/lier", "", Some(&session), "lucas").await;
+    assert_eq!(
+        res.header("location"),
+        Some("/monespace?franceconnect=relie"),
+        "{}",
+        res.body
+    );
+    let res = through(&app, "/franceconnect/connexion", "", None, "lucas").await;
+    assert_eq!(res.header("location"), Some("/monespace"), "{}", res.body);
+
+    // Another identity can't replace it; the candidate stays logged in, and is told so.
+    let res = through(&app, "/franceconnect/lier", "", Some(&session), "camille").await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+    assert!(
+        res.body.contains("Vous êtes toujours connecté"),
+        "{}",
+        res.body
+    );
+    assert!(!res.body.contains("Aucune session n'a été ouverte"));
+    assert_eq!(
+        app.get("/monespace", Some(&session)).await.status,
+        StatusCode::OK
+    );
 }

@@ -6,10 +6,9 @@ use leptos_meta::Title;
 use server_fn::ServerFn;
 
 use crate::api::usager::{lire_activation, ActivationInfo, ActiverCompte};
-use crate::components::fields::{ErrorSummary, Input, PasswordInput, Radios, Select};
+use crate::components::fields::{ErrorSummary, Radios};
 use crate::components::forms::{
-    flash_error, password_hint, question_options, shown_error, token_param, FormValues, Notice,
-    PostForm,
+    flash_error, shown_error, token_param, FormValues, NewPasswordAndQuestion, Notice, PostForm,
 };
 use crate::components::franceconnect::FranceConnectButton;
 use crate::components::loader::{respond_with, use_page_data};
@@ -145,23 +144,7 @@ fn ActivationForm(token: String, info: ActivationInfo) -> impl IntoView {
         <PostForm action=ActiverCompte::PATH id="activation-form" button="Me connecter" check client_error>
             <input type="hidden" name="token" value=token />
             <Radios key="sexe" legend="Sexe" options=sexes selected=sexe inline=true error />
-            <PasswordInput key="password" label="Mot de passe" hint=password_hint() error />
-            <PasswordInput key="confirmation" label="Confirmez le mot de passe" error />
-            <Select
-                key="question"
-                label="Question secrète"
-                options=question_options()
-                selected=question
-                placeholder="Choisissez une question"
-                error
-            />
-            <Input
-                key="reponse"
-                label="Réponse à votre question secrète"
-                hint="Les majuscules et les accents ne comptent pas."
-                autocomplete="off"
-                error
-            />
+            <NewPasswordAndQuestion selected=question error />
         </PostForm>
     }
 }

@@ -45,7 +45,7 @@ pub fn MonEspacePage() -> impl IntoView {
                     <h1>"Mon espace"</h1>
                     <p class="fr-text--lead fr-mb-1w">{format!("Bienvenue, {}", user.display_name())}</p>
                     <LastLogin user=user.clone() />
-                    <FranceConnectLink relie=user.franceconnect_relie />
+                    <FranceConnectLink relie=user.franceconnect_relie sans_mot_de_passe=user.sans_mot_de_passe />
                     <Demarches />
                 </div>
             }
@@ -55,7 +55,7 @@ pub fn MonEspacePage() -> impl IntoView {
 
 /// « Reliez FranceConnect à votre compte », or that it is (after linking: a confirmation).
 #[component]
-fn FranceConnectLink(relie: bool) -> impl IntoView {
+fn FranceConnectLink(relie: bool, sans_mot_de_passe: bool) -> impl IntoView {
     let query = use_query_map();
     let just_linked = query.with_untracked(|q| q.get("franceconnect").as_deref() == Some("relie"));
     if !crate::components::franceconnect::offered() {
@@ -71,7 +71,22 @@ fn FranceConnectLink(relie: bool) -> impl IntoView {
                         </div>
                     }
                 })}
-            <p class="fr-text--sm">"Votre compte est relié à FranceConnect."</p>
+            {if sans_mot_de_passe {
+                view! {
+                    <div class="fr-callout fr-mb-4w">
+                        <h2 class="fr-callout__title fr-h5">"Votre compte n’a pas de mot de passe"</h2>
+                        <p class="fr-callout__text">
+                            "Vous vous connectez avec FranceConnect. S’il est indisponible, ou si votre identité y change, vous ne pourriez plus vous connecter : choisissez aussi un mot de passe et une question secrète."
+                        </p>
+                        <a class="fr-btn fr-btn--secondary" href=crate::routes::Page::ChangerMotDePasse.href()>
+                            "Choisir un mot de passe"
+                        </a>
+                    </div>
+                }
+                .into_any()
+            } else {
+                view! { <p class="fr-text--sm">"Votre compte est relié à FranceConnect."</p> }.into_any()
+            }}
         }
         .into_any()
     } else {

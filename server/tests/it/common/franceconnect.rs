@@ -87,20 +87,42 @@ pub fn issuer() -> &'static str {
     })
 }
 
-/// A second provider behind a proxy that alters the signature of every ID token the token
-/// endpoint returns (everything else passes unchanged).
-pub fn tampering_issuer() -> &'static str {
-    static ISSUER: OnceLock<String> = OnceLock::new();
-    ISSUER.get_or_init(|| {
+/// What a tampering proxy alters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tamper {
+    /// The signature of every ID token the token endpoint returns.
+    IdToken,
+    /// The signature of every userinfo JWT (`/me`).
+    Userinfo,
+}
+
+/// Another provider behind a proxy that alters what `what` says (everything else passes
+/// unchanged).
+pub fn tampering_issuer(what: Tamper) -> &'static str {
+    static ID_TOKEN: OnceLock<String> = OnceLock::new();
+    static USERINFO: OnceLock<String> = OnceLock::new();
+    let cell = match what {
+        Tamper::IdToken => &ID_TOKEN,
+        Tamper::Userinfo => &USERINFO,
+    };
+    cell.get_or_init(|| {
         let (provider_port, proxy_port) = (free_port(), free_port());
         let issuer = format!("http://127.0.0.1:{proxy_port}");
         start_provider(provider_port, &issuer);
-        start_tampering_proxy(proxy_port, provider_port);
+        start_tampering_proxy(proxy_port, provider_port, what);
         issuer
     })
 }
 
-fn start_tampering_proxy(port: u16, upstream: u16) {
+/// `jwt` with one character of its signature changed.
+fn alter_signature(jwt: &str) -> String {
+    let (signed, signature) = jwt.rsplit_once('.').unwrap();
+    let mut altered: Vec<char> = signature.chars().collect();
+    altered[10] = if altered[10] == 'A' { 'B' } else { 'A' };
+    format!("{signed}.{}", altered.into_iter().collect::<String>())
+}
+
+fn start_tampering_proxy(port: u16, upstream: u16, what: Tamper) {
     let (ready, started) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -114,7 +136,7 @@ fn start_tampering_proxy(port: u16, upstream: u16) {
                 .unwrap();
             let app = axum::Router::new().fallback(move |req: Request<Body>| {
                 let client = client.clone();
-                async move { forward(client, upstream, req).await }
+                async move { forward(client, upstream, req, what).await }
             });
             let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
                 .await
@@ -132,6 +154,7 @@ async fn forward(
     client: reqwest::Client,
     upstream: u16,
     req: Request<Body>,
+    what: Tamper,
 ) -> axum::response::Response {
     let (parts, body) = req.into_parts();
     let path = parts
@@ -152,14 +175,16 @@ async fn forward(
     let status = res.status();
     let headers = res.headers().clone();
     let mut bytes = res.bytes().await.unwrap().to_vec();
-    if path.starts_with("/token") && status.is_success() {
+    if what == Tamper::IdToken && path.starts_with("/token") && status.is_success() {
         let mut json: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
         let token = json["id_token"].as_str().unwrap().to_string();
-        let (signed, signature) = token.rsplit_once('.').unwrap();
-        let mut altered: Vec<char> = signature.chars().collect();
-        altered[10] = if altered[10] == 'A' { 'B' } else { 'A' };
-        json["id_token"] = format!("{signed}.{}", altered.into_iter().collect::<String>()).into();
+        json["id_token"] = alter_signature(&token).into();
         bytes = serde_json::to_vec(&json).unwrap();
+    }
+    if what == Tamper::Userinfo && path.starts_with("/me") && status.is_success() {
+        let jwt = String::from_utf8(bytes).unwrap();
+        assert_eq!(jwt.split('.').count(), 3, "userinfo is a signed JWT: {jwt}");
+        bytes = alter_signature(jwt.trim()).into_bytes();
     }
     let mut out = axum::response::Response::builder().status(status);
     for (k, v) in headers.iter() {
