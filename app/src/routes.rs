@@ -234,9 +234,9 @@ impl Page {
             | Page::ConnexionPro
             | Page::IdentifiantOublie
             | Page::MotDePasseOublie
-            | Page::MotDePasseOubliePro
-            | Page::ChangerMotDePasse => false,
+            | Page::MotDePasseOubliePro => false,
             Page::Reinitialiser { .. }
+            | Page::ChangerMotDePasse
             | Page::EcoleDemandes
             | Page::Etape { .. }
             | Page::MonEspace

@@ -45,6 +45,7 @@ test.describe.serial('FranceConnect', () => {
 
     // The prénoms differ from the certified identity: shown with both values, no « Valider ».
     await expect(page.getByText('Votre école a saisi « Julie » ; votre identité certifiée indique « Julie Anne ».')).toBeVisible();
+    await expect(page.getByText('Identité certifiée : « Julie Anne »')).toBeVisible();
     await expect(page.getByRole('button', { name: 'Valider' })).toHaveCount(0);
     await expectAccessible(page);
 

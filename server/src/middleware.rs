@@ -484,8 +484,7 @@ pub async fn preload(
             | Page::ConnexionPro
             | Page::IdentifiantOublie
             | Page::MotDePasseOublie
-            | Page::MotDePasseOubliePro
-            | Page::ChangerMotDePasse,
+            | Page::MotDePasseOubliePro,
             _,
         ) => {}
         // Pages anyone may open.
@@ -494,7 +493,9 @@ pub async fn preload(
             put(req, connexion::ssr::load_reset(ctx, token).await)
         }
         (_, None) => {}
+        (Page::ChangerMotDePasse, Some(s)) => put(req, connexion::ssr::sans_mot_de_passe_of(s)),
         (Page::MonEspace, Some(s)) if role == Some(Role::Usager) => {
+            put(req, connexion::ssr::sans_mot_de_passe_of(s));
             let q = param(query, "q");
             put(
                 req,

@@ -28,9 +28,13 @@ pub struct CurrentUser {
     pub franceconnect: bool,
     /// The account is linked to a FranceConnect identity.
     pub franceconnect_relie: bool,
-    /// The account has no password (activated through FranceConnect): it may choose one.
-    pub sans_mot_de_passe: bool,
 }
+
+/// Whether the logged-in account has no password (activated through FranceConnect), for the
+/// pages that offer to choose one. Not a field of `CurrentUser`: every page deserializes that
+/// one in the main WASM module, where a new field brought the texts of every page (README).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SansMotDePasse(pub bool);
 
 impl CurrentUser {
     pub fn display_name(&self) -> String {
@@ -154,6 +158,15 @@ pub async fn choisir_mot_de_passe(
     })
 }
 
+#[server(prefix = "/api", endpoint = "compte/sans-mot-de-passe")]
+pub async fn compte_sans_mot_de_passe() -> Result<SansMotDePasse, AppError> {
+    let ctx = crate::server::context::app_context()?;
+    let user = crate::server::sessions::current(&ctx)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    ssr::sans_mot_de_passe_of(&user)
+}
+
 #[server(prefix = "/api", endpoint = "compte/reinitialisation")]
 pub async fn lire_reinitialisation(token: String) -> Result<LinkState, AppError> {
     let ctx = crate::server::context::app_context()?;
@@ -237,7 +250,6 @@ pub mod ssr {
             derniere_connexion: s.previous_login_at.map(format_date_time),
             franceconnect: s.franceconnect != 0,
             franceconnect_relie: s.franceconnect_relie != 0,
-            sans_mot_de_passe: s.sans_mot_de_passe != 0,
         })
     }
 
@@ -496,6 +508,10 @@ pub mod ssr {
         }
         leptos_axum::redirect(&Page::MotDePasseOubliePro.href_with("envoye=1"));
         Ok(())
+    }
+
+    pub fn sans_mot_de_passe_of(user: &SessionUser) -> Result<super::SansMotDePasse, AppError> {
+        Ok(super::SansMotDePasse(user.sans_mot_de_passe != 0))
     }
 
     pub async fn choisir_mot_de_passe(form: ChoixMotDePasseForm) -> Result<(), AppError> {

@@ -6,6 +6,7 @@ use leptos_router::components::A;
 
 use crate::api::{DemandeView, PieceFile};
 use crate::domain::formats::display_phone;
+use crate::domain::identite::Ecart;
 use crate::routes::{piece_href, Page};
 
 pub fn row(label: &'static str, value: impl Into<String>) -> impl IntoView {
@@ -16,6 +17,31 @@ pub fn row(label: &'static str, value: impl Into<String>) -> impl IntoView {
             <dd>{if value.is_empty() { "—".to_string() } else { value }}</dd>
         </div>
     }
+}
+
+/// A row of the état civil, marked when what the school typed differs from the certified
+/// identity (`champs`: the names of the differences this row shows), with the certified value.
+fn certified_row(label: &'static str, value: String, ecarts: &[Ecart], champs: &[&str]) -> AnyView {
+    let certifie: Vec<&str> = ecarts
+        .iter()
+        .filter(|e| champs.contains(&e.champ.as_str()))
+        .map(|e| e.certifie.as_str())
+        .collect();
+    if certifie.is_empty() {
+        return row(label, value).into_any();
+    }
+    let certifie = format!("Identité certifiée : « {} »", certifie.join(" ; "));
+    view! {
+        <div class="permis-recap__row permis-recap__row--ecart">
+            <dt>{label}</dt>
+            <dd>
+                {value}
+                <p class="fr-badge fr-badge--warning fr-badge--sm fr-ml-1w fr-mb-0">"Diffère"</p>
+                <p class="fr-text--sm fr-mb-0">{certifie}</p>
+            </dd>
+        </div>
+    }
+    .into_any()
 }
 
 #[component]
@@ -45,9 +71,14 @@ pub fn RecapSection(
     }
 }
 
-/// Every section of the demande; `editable` adds the « Modifier » links of a draft.
+/// Every section of the demande; `editable` adds the « Modifier » links of a draft; `ecarts`
+/// marks the rows of the état civil that differ from the candidate's certified identity.
 #[component]
-pub fn RecapSections(d: DemandeView, editable: bool) -> impl IntoView {
+pub fn RecapSections(
+    d: DemandeView,
+    editable: bool,
+    #[prop(optional)] ecarts: Vec<Ecart>,
+) -> impl IntoView {
     let id = d.id;
     let data = d.data.clone();
     let motif = data.motif.clone();
@@ -66,12 +97,12 @@ pub fn RecapSections(d: DemandeView, editable: bool) -> impl IntoView {
         </RecapSection>
         <RecapSection title="État civil" step=2 id editable>
             {ec.map(|e| view! {
-                {row("Sexe", e.sexe.label())}
-                {row("Nom de naissance", e.nom_naissance.clone())}
+                {certified_row("Sexe", e.sexe.label().to_string(), &ecarts, &["Sexe"])}
+                {certified_row("Nom de naissance", e.nom_naissance.clone(), &ecarts, &["Nom de naissance"])}
                 {row("Nom d'usage", e.nom_usage.clone().unwrap_or_default())}
-                {row("Prénoms", e.prenoms.clone())}
-                {row("Date de naissance", e.date_naissance.french())}
-                {row("Lieu de naissance", format!("{}{} ({})", e.commune_naissance, e.departement_naissance.as_ref().map(|d| format!(", {d}")).unwrap_or_default(), e.pays_naissance))}
+                {certified_row("Prénoms", e.prenoms.clone(), &ecarts, &["Prénoms"])}
+                {certified_row("Date de naissance", e.date_naissance.french(), &ecarts, &["Date de naissance"])}
+                {certified_row("Lieu de naissance", format!("{}{} ({})", e.commune_naissance, e.departement_naissance.as_ref().map(|d| format!(", {d}")).unwrap_or_default(), e.pays_naissance), &ecarts, &["Commune de naissance", "Pays de naissance"])}
                 {row("Nationalité", e.nationalite.clone())}
                 {row("NEPH", e.neph.clone().unwrap_or_default())}
                 {e.representant.as_ref().map(|r| row("Représentant légal", format!("{} — {} {}, né(e) le {}", r.qualite.label(), r.prenoms, r.nom, r.date_naissance.french())))}

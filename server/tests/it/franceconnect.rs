@@ -168,6 +168,16 @@ async fn what_the_school_typed_is_compared_with_the_certified_identity() {
         "{}",
         review.body
     );
+    // In the recap itself, the row is marked with the certified value; the others are not.
+    assert_eq!(
+        review.body.matches("permis-recap__row--ecart").count(),
+        1,
+        "{}",
+        review.body
+    );
+    assert!(review
+        .body
+        .contains("Identité certifiée : « Camille Marie Louise »"));
     assert!(
         review.body.contains("Refuser — l&#x27;école corrigera")
             || review.body.contains("Refuser — l'école corrigera")

@@ -6,11 +6,14 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use server_fn::ServerFn;
 
-use crate::api::connexion::{messages, ChangerMotDePasse, ChoisirMotDePasse};
+use crate::api::connexion::{
+    compte_sans_mot_de_passe, messages, ChangerMotDePasse, ChoisirMotDePasse,
+};
 use crate::components::fields::{ErrorSummary, PasswordInput};
 use crate::components::forms::{
     flash_error, password_hint, shown_error, FormValues, NewPasswordAndQuestion, PostForm,
 };
+use crate::components::loader::use_page_data;
 use crate::domain::activation::{
     check_password_change, check_password_choice, ChangementMotDePasseForm, ChoixMotDePasseForm,
 };
@@ -21,8 +24,8 @@ use crate::routes::{home_of, Page};
 
 #[component]
 pub fn ChangerMotDePassePage() -> impl IntoView {
-    let session = use_user();
-    let sans = move || session.user.get().is_some_and(|u| u.sans_mot_de_passe);
+    let compte = use_page_data(|| (), |_| compte_sans_mot_de_passe());
+    let sans = move || compte.get().and_then(|r| r.ok()).is_some_and(|s| s.0);
     view! {
         <Show when=sans fallback=|| view! { <Changer /> }.into_any()>
             {view! { <Choisir /> }.into_any()}

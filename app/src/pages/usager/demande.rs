@@ -239,7 +239,7 @@ fn Ecarts(d: DemandeUsager) -> impl IntoView {
                 </a>
             </li>
         </ul>
-        <RecapSections d=d.view.clone() editable=false />
+        <RecapSections d=d.view.clone() editable=false ecarts=d.ecarts.clone() />
     }
 }
 

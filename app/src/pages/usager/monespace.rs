@@ -45,7 +45,7 @@ pub fn MonEspacePage() -> impl IntoView {
                     <h1>"Mon espace"</h1>
                     <p class="fr-text--lead fr-mb-1w">{format!("Bienvenue, {}", user.display_name())}</p>
                     <LastLogin user=user.clone() />
-                    <FranceConnectLink relie=user.franceconnect_relie sans_mot_de_passe=user.sans_mot_de_passe />
+                    <FranceConnectLink relie=user.franceconnect_relie />
                     <Demarches />
                 </div>
             }
@@ -55,9 +55,18 @@ pub fn MonEspacePage() -> impl IntoView {
 
 /// « Reliez FranceConnect à votre compte », or that it is (after linking: a confirmation).
 #[component]
-fn FranceConnectLink(relie: bool, sans_mot_de_passe: bool) -> impl IntoView {
+fn FranceConnectLink(relie: bool) -> impl IntoView {
     let query = use_query_map();
     let just_linked = query.with_untracked(|q| q.get("franceconnect").as_deref() == Some("relie"));
+    // Asked only of a linked account (an account without a password is one).
+    let compte =
+        relie.then(|| use_page_data(|| (), |_| crate::api::connexion::compte_sans_mot_de_passe()));
+    let sans_mot_de_passe = move || {
+        compte
+            .and_then(|c| c.get())
+            .and_then(|r| r.ok())
+            .is_some_and(|s| s.0)
+    };
     if !crate::components::franceconnect::offered() {
         return None;
     }
@@ -71,7 +80,7 @@ fn FranceConnectLink(relie: bool, sans_mot_de_passe: bool) -> impl IntoView {
                         </div>
                     }
                 })}
-            {if sans_mot_de_passe {
+            {move || if sans_mot_de_passe() {
                 view! {
                     <div class="fr-callout fr-mb-4w">
                         <h2 class="fr-callout__title fr-h5">"Votre compte n’a pas de mot de passe"</h2>
