@@ -26,6 +26,8 @@ cat target/rapport-tests.txt 2>/dev/null || true
 echo "== 3/3 Tests de bout en bout (Playwright, build release)"
 export PATH="$PWD/node_modules/.bin:$PATH"
 cargo leptos build --release --split
+# The room wasm-split had for the constant data: without it, all of it stays in the main module.
+python3 scripts/rodata-margin.py 1024
 scripts/precompress.sh
 scripts/page-weight.sh   # poids au fil d'une première visite : /connexion, /monespace, une étape (budgets)
 

@@ -21,6 +21,20 @@ pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod server;
 
+/// Room for `wasm-split` (cargo-leptos `--split`): it lays out again, per WASM module, the
+/// constant data (`.rodata`) each one uses; strings shared by several modules are written once
+/// per module and each module's part starts aligned, so the result is a little longer than the
+/// input. When it comes out longer at all, the tool gives up and keeps **all** the data in the
+/// main module (`wasm_split_cli_support` 0.2.3, `emit.rs`, « Overlong segment … putting it in
+/// main module »): 74 → 207 KB of data, the texts of every page, downloaded by every visitor.
+/// Without this block the margin was a few dozen bytes, and a small change (a field, a prop)
+/// crossed it. This block is kept by the linker (`#[used]`) and reached by no code: its bytes
+/// are the margin, and no module carries them. Not zero, or it would go to `.bss`.
+/// `scripts/rodata-margin.py` prints the margin after each build.
+#[cfg(feature = "hydrate")]
+#[used]
+static SPLIT_ROOM: [u8; 4096] = [0xA5; 4096];
+
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {

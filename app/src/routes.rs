@@ -360,6 +360,7 @@ pub const ALLER: &str = "/monespace/aller";
 pub const FC_CONNEXION: &str = "/franceconnect/connexion";
 pub const FC_ACTIVATION: &str = "/franceconnect/activation";
 pub const FC_LIER: &str = "/franceconnect/lier";
+pub const FC_DELIER: &str = "/franceconnect/delier";
 /// Where the provider sends the browser back (`redirect_uri`).
 pub const FC_RETOUR: &str = "/franceconnect/retour";
 /// Logging out of a session opened through FranceConnect (`POST`), and the way back from the

@@ -227,6 +227,17 @@ pub fn franceconnect_linked(ip: Option<IpAddr>, user_id: i64) {
     );
 }
 
+/// A candidate account unlinked from its FranceConnect identity (from Mon espace).
+pub fn franceconnect_unlinked(ip: Option<IpAddr>, user_id: i64) {
+    tracing::info!(
+        target: TARGET,
+        evenement = "franceconnect_delie",
+        compte = user_id,
+        adresse = %address(ip),
+        "FranceConnect délié du compte"
+    );
+}
+
 /// A photo booth API call with an unknown key.
 pub fn ephoto_key_refused(ip: Option<IpAddr>) {
     tracing::warn!(

@@ -374,6 +374,19 @@ pub async fn link(
     Ok(linked)
 }
 
+/// Unlinks the candidate account `user_id` from its FranceConnect identity, if the account has
+/// a password (without one, it could not log in any more). `false`: nothing unlinked.
+pub async fn unlink(db: &Db, user_id: i64) -> Result<bool, AppError> {
+    let r = sqlx::query(
+        "DELETE FROM franceconnect_links WHERE user_id = $1
+           AND EXISTS (SELECT 1 FROM users u WHERE u.id = $1 AND u.password_hash IS NOT NULL)",
+    )
+    .bind(user_id)
+    .execute(db.pool())
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
 /// Why an activation through FranceConnect did not happen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ActivationRefusal {

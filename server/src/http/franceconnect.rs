@@ -20,8 +20,8 @@ use serde::Deserialize;
 use app::domain::account::Role;
 use app::domain::activation::{activation_refusal, LinkState};
 use app::routes::{
-    home_of, Page, FC_ACTIVATION, FC_CONNEXION, FC_DECONNEXION, FC_DECONNEXION_RETOUR, FC_LIER,
-    FC_RETOUR,
+    home_of, Page, FC_ACTIVATION, FC_CONNEXION, FC_DECONNEXION, FC_DECONNEXION_RETOUR, FC_DELIER,
+    FC_LIER, FC_RETOUR,
 };
 use app::server::franceconnect::{
     self as store, ActivationRefusal, But, Flow, LinkRefusal, Linked,
@@ -37,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route(FC_CONNEXION, post(start_login))
         .route(FC_ACTIVATION, post(start_activation))
         .route(FC_LIER, post(start_link))
+        .route(FC_DELIER, post(unlink))
         .route(FC_RETOUR, get(back))
         .route(FC_DECONNEXION, post(logout))
         .route(FC_DECONNEXION_RETOUR, get(logged_out))
@@ -281,6 +282,33 @@ async fn start_link(
         Err(_) => return see_other(&Page::Connexion.href(), &[]),
     };
     start(&state, But::Lier, None, Some(user.user_id), ip_of(&ip)).await
+}
+
+/// « Délier FranceConnect » from Mon espace (an account with a password only); back to Mon
+/// espace, which says what happened. Works without FranceConnect being offered (an account
+/// linked before it was withdrawn).
+async fn unlink(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ip: Option<axum::Extension<ClientIp>>,
+) -> Response {
+    let ctx = &state.ctx;
+    let user = match super::access::session_user(ctx, &headers).await {
+        Ok(u) if u.role() == Some(Role::Usager) => u,
+        Ok(_) => return super::access::error_response(app::error::AppError::Forbidden),
+        Err(_) => return see_other(&Page::Connexion.href(), &[]),
+    };
+    match store::unlink(&ctx.db, user.user_id).await {
+        Ok(true) => {
+            audit::franceconnect_unlinked(ip_of(&ip), user.user_id);
+            see_other(&Page::MonEspace.href_with("franceconnect=delie"), &[])
+        }
+        Ok(false) => see_other(
+            &Page::MonEspace.href_with("franceconnect=sans-mot-de-passe"),
+            &[],
+        ),
+        Err(e) => super::access::error_response(e),
+    }
 }
 
 #[derive(Deserialize, Default)]

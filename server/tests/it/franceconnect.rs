@@ -403,6 +403,23 @@ async fn an_account_activated_with_franceconnect_may_choose_a_password() {
         page.body
     );
     assert!(!page.body.contains("Mot de passe actuel"));
+    // Unlinking FranceConnect would lock it out: refused, the link stays.
+    let res = app
+        .post_html_form(
+            "/franceconnect/delier",
+            "",
+            Some(&format!("permis_session={session}")),
+        )
+        .await;
+    assert_eq!(
+        res.header("location"),
+        Some("/monespace?franceconnect=sans-mot-de-passe")
+    );
+    let (links,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM franceconnect_links")
+        .fetch_one(app.ctx.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(links, 1);
 
     // A weak one is refused on its field, the question kept.
     let res = choose(&app, &session, "motdepasse2024!").await;
@@ -499,6 +516,34 @@ async fn a_changed_identity_opens_nothing_until_linked_again() {
     );
     let res = through(&app, "/franceconnect/connexion", "", None, "lucas").await;
     assert_eq!(res.header("location"), Some("/monespace"), "{}", res.body);
+
+    // Unlinked from Mon espace: the identity opens nothing any more.
+    let espace = app.get("/monespace", Some(&session)).await;
+    assert!(
+        espace.body.contains("Délier FranceConnect"),
+        "{}",
+        espace.body
+    );
+    let res = app
+        .post_html_form(
+            "/franceconnect/delier",
+            "",
+            Some(&format!("permis_session={session}")),
+        )
+        .await;
+    assert_eq!(
+        res.header("location"),
+        Some("/monespace?franceconnect=delie"),
+        "{}",
+        res.body
+    );
+    let res = through(&app, "/franceconnect/connexion", "", None, "lucas").await;
+    refused(&res, "Aucun compte relié à cette identité");
+    let res = through(&app, "/franceconnect/lier", "", Some(&session), "lucas").await;
+    assert_eq!(
+        res.header("location"),
+        Some("/monespace?franceconnect=relie")
+    );
 
     // Another identity can't replace it; the candidate stays logged in, and is told so.
     let res = through(&app, "/franceconnect/lier", "", Some(&session), "camille").await;

@@ -58,6 +58,8 @@ pub fn MonEspacePage() -> impl IntoView {
 fn FranceConnectLink(relie: bool) -> impl IntoView {
     let query = use_query_map();
     let just_linked = query.with_untracked(|q| q.get("franceconnect").as_deref() == Some("relie"));
+    let just_unlinked =
+        query.with_untracked(|q| q.get("franceconnect").as_deref() == Some("delie"));
     // Asked only of a linked account (an account without a password is one).
     let compte =
         relie.then(|| use_page_data(|| (), |_| crate::api::connexion::compte_sans_mot_de_passe()));
@@ -94,12 +96,28 @@ fn FranceConnectLink(relie: bool) -> impl IntoView {
                 }
                 .into_any()
             } else {
-                view! { <p class="fr-text--sm">"Votre compte est relié à FranceConnect."</p> }.into_any()
+                view! {
+                    <p class="fr-text--sm fr-mb-1w">"Votre compte est relié à FranceConnect."</p>
+                    <form method="post" action=crate::routes::FC_DELIER class="fr-mb-4w">
+                        <button class="fr-btn fr-btn--tertiary fr-btn--sm" type="submit">
+                            "Délier FranceConnect"
+                        </button>
+                    </form>
+                }
+                .into_any()
             }}
         }
         .into_any()
     } else {
         view! {
+            {just_unlinked
+                .then(|| {
+                    view! {
+                        <div class="fr-alert fr-alert--success fr-mb-3w" role="status">
+                            <p>"FranceConnect n’est plus relié à votre compte : connectez-vous avec votre identifiant et votre mot de passe."</p>
+                        </div>
+                    }
+                })}
             <div class="fr-callout fr-mb-4w">
                 <h2 class="fr-callout__title fr-h5">"Connectez-vous plus simplement"</h2>
                 <p class="fr-callout__text">
