@@ -56,6 +56,8 @@ test.describe.serial('FranceConnect', () => {
     await expectAccessible(page);
     await page.getByRole('button', { name: 'Confirmer le refus' }).click();
     await expect(page.getByRole('heading', { name: 'Vous avez refusé cette demande' })).toBeVisible();
+    // The page's chunks loaded before leaving it (a fetch cut short by `goto` is a console error).
+    await hydrated(page);
 
     // Activated without a password: Mon espace offers to choose one (to log in without
     // FranceConnect), with a secret question.
@@ -72,6 +74,7 @@ test.describe.serial('FranceConnect', () => {
     await page.locator('#reponse').fill('Bernard');
     await page.getByRole('button', { name: 'Enregistrer mon mot de passe' }).click();
     await expect(page.getByText('Votre mot de passe est enregistré')).toBeVisible();
+    await hydrated(page);
 
     // Logging out goes through FranceConnect and comes back to the home page.
     await logout(page);
