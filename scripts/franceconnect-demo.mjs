@@ -105,6 +105,20 @@ export const IDENTITIES = [
     birthcountry: '99100',
     email: 'sans.date@exemple.fr',
   },
+  {
+    // Authenticated at a lower level than asked (eidas0 instead of eidas1): to be refused.
+    login: 'faible',
+    sub: '5555aaaabbbbccccddddeeeeffff00001111222233334444555566667777999v1',
+    given_name: 'Léo',
+    family_name: 'MARTIN',
+    preferred_name: '',
+    birthdate: '2008-01-20',
+    gender: 'male',
+    birthplace: '75056',
+    birthcountry: '99100',
+    email: 'leo.martin@exemple.fr',
+    acr: 'eidas0',
+  },
 ];
 const PASSWORD = '123';
 
@@ -137,7 +151,7 @@ const configuration = {
   // FranceConnect's scopes are named after the claim they release.
   claims: Object.fromEntries([['openid', ['sub']], ...CLAIMS.map((c) => [c, [c]])]),
   scopes: ['openid', ...CLAIMS],
-  acrValues: ['eidas1'],
+  acrValues: ['eidas1', 'eidas0'],
   responseTypes: ['code'],
   pkce: { required: () => false },
   cookies: { keys: [randomBytes(32).toString('hex')] },
@@ -265,7 +279,7 @@ provider.use(async (ctx, next) => {
     return undefined;
   }
   return provider.interactionFinished(ctx.req, ctx.res, {
-    login: { accountId: person.sub, acr: 'eidas1', amr: ['pwd'] },
+    login: { accountId: person.sub, acr: person.acr ?? 'eidas1', amr: ['pwd'] },
   }, { mergeWithLastSubmission: false });
 });
 

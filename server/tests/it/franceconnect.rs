@@ -238,7 +238,7 @@ async fn status_of_pending(app: &TestApp) -> String {
 }
 
 #[tokio::test]
-async fn an_expired_login_a_wrong_nonce_and_a_missing_claim_are_refused() {
+async fn an_expired_login_a_wrong_nonce_a_low_acr_and_a_missing_claim_are_refused() {
     let app = fc::app().await;
     let (_, token) = handed_over(&app, &camille("Camille Marie Louise")).await;
     // Ten minutes at the provider: the login has expired.
@@ -263,6 +263,11 @@ async fn an_expired_login_a_wrong_nonce_and_a_missing_claim_are_refused() {
     let res = back(&app, &answer, &started.cookie, None).await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
     refused(&res, "Réponse de FranceConnect refusée");
+
+    // An identity authenticated at a lower level than eidas1 is refused.
+    let res = activate_as(&app, &token, "faible").await;
+    refused(&res, "Réponse de FranceConnect refusée");
+    assert_eq!(status_of_pending(&app).await, "pending_activation");
 
     // An identity without a birth date can't be used.
     let res = activate_as(&app, &token, "incomplet").await;
