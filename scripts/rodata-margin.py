@@ -20,7 +20,8 @@ FRONT = 'target/front/wasm32-unknown-unknown/wasm-release'
 PKG = 'target/site/pkg'
 
 
-def uleb(b, p):
+def leb(b, p, signed=False):
+    """A LEB128 number at `p`, and where the next one starts."""
     value = shift = 0
     while True:
         x = b[p]
@@ -28,7 +29,13 @@ def uleb(b, p):
         value |= (x & 0x7F) << shift
         shift += 7
         if x < 0x80:
+            if signed and x & 0x40:
+                value -= 1 << shift
             return value, p
+
+
+def uleb(b, p):
+    return leb(b, p)
 
 
 def sections(b):
@@ -60,19 +67,7 @@ def data_segments(b):
                 if flags == 2:
                     _, p = uleb(b, p)
                 assert b[p] == 0x41, 'i32.const expected'
-                # Signed LEB128 (offsets here are positive and below 2^31).
-                value = shift = 0
-                p += 1
-                while True:
-                    x = b[p]
-                    p += 1
-                    value |= (x & 0x7F) << shift
-                    shift += 7
-                    if x < 0x80:
-                        if x & 0x40:
-                            value -= 1 << shift
-                        break
-                offset = value
+                offset, p = leb(b, p + 1, signed=True)
                 p += 1  # end
             length, p = uleb(b, p)
             segs.append((offset, length))
