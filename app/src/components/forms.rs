@@ -115,6 +115,25 @@ pub struct FormValues {
 }
 
 impl FormValues {
+    /// The values of the form `ev` submits.
+    pub fn of(ev: &leptos::ev::SubmitEvent) -> FormValues {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            FormValues {
+                data: ev
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
+                    .and_then(|f| web_sys::FormData::new_with_form(&f).ok()),
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = ev;
+            FormValues {}
+        }
+    }
+
     pub fn get(&self, name: &str) -> String {
         #[cfg(feature = "hydrate")]
         {
@@ -149,19 +168,7 @@ pub fn PostForm(
     let (sent, set_sent) = signal(false);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         if let (Some(check), Some(client_error)) = (check, client_error) {
-            #[cfg(feature = "hydrate")]
-            let values = {
-                use wasm_bindgen::JsCast;
-                FormValues {
-                    data: ev
-                        .target()
-                        .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
-                        .and_then(|f| web_sys::FormData::new_with_form(&f).ok()),
-                }
-            };
-            #[cfg(not(feature = "hydrate"))]
-            let values = FormValues {};
-            if let Some(e) = check.run(values) {
+            if let Some(e) = check.run(FormValues::of(&ev)) {
                 ev.prevent_default();
                 client_error.set(Some(e));
                 return;

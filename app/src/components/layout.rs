@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use server_fn::ServerFn;
 
 use crate::api::connexion::CurrentUser;
 use crate::domain::account::Role;
@@ -66,11 +67,21 @@ fn ToolLinks(user: Option<CurrentUser>) -> impl IntoView {
                             .into_any()
                         } else {
                             view! {
-                                <ActionForm action=session.logout attr:class="permis-inline-form">
+                                // A plain form, sent through the logout action once hydrated
+                                // (not `<ActionForm>`: see the login form).
+                                <form
+                                    method="post"
+                                    action=crate::api::connexion::Logout::PATH
+                                    class="permis-inline-form"
+                                    on:submit=move |ev| {
+                                        ev.prevent_default();
+                                        session.logout.dispatch(crate::api::connexion::Logout {});
+                                    }
+                                >
                                     <button type="submit" class="fr-btn fr-icon-logout-box-r-line">
                                         "Se déconnecter"
                                     </button>
-                                </ActionForm>
+                                </form>
                             }
                             .into_any()
                         }}

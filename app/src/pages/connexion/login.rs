@@ -3,8 +3,11 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::connexion::{messages, LoginFlashForm};
+use server_fn::ServerFn;
+
+use crate::api::connexion::{messages, Login, LoginFlashForm};
 use crate::components::fields::TextField;
+use crate::components::forms::FormValues;
 use crate::components::franceconnect::FranceConnectButton;
 use crate::domain::account::Espace;
 use crate::error::AppError;
@@ -90,7 +93,24 @@ fn LoginForm(espace: Espace, title: &'static str, intro: &'static str) -> impl I
                                 })
                         }}
                     </div>
-                    <ActionForm action=login attr:novalidate=true attr:id="login-form">
+                    // A plain form (posted by the browser itself before the WASM runs); once
+                    // hydrated, sent through the login action. Not `<ActionForm>`: its form
+                    // decoding (serde_qs) weighed 20 KB in the WASM every visitor downloads.
+                    <form
+                        method="post"
+                        action=Login::PATH
+                        novalidate=true
+                        id="login-form"
+                        on:submit=move |ev| {
+                            ev.prevent_default();
+                            let v = FormValues::of(&ev);
+                            login.dispatch(Login {
+                                espace,
+                                identifiant: v.get("identifiant"),
+                                password: v.get("password"),
+                            });
+                        }
+                    >
                         <input type="hidden" name="espace" value=espace.as_str() />
                         <fieldset class="fr-fieldset" aria-labelledby="login-legend">
                             <legend class="fr-fieldset__legend" id="login-legend">
@@ -162,7 +182,7 @@ fn LoginForm(espace: Espace, title: &'static str, intro: &'static str) -> impl I
                                 </ul>
                             </div>
                         </fieldset>
-                    </ActionForm>
+                    </form>
                     {match espace {
                         Espace::Usager => view! {
                             <ul class="fr-links-group fr-mt-2w">
