@@ -1,6 +1,10 @@
 //! The `permis` server: configuration, state, router, security middleware, the thin HTTP API
 //! (`http`), the FranceConnect client (`franceconnect`), the listener (connection limits), the outbox dispatcher and the background jobs.
 
+// The login page's view type (a plain form since it left `<ActionForm>`) is deep: its layout
+// is computed here, where the app's views are rendered.
+#![recursion_limit = "256"]
+
 pub mod config;
 pub mod dispatch;
 pub mod franceconnect;
