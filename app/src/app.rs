@@ -82,7 +82,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("ecole/demandes/:id/complement") view={Lazy::<ComplementRoute>::new()} />
                     <Route path=path!("monespace") view={Lazy::<MonEspaceRoute>::new()} />
                     <Route path=path!("monespace/activer/:token") view={Lazy::<CompteRoute>::new()} />
-                    <Route path=path!("monespace/a-valider") view=pages::usager::a_valider::AValiderPage />
+                    <Route path=path!("monespace/a-valider") view={Lazy::<AValiderRoute>::new()} />
                     <Route path=path!("monespace/demandes/:id") view={Lazy::<ReviewRoute>::new()} />
                     <Route path=path!("monespace/demandes/:id/refuser") view={Lazy::<RefusRoute>::new()} />
                     <Route path=path!("connexion/identifiant-oublie") view={Lazy::<CompteRoute>::new()} />
@@ -305,6 +305,22 @@ impl LazyRoute for MonEspaceRoute {
     fn view(this: Self) -> AnyView {
         let MonEspaceRoute = this;
         view! { <pages::usager::monespace::MonEspacePage /> }.into_any()
+    }
+}
+
+/// « Demande à valider », where a candidate lands after activating: its own chunk (the
+/// candidate's first page, `/connexion`, does not need it).
+struct AValiderRoute;
+
+#[lazy_route]
+impl LazyRoute for AValiderRoute {
+    fn data() -> Self {
+        AValiderRoute
+    }
+
+    fn view(this: Self) -> AnyView {
+        let AValiderRoute = this;
+        view! { <pages::usager::a_valider::AValiderPage /> }.into_any()
     }
 }
 

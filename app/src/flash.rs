@@ -154,10 +154,13 @@ fn read<F: DeserializeOwned>() -> Option<Flash<F>> {
 }
 
 /// A form's current error: the last answer of its action, or the flash the page came with.
-pub fn form_error<A>(action: ServerAction<A>, flash: Option<AppError>) -> Signal<Option<AppError>>
+pub fn form_error<I, O>(
+    action: Action<I, Result<O, AppError>>,
+    flash: Option<AppError>,
+) -> Signal<Option<AppError>>
 where
-    A: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
-    A::Output: Clone + Send + Sync + 'static,
+    I: Send + Sync + 'static,
+    O: Clone + Send + Sync + 'static,
 {
     Signal::derive(move || match action.value().get() {
         Some(r) => r.err(),

@@ -35,7 +35,6 @@ pub fn FranceConnectButton(
                 </p>
             </div>
         }
-        .into_any()
     })
 }
 

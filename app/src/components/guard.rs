@@ -1,6 +1,7 @@
 //! Pages reserved to some roles: the server answers a redirect before rendering (session
 //! middleware, `routes::access`); the browser does the same on client navigation.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
@@ -22,8 +23,8 @@ where
 {
     let session = use_user();
     move || match session.user.get() {
-        Some(user) if roles.contains(&user.role) => children(user).into_any(),
-        Some(user) => view! { <Redirect path=home_of(user.role).href() /> }.into_any(),
-        None => view! { <Redirect path=login_of(espace).href() /> }.into_any(),
+        Some(user) if roles.contains(&user.role) => Either::Left(children(user)),
+        Some(user) => Either::Right(view! { <Redirect path=home_of(user.role).href() /> }),
+        None => Either::Right(view! { <Redirect path=login_of(espace).href() /> }),
     }
 }

@@ -1,5 +1,6 @@
 //! DSFR page frame: skip links, header with the « République Française » block, footer.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use server_fn::ServerFn;
@@ -40,7 +41,7 @@ fn ToolLinks(user: Option<CurrentUser>) -> impl IntoView {
                 Role::Usager => "Mon espace",
                 Role::Agent | Role::Admin => "Espace professionnel",
             };
-            view! {
+            Either::Left(view! {
                 <ul class="fr-btns-group">
                     <li>
                         <A href=home attr:class="fr-btn fr-icon-account-circle-line">
@@ -57,16 +58,17 @@ fn ToolLinks(user: Option<CurrentUser>) -> impl IntoView {
                         {if through_franceconnect {
                             // Logged in through FranceConnect: the server ends the session,
                             // then sends the browser to FranceConnect's logout.
-                            view! {
+                            // (`Either`, not `.into_any()`: a type-erased view carries every
+                            // rendering and hydration path of its type into the main WASM.)
+                            Either::Left(view! {
                                 <form method="post" action=crate::routes::FC_DECONNEXION class="permis-inline-form">
                                     <button type="submit" class="fr-btn fr-icon-logout-box-r-line">
                                         "Se déconnecter"
                                     </button>
                                 </form>
-                            }
-                            .into_any()
+                            })
                         } else {
-                            view! {
+                            Either::Right(view! {
                                 // A plain form, sent through the logout action once hydrated
                                 // (not `<ActionForm>`: see the login form).
                                 <form
@@ -82,15 +84,13 @@ fn ToolLinks(user: Option<CurrentUser>) -> impl IntoView {
                                         "Se déconnecter"
                                     </button>
                                 </form>
-                            }
-                            .into_any()
+                            })
                         }}
                     </li>
                 </ul>
-            }
-            .into_any()
+            })
         }
-        None => view! {
+        None => Either::Right(view! {
             <ul class="fr-btns-group">
                 <li>
                     <A href=Page::ConnexionPro.href() attr:class="fr-btn fr-icon-briefcase-line">
@@ -103,8 +103,7 @@ fn ToolLinks(user: Option<CurrentUser>) -> impl IntoView {
                     </A>
                 </li>
             </ul>
-        }
-        .into_any(),
+        }),
     }
 }
 
@@ -376,11 +375,7 @@ pub fn static_frame() -> (String, String) {
     let owner = Owner::new();
     owner.with(|| {
         provide_context(RequestUrl::new("/"));
-        provide_context(UserContext {
-            user: RwSignal::new(None),
-            login: ServerAction::new(),
-            logout: ServerAction::new(),
-        });
+        provide_context(UserContext::new(None));
         let top = view! {
             <Router>
                 <SkipLinks />

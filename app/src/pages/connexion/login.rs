@@ -1,5 +1,6 @@
 //! The two login pages: « Espace professionnel » and « Mon espace ».
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -79,7 +80,6 @@ fn LoginForm(espace: Espace, title: &'static str, intro: &'static str) -> impl I
                                 <FranceConnectButton action=crate::routes::FC_CONNEXION />
                                 <p class="fr-hr-or">"ou"</p>
                             }
-                            .into_any()
                         })}
                     <div aria-live="polite">
                         {move || {
@@ -184,7 +184,7 @@ fn LoginForm(espace: Espace, title: &'static str, intro: &'static str) -> impl I
                         </fieldset>
                     </form>
                     {match espace {
-                        Espace::Usager => view! {
+                        Espace::Usager => Either::Left(view! {
                             <ul class="fr-links-group fr-mt-2w">
                                 <li><a class="fr-link" href=Page::IdentifiantOublie.href()>"Identifiant oublié ?"</a></li>
                                 <li><a class="fr-link" href=Page::MotDePasseOublie.href()>"Mot de passe oublié ?"</a></li>
@@ -192,17 +192,15 @@ fn LoginForm(espace: Espace, title: &'static str, intro: &'static str) -> impl I
                             <p class="fr-text--sm fr-mt-2w">
                                 "Pas encore de compte ? Il est créé quand votre école de conduite valide votre demande : vous recevez alors un courriel pour l'activer."
                             </p>
-                        }
-                        .into_any(),
-                        Espace::Pro => view! {
+                        }),
+                        Espace::Pro => Either::Right(view! {
                             <ul class="fr-links-group fr-mt-2w">
                                 <li><a class="fr-link" href=Page::MotDePasseOubliePro.href()>"Mot de passe oublié ?"</a></li>
                             </ul>
                             <p class="fr-text--sm fr-mt-2w">
                                 "Les comptes professionnels sont créés par l'administration du service pour chaque école de conduite agréée."
                             </p>
-                        }
-                        .into_any(),
+                        }),
                     }}
                 </div>
             </div>

@@ -202,7 +202,7 @@ where
 {
     let action = ServerAction::<A>::new();
     let flash = use_flash::<F>();
-    let error = form_error(action, flash.as_ref().map(|f| f.error.clone()));
+    let error = form_error(*action, flash.as_ref().map(|f| f.error.clone()));
     let initial = flash.map(|f| f.form).or(saved).unwrap_or_default();
     (action, error, initial)
 }
