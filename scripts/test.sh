@@ -33,7 +33,7 @@ scripts/page-weight.sh   # poids au fil d'une première visite : /connexion, /mo
 
 # Size budgets (gzip -9): what every visitor downloads before a page becomes interactive (the
 # main WASM), and each lazily loaded chunk (e.g. the school's stepper, fetched on first use).
-WASM_BUDGET=${PERMIS_WASM_BUDGET_GZIP:-350000}
+WASM_BUDGET=${PERMIS_WASM_BUDGET_GZIP:-300000}
 CHUNK_BUDGET=${PERMIS_WASM_CHUNK_BUDGET_GZIP:-300000}
 # permis.<hash>.wasm: cargo-leptos names the site's files with their hash (hash-files).
 main_wasm=$(ls target/site/pkg/permis.*wasm | grep -E '/permis(\.[A-Za-z0-9_-]{22})?\.wasm$')

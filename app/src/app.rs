@@ -79,19 +79,19 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("aide") view={Lazy::<InfoRoute>::new()} />
                     <Route path=path!("ecole/demandes") view={Lazy::<EcoleRoute>::new()} />
                     <Route path=path!("ecole/demandes/:id/etape/:n") view={Lazy::<StepperRoute>::new()} />
-                    <Route path=path!("ecole/demandes/:id/complement") view={Lazy::<ComplementRoute>::new()} />
+                    <Route path=path!("ecole/demandes/:id/complement") view={Lazy::<EcoleRoute>::new()} />
                     <Route path=path!("monespace") view={Lazy::<MonEspaceRoute>::new()} />
                     <Route path=path!("monespace/activer/:token") view={Lazy::<CompteRoute>::new()} />
-                    <Route path=path!("monespace/a-valider") view={Lazy::<AValiderRoute>::new()} />
-                    <Route path=path!("monespace/demandes/:id") view={Lazy::<ReviewRoute>::new()} />
-                    <Route path=path!("monespace/demandes/:id/refuser") view={Lazy::<RefusRoute>::new()} />
+                    <Route path=path!("monespace/a-valider") view={Lazy::<UsagerRoute>::new()} />
+                    <Route path=path!("monespace/demandes/:id") view={Lazy::<UsagerRoute>::new()} />
+                    <Route path=path!("monespace/demandes/:id/refuser") view={Lazy::<UsagerRoute>::new()} />
                     <Route path=path!("connexion/identifiant-oublie") view={Lazy::<CompteRoute>::new()} />
                     <Route path=path!("connexion/mot-de-passe-oublie") view={Lazy::<CompteRoute>::new()} />
                     <Route path=path!("connexion/pro/mot-de-passe-oublie") view={Lazy::<CompteRoute>::new()} />
                     <Route path=path!("connexion/reinitialiser/:token") view={Lazy::<CompteRoute>::new()} />
                     <Route path=path!("connexion/mot-de-passe") view={Lazy::<CompteRoute>::new()} />
                     <Route path=path!("pro") view={Lazy::<ProRoute>::new()} />
-                    <Route path=path!("pro/demandes/:id") view={Lazy::<InstructionRoute>::new()} />
+                    <Route path=path!("pro/demandes/:id") view={Lazy::<ProRoute>::new()} />
                 </Routes>
             </main>
             <Footer />
@@ -170,8 +170,60 @@ mod focus {
     }
 }
 
-/// The school's stepper, the biggest page, is a separate WASM chunk (`cargo leptos build
-/// --split`): candidates on a phone never download it.
+/// The lazily loaded pages, in seven chunks (`cargo leptos build --split`), by kind of
+/// visitor and page: `wasm-split` makes one more small file for each combination of chunks
+/// that share code, so that a dozen chunks had a candidate's « Mon espace » fetch 105 files
+/// (41 KB of response headers alone). The routes of a group always show the same page:
+/// chosen once, when the route is entered (a reactive choice would run again on the way out,
+/// with the page disposed).
+fn entered_page() -> Option<Page> {
+    Page::parse(
+        &leptos_router::hooks::use_location()
+            .pathname
+            .get_untracked(),
+    )
+}
+
+/// « Mon espace », the candidate's home: its own chunk (a candidate's first page after logging
+/// in: it should not bring the review's code, shared with the school's and the centre's pages).
+struct MonEspaceRoute;
+
+#[lazy_route]
+impl LazyRoute for MonEspaceRoute {
+    fn data() -> Self {
+        MonEspaceRoute
+    }
+
+    fn view(this: Self) -> AnyView {
+        let MonEspaceRoute = this;
+        view! { <pages::usager::monespace::MonEspacePage /> }.into_any()
+    }
+}
+
+/// The candidate's demande (« à valider », its review, its refusal): the candidate goes from
+/// one to the next, in one chunk.
+struct UsagerRoute;
+
+#[lazy_route]
+impl LazyRoute for UsagerRoute {
+    fn data() -> Self {
+        UsagerRoute
+    }
+
+    fn view(this: Self) -> AnyView {
+        let UsagerRoute = this;
+        match entered_page() {
+            Some(Page::DemandeUsager { .. }) => {
+                view! { <pages::usager::demande::DemandeUsagerPage /> }.into_any()
+            }
+            Some(Page::Refus { .. }) => view! { <pages::usager::demande::RefusPage /> }.into_any(),
+            _ => view! { <pages::usager::a_valider::AValiderPage /> }.into_any(),
+        }
+    }
+}
+
+/// The school's stepper, the biggest page (its chunk alone is near the 300 KB gzip budget of a
+/// chunk): candidates on a phone never download it.
 struct StepperRoute;
 
 #[lazy_route]
@@ -186,8 +238,7 @@ impl LazyRoute for StepperRoute {
     }
 }
 
-/// The school's list of demandes: its own chunk (36 KB of brotli that candidates, most of the
-/// visitors, never need).
+/// The school's other pages (its list, the answer to a request for a complement).
 struct EcoleRoute;
 
 #[lazy_route]
@@ -198,22 +249,33 @@ impl LazyRoute for EcoleRoute {
 
     fn view(this: Self) -> AnyView {
         let EcoleRoute = this;
-        view! { <pages::ecole::demandes::MesDemandesPage /> }.into_any()
+        match entered_page() {
+            Some(Page::Complement { .. }) => {
+                view! { <pages::ecole::complement::ComplementEcolePage /> }.into_any()
+            }
+            _ => view! { <pages::ecole::demandes::MesDemandesPage /> }.into_any(),
+        }
     }
 }
 
-/// The school's answer to a request for a complement: its own chunk.
-struct ComplementRoute;
+/// The professional space (agents, administrators: the queue and the instruction of a
+/// demande).
+struct ProRoute;
 
 #[lazy_route]
-impl LazyRoute for ComplementRoute {
+impl LazyRoute for ProRoute {
     fn data() -> Self {
-        ComplementRoute
+        ProRoute
     }
 
     fn view(this: Self) -> AnyView {
-        let ComplementRoute = this;
-        view! { <pages::ecole::complement::ComplementEcolePage /> }.into_any()
+        let ProRoute = this;
+        match entered_page() {
+            Some(Page::Instruction { .. }) => {
+                view! { <pages::pro::instruction::InstructionPage /> }.into_any()
+            }
+            _ => view! { <pages::pro::accueil::ProHomePage /> }.into_any(),
+        }
     }
 }
 
@@ -233,97 +295,6 @@ impl LazyRoute for InfoRoute {
     }
 }
 
-/// The professional space (agents, administrators): its own chunk.
-struct ProRoute;
-
-#[lazy_route]
-impl LazyRoute for ProRoute {
-    fn data() -> Self {
-        ProRoute
-    }
-
-    fn view(this: Self) -> AnyView {
-        let ProRoute = this;
-        view! { <pages::pro::accueil::ProHomePage /> }.into_any()
-    }
-}
-
-/// An agent's instruction of a demande: its own chunk.
-struct InstructionRoute;
-
-#[lazy_route]
-impl LazyRoute for InstructionRoute {
-    fn data() -> Self {
-        InstructionRoute
-    }
-
-    fn view(this: Self) -> AnyView {
-        let InstructionRoute = this;
-        view! { <pages::pro::instruction::InstructionPage /> }.into_any()
-    }
-}
-
-/// The candidate's review of a demande: its own chunk.
-struct ReviewRoute;
-
-#[lazy_route]
-impl LazyRoute for ReviewRoute {
-    fn data() -> Self {
-        ReviewRoute
-    }
-
-    fn view(this: Self) -> AnyView {
-        let ReviewRoute = this;
-        view! { <pages::usager::demande::DemandeUsagerPage /> }.into_any()
-    }
-}
-
-/// Refusing a demande (its confirmation page): its own chunk too.
-struct RefusRoute;
-
-#[lazy_route]
-impl LazyRoute for RefusRoute {
-    fn data() -> Self {
-        RefusRoute
-    }
-
-    fn view(this: Self) -> AnyView {
-        let RefusRoute = this;
-        view! { <pages::usager::demande::RefusPage /> }.into_any()
-    }
-}
-
-/// « Mon espace » (démarches, documents, messages, données): its own chunk.
-struct MonEspaceRoute;
-
-#[lazy_route]
-impl LazyRoute for MonEspaceRoute {
-    fn data() -> Self {
-        MonEspaceRoute
-    }
-
-    fn view(this: Self) -> AnyView {
-        let MonEspaceRoute = this;
-        view! { <pages::usager::monespace::MonEspacePage /> }.into_any()
-    }
-}
-
-/// « Demande à valider », where a candidate lands after activating: its own chunk (the
-/// candidate's first page, `/connexion`, does not need it).
-struct AValiderRoute;
-
-#[lazy_route]
-impl LazyRoute for AValiderRoute {
-    fn data() -> Self {
-        AValiderRoute
-    }
-
-    fn view(this: Self) -> AnyView {
-        let AValiderRoute = this;
-        view! { <pages::usager::a_valider::AValiderPage /> }.into_any()
-    }
-}
-
 /// The pages around a password, visited once in a while (activation, forgotten identifiant or
 /// password, new password, change of password): one chunk for them all, with the password
 /// rules and their lists of leaked passwords, the page chosen by its address.
@@ -337,12 +308,7 @@ impl LazyRoute for CompteRoute {
 
     fn view(this: Self) -> AnyView {
         let CompteRoute = this;
-        // Each of these routes always shows the same page: chosen once, when the route is
-        // entered (a reactive choice would run again on the way out, with the page disposed).
-        let path = leptos_router::hooks::use_location()
-            .pathname
-            .get_untracked();
-        match Page::parse(&path) {
+        match entered_page() {
             Some(Page::Activer { .. }) => {
                 view! { <pages::usager::activer::ActivationPage /> }.into_any()
             }

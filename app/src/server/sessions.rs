@@ -143,12 +143,12 @@ pub async fn attach_franceconnect(db: &Db, hash: &str, id_token: &str) -> Result
 /// Ends the session `hash` and gives back the FranceConnect ID token it was opened with, if
 /// any (to log out of FranceConnect too).
 pub async fn end(db: &Db, hash: &str) -> Result<Option<String>, AppError> {
+    // One statement: the row read is the row deleted (no second logout can read it between).
     let found: Option<(Option<String>,)> =
-        sqlx::query_as("SELECT franceconnect_id_token FROM sessions WHERE id_hash = $1")
+        sqlx::query_as("DELETE FROM sessions WHERE id_hash = $1 RETURNING franceconnect_id_token")
             .bind(hash)
             .fetch_optional(db.pool())
             .await?;
-    delete_by_hash(db, hash).await?;
     Ok(found.and_then(|(t,)| t))
 }
 
