@@ -173,9 +173,11 @@ mod focus {
 /// The lazily loaded pages, in seven chunks (`cargo leptos build --split`), by kind of
 /// visitor and page: `wasm-split` makes one more small file for each combination of chunks
 /// that share code, so that a dozen chunks had a candidate's « Mon espace » fetch 105 files
-/// (41 KB of response headers alone). The routes of a group always show the same page:
-/// chosen once, when the route is entered (a reactive choice would run again on the way out,
-/// with the page disposed).
+/// (41 KB of response headers alone). The routes of a group always show the same page, read
+/// from the address in `data()`, when the route is matched: `view()` runs only once the chunk
+/// has arrived, and a link followed meanwhile (a quick click while the page hydrates) must not
+/// change the page being hydrated (tachys panics on HTML it did not write); a reactive choice
+/// would run again on the way out, with the page disposed.
 fn entered_page() -> Option<Page> {
     Page::parse(
         &leptos_router::hooks::use_location()
@@ -202,17 +204,16 @@ impl LazyRoute for MonEspaceRoute {
 
 /// The candidate's demande (« à valider », its review, its refusal): the candidate goes from
 /// one to the next, in one chunk.
-struct UsagerRoute;
+struct UsagerRoute(Option<Page>);
 
 #[lazy_route]
 impl LazyRoute for UsagerRoute {
     fn data() -> Self {
-        UsagerRoute
+        UsagerRoute(entered_page())
     }
 
     fn view(this: Self) -> AnyView {
-        let UsagerRoute = this;
-        match entered_page() {
+        match this.0 {
             Some(Page::DemandeUsager { .. }) => {
                 view! { <pages::usager::demande::DemandeUsagerPage /> }.into_any()
             }
@@ -239,17 +240,16 @@ impl LazyRoute for StepperRoute {
 }
 
 /// The school's other pages (its list, the answer to a request for a complement).
-struct EcoleRoute;
+struct EcoleRoute(Option<Page>);
 
 #[lazy_route]
 impl LazyRoute for EcoleRoute {
     fn data() -> Self {
-        EcoleRoute
+        EcoleRoute(entered_page())
     }
 
     fn view(this: Self) -> AnyView {
-        let EcoleRoute = this;
-        match entered_page() {
+        match this.0 {
             Some(Page::Complement { .. }) => {
                 view! { <pages::ecole::complement::ComplementEcolePage /> }.into_any()
             }
@@ -260,17 +260,16 @@ impl LazyRoute for EcoleRoute {
 
 /// The professional space (agents, administrators: the queue and the instruction of a
 /// demande).
-struct ProRoute;
+struct ProRoute(Option<Page>);
 
 #[lazy_route]
 impl LazyRoute for ProRoute {
     fn data() -> Self {
-        ProRoute
+        ProRoute(entered_page())
     }
 
     fn view(this: Self) -> AnyView {
-        let ProRoute = this;
-        match entered_page() {
+        match this.0 {
             Some(Page::Instruction { .. }) => {
                 view! { <pages::pro::instruction::InstructionPage /> }.into_any()
             }
@@ -298,17 +297,16 @@ impl LazyRoute for InfoRoute {
 /// The pages around a password, visited once in a while (activation, forgotten identifiant or
 /// password, new password, change of password): one chunk for them all, with the password
 /// rules and their lists of leaked passwords, the page chosen by its address.
-struct CompteRoute;
+struct CompteRoute(Option<Page>);
 
 #[lazy_route]
 impl LazyRoute for CompteRoute {
     fn data() -> Self {
-        CompteRoute
+        CompteRoute(entered_page())
     }
 
     fn view(this: Self) -> AnyView {
-        let CompteRoute = this;
-        match entered_page() {
+        match this.0 {
             Some(Page::Activer { .. }) => {
                 view! { <pages::usager::activer::ActivationPage /> }.into_any()
             }

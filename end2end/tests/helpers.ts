@@ -298,6 +298,22 @@ export async function openMessage(page: Page, recipient: string, text: string) {
   return page.locator('.permis-message').filter({ hasText: recipient }).filter({ hasText: text }).first();
 }
 
+/**
+ * The candidate `c`, who has no account yet, opens the activation link of the school's email
+ * and activates the account; ends on « Demande à valider », logged in.
+ */
+export async function activateFromEmail(page: Page, c: Candidate, motDePasse: string, reponse: string) {
+  const email = await openMessage(page, c.email, 'Votre école de conduite');
+  await email.getByRole('link', { name: /\/monespace\/activer\// }).click();
+  await hydrated(page);
+  await page.locator('#password').fill(motDePasse);
+  await page.getByLabel('Confirmez le mot de passe').fill(motDePasse);
+  await page.locator('#question').selectOption('surnom');
+  await page.locator('#reponse').fill(reponse);
+  await page.getByRole('button', { name: 'Me connecter' }).click();
+  await expect(page).toHaveURL(/\/monespace\/a-valider$/);
+}
+
 export async function logout(page: Page) {
   await hydrated(page);
   const button = page.getByRole('button', { name: 'Se déconnecter' });

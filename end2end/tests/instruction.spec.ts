@@ -1,5 +1,5 @@
 import { expect, Page } from '@playwright/test';
-import { Candidate, demo, expectAccessible, fileDemande, hydrated, login, logout, onePagePdf, openMessage, pdfText, watchConsole, test } from './helpers';
+import { activateFromEmail, Candidate, demo, expectAccessible, fileDemande, hydrated, login, logout, onePagePdf, pdfText, watchConsole, test } from './helpers';
 
 // The centre's half: a demande validated by its candidate (Melun, 77) reaches the CERT de
 // Paris; its agent follows it and finds the proof of address too old: a complement; the school
@@ -29,15 +29,7 @@ async function validatedByItsCandidate(
   await expect(page).toHaveURL(/\/ecole\/demandes$/);
   const numero = await fileDemande(page, { ...c, ephoto: code });
   await logout(page);
-  const email = await openMessage(page, c.email, 'Votre école de conduite');
-  await email.getByRole('link', { name: /\/monespace\/activer\// }).click();
-  await hydrated(page);
-  await page.locator('#password').fill(motDePasse);
-  await page.getByLabel('Confirmez le mot de passe').fill(motDePasse);
-  await page.locator('#question').selectOption('surnom');
-  await page.locator('#reponse').fill(reponse);
-  await page.getByRole('button', { name: 'Me connecter' }).click();
-  await expect(page).toHaveURL(/\/monespace\/a-valider$/);
+  await activateFromEmail(page, c, motDePasse, reponse);
   await page.getByRole('link', { name: `Permis de conduire — Pré-demande N° ${numero}` }).click();
   await hydrated(page);
   await page.locator('label[for=attestation]').click();
