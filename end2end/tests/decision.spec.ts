@@ -1,5 +1,5 @@
-import { expect, Page } from '@playwright/test';
-import { demo, expectAccessible, fileDemande, hydrated, login, logout, openMessage, pdfText, watchConsole, test } from './helpers';
+import { expect } from '@playwright/test';
+import { activateFromEmail, demo, expectAccessible, fileDemande, hydrated, login, logout, openMessage, pdfText, watchConsole, test } from './helpers';
 
 const nina = {
   prenoms: 'Nina',
@@ -9,18 +9,6 @@ const nina = {
 };
 const password = 'la mer est calme ce matin';
 
-async function activateFromMailbox(page: Page) {
-  const email = await openMessage(page, nina.email, 'Votre école de conduite');
-  await email.getByRole('link', { name: /\/monespace\/activer\// }).click();
-  await hydrated(page);
-  await page.locator('#password').fill(password);
-  await page.getByLabel('Confirmez le mot de passe').fill(password);
-  await page.locator('#question').selectOption('surnom');
-  await page.locator('#reponse').fill('Ninou');
-  await page.getByRole('button', { name: 'Me connecter' }).click();
-  await expect(page).toHaveURL(/\/monespace\/a-valider$/);
-}
-
 test.describe.serial('the candidate decides', () => {
   test('a new candidate with an e-photo code validates, and downloads a justificatif naming the demande', async ({ page }) => {
     const errors = watchConsole(page);
@@ -28,7 +16,7 @@ test.describe.serial('the candidate decides', () => {
     await expect(page).toHaveURL(/\/ecole\/demandes$/);
     const numero = await fileDemande(page, { ...nina, ephoto: 'DEMO2026EPHOTO00000002' });
     await logout(page);
-    await activateFromMailbox(page);
+    await activateFromEmail(page, nina, password, 'Ninou');
 
     await page.getByRole('link', { name: `Permis de conduire — Pré-demande N° ${numero}` }).click();
     await expect(page.getByRole('heading', { name: `Pré-demande N° ${numero} à vérifier` })).toBeVisible();
