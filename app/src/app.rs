@@ -280,17 +280,16 @@ impl LazyRoute for ProRoute {
 
 /// The pages every public service publishes (legal notice, personal data, cookies, site map,
 /// help, accessibility): one chunk for them all, the page chosen by its address.
-struct InfoRoute;
+struct InfoRoute(Option<Page>);
 
 #[lazy_route]
 impl LazyRoute for InfoRoute {
     fn data() -> Self {
-        InfoRoute
+        InfoRoute(entered_page())
     }
 
     fn view(this: Self) -> AnyView {
-        let InfoRoute = this;
-        view! { <pages::info::InfoPage /> }.into_any()
+        view! { <pages::info::InfoPage page=this.0 /> }.into_any()
     }
 }
 

@@ -4,15 +4,14 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_location;
 
 use crate::domain::demande::CENTRE_ADRESSE;
 use crate::routes::Page;
 
+/// The page `page` (read from the address when the route was matched: see `app::entered_page`).
 #[component]
-pub fn InfoPage() -> impl IntoView {
-    let location = use_location();
-    move || match Page::parse(&location.pathname.get()) {
+pub fn InfoPage(page: Option<Page>) -> impl IntoView {
+    match page {
         Some(Page::MentionsLegales) => view! { <MentionsLegales /> }.into_any(),
         Some(Page::DonneesPersonnelles) => view! { <DonneesPersonnelles /> }.into_any(),
         Some(Page::GestionCookies) => view! { <GestionCookies /> }.into_any(),
