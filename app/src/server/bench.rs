@@ -351,6 +351,10 @@ pub async fn seed(db: &Db, size: Size, password_hash: &str, now: i64) -> Result<
         let q = if sql.contains("$1") { q.bind(bound) } else { q };
         q.execute(&mut *tx).await?;
     }
+    // The search's word index, as the migration fills it.
+    for sql in super::mots::fill_all(db.backend()) {
+        sqlx::query(&sql).execute(&mut *tx).await?;
+    }
     tx.commit().await?;
     if db.backend() == Backend::Postgres {
         // Explicit ids: the identity columns start after them.

@@ -179,13 +179,18 @@ pub async fn few_matches(
     if ids.len() as i64 > SEARCH_AT_ONCE {
         return Ok(None);
     }
+    Ok(Some(page_of(&ids, offset, per_page)))
+}
+
+/// The ids of the page at `offset` among all the matches `ids` (in list order), and how many.
+pub fn page_of(ids: &[(i64,)], offset: i64, per_page: i64) -> (Vec<i64>, i64) {
     let page = ids
         .iter()
         .skip(offset.max(0) as usize)
         .take(per_page.max(0) as usize)
         .map(|(id,)| *id)
         .collect();
-    Ok(Some((page, ids.len() as i64)))
+    (page, ids.len() as i64)
 }
 
 /// How to read the page at `offset` of a list of `total`: (limit, offset, from the other end).

@@ -9,7 +9,8 @@ use sqlx::{Any, AnyConnection, Database, Decode, Encode, FromRow, Type};
 use crate::domain::demande::{DemandeData, Etat, Evenement};
 use crate::error::AppError;
 
-use super::db::{bind_all, few_matches, page_window, Bind, SEARCH_AT_ONCE};
+use super::db::{bind_all, page_window, Bind, SEARCH_AT_ONCE};
+use super::mots;
 use super::Db;
 
 // A state crosses the database boundary as its code, and a row carries an `Etat`: an unknown
@@ -205,8 +206,14 @@ pub async fn erase_to_traces(
         if let Some(at) = stamp {
             q = q.bind(at);
         }
-        let done = q.fetch_all(&mut *conn).await?;
-        erased.extend(done.into_iter().map(|(id,)| id));
+        let done: Vec<i64> = q
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .map(|(id,)| id)
+            .collect();
+        mots::reindex(conn, &done).await?;
+        erased.extend(done);
     }
     erased.sort_unstable();
     Ok(erased)
@@ -245,20 +252,8 @@ pub(crate) const COLUMNS: &str =
 
 pub const CHANGED_MEANWHILE: &str = "La demande a été modifiée entre-temps (dans un autre onglet ?) : rechargez la page puis recommencez.";
 
-/// What the list's search looks in: number and names, folded (case, accents) the same way on
-/// both databases.
-/// The `LIKE … ESCAPE '\'` pattern of a search in `recherche` (folded the same way; `%%`
-/// when empty).
-pub(crate) fn like_pattern(search: &str) -> String {
-    format!(
-        "%{}%",
-        crate::domain::communes::fold(search.trim())
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    )
-}
-
+/// What the lists' search looks in (`mots`): number and names, folded (case, accents) the
+/// same way on both databases.
 pub(crate) fn search_text(numero: Option<&str>, prenom: &str, nom: &str) -> String {
     crate::domain::communes::fold(&format!("{} {prenom} {nom}", numero.unwrap_or("")))
 }
@@ -431,6 +426,7 @@ pub async fn copy_refused(
     let data = source.data()?;
     let (prenom, nom) = data.listing_names();
     let categories = data.listing_categories();
+    let mut tx = db.pool().begin().await?;
     let created: Option<(i64,)> = sqlx::query_as(
         "INSERT INTO demandes (school_id, created_by, created_at, updated_at, data, prenom, nom,
                                categories, recherche, etape, reprise_de)
@@ -447,8 +443,12 @@ pub async fn copy_refused(
     .bind(&categories)
     .bind(search_text(None, &prenom, &nom))
     .bind(source_id)
-    .fetch_optional(db.pool())
+    .fetch_optional(&mut *tx)
     .await?;
+    if let Some((id,)) = created {
+        mots::reindex(&mut tx, &[id]).await?;
+    }
+    tx.commit().await?;
     let Some((id,)) = created else {
         let (existing,): (i64,) =
             sqlx::query_as("SELECT id FROM demandes WHERE reprise_de = $1 AND school_id = $2")
@@ -529,6 +529,7 @@ pub async fn save(
     let (prenom, nom) = data.listing_names();
     let categories = data.listing_categories();
     let recherche = search_text(None, &prenom, &nom);
+    let mut tx = db.pool().begin().await?;
     let r = sqlx::query(
         "UPDATE demandes SET data = $1, prenom = $2, nom = $3, categories = $4, etape = $5, updated_at = $6,
                 recherche = $7, version = version + 1
@@ -545,9 +546,10 @@ pub async fn save(
     .bind(school_id)
     .bind(version)
     .bind(Etat::Brouillon)
-    .execute(db.pool())
+    .execute(&mut *tx)
     .await?;
     if r.rows_affected() == 0 {
+        tx.rollback().await?;
         // Not this school's (404), no longer a draft, or changed since it was read.
         let row = get(db, school_id, id).await?;
         return Err(AppError::Conflict(if row.etat == Etat::Brouillon {
@@ -556,6 +558,8 @@ pub async fn save(
             NOT_EDITABLE.into()
         }));
     }
+    mots::reindex(&mut tx, &[id]).await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -595,9 +599,10 @@ pub struct SummaryRow {
 ///
 /// Without a search, the total is read from `demandes_comptes` (kept by the database on every
 /// change) and the page from the index, a deep page from the list's other end
-/// (`db::page_window`). With a search, its first matches are read once (`db::few_matches`):
-/// up to `SEARCH_AT_ONCE` of them are the whole result; beyond, they are counted and the page
-/// is read like the others.
+/// (`db::page_window`). With a search, its matches are read through the word index
+/// (`mots::indexed_matches`) when its longest word is selective enough; otherwise its first
+/// matches are read once from the list's index (`db::few_matches`): up to `SEARCH_AT_ONCE` of
+/// them are the whole result; beyond, they are counted and the page is read like the others.
 pub async fn list(
     db: &Db,
     school_id: i64,
@@ -606,18 +611,38 @@ pub async fn list(
     let per_page = f.per_page.clamp(1, 100) as i64;
     let offset = (f.page.max(1) as i64 - 1) * per_page;
     let st = list_statements(school_id, f);
-    if let Some(matches) = &st.matches {
-        if let Some((page, total)) = few_matches(db, matches, &st.binds, offset, per_page).await? {
-            let rows = if page.is_empty() {
-                Vec::new()
-            } else {
-                sqlx::query_as::<_, SummaryRow>(&rows_of(&page))
-                    .bind(Etat::AttenteUsager)
-                    .fetch_all(db.pool())
-                    .await?
-            };
-            return Ok((in_list_order(rows, f), total));
+    let listed = match &st.search.indexed {
+        Some(_) => {
+            // The school's entries for the other filters (kept counts): what a search reads
+            // without the word index.
+            let unsearched = list_statements(
+                school_id,
+                &ListFilter {
+                    search: String::new(),
+                    ..f.clone()
+                },
+            );
+            let (listed,) = bind_all(
+                sqlx::query_as::<_, (i64,)>(&unsearched.count),
+                &unsearched.binds,
+            )
+            .fetch_one(db.pool())
+            .await?;
+            listed
         }
+        None => 0,
+    };
+    let found = mots::search_matches(db, &st.search, listed, &st.binds, offset, per_page).await?;
+    if let Some((page, total)) = found {
+        let rows = if page.is_empty() {
+            Vec::new()
+        } else {
+            sqlx::query_as::<_, SummaryRow>(&rows_of(&page))
+                .bind(Etat::AttenteUsager)
+                .fetch_all(db.pool())
+                .await?
+        };
+        return Ok((in_list_order(rows, f), total));
     }
     let (total,) = bind_all(sqlx::query_as::<_, (i64,)>(&st.count), &st.binds)
         .fetch_one(db.pool())
@@ -656,8 +681,8 @@ fn in_list_order(mut rows: Vec<SummaryRow>, f: &ListFilter) -> Vec<SummaryRow> {
 pub struct ListStatements {
     /// How many match; parameters: `binds`.
     pub count: String,
-    /// With a search: the ids of the first `SEARCH_AT_ONCE + 1` matches in list order.
-    pub matches: Option<String>,
+    /// With a search: its statements (`mots::Search`), parameters `binds`.
+    pub search: mots::Search,
     /// A page; parameters: `binds`, then the limit, the offset and the state
     /// « attente_usager ».
     pub page: String,
@@ -675,21 +700,32 @@ pub fn list_statements(school_id: i64, f: &ListFilter) -> ListStatements {
         filter.push_str(&format!(" AND etat = ${}", binds.len()));
     }
     let order = if f.oldest_first { "ASC" } else { "DESC" };
-    let (count, matches) = if f.search.trim().is_empty() {
+    let words = mots::of_search(&f.search);
+    let (count, search) = if words.is_empty() {
         let count = format!(
             "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM demandes_comptes WHERE {filter}"
         );
-        (count, None)
+        (count, mots::Search::default())
     } else {
-        binds.push(Bind::T(like_pattern(&f.search)));
-        filter.push_str(&format!(" AND recherche LIKE ${} ESCAPE '\\'", binds.len()));
+        mots::push_word_checks(&mut filter, &mut binds, &words);
+        let in_order = format!("ORDER BY updated_at {order}, id {order}");
         (
             format!("SELECT COUNT(*) FROM demandes WHERE {filter}"),
-            Some(format!(
-                "SELECT id FROM demandes WHERE {filter} ORDER BY updated_at {order}, id {order}
-                 LIMIT {}",
-                SEARCH_AT_ONCE + 1
-            )),
+            mots::Search {
+                indexed: mots::indexed_search(
+                    "demande_mots",
+                    "school_id",
+                    school_id,
+                    &filter,
+                    &binds,
+                    &in_order,
+                    &words,
+                ),
+                matches: Some(format!(
+                    "SELECT id FROM demandes WHERE {filter} {in_order} LIMIT {}",
+                    SEARCH_AT_ONCE + 1
+                )),
+            },
         )
     };
     let next = binds.len() + 1;
@@ -702,7 +738,7 @@ pub fn list_statements(school_id: i64, f: &ListFilter) -> ListStatements {
     );
     ListStatements {
         count,
-        matches,
+        search,
         page,
         binds,
     }
@@ -814,6 +850,7 @@ pub async fn validate(
     .bind(v.id)
     .execute(&mut *tx)
     .await?;
+    mots::reindex(&mut tx, &[v.id]).await?;
     super::handover::hand_over(
         &mut tx,
         v.settings,

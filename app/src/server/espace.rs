@@ -31,8 +31,8 @@ pub const A_VALIDER: &str = "SELECT d.id, d.numero, s.name, d.validated_at FROM 
      WHERE d.usager_id = $1 AND d.etat = $2
      ORDER BY d.validated_at DESC, d.id DESC";
 
-/// The candidate's demandes (never a draft), newest first; `q` searches number and names,
-/// every word, case and accents ignored.
+/// The candidate's demandes (never a draft), newest first; `q` searches number and names like
+/// the lists (`mots::matches`: each word starts one of theirs), case and accents ignored.
 pub async fn demarches(
     db: &Db,
     usager_id: i64,
@@ -43,11 +43,10 @@ pub async fn demarches(
         .bind(Etat::Brouillon)
         .fetch_all(db.pool())
         .await?;
-    let folded = q.map(crate::domain::communes::fold).unwrap_or_default();
-    let words: Vec<&str> = folded.split_whitespace().collect();
+    let words = super::mots::of_search(q.unwrap_or(""));
     Ok(rows
         .into_iter()
-        .filter(|r| words.iter().all(|w| r.recherche.contains(w)))
+        .filter(|r| super::mots::matches(&r.recherche, &words))
         .collect())
 }
 

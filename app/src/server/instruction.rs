@@ -15,8 +15,9 @@ use crate::domain::messages;
 use crate::error::AppError;
 use crate::routes::Page;
 
-use super::db::{bind_all, few_matches, id_list, page_window, Bind, SEARCH_AT_ONCE};
+use super::db::{bind_all, id_list, page_window, Bind, SEARCH_AT_ONCE};
 use super::demandes::{transition, DemandeRow, COLUMNS};
+use super::mots;
 use super::outbox::{enqueue, NewMessage};
 use super::time::format_date;
 use super::{Db, Settings};
@@ -163,6 +164,7 @@ pub async fn route(
     .bind(id)
     .execute(&mut *conn)
     .await?;
+    mots::reindex(conn, &[id]).await?;
     if cert.is_none() {
         tracing::warn!(
             demande = id,
@@ -320,8 +322,8 @@ pub struct QueueRow {
 pub struct QueueStatements {
     /// How many match: from `cert_comptes` unless a département or a search narrows the tab.
     pub count: String,
-    /// With a search: the ids of the first `SEARCH_AT_ONCE + 1` matches in queue order.
-    pub matches: Option<String>,
+    /// With a search: its statements (`mots::Search`, the centre's word index).
+    pub search: mots::Search,
     pub page: String,
     pub binds: Vec<Bind>,
 }
@@ -367,17 +369,23 @@ pub fn queue_statements(cert_id: i64, agent_id: i64, f: &QueueFilter) -> QueueSt
         narrowed = true;
     }
     let order = if f.recent_first { "DESC" } else { "ASC" };
-    let mut matches = None;
-    if !f.search.trim().is_empty() {
-        let p = at(
-            &mut binds,
-            Bind::T(super::demandes::like_pattern(&f.search)),
-        );
-        filter.push_str(&format!(" AND recherche LIKE {p} ESCAPE '\\'"));
+    let mut search = mots::Search::default();
+    let words = mots::of_search(&f.search);
+    if !words.is_empty() {
+        mots::push_word_checks(&mut filter, &mut binds, &words);
         narrowed = true;
-        matches = Some(format!(
-            "SELECT id FROM demandes WHERE {filter}
-             ORDER BY transmise_at {order}, id {order} LIMIT {}",
+        let in_order = format!("ORDER BY transmise_at {order}, id {order}");
+        search.indexed = mots::indexed_search(
+            "cert_mots",
+            "cert_id",
+            cert_id,
+            &filter,
+            &binds,
+            &in_order,
+            &words,
+        );
+        search.matches = Some(format!(
+            "SELECT id FROM demandes WHERE {filter} {in_order} LIMIT {}",
             SEARCH_AT_ONCE + 1
         ));
     }
@@ -397,7 +405,7 @@ pub fn queue_statements(cert_id: i64, agent_id: i64, f: &QueueFilter) -> QueueSt
     );
     QueueStatements {
         count,
-        matches,
+        search,
         page,
         binds,
     }
@@ -446,18 +454,21 @@ pub async fn queue(
         }
         rows
     };
-    if let Some(matches) = &st.matches {
-        if let Some((page, total)) = few_matches(db, matches, &st.binds, offset, QUEUE_PAGE).await?
-        {
-            let rows = if page.is_empty() {
-                Vec::new()
-            } else {
-                sqlx::query_as::<_, QueueRow>(&queue_rows_of(&page))
-                    .fetch_all(db.pool())
-                    .await?
-            };
-            return Ok((in_order(rows), total, counts));
-        }
+    // The tab's entries in the queue's index: what a search reads without the word index.
+    let listed = Onglet::ALL
+        .iter()
+        .position(|o| *o == f.onglet)
+        .map_or(0, |k| counts[k]);
+    let found = mots::search_matches(db, &st.search, listed, &st.binds, offset, QUEUE_PAGE).await?;
+    if let Some((page, total)) = found {
+        let rows = if page.is_empty() {
+            Vec::new()
+        } else {
+            sqlx::query_as::<_, QueueRow>(&queue_rows_of(&page))
+                .fetch_all(db.pool())
+                .await?
+        };
+        return Ok((in_order(rows), total, counts));
     }
     let (total,) = bind_all(sqlx::query_as::<_, (i64,)>(&st.count), &st.binds)
         .fetch_one(db.pool())
@@ -1345,6 +1356,7 @@ pub async fn answer_complement(
     .bind(id)
     .execute(&mut *tx)
     .await?;
+    mots::reindex(&mut tx, &[id]).await?;
     sqlx::query("UPDATE complements SET recu_at = $1 WHERE id = $2")
         .bind(now)
         .bind(complement.id)

@@ -18,6 +18,7 @@ pub mod handover;
 pub mod instruction;
 pub mod jobs;
 pub mod keys;
+pub mod mots;
 pub mod outbox;
 pub mod passwords;
 pub mod pieces;

@@ -79,6 +79,8 @@ async fn a_refused_demande_is_corrected_and_sent_again_from_a_prefilled_copy() {
     assert_eq!(draft["etat"], "brouillon");
     assert_eq!(draft["reprise_de"], id);
     assert_eq!(draft["data"]["etat_civil"]["prenoms"], "Léa");
+    // The copy is in the search's word index with its names, the refused one with its number.
+    app.assert_search_index_kept().await;
     assert_eq!(
         draft["pieces"].as_array().unwrap().len(),
         5,

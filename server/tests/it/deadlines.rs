@@ -1132,4 +1132,5 @@ async fn the_jobs_go_through_thousands_of_demandes_by_batches() {
         1
     );
     app.assert_counts_kept().await;
+    app.assert_search_index_kept().await;
 }

@@ -445,6 +445,7 @@ async fn an_agent_follows_checks_each_item_and_accepts_with_a_neph_once() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     app.assert_counts_kept().await;
+    app.assert_search_index_kept().await;
 }
 
 #[tokio::test]
@@ -704,6 +705,7 @@ async fn a_rejection_is_motivated_and_states_the_routes_of_appeal() {
         "{text}"
     );
     app.assert_counts_kept().await;
+    app.assert_search_index_kept().await;
 }
 
 async fn agent_id(app: &TestApp, identifiant: &str) -> i64 {
@@ -866,6 +868,20 @@ async fn a_complement_reopens_only_the_items_asked_and_comes_back_to_the_agent()
     // Back to the same agent, « Complément reçu », the new version marked, the old one kept.
     let queue = app.get("/pro?onglet=complement-recu", Some(&paris)).await;
     assert!(queue.body.contains(&numero), "{}", queue.body);
+    // The corrected first names are searchable at once (the centre's word index).
+    for (q, found) in [
+        ("marie", true),
+        ("martin lea mar", true),
+        ("mariette", false),
+    ] {
+        let queue = app
+            .get(
+                &format!("/pro?onglet=complement-recu&q={}", q.replace(' ', "+")),
+                Some(&paris),
+            )
+            .await;
+        assert_eq!(queue.body.contains(&numero), found, "{q}: {}", queue.body);
+    }
     let page = app.get(&format!("/pro/demandes/{id}"), Some(&paris)).await;
     assert!(
         page.body.contains("Nouvelle version reçue le"),
@@ -890,6 +906,7 @@ async fn a_complement_reopens_only_the_items_asked_and_comes_back_to_the_agent()
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     assert_eq!(etat(&app, id).await, "inscrite");
     app.assert_counts_kept().await;
+    app.assert_search_index_kept().await;
 }
 
 #[tokio::test]
@@ -946,6 +963,7 @@ async fn an_unanswered_complement_is_reminded_then_closed_once() {
         "the school and the candidate, once each"
     );
     app.assert_counts_kept().await;
+    app.assert_search_index_kept().await;
 }
 
 #[tokio::test]

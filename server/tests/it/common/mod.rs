@@ -333,6 +333,41 @@ impl TestApp {
         }
     }
 
+    /// The search's word index (`demande_mots`, `cert_mots`) holds exactly the words of each
+    /// demande's `recherche`, under its school and, once at a centre, under the centre.
+    pub async fn assert_search_index_kept(&self) {
+        use std::collections::BTreeSet;
+        let pool = self.ctx.db.pool();
+        let demandes: Vec<(i64, i64, Option<i64>, String)> =
+            sqlx::query_as("SELECT id, school_id, cert_id, recherche FROM demandes")
+                .fetch_all(pool)
+                .await
+                .unwrap();
+        let mut school = BTreeSet::new();
+        let mut cert = BTreeSet::new();
+        for (id, school_id, cert_id, recherche) in &demandes {
+            for w in recherche.split_whitespace() {
+                school.insert((*school_id, w.to_string(), *id));
+                if let Some(c) = cert_id {
+                    cert.insert((*c, w.to_string(), *id));
+                }
+            }
+        }
+        for (table, expected) in [
+            (
+                "SELECT school_id, mot, demande_id FROM demande_mots",
+                school,
+            ),
+            ("SELECT cert_id, mot, demande_id FROM cert_mots", cert),
+        ] {
+            let rows: Vec<(i64, String, i64)> =
+                sqlx::query_as(table).fetch_all(pool).await.unwrap();
+            let kept: BTreeSet<_> = rows.iter().cloned().collect();
+            assert_eq!(rows.len(), kept.len(), "{table}: no entry twice");
+            assert_eq!(kept, expected, "{table}");
+        }
+    }
+
     /// The directory of the built site this application serves (CSS, WASM, DSFR).
     pub fn site(&self) -> &std::path::Path {
         self._site.path()
