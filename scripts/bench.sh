@@ -121,6 +121,7 @@ PAGES=(
   "profonde ecole /ecole/demandes?page=$PROFONDE"
   "filtre ecole /ecole/demandes?etat=transmise"
   "recherche ecole /ecole/demandes?q=martin"
+  "recherche-numero ecole /ecole/demandes?q=99-261101-4321"
   "monespace usager /monespace"
   "a-valider usager /monespace/a-valider"
   "file agent /pro"

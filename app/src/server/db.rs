@@ -19,6 +19,17 @@ pub enum Backend {
     Postgres,
 }
 
+impl Backend {
+    /// The backend of a connection, from its driver's name (`AnyConnection::backend_name`).
+    pub fn of_name(name: &str) -> Backend {
+        if name.to_ascii_lowercase().starts_with("postgres") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: AnyPool,
