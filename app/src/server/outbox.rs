@@ -110,6 +110,30 @@ pub async fn enqueue_new(
         .is_empty())
 }
 
+/// Which of `keys` are in the outbox already: a job whose claim is a message's key skips them
+/// before taking any lock (from day 3 to day 6, every account reminded on day 3 is due again
+/// each minute). One read; the keys are written in the statement, quotes doubled.
+pub async fn queued_keys(
+    db: &Db,
+    keys: &[String],
+) -> Result<std::collections::HashSet<String>, AppError> {
+    let mut queued = std::collections::HashSet::new();
+    for keys in keys.chunks(2_000) {
+        let list: Vec<String> = keys
+            .iter()
+            .map(|k| format!("'{}'", k.replace('\'', "''")))
+            .collect();
+        let rows: Vec<(String,)> = sqlx::query_as(&format!(
+            "SELECT idempotency_key FROM outbox WHERE idempotency_key IN ({})",
+            list.join(", ")
+        ))
+        .fetch_all(db.pool())
+        .await?;
+        queued.extend(rows.into_iter().map(|(k,)| k));
+    }
+    Ok(queued)
+}
+
 /// `enqueue_new` for many messages, 50 per statement: returns the keys queued now (a key already
 /// there — another instance, an earlier run — is left as it was). Not more per statement: sqlx
 /// finds each parameter of a SQLite statement by its name, a search through all of them, so a
