@@ -600,7 +600,7 @@ pub struct SummaryRow {
 /// Without a search, the total is read from `demandes_comptes` (kept by the database on every
 /// change) and the page from the index, a deep page from the list's other end
 /// (`db::page_window`). With a search, its matches are read through the word index
-/// (`mots::indexed_matches`) when its longest word is selective enough; otherwise its first
+/// (`mots::indexed_matches`) when its most selective word is selective enough; otherwise its first
 /// matches are read once from the list's index (`db::few_matches`): up to `SEARCH_AT_ONCE` of
 /// them are the whole result; beyond, they are counted and the page is read like the others.
 pub async fn list(
