@@ -8,7 +8,7 @@ use crate::routes::Page;
 use crate::server::db::id_list;
 use crate::server::demandes::{lock_all, transition_all};
 use crate::server::jobs::expiry::BATCH;
-use crate::server::outbox::{enqueue_many, NewMessage};
+use crate::server::outbox::{enqueue_many, queued_keys, NewMessage};
 use crate::server::users::recipients_by_school;
 use crate::server::AppContext;
 
@@ -49,6 +49,44 @@ async fn waiting(ctx: &AppContext, due_before: i64) -> Result<Vec<Waiting>, AppE
     .await?)
 }
 
+/// The key of a complement's reminder, before its recipient (`:ecole:{user}`).
+fn reminder_key(w: &Waiting) -> String {
+    format!("demande:{}:complement:{}:rappel", w.id, w.complement_avant)
+}
+
+/// The demandes of `due` whose reminder has not reached each of their school's users yet
+/// (keys read before any lock: until the deadline, every demande reminded is due again each
+/// minute). A user added to the school since still gets it, under the locks, as before; a
+/// school without a user to tell is looked at again at the next pass.
+async fn not_yet_reminded(ctx: &AppContext, due: Vec<Waiting>) -> Result<Vec<Waiting>, AppError> {
+    if due.is_empty() {
+        return Ok(due);
+    }
+    let mut schools: Vec<i64> = due.iter().map(|w| w.school_id).collect();
+    schools.sort_unstable();
+    schools.dedup();
+    let mut conn = ctx.db.pool().acquire().await?;
+    let recipients = recipients_by_school(&mut conn, &schools).await?;
+    drop(conn);
+    let keys_of = |w: &Waiting| -> Vec<String> {
+        recipients
+            .get(&w.school_id)
+            .into_iter()
+            .flatten()
+            .map(|(user_id, _)| format!("{}:ecole:{user_id}", reminder_key(w)))
+            .collect()
+    };
+    let keys: Vec<String> = due.iter().flat_map(keys_of).collect();
+    let queued = queued_keys(&ctx.db, &keys).await?;
+    Ok(due
+        .into_iter()
+        .filter(|w| {
+            let keys = keys_of(w);
+            keys.iter().any(|k| !queued.contains(k))
+        })
+        .collect())
+}
+
 /// 7 days before the deadline of a complement not sent back: a reminder to the school's users,
 /// once per request (the messages' keys are the claim). By batches, each one transaction.
 pub async fn send_complement_reminders(ctx: &AppContext, now: i64) -> Result<usize, AppError> {
@@ -64,6 +102,7 @@ pub async fn send_complement_reminders(ctx: &AppContext, now: i64) -> Result<usi
                 && now >= crate::domain::deadlines::complement_reminder_at(w.complement_avant)
         })
         .collect();
+    let due = not_yet_reminded(ctx, due).await?;
     let mut sent = 0;
     for batch in due.chunks(BATCH) {
         let mut tx = ctx.db.pool().begin().await?;
@@ -86,7 +125,7 @@ pub async fn send_complement_reminders(ctx: &AppContext, now: i64) -> Result<usi
                 &crate::server::time::format_date(w.complement_avant),
                 &ctx.settings.url(&Page::Complement { id: w.id }.href()),
             );
-            let key = format!("demande:{}:complement:{}:rappel", w.id, w.complement_avant);
+            let key = reminder_key(w);
             for (user_id, address) in recipients.get(&w.school_id).into_iter().flatten() {
                 messages.push(
                     NewMessage::email(
