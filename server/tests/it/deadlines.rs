@@ -227,19 +227,11 @@ async fn reminders_on_day_three_and_six_carry_a_working_link_and_go_once() {
     // Due again every minute until day 6, the reminder already sent takes no lock: another
     // transaction holding the candidate's account (a login) does not hold the job up — it
     // used to lock every account reminded on day 3, each minute, for three days.
-    {
-        let mut holder = app.ctx.db.pool().begin().await.unwrap();
-        sqlx::query("UPDATE users SET status = status WHERE email = $1")
-            .bind("lea.martin@example.fr")
-            .execute(&mut *holder)
-            .await
-            .unwrap();
-        let job = app::server::jobs::reminders::send_activation_reminders(&app.ctx, app.ctx.now());
-        let run = tokio::time::timeout(std::time::Duration::from_secs(60), job).await;
-        holder.rollback().await.unwrap();
-        let sent = run.expect("the job waited for the account's lock");
-        assert_eq!(sent.expect("the job failed on the account's lock"), 0);
-    }
+    app.assert_sends_nothing_without_lock(
+        "UPDATE users SET status = status WHERE email = 'lea.martin@example.fr'",
+        app::server::jobs::reminders::send_activation_reminders(&app.ctx, app.ctx.now()),
+    )
+    .await;
     app.deliver_to_mailbox().await;
     let texts = app.mailbox_texts("lea.martin@example.fr").await;
     let last = texts.last().unwrap();
@@ -502,19 +494,11 @@ async fn a_paper_form_is_reminded_on_day_ten_and_late_on_day_fifteen_until_recei
     assert_eq!(jobs(&app).await, (1, 0), "day 10");
     assert_eq!(jobs(&app).await, (0, 0), "once");
     // Until day 15, the reminder already sent takes no lock on the demande.
-    {
-        let mut holder = app.ctx.db.pool().begin().await.unwrap();
-        sqlx::query("UPDATE demandes SET version = version WHERE id = $1")
-            .bind(id)
-            .execute(&mut *holder)
-            .await
-            .unwrap();
-        let job = app::server::jobs::paper::send_paper_reminders(&app.ctx, app.ctx.now());
-        let run = tokio::time::timeout(std::time::Duration::from_secs(60), job).await;
-        holder.rollback().await.unwrap();
-        let sent = run.expect("the job waited for the demande's lock");
-        assert_eq!(sent.expect("the job failed on the demande's lock"), 0);
-    }
+    app.assert_sends_nothing_without_lock(
+        &format!("UPDATE demandes SET version = version WHERE id = {id}"),
+        app::server::jobs::paper::send_paper_reminders(&app.ctx, app.ctx.now()),
+    )
+    .await;
     app.deliver_to_mailbox().await;
     let texts = app.mailbox_texts("lea.martin@example.fr").await;
     let last = texts.last().unwrap();

@@ -927,20 +927,11 @@ async fn an_unanswered_complement_is_reminded_then_closed_once() {
     let report = server::jobs::run_deadlines(&app.ctx, "test").await.unwrap();
     assert_eq!(report.complement_reminders, 0);
     // Until the deadline, the reminder already sent takes no lock on the demande.
-    {
-        let mut holder = app.ctx.db.pool().begin().await.unwrap();
-        sqlx::query("UPDATE demandes SET version = version WHERE id = $1")
-            .bind(id)
-            .execute(&mut *holder)
-            .await
-            .unwrap();
-        let job =
-            app::server::jobs::complements::send_complement_reminders(&app.ctx, app.ctx.now());
-        let run = tokio::time::timeout(std::time::Duration::from_secs(60), job).await;
-        holder.rollback().await.unwrap();
-        let sent = run.expect("the job waited for the demande's lock");
-        assert_eq!(sent.expect("the job failed on the demande's lock"), 0);
-    }
+    app.assert_sends_nothing_without_lock(
+        &format!("UPDATE demandes SET version = version WHERE id = {id}"),
+        app::server::jobs::complements::send_complement_reminders(&app.ctx, app.ctx.now()),
+    )
+    .await;
     app.deliver_to_mailbox().await;
     let school_mails = app
         .mailbox_texts("contact@autoecole-gare.example")

@@ -49,6 +49,29 @@ async fn plan(app: &TestApp, sql: &str, params: &[P]) -> Vec<String> {
         .collect()
 }
 
+/// The two statements of a search through the word index, with parameters for its first word:
+/// the entries counted, then the candidates read.
+fn indexed_statements(
+    what: String,
+    search: app::server::mots::IndexedSearch,
+) -> [(String, String, Vec<P>); 2] {
+    let (low, high) = search.ranges[0].clone();
+    let mut params: Vec<P> = search
+        .binds
+        .iter()
+        .map(|b| match b {
+            app::server::db::Bind::I(i) => P::I(*i),
+            app::server::db::Bind::T(t) => P::T(t.clone()),
+        })
+        .collect();
+    params.extend([P::T(low.clone()), P::T(high.clone())]);
+    let probe = vec![P::I(search.key), P::T(low), P::T(high), P::I(5_001)];
+    [
+        (format!("{what} (mots : entrées)"), search.probe, probe),
+        (format!("{what} (mots : résultats)"), search.ids, params),
+    ]
+}
+
 /// A plan line that sorts what was read (allowed for the candidates of the word index).
 fn is_sort(line: &str) -> bool {
     line.contains("TEMP B-TREE") || line.contains("Sort")
@@ -108,25 +131,10 @@ async fn list_and_page_queries_use_an_index_for_their_filter_and_order() {
                 };
                 let st = list_statements(1, &f);
                 if let Some(search) = st.search.indexed {
-                    let (low, high) = search.ranges[0].clone();
-                    let probe = vec![
-                        P::I(search.key),
-                        P::T(low.clone()),
-                        P::T(high.clone()),
-                        P::I(5_001),
-                    ];
-                    let mut params = binds(&search.binds);
-                    params.extend([P::T(low), P::T(high)]);
-                    checked.push((
-                        format!("liste de l'école {f:?} (mots : entrées)"),
-                        search.probe,
-                        probe,
-                    ));
-                    sorted.push((
-                        format!("liste de l'école {f:?} (mots : résultats)"),
-                        search.ids,
-                        params,
-                    ));
+                    let [probe, ids] =
+                        indexed_statements(format!("liste de l'école {f:?}"), search);
+                    checked.push(probe);
+                    sorted.push(ids);
                 }
                 checked.push((
                     format!("liste de l'école {f:?} (nombre)"),
@@ -172,25 +180,9 @@ async fn list_and_page_queries_use_an_index_for_their_filter_and_order() {
                 };
                 let st = inst::queue_statements(1, 2, &f);
                 if let Some(search) = st.search.indexed {
-                    let (low, high) = search.ranges[0].clone();
-                    let probe = vec![
-                        P::I(search.key),
-                        P::T(low.clone()),
-                        P::T(high.clone()),
-                        P::I(5_001),
-                    ];
-                    let mut params = binds(&search.binds);
-                    params.extend([P::T(low), P::T(high)]);
-                    checked.push((
-                        format!("file du centre {f:?} (mots : entrées)"),
-                        search.probe,
-                        probe,
-                    ));
-                    sorted.push((
-                        format!("file du centre {f:?} (mots : résultats)"),
-                        search.ids,
-                        params,
-                    ));
+                    let [probe, ids] = indexed_statements(format!("file du centre {f:?}"), search);
+                    checked.push(probe);
+                    sorted.push(ids);
                 }
                 checked.push((
                     format!("file du centre {f:?} (nombre)"),

@@ -368,6 +368,23 @@ impl TestApp {
         }
     }
 
+    /// Runs a job (`job`, what it sends) while another transaction holds the rows `lock` writes:
+    /// it must neither wait for them nor fail on them, and send nothing — what a job finding
+    /// only reminders already queued must do, every minute, while logins write.
+    pub async fn assert_sends_nothing_without_lock<F>(&self, lock: &str, job: F)
+    where
+        F: std::future::Future<Output = Result<usize, app::error::AppError>>,
+    {
+        let mut holder = self.ctx.db.pool().begin().await.unwrap();
+        sqlx::query(lock).execute(&mut *holder).await.unwrap();
+        let run = tokio::time::timeout(std::time::Duration::from_secs(60), job).await;
+        holder.rollback().await.unwrap();
+        let sent = run.unwrap_or_else(|_| panic!("the job waited for the lock of « {lock} »"));
+        let sent =
+            sent.unwrap_or_else(|e| panic!("the job failed on the lock of « {lock} »: {e:?}"));
+        assert_eq!(sent, 0, "{lock}");
+    }
+
     /// The directory of the built site this application serves (CSS, WASM, DSFR).
     pub fn site(&self) -> &std::path::Path {
         self._site.path()
