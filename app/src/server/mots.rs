@@ -1,10 +1,10 @@
 //! The word index of the lists' search. Each word of a demande's `recherche` (its number and
-//! names, folded by `domain::communes::fold`) is a row keyed by the school
-//! (`demande_mots`) and, once the demande is at a centre, by the centre (`cert_mots`): a search
-//! reads the demandes whose words start with the search's most selective word in that school or
-//! centre — a few entries for a rare name or a number, a thousand for the commonest name among
-//! 50 000 demandes — instead of reading every `recherche` of the school. The index is a superset (every match is in it); the other
-//! words and filters are checked on the demandes it names.
+//! names, folded by `domain::communes::fold`) is a row keyed by the school (`demande_mots`)
+//! and, once the demande is at a centre, by the centre (`cert_mots`): a search reads the
+//! demandes whose words start with the search's most selective word in that school or centre
+//! — a few entries for a rare name or a number, a thousand for the commonest name among 50 000
+//! demandes — instead of reading every `recherche` of the school. The index is a superset
+//! (every match is in it); the other words and filters are checked on the demandes it names.
 //!
 //! A search matches a demande when each of its words starts one of the demande's words: « mart »
 //! finds Martin, « jean martin » and « martin jean » both find Jean Martin, « 0042 » finds the
