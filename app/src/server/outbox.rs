@@ -110,10 +110,25 @@ pub async fn enqueue_new(
         .is_empty())
 }
 
-/// Which of `keys` are in the outbox already: a job whose claim is a message's key skips them
-/// before taking any lock (from day 3 to day 6, every account reminded on day 3 is due again
-/// each minute). One read; the keys are written in the statement, quotes doubled.
-pub async fn queued_keys(
+/// `items` but those whose messages (the `keys` of each) are all in the outbox already: a job
+/// whose claim is a message's key skips them before taking any lock (from day 3 to day 6, every
+/// account reminded on day 3 is due again each minute). An item without a key is skipped.
+pub async fn not_all_queued<T>(
+    db: &Db,
+    items: Vec<T>,
+    keys: impl Fn(&T) -> Vec<String>,
+) -> Result<Vec<T>, AppError> {
+    let all: Vec<String> = items.iter().flat_map(&keys).collect();
+    let queued = queued_keys(db, &all).await?;
+    Ok(items
+        .into_iter()
+        .filter(|item| keys(item).iter().any(|k| !queued.contains(k)))
+        .collect())
+}
+
+/// Which of `keys` are in the outbox already. One read per 2 000; the keys are written in the
+/// statement, quotes doubled.
+async fn queued_keys(
     db: &Db,
     keys: &[String],
 ) -> Result<std::collections::HashSet<String>, AppError> {

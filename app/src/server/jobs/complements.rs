@@ -8,7 +8,7 @@ use crate::routes::Page;
 use crate::server::db::id_list;
 use crate::server::demandes::{lock_all, transition_all};
 use crate::server::jobs::expiry::BATCH;
-use crate::server::outbox::{enqueue_many, queued_keys, NewMessage};
+use crate::server::outbox::{enqueue_many, not_all_queued, NewMessage};
 use crate::server::users::recipients_by_school;
 use crate::server::AppContext;
 
@@ -68,23 +68,15 @@ async fn not_yet_reminded(ctx: &AppContext, due: Vec<Waiting>) -> Result<Vec<Wai
     let mut conn = ctx.db.pool().acquire().await?;
     let recipients = recipients_by_school(&mut conn, &schools).await?;
     drop(conn);
-    let keys_of = |w: &Waiting| -> Vec<String> {
+    not_all_queued(&ctx.db, due, |w| {
         recipients
             .get(&w.school_id)
             .into_iter()
             .flatten()
             .map(|(user_id, _)| format!("{}:ecole:{user_id}", reminder_key(w)))
             .collect()
-    };
-    let keys: Vec<String> = due.iter().flat_map(keys_of).collect();
-    let queued = queued_keys(&ctx.db, &keys).await?;
-    Ok(due
-        .into_iter()
-        .filter(|w| {
-            let keys = keys_of(w);
-            keys.iter().any(|k| !queued.contains(k))
-        })
-        .collect())
+    })
+    .await
 }
 
 /// 7 days before the deadline of a complement not sent back: a reminder to the school's users,

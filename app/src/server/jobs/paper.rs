@@ -116,17 +116,10 @@ pub async fn send_paper_reminders(ctx: &AppContext, now: i64) -> Result<usize, A
         .filter(|d| paper_reminder_due(d.decided_at, now))
         .collect();
     // Reminded already (day 10 to 15, each minute): skipped before any lock.
-    let keys: Vec<String> = due
-        .iter()
-        .map(|d| format!("{}:email", paper_reminder_key(d.id)))
-        .collect();
-    let queued = crate::server::outbox::queued_keys(&ctx.db, &keys).await?;
-    let due: Vec<PaperDemande> = due
-        .into_iter()
-        .zip(keys)
-        .filter(|(_, k)| !queued.contains(k))
-        .map(|(d, _)| d)
-        .collect();
+    let due = crate::server::outbox::not_all_queued(&ctx.db, due, |d| {
+        vec![format!("{}:email", paper_reminder_key(d.id))]
+    })
+    .await?;
     let mut sent = 0;
     for batch in due.chunks(BATCH) {
         let mut tx = ctx.db.pool().begin().await?;

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use crate::domain::demande::Etat;
 use crate::error::AppError;
 use crate::server::db::id_list;
-use crate::server::outbox::{enqueue_many, queued_keys, set_links, NewMessage};
+use crate::server::outbox::{enqueue_many, not_all_queued, set_links, NewMessage};
 use crate::server::AppContext;
 
 /// The key of an activation reminder (its email's key is the claim): one per link deadline
@@ -55,16 +55,13 @@ pub async fn send_activation_reminders(ctx: &AppContext, now: i64) -> Result<usi
         // The reminders already sent are skipped before any lock: from day 3 to day 6 the job
         // finds every account reminded on day 3 due again each minute, and locking them all
         // (100 000 accounts: 50 write transactions) held the database from logins for seconds.
-        let email_key = |&(user_id, deadline, day): &(i64, i64, i64)| {
-            format!("{}:email", activation_reminder_key(user_id, deadline, day))
-        };
-        let keys: Vec<String> = batch.iter().map(email_key).collect();
-        let queued = queued_keys(&ctx.db, &keys).await?;
-        let batch: Vec<(i64, i64, i64)> = batch
-            .iter()
-            .filter(|r| !queued.contains(&email_key(r)))
-            .copied()
-            .collect();
+        let batch = not_all_queued(&ctx.db, batch.to_vec(), |&(user_id, deadline, day)| {
+            vec![format!(
+                "{}:email",
+                activation_reminder_key(user_id, deadline, day)
+            )]
+        })
+        .await?;
         if batch.is_empty() {
             continue;
         }
