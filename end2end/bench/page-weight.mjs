@@ -31,9 +31,9 @@ const siteRoot = process.env.LEPTOS_SITE_ROOT ?? '../target/site';
 // next to them; the README says what still separates the pages from them.
 const budget = (name, fallback) => Number(process.env[name] ?? fallback);
 const budgets = {
-  connexion: budget('PERMIS_BUDGET_CONNEXION', 375000),
-  monespace: budget('PERMIS_BUDGET_MONESPACE', 495000),
-  etape: budget('PERMIS_BUDGET_ETAPE', 770000),
+  connexion: budget('PERMIS_BUDGET_CONNEXION', 335000),
+  monespace: budget('PERMIS_BUDGET_MONESPACE', 450000),
+  etape: budget('PERMIS_BUDGET_ETAPE', 725000),
 };
 const goals = { connexion: 300000, monespace: 300000, etape: 450000 };
 const etape = Number(process.env.PERMIS_WEIGHT_ETAPE ?? 1);

@@ -1,5 +1,7 @@
 import { test as base, expect, Page, Request } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
+import fs from 'node:fs';
+import path from 'node:path';
 
 export const demo = {
   ecole: { identifiant: 'ecole.gare', password: 'vitesse limitee a 50' },
@@ -30,8 +32,59 @@ export async function settled(page: Page) {
 /** The site's files (`/pkg/`) each page is fetching. */
 const assetsInFlight = new WeakMap<Page, Set<Request>>();
 
-/** Every test's page, with its site files in flight tracked (see `hydrated`). */
-export const test = base.extend<{ trackAssets: void }>({
+/**
+ * The `fr-…` classes the DSFR sheet was cut for (`scripts/dsfr-subset.js` keeps only the rules
+ * whose classes the sources write, and lists them in generated/dsfr-classes.json): whole names,
+ * and the beginnings of names completed at run time (`fr-alert--{kind}`).
+ */
+const cutFor: { used: Set<string>; prefixes: string[] } = (() => {
+  const file = path.join(__dirname, '../../generated/dsfr-classes.json');
+  const list = JSON.parse(fs.readFileSync(file, 'utf8'));
+  return { used: new Set(list.used), prefixes: list.prefixes };
+})();
+
+/** In each page: every `fr-…` class an element has, or gets, reported once per document. */
+const WATCH_CLASSES = `(() => {
+  const seen = new Set();
+  const note = (el) => {
+    for (const c of el.classList || []) {
+      if (c.startsWith('fr-') && !seen.has(c)) { seen.add(c); window.__permisClass(c); }
+    }
+  };
+  const scan = (node) => {
+    if (node.nodeType !== 1) return;
+    note(node);
+    node.querySelectorAll('[class]').forEach(note);
+  };
+  new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.type === 'attributes') note(r.target);
+      else r.addedNodes.forEach(scan);
+    }
+  }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['class'] });
+})();`;
+
+/**
+ * Every test's page, with its site files in flight tracked (see `hydrated`), and the DSFR
+ * classes it showed checked against those the sheet was cut for: a class the scan of the
+ * sources missed would show unstyled, so the test fails and names it.
+ */
+export const test = base.extend<{ trackAssets: void; dsfrClasses: void }>({
+  dsfrClasses: [
+    async ({ page }, use) => {
+      const shown = new Map<string, string>();
+      await page.exposeFunction('__permisClass', (c: string) => {
+        if (!shown.has(c)) shown.set(c, new URL(page.url()).pathname);
+      });
+      await page.addInitScript(WATCH_CLASSES);
+      await use();
+      const missed = [...shown]
+        .filter(([c]) => !cutFor.used.has(c) && !cutFor.prefixes.some((p) => c.startsWith(p)))
+        .map(([c, where]) => `${c} (${where})`);
+      expect(missed, 'DSFR classes shown but unknown to scripts/dsfr-subset.js (their rules were cut)').toEqual([]);
+    },
+    { auto: true },
+  ],
   trackAssets: [
     async ({ page }, use) => {
       const loading = new Set<Request>();

@@ -32,6 +32,37 @@ pub const FRAMED_PREVIEW: &str = "x-permis-apercu";
 const PREVIEW_POLICY: &str = "default-src 'none'; img-src 'self'; object-src 'self'; \
      style-src 'unsafe-inline'; frame-ancestors 'self'; base-uri 'none'; form-action 'none'";
 
+/// The policy of an SVG file of the site opened as a document: nothing runs, nothing loads.
+const SITE_SVG_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'";
+
+/// A file of the site served as it is (WASM, script, style sheet, font, icon): not a page, not
+/// an answer of the API.
+fn is_site_file(path: &str, status: StatusCode, content_type: &str) -> bool {
+    (path.starts_with("/pkg/") || path.starts_with("/dsfr/"))
+        && (status.is_success() || status == StatusCode::NOT_MODIFIED)
+        && !content_type.starts_with("text/html")
+}
+
+/// The request's id (`SetRequestIdLayer`) in the response: what a user can read out to support
+/// from an error page or an answer. The site's files go without it (50 bytes on each of the
+/// dozens of files a first visit loads); their requests keep it in the log.
+pub async fn request_id_in_response(req: Request, next: Next) -> Response {
+    let id = req.headers().get("x-request-id").cloned();
+    let path = req.uri().path().to_string();
+    let mut res = next.run(req).await;
+    let content_type = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if let Some(id) = id {
+        if !is_site_file(&path, res.status(), content_type) {
+            res.headers_mut().insert("x-request-id", id);
+        }
+    }
+    res
+}
+
 /// The nonce of the current response's Content-Security-Policy.
 #[derive(Clone, Debug)]
 pub struct CspNonce(pub String);
@@ -71,6 +102,7 @@ pub async fn security_headers(
         .unwrap_or_default();
     let is_html = content_type.starts_with("text/html");
     let is_svg = content_type.starts_with("image/svg");
+    let site_file = is_site_file(&path, status, content_type);
     let served = status.is_success() || status == StatusCode::NOT_MODIFIED;
     if is_html || is_api {
         // Pages and answers may hold personal data: never stored by the browser or a proxy.
@@ -88,11 +120,22 @@ pub async fn security_headers(
     }
     // A script, style sheet, WASM module or font of the site is never a document: the headers
     // that rule documents (policy, framing, referrer, features) would only weigh on each of the
-    // dozens of files a page loads (850 bytes each). SVG files keep them (a browser can open one
-    // as a document).
-    let is_site_file =
-        (path.starts_with("/pkg/") || path.starts_with("/dsfr/")) && served && !is_html && !is_svg;
-    if is_site_file {
+    // dozens of files a page loads (850 bytes each). An SVG file can be opened as one: a policy
+    // that lets it run and load nothing is enough (the DSFR's icons are paths).
+    if site_file {
+        if is_svg {
+            headers.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(SITE_SVG_POLICY),
+            );
+        }
+        // A file kept a year without asking is never asked « modified since? ».
+        if headers
+            .get(header::CACHE_CONTROL)
+            .is_some_and(|v| v.as_bytes().ends_with(b"immutable"))
+        {
+            headers.remove(header::LAST_MODIFIED);
+        }
         return res;
     }
     if preview {

@@ -166,7 +166,9 @@ pub fn build_router(state: AppState, trusted_proxies: usize) -> Router {
         // Each request gets an id, in its log lines and in the `x-request-id` response header
         // (what a user can read out to support); one sent by the client is kept only from a
         // trusted proxy.
-        .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id())
+        .layer(axum::middleware::from_fn(
+            middleware::request_id_in_response,
+        ))
         .layer(
             tower_http::trace::TraceLayer::new_for_http()
                 .make_span_with(|r: &axum::extract::Request| crate::logging::request_span(r)),

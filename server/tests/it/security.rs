@@ -63,6 +63,31 @@ async fn pages_and_errors_carry_the_security_headers_and_site_files_only_theirs(
     ] {
         assert_eq!(asset.header(document_only), None, "{document_only}");
     }
+    // Nor the request's id, which pages and answers carry.
+    assert_eq!(asset.header("x-request-id"), None);
+    assert!(page.header("x-request-id").is_some());
+    // An icon can be opened as a document: a policy under which nothing runs or loads, and
+    // nothing else.
+    std::fs::create_dir_all(app.site().join("dsfr/icons")).unwrap();
+    std::fs::write(
+        app.site().join("dsfr/icons/menu-fill.svg"),
+        r#"<svg xmlns="http://www.w3.org/2000/svg"><path d="M3 4h18v2H3z"/></svg>"#,
+    )
+    .unwrap();
+    let icon = app.get("/dsfr/icons/menu-fill.svg?v=0123abcd", None).await;
+    assert_eq!(icon.status, StatusCode::OK);
+    assert_eq!(
+        icon.header("content-security-policy"),
+        Some("default-src 'none'; style-src 'unsafe-inline'")
+    );
+    for document_only in [
+        "x-frame-options",
+        "referrer-policy",
+        "permissions-policy",
+        "x-request-id",
+    ] {
+        assert_eq!(icon.header(document_only), None, "{document_only}");
+    }
 
     let missing = app.get("/cette-page-n-existe-pas", None).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);

@@ -150,6 +150,8 @@ async fn pages_preload_no_wasm_and_fonts_and_lists_travel_as_they_should() {
         get(&headers, header::CACHE_CONTROL),
         "public, max-age=31536000, immutable"
     );
+    // Never asked whether it changed: no date to ask with.
+    assert_eq!(get(&headers, header::LAST_MODIFIED), "");
 
     // The lists of leaked passwords the browser's check fetches: compressed, kept a day.
     let (status, headers, body) = fetch(
