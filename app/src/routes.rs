@@ -218,6 +218,14 @@ impl Page {
         }
     }
 
+    /// Whether the page is the same for every anonymous visitor: no data of its own, open to
+    /// all (the server keeps it rendered: `server/src/public_pages.rs`). What differs between
+    /// visitors on these pages comes from a cookie or the query string (a remembered
+    /// identifiant, a refused form's message), and such requests are rendered each time.
+    pub fn is_shared(&self) -> bool {
+        !self.has_data() && self.access().is_none()
+    }
+
     /// Whether the page shows data the server computes before rendering (see
     /// `components::loader`): the server's preloading must handle every such page, or the
     /// page shows « Chargement… » until the WASM fetches it (and forever without JavaScript).

@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod listener;
 pub mod logging;
 pub mod middleware;
+pub mod public_pages;
 pub mod router;
 pub mod seed;
 pub mod state;

@@ -436,6 +436,7 @@ async fn serve(config: Config) {
             leptos_options,
             ctx: ctx.clone(),
             franceconnect,
+            public_pages: Default::default(),
         },
         config.trusted_proxies,
     );

@@ -9,9 +9,11 @@
 //! with, and each answer carries its own nonce in its place. The header and the page thus always
 //! agree, and a nonce is never sent twice.
 //!
-//! Why: rendering the home page (Leptos's view tree, 8 KB of HTML) cost 150 µs of the 2 cores'
-//! time per request; a national campaign or a link on a news site sends thousands of visitors a
-//! second to these pages. README › « Ce que le profilage a trouvé ».
+//! Why: a national campaign or a link on a news site sends thousands of visitors a second to
+//! these pages, and each was rendered anew (Leptos's view tree, the session middleware, the
+//! preload stripping): the home page went from 6 341 to 22 818 requests a second on the bench's
+//! 2 cores (0.14 → 0.48 × nginx serving the same bytes). README › « Ce que le profilage a
+//! trouvé ».
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -86,9 +88,10 @@ pub async fn public_page_cache(
     req: Request,
     next: Next,
 ) -> Response {
-    let (Some(path), Some(CspNonce(nonce))) =
-        (shared_path(&req), req.extensions().get::<CspNonce>().cloned())
-    else {
+    let (Some(path), Some(CspNonce(nonce))) = (
+        shared_path(&req),
+        req.extensions().get::<CspNonce>().cloned(),
+    ) else {
         return next.run(req).await;
     };
     if let Some(page) = cache.fresh(&path) {

@@ -85,6 +85,7 @@ pub fn build_router(state: AppState, trusted_proxies: usize) -> Router {
     };
 
     let options = state.leptos_options.clone();
+    let public_pages = state.public_pages.clone();
     let mut router = Router::new();
     if dev_mailbox {
         router = router.route(DEV_MAILBOX, get(crate::http::mailbox::page));
@@ -137,6 +138,12 @@ pub fn build_router(state: AppState, trusted_proxies: usize) -> Router {
             std::time::Duration::from_secs(30),
         ))
         .layer(axum::middleware::from_fn(middleware::without_preloads))
+        // Inside the security headers (which draw the response's nonce), outside everything a
+        // page of anyone needs (session, denials, rendering, preload stripping).
+        .layer(axum::middleware::from_fn_with_state(
+            public_pages,
+            crate::public_pages::public_page_cache,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             security,
             middleware::security_headers,

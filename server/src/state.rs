@@ -11,6 +11,8 @@ pub struct AppState {
     pub ctx: AppContext,
     /// FranceConnect, when configured (`PERMIS_FRANCECONNECT_*`).
     pub franceconnect: Option<std::sync::Arc<crate::franceconnect::FranceConnect>>,
+    /// The pages every anonymous visitor gets alike, kept rendered.
+    pub public_pages: std::sync::Arc<crate::public_pages::PublicPages>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

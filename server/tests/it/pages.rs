@@ -181,3 +181,83 @@ async fn the_public_service_pages_are_there_and_linked_from_every_footer() {
     let cookies = app.get(&Page::GestionCookies.href(), None).await.body;
     assert!(cookies.contains("permis_session") && cookies.contains("permis_flash"));
 }
+
+/// The CSP nonce of a response's header.
+fn header_nonce(res: &TestResponse) -> String {
+    let csp = res.header("content-security-policy").expect("CSP");
+    csp.split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// The home page, the public-service pages and the login pages are the same for every anonymous
+/// visitor: rendered once, then served from memory, each answer with its own nonce in the page
+/// and in its header. A visitor with a cookie (a session, a message) or a query string gets a
+/// page rendered for them.
+#[tokio::test]
+async fn pages_alike_for_every_visitor_are_served_from_memory_with_their_own_nonce() {
+    let app = TestApp::with_accounts().await;
+    let shared: Vec<&str> = Page::PATTERNS
+        .iter()
+        .copied()
+        .filter(|p| Page::parse(p).is_some_and(|page| page.is_shared()))
+        .collect();
+    assert_eq!(
+        shared,
+        [
+            "/",
+            "/accessibilite",
+            "/mentions-legales",
+            "/donnees-personnelles",
+            "/gestion-des-cookies",
+            "/plan-du-site",
+            "/aide",
+            "/connexion",
+            "/connexion/pro",
+            "/connexion/identifiant-oublie",
+            "/connexion/mot-de-passe-oublie",
+            "/connexion/pro/mot-de-passe-oublie",
+        ]
+    );
+    for (i, path) in shared.iter().enumerate() {
+        let first = app.get(path, None).await;
+        let second = app.get(path, None).await;
+        assert_eq!(first.status, StatusCode::OK, "{path}");
+        assert_eq!(second.status, StatusCode::OK, "{path}");
+        assert_eq!(
+            app.public_pages.served_from_memory(),
+            i as u64 + 1,
+            "{path}"
+        );
+        let (n1, n2) = (header_nonce(&first), header_nonce(&second));
+        assert_ne!(n1, n2, "{path}: a nonce sent twice");
+        for (res, nonce) in [(&first, &n1), (&second, &n2)] {
+            // The page's scripts carry the nonce of its own header, and no other.
+            assert!(res.body.contains(&format!("nonce=\"{nonce}\"")), "{path}");
+        }
+        assert!(
+            !second.body.contains(&n1),
+            "{path}: the first answer's nonce in the second"
+        );
+        assert_eq!(first.body.replace(&n1, &n2), second.body, "{path}");
+        assert_eq!(second.header("cache-control"), Some("no-store"), "{path}");
+        assert_eq!(second.header("content-type"), first.header("content-type"));
+    }
+    let from_memory = app.public_pages.served_from_memory();
+
+    // A logged-in candidate gets the home page with their header, not the anonymous one.
+    let session = app.login_ok("usager", "pmartin", CANDIDATE_PASSWORD).await;
+    let home = app.get("/", Some(&session)).await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains("Se déconnecter"), "{}", home.body);
+    let anonymous = app.get("/", None).await;
+    assert!(!anonymous.body.contains("Se déconnecter"));
+    // A query string, a page with data: rendered each time.
+    app.get("/connexion?motif=expiree", None).await;
+    app.get("/monespace", None).await;
+    assert_eq!(app.public_pages.served_from_memory(), from_memory + 1);
+}

@@ -63,6 +63,8 @@ pub struct TestApp {
     _files: std::sync::Arc<tempfile::TempDir>,
     _db_dir: Option<std::sync::Arc<tempfile::TempDir>>,
     pub db_url: String,
+    /// The pages kept rendered for anonymous visitors (`server::public_pages`).
+    pub public_pages: Arc<server::public_pages::PublicPages>,
 }
 
 pub struct TestResponse {
@@ -176,11 +178,13 @@ impl TestApp {
             .site_root(site.path().to_string_lossy().to_string())
             .build();
         let peer: SocketAddr = "198.51.100.7:40000".parse().unwrap();
+        let public_pages = Arc::new(server::public_pages::PublicPages::default());
         let router = build_router(
             AppState {
                 leptos_options: leptos_options.clone(),
                 ctx: ctx.clone(),
                 franceconnect: None,
+                public_pages: public_pages.clone(),
             },
             0,
         )
@@ -194,6 +198,7 @@ impl TestApp {
             _files: std::sync::Arc::new(files),
             _db_dir: db_dir,
             db_url,
+            public_pages,
         }
     }
 
@@ -256,11 +261,14 @@ impl TestApp {
             ..(*self.ctx.settings).clone()
         });
         let peer: SocketAddr = "198.51.100.7:40000".parse().unwrap();
+        // Pages kept before are of a server without FranceConnect.
+        self.public_pages = Default::default();
         self.router = build_router(
             AppState {
                 leptos_options: self.leptos_options.clone(),
                 ctx: self.ctx.clone(),
                 franceconnect: Some(fc),
+                public_pages: self.public_pages.clone(),
             },
             0,
         )
