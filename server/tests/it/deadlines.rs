@@ -224,6 +224,26 @@ async fn reminders_on_day_three_and_six_carry_a_working_link_and_go_once() {
     app.advance(60);
     assert_eq!(reminders(&app).await, 1);
     assert_eq!(reminders(&app).await, 0, "once");
+    // The link says its day-3 reminder is done: the job of each minute does not read it again
+    // before day 6.
+    let to_do = |app: &TestApp| {
+        let ctx = app.ctx.clone();
+        async move {
+            app::server::jobs::reminders::activation_reminders_to_do(&ctx.db, ctx.now())
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(to_do(&app).await, []);
+    // A reminder queued before links kept their day: read once more, recognised by its
+    // message key, marked, nothing sent again.
+    sqlx::query("UPDATE account_tokens SET reminded_day = 0")
+        .execute(app.ctx.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(to_do(&app).await.len(), 1);
+    assert_eq!(reminders(&app).await, 0);
+    assert_eq!(to_do(&app).await, []);
     // Due again every minute until day 6, the reminder already sent takes no lock: another
     // transaction holding the candidate's account (a login) does not hold the job up — it
     // used to lock every account reminded on day 3, each minute, for three days.
@@ -248,7 +268,11 @@ async fn reminders_on_day_three_and_six_carry_a_working_link_and_go_once() {
     assert!(page.body.contains("Vous y êtes presque"), "{}", page.body);
     assert_eq!(app.mailbox_texts("+33612345678").await.len(), 2);
 
-    app.advance(3 * DAY);
+    app.advance(2 * DAY);
+    assert_eq!(to_do(&app).await, [], "day 5");
+    app.advance(DAY);
+    let due = to_do(&app).await;
+    assert_eq!(due.iter().map(|r| r.2).collect::<Vec<_>>(), [6], "day 6");
     assert_eq!(reminders(&app).await, 1, "day 6");
     assert_eq!(reminders(&app).await, 0);
     // Day 7: deleted, the reminder links with it.

@@ -247,10 +247,49 @@ async fn list_and_page_queries_use_an_index_for_their_filter_and_order() {
         vec![P::I(1_800_000_000), P::I(0), P::I(500)],
     ));
 
+    // The activation reminders of each minute: the links whose day has come and whose
+    // reminder is not done, through `account_tokens_rappels`; grouped by account, a sort of
+    // those due only.
+    sorted.push((
+        "rappels d'activation à faire".into(),
+        app::server::jobs::reminders::activation_reminders_sql(),
+        app::server::jobs::reminders::activation_reminders_binds(1_800_000_000)
+            .into_iter()
+            .map(P::I)
+            .collect(),
+    ));
+
     assert!(
         !sorted.is_empty(),
         "the searches have their indexed statements"
     );
+    // Not the whole of that index either, as with an `OR` or a `GROUP BY` (each minute, every
+    // link waiting for activation): a range of it per reminder day.
+    let (_, reminders_sql, reminders_binds) = sorted.last().unwrap();
+    let lines = plan(&app, reminders_sql, reminders_binds).await;
+    let ranges = match backend {
+        Backend::Sqlite => {
+            lines.iter().all(|l| !l.trim().starts_with("SCAN"))
+                && lines
+                    .iter()
+                    .filter(|l| l.contains("account_tokens_rappels (reminded_day=?"))
+                    .count()
+                    == 2
+        }
+        Backend::Postgres => {
+            lines
+                .iter()
+                .filter(|l| l.contains("Index Cond") && l.contains("reminded_day ="))
+                .count()
+                == 2
+        }
+    };
+    assert!(
+        ranges,
+        "rappels d'activation : une plage de l'index par jour\n    {}",
+        lines.join("\n    ")
+    );
+
     let mut failures = Vec::new();
     let all = checked
         .iter()
