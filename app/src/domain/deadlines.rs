@@ -24,6 +24,12 @@ pub fn activation_reminders_due(sent_at: i64, now: i64, already: &[i64]) -> Vec<
         .collect()
 }
 
+/// The latest deadline of an activation link that has reached reminder day `day` at `now`
+/// (sent `day` days ago or more): the links to remind are those whose deadline is at most this.
+pub fn activation_reminder_deadline_bound(now: i64, day: i64) -> i64 {
+    now + ACTIVATION_VALIDITY_SECS - day * DAY
+}
+
 /// « Renvoyer le lien »: a school may send a new activation link twice per demande. The new
 /// link kills the previous ones and is valid 7 days from its own sending, so each resend
 /// restarts the 7 days: at most 3 × 7 = 21 days from the first link.
@@ -207,6 +213,20 @@ mod tests {
         assert!(!complement_overdue(due, due - 1));
         assert!(complement_overdue(due, due));
         assert_eq!(due - complement_reminder_at(due), 7 * DAY);
+    }
+
+    /// The links the reminders job reads (deadline at most the bound) are exactly those with
+    /// that reminder due, to the second.
+    #[test]
+    fn the_reminder_bound_selects_the_links_whose_day_has_come() {
+        let deadline = activation_deadline(SENT);
+        for day in ACTIVATION_REMINDER_DAYS {
+            let on_time = SENT + day * DAY;
+            assert!(deadline <= activation_reminder_deadline_bound(on_time, day));
+            assert!(activation_reminders_due(SENT, on_time, &[]).contains(&day));
+            assert!(deadline > activation_reminder_deadline_bound(on_time - 1, day));
+            assert!(!activation_reminders_due(SENT, on_time - 1, &[]).contains(&day));
+        }
     }
 
     #[test]

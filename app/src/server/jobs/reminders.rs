@@ -232,14 +232,13 @@ pub fn activation_reminders_sql() -> String {
 /// The parameters of `activation_reminders_sql` at `now`: now, then the latest deadline of a
 /// link that has reached each reminder day.
 pub fn activation_reminders_binds(now: i64) -> Vec<i64> {
-    use crate::domain::activation::ACTIVATION_VALIDITY_SECS;
-    use crate::domain::deadlines::{ACTIVATION_REMINDER_DAYS, DAY};
+    use crate::domain::deadlines::{activation_reminder_deadline_bound, ACTIVATION_REMINDER_DAYS};
 
     std::iter::once(now)
         .chain(
             ACTIVATION_REMINDER_DAYS
                 .iter()
-                .map(|day| now + ACTIVATION_VALIDITY_SECS - day * DAY),
+                .map(|&day| activation_reminder_deadline_bound(now, day)),
         )
         .collect()
 }
@@ -252,8 +251,7 @@ async fn mark_reminded(
     done: &[(i64, i64)],
     now: i64,
 ) -> Result<(), AppError> {
-    use crate::domain::activation::ACTIVATION_VALIDITY_SECS;
-    use crate::domain::deadlines::{ACTIVATION_REMINDER_DAYS, DAY};
+    use crate::domain::deadlines::{activation_reminder_deadline_bound, ACTIVATION_REMINDER_DAYS};
 
     for day in ACTIVATION_REMINDER_DAYS {
         let users: Vec<i64> = done
@@ -271,7 +269,7 @@ async fn mark_reminded(
             id_list(&users)
         ))
         .bind(day)
-        .bind(now + ACTIVATION_VALIDITY_SECS - day * DAY)
+        .bind(activation_reminder_deadline_bound(now, day))
         .execute(&mut *conn)
         .await?;
     }
