@@ -104,18 +104,30 @@ pub async fn transition_all(
     .await?;
     let mut moved: Vec<i64> = moved.into_iter().map(|(id,)| id).collect();
     moved.sort_unstable();
-    if !moved.is_empty() {
-        sqlx::query(&format!(
-            "INSERT INTO demande_events (demande_id, kind, created_at)
-             SELECT id, $1, $2 FROM demandes WHERE id IN ({}) ORDER BY id",
-            super::db::id_list(&moved)
-        ))
-        .bind(evenement.code())
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    }
+    record_events(conn, &moved, evenement, now).await?;
     Ok(moved)
+}
+
+/// The `demande_events` rows of the demandes `moved` (sorted) by a job, in one statement.
+async fn record_events(
+    conn: &mut AnyConnection,
+    moved: &[i64],
+    evenement: Evenement,
+    now: i64,
+) -> Result<(), AppError> {
+    if moved.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(&format!(
+        "INSERT INTO demande_events (demande_id, kind, created_at)
+         SELECT id, $1, $2 FROM demandes WHERE id IN ({}) ORDER BY id",
+        super::db::id_list(moved)
+    ))
+    .bind(evenement.code())
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// A line of a demande's history (`demande_events`) that is not a change of state (« lien
@@ -167,7 +179,7 @@ pub async fn lock_all(
 /// as every search text is). One statement per 500; returns the ids erased. The pieces
 /// are the caller's (`pieces::remove_all_of`). `stamp`: the trace's date (its age counts for
 /// its deletion); `None` when the caller has just dated it by changing its state — rewriting
-/// the date would update four indexes again.
+/// the date would update four indexes again (`transition_and_erase_all` does both at once).
 pub async fn erase_to_traces(
     conn: &mut AnyConnection,
     rows: &[(i64, Option<String>)],
@@ -175,48 +187,113 @@ pub async fn erase_to_traces(
     stamp: Option<i64>,
 ) -> Result<Vec<i64>, AppError> {
     let mut erased = Vec::new();
-    // 500 numbers bound per statement: sqlx's SQLite binding grows with the square of them.
-    for rows in rows.chunks(500) {
-        let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
-        let cases: Vec<String> = rows
-            .iter()
-            .enumerate()
-            .map(|(k, (id, _))| format!("WHEN {id} THEN ${}", k + 1))
-            .collect();
-        let etat_at = rows.len() + 1;
+    for rows in rows.chunks(ERASED_PER_STATEMENT) {
+        let (erase, next) = erased_columns(rows);
         let dated = match stamp {
-            Some(_) => format!(", updated_at = ${}", etat_at + 1),
+            Some(_) => format!(", updated_at = ${}", next + 1),
             None => String::new(),
         };
         let sql = format!(
-            "UPDATE demandes SET data = '{{}}', prenom = '', nom = '', categories = '',
-                    recherche = CASE id {} END, refus_motif = NULL, usager_id = NULL,
-                    version = version + 1{dated}
-             WHERE id IN ({}) AND etat = ${etat_at} AND data <> '{{}}' RETURNING id",
-            cases.join(" "),
-            super::db::id_list(&ids)
+            "UPDATE demandes SET {erase}{dated}
+             WHERE id IN ({}) AND etat = ${next} AND data <> '{{}}' RETURNING id",
+            id_list_of(rows)
         );
-        let mut q = sqlx::query_as::<_, (i64,)>(&sql);
-        for (_, numero) in rows {
-            q = q.bind(crate::domain::communes::fold(
-                numero.as_deref().unwrap_or(""),
-            ));
-        }
-        q = q.bind(etat);
-        if let Some(at) = stamp {
-            q = q.bind(at);
-        }
-        let done: Vec<i64> = q
-            .fetch_all(&mut *conn)
-            .await?
-            .into_iter()
-            .map(|(id,)| id)
-            .collect();
-        mots::reindex(conn, &done).await?;
+        let done = run_erase(conn, &sql, rows, |q| match stamp {
+            Some(at) => q.bind(etat).bind(at),
+            None => q.bind(etat),
+        })
+        .await?;
         erased.extend(done);
     }
     erased.sort_unstable();
     Ok(erased)
+}
+
+/// `transition_all` and `erase_to_traces` in one write per demande, by the jobs: the demandes
+/// of `rows` (id, number) still in `from` move on `evenement` and become traces. Each row is
+/// written once and each index that holds the state, the date, the search text or the
+/// candidate is updated once (PostgreSQL rewrites every index of a row it updates). Returns the
+/// ids moved, sorted.
+pub async fn transition_and_erase_all(
+    conn: &mut AnyConnection,
+    rows: &[(i64, Option<String>)],
+    from: Etat,
+    evenement: Evenement,
+    now: i64,
+) -> Result<Vec<i64>, AppError> {
+    let to = from
+        .apres(evenement)
+        .map_err(|refus| AppError::Conflict(refus.message()))?;
+    let mut moved = Vec::new();
+    for rows in rows.chunks(ERASED_PER_STATEMENT) {
+        let (erase, next) = erased_columns(rows);
+        let sql = format!(
+            "UPDATE demandes SET {erase}, etat = ${next}, updated_at = ${}
+             WHERE id IN ({}) AND etat = ${} RETURNING id",
+            next + 1,
+            id_list_of(rows),
+            next + 2
+        );
+        let done = run_erase(conn, &sql, rows, |q| q.bind(to).bind(now).bind(from)).await?;
+        moved.extend(done);
+    }
+    moved.sort_unstable();
+    record_events(conn, &moved, evenement, now).await?;
+    Ok(moved)
+}
+
+/// 500 numbers bound per statement: sqlx's SQLite binding grows with the square of them.
+const ERASED_PER_STATEMENT: usize = 500;
+
+/// The columns a trace keeps empty, and its search text: the number, bound as `$1`… in the
+/// order of `rows` (`run_erase`). Returns the SET list and the next parameter's number.
+fn erased_columns(rows: &[(i64, Option<String>)]) -> (String, usize) {
+    let cases: Vec<String> = rows
+        .iter()
+        .enumerate()
+        .map(|(k, (id, _))| format!("WHEN {id} THEN ${}", k + 1))
+        .collect();
+    (
+        format!(
+            "data = '{{}}', prenom = '', nom = '', categories = '',
+             recherche = CASE id {} END, refus_motif = NULL, usager_id = NULL,
+             version = version + 1",
+            cases.join(" ")
+        ),
+        rows.len() + 1,
+    )
+}
+
+fn id_list_of(rows: &[(i64, Option<String>)]) -> String {
+    let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
+    super::db::id_list(&ids)
+}
+
+type ErasedIds<'q> = sqlx::query::QueryAs<'q, sqlx::Any, (i64,), sqlx::any::AnyArguments<'q>>;
+
+/// Runs a statement that writes `erased_columns` over `rows`: the folded numbers bound first
+/// (the search texts), then what `more` binds. Keeps the word index of the demandes written;
+/// returns their ids.
+async fn run_erase<'q>(
+    conn: &mut AnyConnection,
+    sql: &'q str,
+    rows: &[(i64, Option<String>)],
+    more: impl FnOnce(ErasedIds<'q>) -> ErasedIds<'q>,
+) -> Result<Vec<i64>, AppError> {
+    let mut q = sqlx::query_as::<_, (i64,)>(sql);
+    for (_, numero) in rows {
+        q = q.bind(crate::domain::communes::fold(
+            numero.as_deref().unwrap_or(""),
+        ));
+    }
+    let done: Vec<i64> = more(q)
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|(id,)| id)
+        .collect();
+    mots::reindex(conn, &done).await?;
+    Ok(done)
 }
 
 #[derive(Debug, Clone, FromRow)]

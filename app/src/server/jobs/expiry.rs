@@ -12,7 +12,7 @@ use crate::domain::messages::Email;
 use crate::error::AppError;
 use crate::routes::Page;
 use crate::server::db::id_list;
-use crate::server::demandes::{erase_to_traces, transition_all};
+use crate::server::demandes::transition_and_erase_all;
 use crate::server::outbox::{enqueue_many, NewMessage};
 use crate::server::{AppContext, Db};
 
@@ -181,16 +181,22 @@ async fn expire_batch(
         return Ok((0, 0, Vec::new()));
     }
     let users = id_list(&claimed);
-    let waiting: Vec<(i64,)> = sqlx::query_as(&format!(
-        "SELECT id FROM demandes WHERE usager_id IN ({users}) AND etat = $1 ORDER BY id"
+    // The demandes waiting for these accounts: each moves to « Supprimée » and becomes a trace
+    // without personal data in the same write (a trace stays in the school's list).
+    let waiting: Vec<(i64, Option<String>, i64)> = sqlx::query_as(&format!(
+        "SELECT id, numero, school_id FROM demandes
+         WHERE usager_id IN ({users}) AND etat = $1 ORDER BY id"
     ))
     .bind(Etat::AttenteUsager)
     .fetch_all(&mut *tx)
     .await?;
-    let waiting: Vec<i64> = waiting.into_iter().map(|(id,)| id).collect();
-    let moved = transition_all(
+    let traces: Vec<(i64, Option<String>)> = waiting
+        .iter()
+        .map(|(id, numero, _)| (*id, numero.clone()))
+        .collect();
+    let moved = transition_and_erase_all(
         &mut tx,
-        &waiting,
+        &traces,
         Etat::AttenteUsager,
         Evenement::CompteNonActive,
         now,
@@ -201,23 +207,14 @@ async fn expire_batch(
     if !moved.is_empty() {
         let demandes = id_list(&moved);
         keys = crate::server::pieces::remove_all_of(&mut tx, &moved).await?;
-        let rows: Vec<(i64, Option<String>, i64)> = sqlx::query_as(&format!(
-            "SELECT id, numero, school_id FROM demandes WHERE id IN ({demandes}) ORDER BY id"
-        ))
-        .fetch_all(&mut *tx)
-        .await?;
-        for (id, numero, school_id) in &rows {
-            per_school
-                .entry(*school_id)
-                .or_default()
-                .push((*id, numero.clone().unwrap_or_default()));
+        for (id, numero, school_id) in &waiting {
+            if moved.binary_search(id).is_ok() {
+                per_school
+                    .entry(*school_id)
+                    .or_default()
+                    .push((*id, numero.clone().unwrap_or_default()));
+            }
         }
-        // A trace without personal data stays in the school's list.
-        let traces: Vec<(i64, Option<String>)> = rows
-            .iter()
-            .map(|(id, numero, _)| (*id, numero.clone()))
-            .collect();
-        erase_to_traces(&mut tx, &traces, Etat::Supprimee, None).await?;
         // The e-photo codes never used by the candidate: the next demande may take them.
         sqlx::query(&format!(
             "UPDATE ephoto_codes SET demande_id = NULL
