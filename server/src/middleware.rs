@@ -121,7 +121,7 @@ pub async fn security_headers(
     // A script, style sheet, WASM module or font of the site is never a document: the headers
     // that rule documents (policy, framing, referrer, features) would only weigh on each of the
     // dozens of files a page loads (850 bytes each). An SVG file can be opened as one: a policy
-    // that lets it run and load nothing is enough (the DSFR's icons are paths).
+    // under which nothing in it runs or loads is enough (the DSFR's icons are paths).
     if site_file {
         if is_svg {
             headers.insert(
