@@ -56,9 +56,7 @@ pub async fn transition(
     actor: Option<i64>,
     now: i64,
 ) -> Result<Option<Etat>, AppError> {
-    let to = from
-        .apres(evenement)
-        .map_err(|refus| AppError::Conflict(refus.message()))?;
+    let to = next_state(from, evenement)?;
     let changed = sqlx::query(
         "UPDATE demandes SET etat = $1, updated_at = $2, version = version + 1
          WHERE id = $3 AND etat = $4 AND ($5 < 0 OR version = $5)",
@@ -77,6 +75,12 @@ pub async fn transition(
     Ok(Some(to))
 }
 
+/// The state `evenement` leads to from `from`, or the rule's refusal as a conflict.
+fn next_state(from: Etat, evenement: Evenement) -> Result<Etat, AppError> {
+    from.apres(evenement)
+        .map_err(|refus| AppError::Conflict(refus.message()))
+}
+
 /// `transition` for many demandes at once, by the jobs (no actor, no version): those still in
 /// `from` move, each with its `demande_events` row, in two statements. Returns the ids moved.
 pub async fn transition_all(
@@ -86,9 +90,7 @@ pub async fn transition_all(
     evenement: Evenement,
     now: i64,
 ) -> Result<Vec<i64>, AppError> {
-    let to = from
-        .apres(evenement)
-        .map_err(|refus| AppError::Conflict(refus.message()))?;
+    let to = next_state(from, evenement)?;
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -221,9 +223,7 @@ pub async fn transition_and_erase_all(
     evenement: Evenement,
     now: i64,
 ) -> Result<Vec<i64>, AppError> {
-    let to = from
-        .apres(evenement)
-        .map_err(|refus| AppError::Conflict(refus.message()))?;
+    let to = next_state(from, evenement)?;
     let mut moved = Vec::new();
     for rows in rows.chunks(ERASED_PER_STATEMENT) {
         let (erase, next) = erased_columns(rows);
