@@ -48,9 +48,10 @@ pub async fn send_activation_reminders(ctx: &AppContext, now: i64) -> Result<usi
             .filter(|item| !kept.contains(item))
             .map(|&(user_id, _, day)| (user_id, day))
             .collect();
-        let mut conn = ctx.db.pool().acquire().await?;
-        mark_reminded(&mut conn, &queued, now).await?;
-        drop(conn);
+        if !queued.is_empty() {
+            let mut conn = ctx.db.pool().acquire().await?;
+            mark_reminded(&mut conn, &queued, now).await?;
+        }
         let batch = todo;
         if batch.is_empty() {
             continue;
