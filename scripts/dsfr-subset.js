@@ -296,14 +296,18 @@ const legacyOnly = (prelude) => /^@media\b/.test(prelude)
 // setup.sh installs it).
 //
 // fonts/Marianne-<weight>.woff2 (same name, so dsfr.min.css keeps working) holds FONT_RANGES:
-// what French texts and names use: ASCII, Latin-1 (é à ç ô ï ÿ, « », the no-break space), Œ œ Ÿ,
-// general punctuation (– — ‘ ’ “ ” „ … • ‹ › and the narrow no-break space) and €. Everything
-// else the font has (Latin Extended-A and -B beyond Œ œ Ÿ: ł ş ă ő…, IPA letters of African names,
-// combining accents of names typed decomposed, arrows, maths, super- and subscripts, №,
-// Vietnamese, ẞ…) goes to fonts/Marianne-<weight>.ext.woff2, which permis-dsfr.min.css declares
-// with a unicode-range: a browser fetches it only for a page that shows one of its characters
-// (a candidate named Łukasz). No text of the service uses one (checked on app/src and the
-// sheets' `content:`); 22.8 → 15.1 KB per weight, three weights on every first visit.
+// what French texts and names use: ASCII, the letters of Latin-1 (é à ç ô ï ÿ, and the ñ ã ø å ß
+// of names from neighbouring languages), Œ œ Ÿ, the few Latin-1 signs the service writes or a
+// French text uses (« » § © ° ² ³ — « 125 cm³ » — · ×, the no-break and soft hyphens), the
+// punctuation of French typography (– — ‘ ’ “ ” „ … • ‹ ›, the thin and narrow no-break spaces)
+// and €. Everything else the font has (the other Latin-1 signs ¡ ¤ ¥ ¾ ±…, Latin Extended-A and
+// -B beyond Œ œ Ÿ: ł ş ă ő…, IPA letters of African names, combining accents of names typed
+// decomposed, † ‰ and the other spaces of general punctuation, arrows, maths, super- and
+// subscripts, №, Vietnamese, ẞ…) goes to fonts/Marianne-<weight>.ext.woff2, which
+// permis-dsfr.min.css declares with a unicode-range: a browser fetches it only for a page that
+// shows one of its characters (a candidate named Łukasz). No text of the service uses one
+// (checked on app/src and the sheets' `content:`, which hold only the no-break space);
+// 22.8 → 14.0 KB per weight, three weights on every first visit.
 // The TrueType hinting goes (half of each file: 40 → 21 KB;
 // phones and macOS ignore it, Windows draws the letters a little softer), the OpenType features
 // browsers apply by
@@ -314,9 +318,11 @@ const legacyOnly = (prelude) => /^@media\b/.test(prelude)
 // or this code change, or the files are not those it made (the stamp generated/dsfr-polices.json
 // says what was done, and the size of each file made).
 
-const FONT_RANGES = 'U+0020-007E,U+00A0-00FF,U+0152-0153,U+0178,U+2000-206F,U+20AC,U+FEFF';
+const FONT_RANGES = 'U+0020-007E,U+00A0,U+00A7,U+00A9,U+00AB,U+00AD,U+00B0,U+00B2-00B3,U+00B7,'
+  + 'U+00BB,U+00C0-00FF,U+0152-0153,U+0178,U+2009,U+2010-2011,U+2013-2014,U+2018-2019,U+201C-201E,'
+  + 'U+2022,U+2026,U+202F,U+2039-203A,U+20AC,U+FEFF';
 const FONT_FILES = /^Marianne-.*\.woff2$/;
-const FONT_CODE = 5; // bump when the subsetting below changes
+const FONT_CODE = 6; // bump when the subsetting below changes
 const stampFile = path.join(ROOT, 'generated/dsfr-polices.json');
 
 const SUBSET_PY = `

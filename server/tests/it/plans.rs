@@ -271,6 +271,25 @@ async fn list_and_page_queries_use_an_index_for_their_filter_and_order() {
     );
     checked.push(("comptes à supprimer".into(), expired, expired_params()));
 
+    // The complements whose deadline comes, each minute: those due only (a range of their
+    // partial index, not every demande waiting for a complement through the index of states),
+    // sorted.
+    let complements = app::server::jobs::complements::waiting_sql();
+    let lines = plan_with(&app, &complements, &[P::I(1_800_000_000)], true).await;
+    assert!(
+        lines.iter().any(|l| l.contains("demandes_complement_du")),
+        "compléments échus : une plage de demandes_complement_du\n    {}",
+        lines.join("\n    ")
+    );
+    sorted.insert(
+        0,
+        (
+            "compléments échus".into(),
+            complements,
+            vec![P::I(1_800_000_000)],
+        ),
+    );
+
     // The activation reminders of each minute: the links whose day has come and whose
     // reminder is not done, through `account_tokens_rappels`; grouped by account, a sort of
     // those due only.

@@ -37,16 +37,23 @@ impl Waiting {
 
 /// The demandes waiting for a complement due before `due_before`.
 async fn waiting(ctx: &AppContext, due_before: i64) -> Result<Vec<Waiting>, AppError> {
-    Ok(sqlx::query_as(
+    Ok(sqlx::query_as(&waiting_sql())
+        .bind(due_before)
+        .fetch_all(ctx.db.pool())
+        .await?)
+}
+
+/// The statement of `waiting` ($1: due before): a range of the partial index
+/// `demandes_complement_du` (migration 0015), whose state is written here so that both
+/// databases see that the index applies.
+pub fn waiting_sql() -> String {
+    format!(
         "SELECT d.id, d.numero, d.school_id, d.complement_avant, u.id AS usager_id, u.email, d.data
          FROM demandes d LEFT JOIN users u ON u.id = d.usager_id
-         WHERE d.etat = $1 AND d.complement_avant IS NOT NULL AND d.complement_avant <= $2
+         WHERE d.etat = '{}' AND d.complement_avant <= $1
          ORDER BY d.id",
+        Etat::ComplementDemande.code()
     )
-    .bind(Etat::ComplementDemande)
-    .bind(due_before)
-    .fetch_all(ctx.db.pool())
-    .await?)
 }
 
 /// The key of a complement's reminder, before its recipient (`:ecole:{user}`).
