@@ -270,6 +270,19 @@ async fn list_and_page_queries_use_an_index_for_their_filter_and_order() {
         lines.join("\n    ")
     );
     checked.push(("comptes à supprimer".into(), expired, expired_params()));
+    // Where that walk starts: the links over only, each minute (most minutes, none).
+    let first = app::server::jobs::expiry::first_due_account_sql();
+    let lines = plan(&app, &first, &[P::I(1_800_000_000)]).await;
+    assert!(
+        lines.iter().any(|l| l.contains("account_tokens_rappels")),
+        "premier compte à supprimer : les liens échus seulement\n    {}",
+        lines.join("\n    ")
+    );
+    checked.push((
+        "premier compte à supprimer".into(),
+        first,
+        vec![P::I(1_800_000_000)],
+    ));
 
     // The complements whose deadline comes, each minute: those due only (a range of their
     // partial index, not every demande waiting for a complement through the index of states),

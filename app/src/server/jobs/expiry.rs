@@ -33,7 +33,12 @@ pub struct Expired {
 /// « Supprimée — compte non activé », in the school's list; the school is told by email.
 pub async fn expire_unactivated(ctx: &AppContext, now: i64) -> Result<Expired, AppError> {
     let mut report = Expired::default();
-    let mut after = 0;
+    // The walk starts at the first account with a link over: none, and there is nothing to do
+    // (most minutes; the walk would read every account waiting for activation).
+    let Some(first) = first_due_account(&ctx.db, now).await? else {
+        return Ok(report);
+    };
+    let mut after = first - 1;
     loop {
         let batch = expired_accounts(&ctx.db, now, after, BATCH).await?;
         let Some(&last) = batch.last() else {
@@ -84,6 +89,32 @@ pub fn expired_accounts_sql() -> String {
             FROM account_tokens t WHERE t.user_id = u.id AND t.purpose = 'activation') <= $1
      ORDER BY u.id LIMIT $3"
         .to_string()
+}
+
+/// The lowest account id with an activation link over at `now` and neither used nor revoked
+/// (a range per reminder day of `account_tokens_rappels`, the links due only). Every account to
+/// delete has one: its last link, which only a newer link revokes.
+async fn first_due_account(db: &Db, now: i64) -> Result<Option<i64>, AppError> {
+    let (first,): (Option<i64>,) = sqlx::query_as(&first_due_account_sql())
+        .bind(now)
+        .fetch_one(db.pool())
+        .await?;
+    Ok(first)
+}
+
+/// The statement of `first_due_account`: $1 now.
+pub fn first_due_account_sql() -> String {
+    use crate::domain::deadlines::ACTIVATION_REMINDER_DAYS;
+    let days: Vec<String> = std::iter::once(0)
+        .chain(ACTIVATION_REMINDER_DAYS)
+        .map(|d| d.to_string())
+        .collect();
+    format!(
+        "SELECT MIN(t.user_id) FROM account_tokens t
+         WHERE t.purpose = 'activation' AND t.used_at IS NULL AND t.revoked_at IS NULL
+           AND t.reminded_day IN ({}) AND t.expires_at <= $1",
+        days.join(", ")
+    )
 }
 
 /// How many accounts the next run deletes.
