@@ -31,6 +31,9 @@ pub const DRIVEN_AT_MOST: i64 = 5_000;
 /// in the bench's 50 names, 1 000 of 50 000, still is; « 75 », or a letter, reads the list.
 pub const LOOKUP_COST: i64 = 16;
 
+/// A search of several words first counts this many entries of each (`indexed_matches`).
+pub const FEW_ENTRIES: i64 = 64;
+
 /// The words of a search, folded like `recherche`, without repeats, in the order typed.
 pub fn of_search(q: &str) -> Vec<String> {
     let mut words: Vec<String> = Vec::new();
@@ -175,21 +178,35 @@ pub async fn indexed_matches(
     let most = DRIVEN_AT_MOST.min(listed / LOOKUP_COST);
     // Each word's entries, counted up to what could be read: the number typed in part
     // (« 0042 ») drives rather than the département every number of the school starts with.
+    // With several words, a first look at a few entries of each: the word with fewer drives
+    // without the others being counted in full (« 99-261101-4321 »: the département and the
+    // date are thousands of entries each, 3 126 read twice per search before, 10 to 20 ms
+    // under PostgreSQL).
+    let passes: &[i64] = if search.ranges.len() > 1 && most > FEW_ENTRIES {
+        &[FEW_ENTRIES, most]
+    } else {
+        &[most]
+    };
     let mut best: Option<(i64, &(String, String))> = None;
-    for range in &search.ranges {
-        let limit = best.map_or(most, |(n, _)| n - 1);
-        if limit < 0 {
-            break;
+    for &cap in passes {
+        for range in &search.ranges {
+            let limit = best.map_or(cap, |(n, _)| n - 1);
+            if limit < 0 {
+                break;
+            }
+            let (entries,): (i64,) = sqlx::query_as(&search.probe)
+                .bind(search.key)
+                .bind(range.0.as_str())
+                .bind(range.1.as_str())
+                .bind(limit + 1)
+                .fetch_one(db.pool())
+                .await?;
+            if entries <= limit {
+                best = Some((entries, range));
+            }
         }
-        let (entries,): (i64,) = sqlx::query_as(&search.probe)
-            .bind(search.key)
-            .bind(range.0.as_str())
-            .bind(range.1.as_str())
-            .bind(limit + 1)
-            .fetch_one(db.pool())
-            .await?;
-        if entries <= limit {
-            best = Some((entries, range));
+        if best.is_some() {
+            break;
         }
     }
     let Some((_, (low, high))) = best else {
