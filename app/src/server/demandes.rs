@@ -178,33 +178,25 @@ pub async fn lock_all(
 
 /// Erases the personal data of demandes `rows` (id, number) still in `etat` with their content:
 /// each stays as a trace without personal data, its number still searchable (folded in Rust,
-/// as every search text is). One statement per 500; returns the ids erased. The pieces
-/// are the caller's (`pieces::remove_all_of`). `stamp`: the trace's date (its age counts for
-/// its deletion); `None` when the caller has just dated it by changing its state — rewriting
-/// the date would update four indexes again (`transition_and_erase_all` does both at once).
+/// as every search text is), dated `stamp` (its age counts for its deletion). One statement
+/// per 500; returns the ids erased. The pieces are the caller's (`pieces::remove_all_of`). A
+/// change of state and the erasure together: `transition_and_erase_all` (one write).
 pub async fn erase_to_traces(
     conn: &mut AnyConnection,
     rows: &[(i64, Option<String>)],
     etat: Etat,
-    stamp: Option<i64>,
+    stamp: i64,
 ) -> Result<Vec<i64>, AppError> {
     let mut erased = Vec::new();
     for rows in rows.chunks(ERASED_PER_STATEMENT) {
         let (erase, next) = erased_columns(rows);
-        let dated = match stamp {
-            Some(_) => format!(", updated_at = ${}", next + 1),
-            None => String::new(),
-        };
         let sql = format!(
-            "UPDATE demandes SET {erase}{dated}
+            "UPDATE demandes SET {erase}, updated_at = ${}
              WHERE id IN ({}) AND etat = ${next} AND data <> '{{}}' RETURNING id",
+            next + 1,
             id_list_of(rows)
         );
-        let done = run_erase(conn, &sql, rows, |q| match stamp {
-            Some(at) => q.bind(etat).bind(at),
-            None => q.bind(etat),
-        })
-        .await?;
+        let done = run_erase(conn, &sql, rows, |q| q.bind(etat).bind(stamp)).await?;
         erased.extend(done);
     }
     erased.sort_unstable();

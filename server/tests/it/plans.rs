@@ -253,7 +253,7 @@ async fn list_and_page_queries_use_an_index_for_their_filter_and_order() {
     // looked up by key, up to the batch's size; not a join over every pending account and
     // every activation link (PostgreSQL's plan of `EXISTS … AND NOT EXISTS …` at a million
     // demandes: 120 to 230 ms a batch).
-    let expired = app::server::jobs::expiry::expired_accounts_sql();
+    let expired = app::server::jobs::expiry::EXPIRED_ACCOUNTS.to_string();
     let expired_params = || vec![P::I(1_800_000_000), P::I(0), P::I(500)];
     let lines = plan(&app, &expired, &expired_params()).await;
     let walked = match backend {
@@ -264,19 +264,19 @@ async fn list_and_page_queries_use_an_index_for_their_filter_and_order() {
             .iter()
             .all(|l| !l.contains("Join") && !l.contains("hashed")),
     };
-    assert!(
+    expect_plan(
         walked,
-        "comptes à supprimer : les liens de chaque compte lus par sa clé\n    {}",
-        lines.join("\n    ")
+        "comptes à supprimer : les liens de chaque compte lus par sa clé",
+        &lines,
     );
     checked.push(("comptes à supprimer".into(), expired, expired_params()));
     // Where that walk starts: the links over only, each minute (most minutes, none).
     let first = app::server::jobs::expiry::first_due_account_sql();
     let lines = plan(&app, &first, &[P::I(1_800_000_000)]).await;
-    assert!(
+    expect_plan(
         lines.iter().any(|l| l.contains("account_tokens_rappels")),
-        "premier compte à supprimer : les liens échus seulement\n    {}",
-        lines.join("\n    ")
+        "premier compte à supprimer : les liens échus seulement",
+        &lines,
     );
     checked.push((
         "premier compte à supprimer".into(),
@@ -289,19 +289,16 @@ async fn list_and_page_queries_use_an_index_for_their_filter_and_order() {
     // sorted.
     let complements = app::server::jobs::complements::waiting_sql();
     let lines = plan_with(&app, &complements, &[P::I(1_800_000_000)], true).await;
-    assert!(
+    expect_plan(
         lines.iter().any(|l| l.contains("demandes_complement_du")),
-        "compléments échus : une plage de demandes_complement_du\n    {}",
-        lines.join("\n    ")
+        "compléments échus : une plage de demandes_complement_du",
+        &lines,
     );
-    sorted.insert(
-        0,
-        (
-            "compléments échus".into(),
-            complements,
-            vec![P::I(1_800_000_000)],
-        ),
-    );
+    sorted.push((
+        "compléments échus".into(),
+        complements,
+        vec![P::I(1_800_000_000)],
+    ));
 
     // The activation reminders of each minute: the links whose day has come and whose
     // reminder is not done, through `account_tokens_rappels`; grouped by account, a sort of
@@ -340,10 +337,10 @@ async fn list_and_page_queries_use_an_index_for_their_filter_and_order() {
                 == 2
         }
     };
-    assert!(
+    expect_plan(
         ranges,
-        "rappels d'activation : une plage de l'index par jour\n    {}",
-        lines.join("\n    ")
+        "rappels d'activation : une plage de l'index par jour",
+        &lines,
     );
 
     let mut failures = Vec::new();
@@ -374,10 +371,14 @@ async fn list_and_page_queries_use_an_index_for_their_filter_and_order() {
     );
 }
 
+/// Fails with `what` and the plan `lines` unless the plan has the shape expected (`ok`).
+fn expect_plan(ok: bool, what: &str, lines: &[String]) {
+    assert!(ok, "{what}\n    {}", lines.join("\n    "));
+}
+
 /// Whether a search's plan reads the word index's range first and each candidate's demande by
 /// its key, and `demandes` in no other way.
 fn read_by_key(backend: Backend, plan: &[String]) -> bool {
-    let on = |line: &str, what: &str| line.contains(what);
     match backend {
         Backend::Sqlite => {
             let steps: Vec<&str> = plan.iter().map(|l| l.trim()).collect();
@@ -396,22 +397,21 @@ fn read_by_key(backend: Backend, plan: &[String]) -> bool {
         Backend::Postgres => {
             let range = plan
                 .iter()
-                .position(|l| on(l, "_mots") && on(l, "Index") && on(l, "Scan"));
+                .position(|l| l.contains("_mots") && l.contains("Index") && l.contains("Scan"));
             let reads: Vec<usize> = plan
                 .iter()
                 .enumerate()
-                .filter(|(_, l)| on(l, " on demandes"))
+                .filter(|(_, l)| l.contains(" on demandes"))
                 .map(|(i, _)| i)
                 .collect();
-            let by_key = reads.len() == 1
-                && on(
-                    &plan[reads[0]],
-                    "Index Scan using demandes_pkey on demandes",
-                )
+            let [read] = reads[..] else {
+                return false;
+            };
+            plan[read].contains("Index Scan using demandes_pkey on demandes")
                 && plan
-                    .get(reads[0] + 1)
-                    .is_some_and(|l| on(l, "Index Cond: (id = ") && on(l, ".demande_id)"));
-            matches!(range, Some(r) if r < reads[0]) && by_key
+                    .get(read + 1)
+                    .is_some_and(|l| l.contains("Index Cond: (id = ") && l.contains(".demande_id)"))
+                && matches!(range, Some(r) if r < read)
         }
     }
 }

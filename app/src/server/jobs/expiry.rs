@@ -62,7 +62,7 @@ pub async fn expired_accounts(
     after: i64,
     limit: usize,
 ) -> Result<Vec<i64>, AppError> {
-    let ids: Vec<(i64,)> = sqlx::query_as(&expired_accounts_sql())
+    let ids: Vec<(i64,)> = sqlx::query_as(EXPIRED_ACCOUNTS)
         .bind(now)
         .bind(after)
         .bind(limit as i64)
@@ -81,15 +81,12 @@ pub async fn expired_accounts(
 /// (a merge or parallel hash join, 120 to 230 ms a batch at a million demandes, 6 to 11 s of
 /// the 7-day deletion); an aggregate per account stays a lookup, and the walk stops at the
 /// limit (6 ms a batch).
-pub fn expired_accounts_sql() -> String {
-    "SELECT u.id FROM users u
+pub const EXPIRED_ACCOUNTS: &str = "SELECT u.id FROM users u
      WHERE u.status = 'pending_activation' AND u.id > $2 AND u.role = 'usager'
        AND (SELECT CASE WHEN COUNT(*) > 0 THEN COALESCE(MAX(CASE
                 WHEN t.revoked_at IS NULL AND t.used_at IS NULL THEN t.expires_at END), 0) END
             FROM account_tokens t WHERE t.user_id = u.id AND t.purpose = 'activation') <= $1
-     ORDER BY u.id LIMIT $3"
-        .to_string()
-}
+     ORDER BY u.id LIMIT $3";
 
 /// The lowest account id with an activation link over at `now` and neither used nor revoked
 /// (a range per reminder day of `account_tokens_rappels`, the links due only). Every account to
@@ -119,15 +116,12 @@ pub fn first_due_account_sql() -> String {
 
 /// How many accounts the next run deletes.
 pub async fn count_expired_accounts(db: &Db, now: i64) -> Result<i64, AppError> {
-    let (n,): (i64,) = sqlx::query_as(&format!(
-        "SELECT COUNT(*) FROM ({}) due",
-        expired_accounts_sql()
-    ))
-    .bind(now)
-    .bind(0_i64)
-    .bind(i64::MAX)
-    .fetch_one(db.pool())
-    .await?;
+    let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM ({EXPIRED_ACCOUNTS}) due"))
+        .bind(now)
+        .bind(0_i64)
+        .bind(i64::MAX)
+        .fetch_one(db.pool())
+        .await?;
     Ok(n)
 }
 

@@ -56,7 +56,7 @@ pub async fn purge(ctx: &AppContext, now: i64) -> Result<Purged, AppError> {
     .await?;
     for batch in refused.chunks(BATCH) {
         let mut tx = pool.begin().await?;
-        let erased = erase_to_traces(&mut tx, batch, Etat::RefuseeUsager, Some(now)).await?;
+        let erased = erase_to_traces(&mut tx, batch, Etat::RefuseeUsager, now).await?;
         let keys = remove_all_of(&mut tx, &erased).await?;
         tx.commit().await?;
         report.refused_erased += erased.len();
