@@ -124,6 +124,9 @@ async fn an_unactivated_account_is_deleted_after_seven_days_with_everything() {
         "{}",
         found.body
     );
+    // The school's counters and the word index follow the trace (written for the whole batch).
+    app.assert_counts_kept().await;
+    app.assert_search_index_kept().await;
 
     // The link says what happened.
     let page = app
@@ -201,6 +204,8 @@ async fn two_instances_running_the_job_at_once_delete_once() {
             .await,
         2
     );
+    app.assert_counts_kept().await;
+    app.assert_search_index_kept().await;
 }
 
 #[tokio::test]
@@ -906,7 +911,8 @@ async fn two_instances_send_500_reminders_and_delete_200_accounts_exactly_once()
     let c = server::jobs::run_deadlines(&app.ctx, "instance-c")
         .await
         .unwrap();
-    assert_eq!(c.processed(), 0, "{c:?}");
+    assert_eq!(c.processed(), 0, "{c:?}"); // Each school's counters, kept per batch by two instances at once.
+    app.assert_counts_kept().await;
 }
 
 #[tokio::test]
