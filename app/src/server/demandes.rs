@@ -212,13 +212,17 @@ pub async fn erase_to_traces(
 /// Under PostgreSQL the schools' counters of the moved demandes are written once for the whole
 /// call, not by the trigger for each demande (migration 0016: 60 µs a call, more than the
 /// erasure itself).
+///
+/// A transaction, not a bare connection: outside one, the setting that turns the trigger off
+/// would last one statement, and each counter would be written twice.
 pub async fn transition_and_erase_all(
-    conn: &mut AnyConnection,
+    tx: &mut sqlx::Transaction<'_, Any>,
     rows: &[(i64, Option<String>)],
     from: Etat,
     evenement: Evenement,
     now: i64,
 ) -> Result<Vec<i64>, AppError> {
+    let conn: &mut AnyConnection = tx;
     let to = next_state(from, evenement)?;
     let counted_here = Backend::of_name(conn.backend_name()) == Backend::Postgres;
     if counted_here {

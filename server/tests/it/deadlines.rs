@@ -911,7 +911,8 @@ async fn two_instances_send_500_reminders_and_delete_200_accounts_exactly_once()
     let c = server::jobs::run_deadlines(&app.ctx, "instance-c")
         .await
         .unwrap();
-    assert_eq!(c.processed(), 0, "{c:?}"); // Each school's counters, kept per batch by two instances at once.
+    assert_eq!(c.processed(), 0, "{c:?}");
+    // Each school's counters, kept per batch by two instances at once.
     app.assert_counts_kept().await;
 }
 

@@ -1,6 +1,6 @@
 //! Day 7: the accounts created by a school and never activated are deleted with their
 //! demandes' personal data and files. The accounts are taken in batches, each in its own
-//! transaction whose first statement claims the whole batch (a guarded UPDATE … RETURNING):
+//! transaction whose first statement claims the whole batch (`claim_sql`: the accounts locked):
 //! run by several instances at once, each deletion happens once; killed in the middle, a batch
 //! is either done or untouched. Every step of a batch is one statement over the batch, and each
 //! school gets one email per batch.
