@@ -250,8 +250,9 @@ pub async fn transition_and_erase_all(
     Ok(moved)
 }
 
-/// Turns off (`true`) or back on the trigger that keeps `demandes_comptes` at each change of
-/// state, until the end of the transaction at most (PostgreSQL; migration 0016).
+/// `on`: the batch writes the counters itself, the trigger that keeps `demandes_comptes` at each
+/// change of state skips its rows (PostgreSQL; migration 0016); `!on`: the trigger again. The
+/// setting ends with the transaction at the latest.
 async fn counters_by_batch(conn: &mut AnyConnection, on: bool) -> Result<(), AppError> {
     sqlx::query("SELECT set_config('permis.comptes_par_lot', $1, true)")
         .bind(if on { "on" } else { "off" })
