@@ -276,12 +276,10 @@ async fn count_moved(
     let ids = super::db::id_list(moved);
     sqlx::query(&format!(
         "INSERT INTO demandes_comptes (school_id, etat, n)
-         SELECT school_id, etat, SUM(k) FROM (
-             SELECT school_id, CAST($1 AS TEXT) AS etat, -1 AS k FROM demandes WHERE id IN ({ids})
-             UNION ALL
-             SELECT school_id, CAST($2 AS TEXT), 1 FROM demandes WHERE id IN ({ids})
-         ) moved
-         GROUP BY school_id, etat ORDER BY school_id, etat
+         SELECT d.school_id, c.etat, SUM(c.k) FROM demandes d
+         CROSS JOIN (VALUES (CAST($1 AS TEXT), -1), (CAST($2 AS TEXT), 1)) AS c (etat, k)
+         WHERE d.id IN ({ids})
+         GROUP BY d.school_id, c.etat ORDER BY d.school_id, c.etat
          ON CONFLICT (school_id, etat) DO UPDATE SET n = demandes_comptes.n + EXCLUDED.n"
     ))
     .bind(from)
